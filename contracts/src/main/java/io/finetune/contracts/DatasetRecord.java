@@ -1,0 +1,24 @@
+package io.finetune.contracts;
+
+/**
+ * One validated record of a dataset, or the marker that seals it, on {@link Topics#DATASET_RECORDS}.
+ * Key: the dataset name, so a dataset's records and its end marker stay in order on one partition.
+ *
+ * @param split     "train", "validation" or "test" when the source already splits its data, else null
+ * @param accepted  on the end marker: how many records ingest accepted, so preprocess can check it saw them all
+ * @param options   on the end marker: how the dataset is to be prepared
+ */
+public record DatasetRecord(int v, String dataset, Kind kind, String id, String text, String label, String split,
+                            Long accepted, PreprocessOptions options) {
+    public static final int VERSION = 1;
+
+    public enum Kind { RECORD, END }
+
+    public static DatasetRecord record(String dataset, String id, String text, String label, String split) {
+        return new DatasetRecord(VERSION, dataset, Kind.RECORD, id, text, label, split, null, null);
+    }
+
+    public static DatasetRecord end(String dataset, long accepted, PreprocessOptions options) {
+        return new DatasetRecord(VERSION, dataset, Kind.END, null, null, null, null, accepted, options);
+    }
+}

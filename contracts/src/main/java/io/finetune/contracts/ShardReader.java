@@ -1,0 +1,95 @@
+package io.finetune.contracts;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Reads a prepared dataset straight from {@link Topics#SHARDS}: the topic is the source of truth, so a trainer or
+ * evaluator that lost its disk (a rescheduled pod) still finds every dataset. Reads each partition from its start to
+ * its current end without joining a consumer group, keeps the newest manifest of the dataset and the shards of that
+ * build, and checks the count against the manifest.
+ */
+public final class ShardReader {
+    private final Map<String, Object> kafkaConfig;
+
+    /** @param kafkaConfig client settings (bootstrap.servers and any security settings) */
+    public ShardReader(Map<String, Object> kafkaConfig) {
+        this.kafkaConfig = kafkaConfig;
+    }
+
+    /** The dataset's newest complete build, or empty when no manifest for it exists yet. */
+    public Optional<DatasetShards> read(String dataset) {
+        ShardManifest manifest = null;
+        Map<String, List<Shard>> shardsByBuild = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.SHARDS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (!dataset.equals(record.key())) {
+                        continue;
+                    }
+                    if ("manifest".equals(type(record))) {
+                        manifest = Json.read(new String(record.value(), StandardCharsets.UTF_8), ShardManifest.class);
+                    } else {
+                        Shard shard = ShardCodec.decode(record.value());
+                        shardsByBuild.computeIfAbsent(shard.build(), b -> new ArrayList<>()).add(shard);
+                    }
+                }
+            }
+        }
+        if (manifest == null) {
+            return Optional.empty();
+        }
+        return Optional.of(assemble(manifest, shardsByBuild.getOrDefault(manifest.build(), List.of())));
+    }
+
+    private static DatasetShards assemble(ShardManifest manifest, List<Shard> shards) {
+        Map<String, Shard> unique = new LinkedHashMap<>(); // a redelivered shard appears twice; keep one
+        shards.stream().sorted(Comparator.comparing(Shard::split).thenComparingInt(Shard::index))
+                .forEach(s -> unique.putIfAbsent(s.split() + "/" + s.index(), s));
+        int expected = manifest.shards().values().stream().mapToInt(Integer::intValue).sum();
+        if (unique.size() != expected) {
+            throw new IllegalStateException("dataset " + manifest.dataset() + " build " + manifest.build()
+                    + ": manifest lists " + expected + " shards but the topic holds " + unique.size());
+        }
+        Map<String, List<TokenizedExample>> splits = new LinkedHashMap<>();
+        for (Shard shard : unique.values()) {
+            splits.computeIfAbsent(shard.split(), s -> new ArrayList<>()).addAll(shard.examples());
+        }
+        return new DatasetShards(manifest, splits);
+    }
+
+    private static String type(ConsumerRecord<String, byte[]> record) {
+        Header header = record.headers().lastHeader(Topics.HEADER_TYPE);
+        return header == null ? "shard" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties props = new Properties();
+        props.putAll(kafkaConfig);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(2 * 1024 * 1024));
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}

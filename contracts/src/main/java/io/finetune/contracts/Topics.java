@@ -1,0 +1,52 @@
+package io.finetune.contracts;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every Kafka topic of the pipeline, one per hand-off. docs/topics.md describes keys, formats, writers and readers;
+ * this class is the single place their names and settings live, so services, tests and deployment cannot drift.
+ */
+public final class Topics {
+    /** Labeled records as users push them (JSON, key = dataset name). Read by ingest-service. */
+    public static final String RAW_RECORDS = "finetune.ingest.raw";
+    /** Validated records and end-of-dataset markers (JSON {@link DatasetRecord}). Written by ingest, read by preprocess. */
+    public static final String DATASET_RECORDS = "finetune.dataset.records";
+    /** Tokenized shards (binary {@link ShardCodec}) and their manifests (JSON {@link ShardManifest}). */
+    public static final String SHARDS = "finetune.dataset.shards";
+    /** Training jobs (JSON {@link TrainingJob}, key = job id). Written by trainer's REST API or by users. */
+    public static final String TRAINING_JOBS = "finetune.training.jobs";
+    /** Fine-tuned checkpoints as chunks of a zipped Hugging Face model directory ({@link CheckpointChunk}). */
+    public static final String CHECKPOINTS = "finetune.training.checkpoints";
+    /** Training progress events (JSON {@link TrainingProgress}, key = job id). */
+    public static final String PROGRESS = "finetune.training.progress";
+    /** Evaluation results (JSON {@link EvaluationResult}, key = checkpoint id). */
+    public static final String EVALUATIONS = "finetune.evaluation.results";
+    /** Records any service could not accept, with the reason (JSON {@link DeadLetter}). */
+    public static final String DEAD_LETTERS = "finetune.deadletters";
+
+    /** Header that tells a shard from a manifest on {@link #SHARDS}. */
+    public static final String HEADER_TYPE = "ft-type";
+
+    private static final String FOREVER = "-1";
+    private static final String WEEK = String.valueOf(7L * 24 * 3600 * 1000);
+
+    public record Spec(String name, int partitions, Map<String, String> config) {
+    }
+
+    /** Partitions and retention: data that later runs re-read (datasets, shards, checkpoints) is kept until deleted. */
+    public static List<Spec> all() {
+        return List.of(
+                new Spec(RAW_RECORDS, 3, Map.of("retention.ms", WEEK)),
+                new Spec(DATASET_RECORDS, 3, Map.of("retention.ms", FOREVER)),
+                new Spec(SHARDS, 3, Map.of("retention.ms", FOREVER)),
+                new Spec(TRAINING_JOBS, 1, Map.of("retention.ms", FOREVER)),
+                new Spec(CHECKPOINTS, 3, Map.of("retention.ms", FOREVER)),
+                new Spec(PROGRESS, 1, Map.of("retention.ms", WEEK)),
+                new Spec(EVALUATIONS, 1, Map.of("retention.ms", FOREVER)),
+                new Spec(DEAD_LETTERS, 1, Map.of("retention.ms", WEEK)));
+    }
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,82 @@
+package io.finetune.contracts;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CheckpointChunkTest {
+    @TempDir
+    Path tmp;
+
+    private static byte[] archiveOf(int size) {
+        byte[] data = new byte[size];
+        new Random(7).nextBytes(data);
+        return data;
+    }
+
+    @Test
+    void chunksStayUnderKafkasDefaultRecordLimit() {
+        List<CheckpointChunk> chunks = CheckpointChunk.split("c1", "j1", archiveOf(3 * CheckpointChunk.CHUNK_BYTES + 5));
+        assertThat(chunks).hasSize(4);
+        assertThat(chunks).allSatisfy(c -> assertThat(c.encode().length).isLessThan(1024 * 1024));
+    }
+
+    @Test
+    void reassemblesInAnyOrderWithDuplicates() throws Exception {
+        byte[] archive = archiveOf(2 * CheckpointChunk.CHUNK_BYTES + 17);
+        List<CheckpointChunk> chunks = new ArrayList<>(CheckpointChunk.split("c1", "j1", archive));
+        chunks.add(chunks.get(0)); // redelivered
+        Collections.shuffle(chunks, new Random(1));
+        CheckpointAssembler assembler = new CheckpointAssembler(tmp);
+        Optional<Path> done = Optional.empty();
+        for (CheckpointChunk chunk : chunks) {
+            Optional<Path> result = assembler.accept(CheckpointChunk.decode(chunk.encode()));
+            if (result.isPresent()) {
+                done = result;
+            }
+        }
+        assertThat(done).isPresent();
+        assertThat(Files.readAllBytes(done.get())).isEqualTo(archive);
+    }
+
+    @Test
+    void corruptedChunkFailsVerification() {
+        List<CheckpointChunk> chunks = CheckpointChunk.split("c2", "j1", archiveOf(100));
+        CheckpointChunk good = chunks.get(0);
+        byte[] flipped = good.data().clone();
+        flipped[10] ^= 1;
+        CheckpointChunk bad = new CheckpointChunk("c2", "j1", 0, 1, good.totalBytes(), good.sha256(), flipped);
+        assertThatThrownBy(() -> new CheckpointAssembler(tmp).accept(bad))
+                .hasMessageContaining("failed verification");
+    }
+
+    @Test
+    void archiveRoundTripRefusesPathEntries() throws Exception {
+        Path model = Files.createDirectories(tmp.resolve("model"));
+        Files.writeString(model.resolve("config.json"), "{}");
+        Files.write(model.resolve("model.safetensors"), archiveOf(1000));
+        Path out = tmp.resolve("out");
+        ModelArchive.unzip(new java.io.ByteArrayInputStream(ModelArchive.zip(model)), out);
+        assertThat(Files.readAllBytes(out.resolve("model.safetensors"))).isEqualTo(archiveOf(1000));
+
+        java.io.ByteArrayOutputStream evil = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(evil)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("../escape.txt"));
+            zip.write(1);
+            zip.closeEntry();
+        }
+        assertThatThrownBy(() -> ModelArchive.unzip(new java.io.ByteArrayInputStream(evil.toByteArray()), out))
+                .hasMessageContaining("not a flat file name");
+        assertThat(tmp.resolve("escape.txt")).doesNotExist();
+    }
+}
