@@ -1,0 +1,154 @@
+package io.finetune.ingest.domain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune.contracts.DatasetRecord;
+import io.finetune.contracts.Hashing;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.PreprocessOptions;
+import io.finetune.contracts.SafeNames;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Checks one record: valid UTF-8, a JSON object of bounded size and depth, a dataset name, a non-blank text and an
+ * allowed label. Every rejection names a reason code and, where one is to blame, the field.
+ */
+public final class RecordValidator {
+    private static final Set<String> SPLITS = Set.of("train", "validation", "test");
+    private static final ObjectMapper STRICT = Json.MAPPER.copy();
+
+    static {
+        // Deeply nested JSON is an attack, not a record: refuse it before it costs stack or memory.
+        STRICT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
+    }
+
+    private final int maxRecordBytes;
+    private final Function<String, DatasetDefinition> definitions;
+
+    /** @param definitions how each dataset's records are shaped (default fields for datasets nobody defined) */
+    public RecordValidator(int maxRecordBytes, Function<String, DatasetDefinition> definitions) {
+        this.maxRecordBytes = maxRecordBytes;
+        this.definitions = definitions;
+    }
+
+    /** A record from the raw topic: the dataset is named in the record, or else by the Kafka key. */
+    public Validation validateRaw(byte[] value, String key) {
+        String dataset = key;
+        if (value == null || value.length == 0) {
+            return new Validation.Rejected(dataset, "empty-record", null, "the record has no value");
+        }
+        if (value.length > maxRecordBytes) {
+            return new Validation.Rejected(dataset, "too-large", null,
+                    "the record has " + value.length + " bytes, more than the limit of " + maxRecordBytes);
+        }
+        String json;
+        try {
+            json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            return new Validation.Rejected(dataset, "invalid-utf8", null, "the record is not valid UTF-8");
+        }
+        JsonNode node;
+        try {
+            node = STRICT.readTree(json);
+        } catch (JsonProcessingException e) {
+            return new Validation.Rejected(dataset, "invalid-json", null, "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            return new Validation.Rejected(dataset, "not-an-object", null, "a record must be a JSON object");
+        }
+        JsonNode named = node.get("dataset");
+        if (named != null && !named.isNull()) {
+            if (!named.isTextual()) {
+                return new Validation.Rejected(dataset, "wrong-type", "dataset", "'dataset' must be a string");
+            }
+            dataset = named.asText();
+        }
+        if (dataset == null || dataset.isBlank()) {
+            return new Validation.Rejected(null, "missing-dataset", "dataset",
+                    "name the dataset in a 'dataset' field or in the record key");
+        }
+        if (!SafeNames.isSafe(dataset)) {
+            return new Validation.Rejected(null, "invalid-dataset-name", "dataset", "dataset name '" + dataset
+                    + "' must be 1-128 letters, digits, '.', '_' or '-'");
+        }
+        if (node.path("end").asBoolean(false)) {
+            return seal(dataset, node.get("options"));
+        }
+        return validateRecord((ObjectNode) node, dataset);
+    }
+
+    /** A record of a dataset named by the caller (REST uploads). Its size was already checked by the reader. */
+    public Validation validateRecord(ObjectNode node, String dataset) {
+        DatasetDefinition definition = definitions.apply(dataset);
+        List<String> parts = new ArrayList<>();
+        for (String field : definition.textFields()) {
+            JsonNode value = node.get(field);
+            if (value == null || value.isNull()) {
+                continue;
+            }
+            if (!value.isTextual()) {
+                return new Validation.Rejected(dataset, "wrong-type", field, "'" + field + "' must be a string");
+            }
+            if (!value.asText().isBlank()) {
+                parts.add(value.asText());
+            }
+        }
+        if (parts.isEmpty()) {
+            String fields = String.join("', '", definition.textFields());
+            return new Validation.Rejected(dataset, "missing-text", definition.textFields().get(0),
+                    "the record has no text: '" + fields + "' missing or blank");
+        }
+        String text = String.join("\n", parts);
+        if (text.indexOf('\u0000') >= 0) {
+            return new Validation.Rejected(dataset, "nul-character", definition.textFields().get(0),
+                    "the text contains NUL characters");
+        }
+        JsonNode labelNode = node.get(definition.labelField());
+        if (labelNode == null || labelNode.isNull() || (labelNode.isTextual() && labelNode.asText().isBlank())) {
+            return new Validation.Rejected(dataset, "missing-label", definition.labelField(), "the record has no label");
+        }
+        if (!labelNode.isTextual() && !labelNode.isIntegralNumber() && !labelNode.isBoolean()) {
+            return new Validation.Rejected(dataset, "wrong-type", definition.labelField(),
+                    "the label must be a string, an integer or a boolean");
+        }
+        String label = labelNode.asText().trim();
+        if (!definition.allows(label)) {
+            return new Validation.Rejected(dataset, "unknown-label", definition.labelField(),
+                    "label '" + label + "' is not one of " + definition.labels());
+        }
+        String split = node.path("split").isTextual() ? node.get("split").asText().toLowerCase() : null;
+        if (split != null && !SPLITS.contains(split)) {
+            return new Validation.Rejected(dataset, "invalid-split", "split",
+                    "split '" + split + "' is not one of " + SPLITS);
+        }
+        JsonNode idNode = node.get("id");
+        String id = idNode != null && idNode.isValueNode() && !idNode.asText().isBlank()
+                ? idNode.asText()
+                // Content-derived ids keep shards byte-identical when the same data is pushed again.
+                : Hashing.sha256Hex(text + '\u0000' + label).substring(0, 20);
+        return new Validation.Accepted(DatasetRecord.record(dataset, id, text, label, split));
+    }
+
+    private Validation seal(String dataset, JsonNode options) {
+        if (options == null || options.isNull()) {
+            return new Validation.Seal(dataset, PreprocessOptions.defaults());
+        }
+        try {
+            return new Validation.Seal(dataset, Json.MAPPER.treeToValue(options, PreprocessOptions.class));
+        } catch (JsonProcessingException e) {
+            return new Validation.Rejected(dataset, "invalid-options", "options", e.getOriginalMessage());
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.finetune.ingest.messaging;
+
+import io.finetune.contracts.DatasetRecord;
+import io.finetune.contracts.DeadLetter;
+import io.finetune.ingest.domain.DatasetRegistry;
+import io.finetune.ingest.domain.Validation;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Map;
+
+/**
+ * What happens to a validated record, whichever way it came in: accepted records go to the dataset topic, seals
+ * close the dataset, rejections go to the dead-letter topic with their reason and origin. Counts follow the sends.
+ */
+@ApplicationScoped
+public class RecordIntake {
+    static final String SERVICE = "ingest-service";
+    private final PipelineOutput output;
+    private final DatasetRegistry registry;
+
+    public RecordIntake(PipelineOutput output, DatasetRegistry registry) {
+        this.output = output;
+        this.registry = registry;
+    }
+
+    /** @param origin where the record came from, e.g. "kafka:finetune.ingest.raw/0@42" or "rest:line 7" */
+    public Uni<Void> handle(Validation validation, String origin, String payload) {
+        if (validation instanceof Validation.Accepted accepted) {
+            return accept(accepted.record(), origin, payload);
+        }
+        if (validation instanceof Validation.Seal seal) {
+            return seal(seal, origin, payload);
+        }
+        return reject((Validation.Rejected) validation, origin, payload);
+    }
+
+    private Uni<Void> accept(DatasetRecord record, String origin, String payload) {
+        if (registry.isSealed(record.dataset())) {
+            return reject(new Validation.Rejected(record.dataset(), "dataset-sealed", null,
+                    "dataset '" + record.dataset() + "' is sealed: create a new dataset to add records"), origin, payload);
+        }
+        return output.send(record).invoke(() -> registry.countAccepted(record.dataset()));
+    }
+
+    private Uni<Void> seal(Validation.Seal seal, String origin, String payload) {
+        long accepted = registry.seal(seal.dataset());
+        if (accepted < 0) {
+            return reject(new Validation.Rejected(seal.dataset(), "already-sealed", "end",
+                    "dataset '" + seal.dataset() + "' was sealed already"), origin, payload);
+        }
+        return output.send(DatasetRecord.end(seal.dataset(), accepted, seal.options()));
+    }
+
+    public Uni<Void> reject(Validation.Rejected rejected, String origin, String payload) {
+        DeadLetter letter = DeadLetter.of(SERVICE, origin, rejected.dataset(), rejected.reason(),
+                rejected.field() == null ? rejected.detail() : rejected.field() + ": " + rejected.detail(), payload);
+        return output.deadLetter(letter).invoke(() -> registry.countRejected(rejected.dataset(), rejected.reason()));
+    }
+
+    public static Map<String, Object> describe(Validation.Rejected rejected) {
+        return rejected.field() == null
+                ? Map.of("reason", rejected.reason(), "detail", rejected.detail())
+                : Map.of("reason", rejected.reason(), "field", rejected.field(), "detail", rejected.detail());
+    }
+}
