@@ -1,0 +1,96 @@
+package io.finetune.distilbert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code torch.optim.AdamW} (betas 0.9/0.999, eps 1e-8, no amsgrad) applied in place to the parameters' gradients:
+ * <pre>
+ *   p ← p·(1 − lr·wd)                          decoupled weight decay (skipped for biases and LayerNorm weights)
+ *   m ← β1·m + (1 − β1)·g ;  v ← β2·v + (1 − β2)·g²
+ *   p ← p − lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps)
+ * </pre>
+ * Must be called outside a {@code GradientCollector}, where PyTorch's grad mode is off, so the in-place updates of
+ * leaf tensors are not recorded.
+ */
+public final class AdamW implements AutoCloseable {
+
+    public static final double BETA1 = 0.9;
+    public static final double BETA2 = 0.999;
+    public static final double EPS = 1e-8;
+
+    private record State(NDArray parameter, boolean decay, NDArray m, NDArray v) {}
+
+    private final NDManager manager;
+    private final Map<String, State> states = new LinkedHashMap<>();
+    private final double weightDecay;
+    private long step;
+
+    /**
+     * @param parameters the trainable parameters by Hugging Face name
+     * @param manager where the moment estimates live (on the parameters' device); closed with the optimizer
+     */
+    public AdamW(Map<String, NDArray> parameters, double weightDecay, NDManager manager) {
+        this.manager = manager;
+        this.weightDecay = weightDecay;
+        parameters.forEach((name, p) -> states.put(name, new State(p, decays(name),
+                manager.zeros(p.getShape(), p.getDataType()), manager.zeros(p.getShape(), p.getDataType()))));
+    }
+
+    /** Hugging Face's Trainer applies no weight decay to biases and LayerNorm weights. */
+    public static boolean decays(String name) {
+        return !(name.endsWith("bias") || name.contains("LayerNorm") || name.contains("layer_norm"));
+    }
+
+    /** One update with learning rate {@code lr} from the parameters' current gradients. */
+    public void step(double lr) {
+        step++;
+        double bias1 = 1 - Math.pow(BETA1, step);
+        double bias2Sqrt = Math.sqrt(1 - Math.pow(BETA2, step));
+        double stepSize = lr / bias1;
+        try (NDManager scratch = manager.newSubManager()) {
+            for (State s : states.values()) {
+                NDArray g = gradient(s.parameter(), scratch);
+                if (s.decay() && weightDecay != 0) {
+                    s.parameter().muli(1 - lr * weightDecay);
+                }
+                s.m().muli(BETA1).addi(g.mul(1 - BETA1));
+                s.v().muli(BETA2).addi(g.mul(g).muli(1 - BETA2));
+                NDArray denominator = attach(s.v().sqrt(), scratch).divi(bias2Sqrt).addi(EPS);
+                NDArray update = attach(s.m().div(denominator), scratch).muli(stepSize);
+                s.parameter().subi(update);
+            }
+        }
+    }
+
+    /** The parameter's gradient, wrapped in {@code scratch} so the wrapper is freed with it. */
+    static NDArray gradient(NDArray parameter, NDManager scratch) {
+        return attach(parameter.getGradient(), scratch);
+    }
+
+    /** Clears the accumulated gradients of every parameter. */
+    public void zeroGradients() {
+        for (State s : states.values()) {
+            JniUtils.zeroGrad((PtNDArray) s.parameter());
+        }
+    }
+
+    private static NDArray attach(NDArray array, NDManager manager) {
+        array.attach(manager);
+        return array;
+    }
+
+    public long steps() {
+        return step;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,30 @@
+package io.finetune.distilbert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/** Loss functions with PyTorch's semantics. */
+public final class Losses {
+
+    private Losses() {}
+
+    /** Mean cross-entropy of logits [B, C] against integer labels [B], as {@code torch.nn.CrossEntropyLoss()}. */
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        NDArray logProbabilities = logits.logSoftmax(-1);
+        NDArray index = labels.toType(DataType.INT64, false).reshape(-1, 1);
+        return logProbabilities.gather(index, 1).mean().neg();
+    }
+
+    /** Cross-entropy of one row of logits against {@code label}, computed in double. */
+    public static double crossEntropy(float[] logits, int label) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp(l - max);
+        }
+        return -(logits[label] - max - Math.log(sum));
+    }
+}

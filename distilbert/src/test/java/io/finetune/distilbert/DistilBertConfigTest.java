@@ -1,0 +1,46 @@
+package io.finetune.distilbert;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DistilBertConfigTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void readsTheTinyConfigAndWritesItBack() {
+        Path dir = BundledModels.extract(BundledModels.DEMO_MODEL, temp.resolve("tiny"));
+        DistilBertConfig config = DistilBertConfig.read(dir.resolve("config.json"));
+        assertThat(config.dim()).isEqualTo(32);
+        assertThat(config.nHeads()).isEqualTo(4);
+        assertThat(config.labels()).containsExactly("NEGATIVE", "POSITIVE");
+        assertThat(config.seqClassifDropout()).isEqualTo(0.2);
+        assertThat(config.extra()).containsEntry("qa_dropout", 0.1);
+
+        Path copy = temp.resolve("copy/config.json");
+        config.withLabels(List.of("x", "y", "z")).write(copy);
+        DistilBertConfig reread = DistilBertConfig.read(copy);
+        assertThat(reread.labels()).containsExactly("x", "y", "z");
+        assertThat(reread.withLabels(config.labels())).isEqualTo(config);
+    }
+
+    @Test
+    void rejectsOtherModelsAndActivations() throws Exception {
+        Path bert = temp.resolve("bert.json");
+        Files.writeString(bert, "{\"model_type\": \"bert\", \"hidden_size\": 768}");
+        assertThatThrownBy(() -> DistilBertConfig.read(bert))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model_type 'bert'");
+        Path relu = temp.resolve("relu.json");
+        Files.writeString(relu, "{\"model_type\": \"distilbert\", \"activation\": \"relu\"}");
+        assertThatThrownBy(() -> DistilBertConfig.read(relu))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("activation 'relu'");
+    }
+}
