@@ -1,0 +1,45 @@
+package io.finetune.trainer.messaging;
+
+import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.SafeNames;
+import io.finetune.contracts.TrainingJob;
+import io.finetune.trainer.domain.JobWorker;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Takes jobs off {@code finetune.training.jobs} and queues them. Training takes hours, so it never runs inside the
+ * poll loop: the record is acknowledged once the job is queued, and the worker runs it on its own thread.
+ */
+@ApplicationScoped
+public class JobConsumer {
+    private final JobWorker worker;
+    private final TrainerOutput output;
+
+    public JobConsumer(JobWorker worker, TrainerOutput output) {
+        this.worker = worker;
+        this.output = output;
+    }
+
+    @Incoming(Channels.TRAINING_JOBS)
+    public CompletionStage<Void> consume(KafkaRecord<String, String> record) {
+        TrainingJob job;
+        try {
+            job = Json.read(record.getPayload(), TrainingJob.class);
+            if (!SafeNames.isSafe(job.jobId()) || !SafeNames.isSafe(job.dataset())) {
+                throw new IllegalArgumentException("jobId and dataset must be safe names");
+            }
+        } catch (UncheckedIOException | IllegalArgumentException | NullPointerException e) {
+            DeadLetter letter = DeadLetter.of("trainer-service", "kafka:" + record.getTopic(), null, "invalid-job",
+                    e.getMessage(), record.getPayload());
+            return output.deadLetter(letter).subscribeAsCompletionStage().thenCompose(done -> record.ack());
+        }
+        worker.enqueue(job);
+        return record.ack();
+    }
+}

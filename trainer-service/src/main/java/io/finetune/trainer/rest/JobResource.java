@@ -1,0 +1,114 @@
+package io.finetune.trainer.rest;
+
+import io.finetune.contracts.DatasetShards;
+import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.SafeNames;
+import io.finetune.contracts.ShardReader;
+import io.finetune.contracts.TrainingJob;
+import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.ModelResolver;
+import io.finetune.trainer.config.TrainerConfig;
+import io.finetune.trainer.domain.JobRegistry;
+import io.finetune.trainer.domain.JobStatus;
+import io.finetune.trainer.domain.JobWorker;
+import io.finetune.trainer.messaging.TrainerOutput;
+import io.finetune.trainer.training.HyperparameterPolicy;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Training jobs over REST. A submission is checked (dataset prepared, model found, hyperparameters sane) and then
+ * published to the jobs topic, so REST and Kafka submissions take the same path.
+ */
+@Path("/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class JobResource {
+    private final JobRegistry registry;
+    private final JobWorker worker;
+    private final TrainerOutput output;
+    private final ShardReader shards;
+    private final ModelResolver models;
+
+    public JobResource(JobRegistry registry, JobWorker worker, TrainerOutput output, TrainerConfig config,
+                       @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.registry = registry;
+        this.worker = worker;
+        this.output = output;
+        this.shards = new ShardReader(kafkaConfig);
+        this.models = new ModelResolver(config.dataDir().resolve("models"));
+    }
+
+    public record SubmitJob(String dataset, String baseModel, Hyperparameters hyperparameters) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response submit(SubmitJob request) {
+        if (request == null || !SafeNames.isSafe(request.dataset())) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "'dataset' must name a prepared dataset");
+        }
+        TrainingJob job = new TrainingJob(TrainingJob.VERSION, newJobId(), request.dataset(), request.baseModel(),
+                request.hyperparameters(), Instant.now());
+        java.nio.file.Path modelDir;
+        try {
+            modelDir = models.resolve(worker.baseModelOf(job));
+            HyperparameterPolicy.resolve(request.hyperparameters(),
+                    DistilBertConfig.read(modelDir.resolve("config.json")));
+        } catch (IllegalArgumentException e) {
+            throw Problem.unprocessable(e.getMessage());
+        }
+        DatasetShards data = shards.read(request.dataset()).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
+                "dataset '" + request.dataset() + "' is not prepared (yet): seal it in ingest-service and wait until"
+                        + " preprocess-service reports it READY"));
+        if (data.manifest().labels().size() < 2) {
+            throw Problem.unprocessable("dataset '" + request.dataset() + "' has "
+                    + data.manifest().labels().size() + " class(es): a classifier needs at least two");
+        }
+        output.submit(job);
+        JobStatus queued = new JobStatus(job.jobId(), job.dataset(), worker.baseModelOf(job), job.hyperparameters(),
+                JobStatus.State.QUEUED, null, null, null, null, null, null, null, List.of(), "submitted",
+                job.submittedAt(), null, null);
+        return Response.accepted(registry.get(job.jobId()).orElse(queued)).build();
+    }
+
+    @GET
+    public List<JobStatus> list() {
+        return registry.all();
+    }
+
+    @GET
+    @Path("/{jobId}")
+    public JobStatus get(@PathParam("jobId") String jobId) {
+        return registry.get(jobId).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "no job " + jobId));
+    }
+
+    @DELETE
+    @Path("/{jobId}")
+    public JobStatus cancel(@PathParam("jobId") String jobId) {
+        JobStatus status = get(jobId);
+        if (status.finished()) {
+            throw Problem.of(Response.Status.CONFLICT, "job " + jobId + " has finished already: " + status.state());
+        }
+        registry.requestCancel(jobId);
+        return get(jobId);
+    }
+
+    private static String newJobId() {
+        return "job-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,32 @@
+package io.finetune.trainer.training;
+
+import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.Json;
+import io.finetune.distilbert.DistilBertClassifier;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes a checkpoint as a Hugging Face model directory (config.json, model.safetensors, tokenizer files) plus
+ * checkpoint.json saying what it is, so transformers' from_pretrained loads it unchanged.
+ */
+public final class CheckpointWriter {
+    public static Path write(DistilBertClassifier model, Path baseModelDir, CheckpointInfo info, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            model.save(dir);
+            DistilBertClassifier.copyTokenizerFiles(baseModelDir, dir);
+            Files.writeString(dir.resolve(CheckpointInfo.FILE_NAME),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(info));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + info.checkpointId() + " to " + dir, e);
+        }
+    }
+
+    private CheckpointWriter() {
+    }
+}

@@ -1,0 +1,60 @@
+package io.finetune.trainer.training;
+
+import io.finetune.contracts.Hyperparameters;
+import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.TrainingConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a job's hyperparameters into a {@link TrainingConfig}: missing values take the Hugging Face IMDB guide's
+ * defaults, and values no sane run would use are refused with every problem listed, before any work starts.
+ */
+public final class HyperparameterPolicy {
+    public static TrainingConfig resolve(Hyperparameters h, DistilBertConfig model) {
+        Hyperparameters p = h == null ? Hyperparameters.defaults() : h;
+        TrainingConfig d = TrainingConfig.defaults();
+        int maxLength = Math.min(or(p.maxLength(), d.maxLength()), model.maxPositionEmbeddings());
+        List<String> problems = new ArrayList<>();
+        double lr = or(p.learningRate(), d.learningRate());
+        check(problems, lr > 0 && lr <= 1, "learningRate must be in (0, 1], got " + lr);
+        int batch = or(p.batchSize(), d.batchSize());
+        check(problems, batch >= 1 && batch <= 4096, "batchSize must be in [1, 4096], got " + batch);
+        int epochs = or(p.epochs(), d.epochs());
+        check(problems, epochs >= 1 && epochs <= 1000, "epochs must be in [1, 1000], got " + epochs);
+        double decay = or(p.weightDecay(), d.weightDecay());
+        check(problems, decay >= 0 && decay <= 1, "weightDecay must be in [0, 1], got " + decay);
+        double warmup = or(p.warmupRatio(), d.warmupRatio());
+        check(problems, warmup >= 0 && warmup <= 1, "warmupRatio must be in [0, 1], got " + warmup);
+        double clip = or(p.maxGradNorm(), d.maxGradNorm());
+        check(problems, clip >= 0 && clip <= 1e6, "maxGradNorm must be in [0, 1e6], got " + clip);
+        int accumulation = or(p.gradientAccumulationSteps(), d.gradientAccumulationSteps());
+        check(problems, accumulation >= 1 && accumulation <= 1024,
+                "gradientAccumulationSteps must be in [1, 1024], got " + accumulation);
+        check(problems, maxLength >= 8, "maxLength must be at least 8, got " + maxLength);
+        int patience = or(p.earlyStoppingPatience(), d.earlyStoppingPatience());
+        check(problems, patience >= 0 && patience <= 1000, "earlyStoppingPatience must be in [0, 1000]");
+        int frozen = or(p.freezeLayers(), d.freezeLayers());
+        check(problems, frozen >= 0 && frozen <= model.nLayers(),
+                "freezeLayers must be in [0, " + model.nLayers() + "], got " + frozen);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid hyperparameters: " + String.join("; ", problems));
+        }
+        return new TrainingConfig(lr, batch, epochs, decay, warmup, clip, accumulation, maxLength,
+                or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen);
+    }
+
+    private static void check(List<String> problems, boolean ok, String problem) {
+        if (!ok) {
+            problems.add(problem);
+        }
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private HyperparameterPolicy() {
+    }
+}

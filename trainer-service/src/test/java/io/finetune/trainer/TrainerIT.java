@@ -1,0 +1,178 @@
+package io.finetune.trainer;
+
+import io.finetune.contracts.CheckpointAssembler;
+import io.finetune.contracts.CheckpointChunk;
+import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.ModelArchive;
+import io.finetune.contracts.Shard;
+import io.finetune.contracts.ShardCodec;
+import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.TokenizedExample;
+import io.finetune.contracts.Topics;
+import io.finetune.contracts.TrainingProgress;
+import io.finetune.contracts.sample.SampleReviews;
+import io.finetune.distilbert.BundledModels;
+import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.Predictor;
+import io.finetune.distilbert.TextTokenizer;
+import io.finetune.kafka.local.LocalKafkaResource;
+import io.finetune.kafka.local.TopicTail;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/** trainer-service against a real broker: job over REST, progress events, checkpoints that reassemble and load. */
+@QuarkusTest
+@QuarkusTestResource(LocalKafkaResource.class)
+class TrainerIT {
+    private static final String DATASET = "trainer-it-reviews";
+    private static final List<String> LABELS = List.of("negative", "positive");
+
+    private static String kafka() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    /** Publishes a tokenized dataset as preprocess-service would: shards, then the manifest. */
+    @BeforeAll
+    static void publishDataset() throws Exception {
+        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, Files.createTempDirectory("tiny"));
+        List<SampleReviews.Review> reviews = SampleReviews.generate(960, 11);
+        List<TokenizedExample> examples = new ArrayList<>();
+        try (TextTokenizer tokenizer = TextTokenizer.load(model, 64)) {
+            for (SampleReviews.Review r : reviews) {
+                examples.add(new TokenizedExample(r.id(), LABELS.indexOf(r.label()),
+                        tokenizer.encode(r.text()).intIds()));
+            }
+        }
+        Shard train = new Shard(DATASET, "b1", "train", 0, examples.subList(0, 800));
+        Shard validation = new Shard(DATASET, "b1", "validation", 0, examples.subList(800, 960));
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, DATASET, "b1", LABELS,
+                Map.of("train", 1, "validation", 1), Map.of(), "distilbert-tiny", "distilbert-tiny", 64, "h", null);
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka());
+        try (KafkaProducer<String, byte[]> producer =
+                     new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.SHARDS, DATASET, ShardCodec.encode(train))).get();
+            producer.send(new ProducerRecord<>(Topics.SHARDS, DATASET, ShardCodec.encode(validation))).get();
+            ProducerRecord<String, byte[]> m = new ProducerRecord<>(Topics.SHARDS, DATASET,
+                    Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+            m.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
+            producer.send(m).get();
+        }
+    }
+
+    @Test
+    void trainsPublishesProgressAndLoadableCheckpoints() throws Exception {
+        String jobId = given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "baseModel": "distilbert-tiny",
+                         "hyperparameters": {"learningRate": 0.005, "epochs": 5, "batchSize": 16, "maxLength": 64}}
+                        """.formatted(DATASET))
+                .post("/jobs").then().statusCode(202).extract().path("jobId");
+
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                given().get("/jobs/" + jobId).then().body("state", equalTo("COMPLETED")));
+        given().get("/jobs/" + jobId).then().body("checkpoints.size()", equalTo(6)).body("device", containsString("cpu"));
+
+        try (TopicTail progress = new TopicTail(kafka(), Topics.PROGRESS)) {
+            List<TrainingProgress> events = progress.pollUntil(r -> TopicTail.text(r).contains("COMPLETED")
+                            && jobId.equals(r.key()), Duration.ofSeconds(20)).stream()
+                    .filter(r -> jobId.equals(r.key()))
+                    .map(r -> Json.read(TopicTail.text(r), TrainingProgress.class)).toList();
+            assertThat(events).extracting(TrainingProgress::stage).contains(TrainingProgress.Stage.QUEUED,
+                    TrainingProgress.Stage.STARTED, TrainingProgress.Stage.STEP, TrainingProgress.Stage.EPOCH,
+                    TrainingProgress.Stage.CHECKPOINT, TrainingProgress.Stage.COMPLETED);
+            TrainingProgress step = events.stream().filter(e -> e.stage() == TrainingProgress.Stage.STEP)
+                    .findFirst().orElseThrow();
+            assertThat(step.loss()).isPositive();
+            assertThat(step.tokensPerSecond()).isPositive();
+            assertThat(step.totalSteps()).isEqualTo(5 * 50L); // 800 examples / batch 16 = 50 steps per epoch
+            TrainingProgress lastEpoch = events.stream().filter(e -> e.stage() == TrainingProgress.Stage.EPOCH)
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(lastEpoch.validationAccuracy()).isGreaterThan(0.9);
+        }
+
+        Path work = Files.createTempDirectory("assembled");
+        CheckpointAssembler assembler = new CheckpointAssembler(work);
+        Optional<Path> finalArchive = Optional.empty();
+        try (TopicTail checkpoints = new TopicTail(kafka(), Topics.CHECKPOINTS)) {
+            for (ConsumerRecord<String, byte[]> record : checkpoints.pollUntil(
+                    r -> (jobId + "-final").equals(r.key()), Duration.ofSeconds(20))) {
+                CheckpointChunk chunk = CheckpointChunk.decode(record.value());
+                Optional<Path> done = assembler.accept(chunk);
+                if (chunk.checkpointId().equals(jobId + "-final") && done.isPresent()) {
+                    finalArchive = done;
+                }
+            }
+        }
+        assertThat(finalArchive).isPresent();
+        Path modelDir = work.resolve("model");
+        try (var in = Files.newInputStream(finalArchive.get())) {
+            ModelArchive.unzip(in, modelDir);
+        }
+        CheckpointInfo info = Json.read(Files.readString(modelDir.resolve("checkpoint.json")), CheckpointInfo.class);
+        assertThat(info.last()).isTrue();
+        assertThat(info.history()).hasSize(5);
+        assertThat(Files.readString(modelDir.resolve("config.json"))).contains("\"positive\"");
+        try (DistilBertClassifier model = DistilBertClassifier.load(modelDir, null, ai.djl.Device.cpu());
+             TextTokenizer tokenizer = TextTokenizer.load(modelDir, 64)) {
+            float[][] p = Predictor.probabilities(model, List.of(
+                    tokenizer.encode("I loved this film, the acting was brilliant!").intIds(),
+                    tokenizer.encode("Terrible and boring plot. I hated it.").intIds()), 2);
+            assertThat(p[0][1]).isGreaterThan(0.5f);
+            assertThat(p[1][0]).isGreaterThan(0.5f);
+        }
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("finetune_training_loss").contains("finetune_training_tokens_per_second");
+        assertThat(metrics).containsPattern("finetune_trainer_jobs_total\\{.*outcome=\"completed\".*} 1");
+    }
+
+    @Test
+    void refusesUnknownDatasetsModelsAndAbsurdHyperparameters() {
+        given().contentType(ContentType.JSON).body("{\"dataset\": \"nobody-made-this\"}").post("/jobs")
+                .then().statusCode(404).contentType("application/problem+json").body("detail", containsString("not prepared"));
+        given().contentType(ContentType.JSON).body("{\"dataset\": \"%s\", \"baseModel\": \"no-such-model\"}"
+                        .formatted(DATASET)).post("/jobs")
+                .then().statusCode(422).body("detail", containsString("no-such-model"));
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "hyperparameters": {"learningRate": 50, "epochs": 0}}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422)
+                .body("detail", containsString("learningRate")).body("detail", containsString("epochs"));
+        given().contentType(ContentType.JSON).body("{\"dataset\": \"../x\"}").post("/jobs").then().statusCode(400);
+        given().get("/jobs/job-none").then().statusCode(404);
+    }
+
+    @Test
+    void aJobOnTheTopicForAnUnknownDatasetFailsWithItsReason() {
+        TopicTail.produce(kafka(), Topics.TRAINING_JOBS, List.of("job-ghost"), List.of("""
+                {"v":1,"jobId":"job-ghost","dataset":"ghost-data","submittedAt":"2026-01-01T00:00:00Z"}"""
+                .getBytes(StandardCharsets.UTF_8)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/jobs/job-ghost").then()
+                .statusCode(200).body("state", equalTo("FAILED")).body("message", containsString("unknown dataset")));
+    }
+}
