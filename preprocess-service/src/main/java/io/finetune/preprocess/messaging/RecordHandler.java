@@ -1,0 +1,160 @@
+package io.finetune.preprocess.messaging;
+
+import io.finetune.contracts.DatasetRecord;
+import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.SafeNames;
+import io.finetune.contracts.ShardManifest;
+import io.finetune.preprocess.domain.DatasetPreparer;
+import io.finetune.preprocess.domain.DatasetRegistry;
+import io.finetune.preprocess.domain.DatasetSpool;
+import io.finetune.preprocess.domain.PreparationFailure;
+import io.finetune.preprocess.domain.PreparationOptions;
+import io.finetune.preprocess.domain.SpooledRecord;
+import io.finetune.preprocess.domain.Spools;
+import io.finetune.preprocess.config.PreprocessConfig;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What happens to one record of {@code finetune.dataset.records}. Blocking by design: it runs on the preprocess
+ * worker thread, never on the event loop, and returns only when its outcome is safe (spooled, or shards and manifest
+ * acknowledged by Kafka, or dead letter acknowledged), so the caller may then acknowledge the source record.
+ */
+@ApplicationScoped
+public class RecordHandler {
+    static final String SERVICE = "preprocess-service";
+    private static final Logger LOG = Logger.getLogger(RecordHandler.class);
+
+    private final Spools spools;
+    private final DatasetRegistry registry;
+    private final DatasetPreparer preparer;
+    private final PreparationOptions defaults;
+    private final PipelineOutput output;
+    private final PreprocessMetrics metrics;
+    private final int shardsInFlight;
+
+    public RecordHandler(Spools spools, DatasetRegistry registry, DatasetPreparer preparer,
+                         PreparationOptions defaults, PipelineOutput output, PreprocessMetrics metrics,
+                         PreprocessConfig config) {
+        this.spools = spools;
+        this.registry = registry;
+        this.preparer = preparer;
+        this.defaults = defaults;
+        this.output = output;
+        this.metrics = metrics;
+        this.shardsInFlight = Math.max(1, config.shardsInFlight());
+    }
+
+    /**
+     * @param offset the source offset in {@code partition}, so a record redelivered after a crash is not spooled twice (-1: unknown)
+     * @param origin where the record came from, e.g. "kafka:finetune.dataset.records/0@42"
+     */
+    public void handle(String payload, int partition, long offset, String origin) {
+        metrics.recordConsumed();
+        if (payload == null || payload.isBlank()) {
+            deadLetter(origin, null, "empty-record", "the record has no value (or it could not be deserialised)",
+                    payload);
+            return;
+        }
+        DatasetRecord record;
+        try {
+            record = Json.read(payload, DatasetRecord.class);
+        } catch (UncheckedIOException | IllegalArgumentException e) {
+            deadLetter(origin, null, "invalid-json", e.getMessage(), payload);
+            return;
+        }
+        if (record == null || record.dataset() == null) {
+            deadLetter(origin, null, "missing-dataset", "the record names no dataset", payload);
+        } else if (!SafeNames.isSafe(record.dataset())) {
+            deadLetter(origin, null, "invalid-dataset-name", "dataset name '" + record.dataset()
+                    + "' must be 1-128 letters, digits, '.', '_' or '-'", payload);
+        } else if (record.kind() == null) {
+            deadLetter(origin, record.dataset(), "missing-kind", "'kind' must be RECORD or END", payload);
+        } else if (record.kind() == DatasetRecord.Kind.RECORD) {
+            spool(record, partition, offset);
+        } else {
+            prepare(record, origin, payload);
+        }
+    }
+
+    private void spool(DatasetRecord record, int partition, long offset) {
+        DatasetSpool spool = spools.of(record.dataset());
+        spool.append(new SpooledRecord(partition, offset, record.id(), record.text(), record.label(), record.split()));
+        registry.receiving(record.dataset(), spool.count());
+    }
+
+    private void prepare(DatasetRecord end, String origin, String payload) {
+        String dataset = end.dataset();
+        DatasetSpool spool = spools.of(dataset);
+        long received = spool.count();
+        registry.preparing(dataset, received);
+        long started = System.nanoTime();
+        try {
+            PreparationOptions options = defaults.overriddenBy(end.options());
+            List<Uni<Void>> pending = new ArrayList<>();
+            ShardManifest manifest = preparer.prepare(dataset, spool, end.accepted(), options, shard -> {
+                pending.add(output.shard(shard).invoke(metrics::shardPublished));
+                if (pending.size() >= shardsInFlight) { // bounded: never more than a few MB of shards in memory
+                    awaitAll(pending);
+                }
+            });
+            awaitAll(pending);
+            // Only now: a reader that finds the manifest finds every shard it lists.
+            output.manifest(manifest).await().indefinitely();
+            manifest.counts().forEach((split, perLabel) ->
+                    metrics.examples(split, perLabel.values().stream().mapToInt(Integer::intValue).sum()));
+            registry.ready(dataset, received, manifest);
+            metrics.preparation("ready").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            LOG.infof("dataset %s build %s ready: %s", dataset, manifest.build(), manifest.shards());
+            spools.discard(dataset);
+        } catch (PreparationFailure e) {
+            fail(dataset, received, started, e.reason(), e.getMessage(), origin, payload);
+        } catch (RuntimeException e) {
+            if (isKafkaFailure(e)) {
+                registry.failed(dataset, received, "publish-failed", e.getMessage());
+                throw e; // nack: the failure strategy keeps the end marker on the dead-letter topic
+            }
+            LOG.errorf(e, "preparing dataset %s failed", dataset);
+            fail(dataset, received, started, "preparation-failed", e.getClass().getSimpleName() + ": "
+                    + e.getMessage(), origin, payload);
+        }
+    }
+
+    private void fail(String dataset, long received, long started, String reason, String detail, String origin,
+                      String payload) {
+        LOG.warnf("dataset %s not prepared (%s): %s", dataset, reason, detail);
+        registry.failed(dataset, received, reason, detail);
+        metrics.preparation("failed").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        deadLetter(origin, dataset, reason, detail, payload);
+        // The records stay on the dataset topic; keeping a sealed dataset's spool would only fill the disk.
+        spools.discard(dataset);
+    }
+
+    private static boolean isKafkaFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.KafkaException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void deadLetter(String origin, String dataset, String reason, String detail, String payload) {
+        output.deadLetter(DeadLetter.of(SERVICE, origin, dataset, reason, detail, payload)).await().indefinitely();
+        metrics.deadLetter(reason);
+    }
+
+    private static void awaitAll(List<Uni<Void>> pending) {
+        if (!pending.isEmpty()) {
+            Uni.join().all(pending).andFailFast().await().indefinitely();
+            pending.clear();
+        }
+    }
+}

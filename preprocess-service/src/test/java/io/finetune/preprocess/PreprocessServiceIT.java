@@ -1,0 +1,155 @@
+package io.finetune.preprocess;
+
+import io.finetune.contracts.DatasetRecord;
+import io.finetune.contracts.DatasetShards;
+import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.PreprocessOptions;
+import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.ShardReader;
+import io.finetune.contracts.TokenizedExample;
+import io.finetune.contracts.Topics;
+import io.finetune.distilbert.ModelResolver;
+import io.finetune.distilbert.TextTokenizer;
+import io.finetune.kafka.local.LocalKafkaResource;
+import io.finetune.kafka.local.TopicTail;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static io.restassured.RestAssured.when;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/** The whole service against a real Kafka broker: records in, shards and manifest out, dead letters for the rest. */
+@QuarkusTest
+@QuarkusTestResource(LocalKafkaResource.class)
+class PreprocessServiceIT {
+    private static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    private static void produce(String dataset, List<String> values) {
+        TopicTail.produce(bootstrap(), Topics.DATASET_RECORDS, values.stream().map(v -> dataset).toList(),
+                values.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toList());
+    }
+
+    private static void awaitState(String dataset, String state) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                when().get("/datasets/" + dataset).then().statusCode(200).body("state", equalTo(state)));
+    }
+
+    @Test
+    void preparesADatasetIntoShardsAndAManifest() throws Exception {
+        String dataset = "it-reviews";
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            values.add(Json.write(DatasetRecord.record(dataset, "p" + i,
+                    "Loved movie " + i + "!<br /><br />Truly great &amp; moving", "pos", null)));
+            values.add(Json.write(DatasetRecord.record(dataset, "n" + i, "Hated movie " + i + ", a dull mess", "neg",
+                    null)));
+        }
+        // An exact duplicate: of two equal texts the one with the smaller id (n3) is kept.
+        values.add(Json.write(DatasetRecord.record(dataset, "x-dup", "Hated movie 3, a dull mess", "neg", null)));
+        values.add(Json.write(DatasetRecord.record(dataset, "empty", "<br />  ", "pos", null)));
+        values.add("{not json at all");
+        int records = values.size() - 1;
+        values.add(Json.write(DatasetRecord.end(dataset, records,
+                new PreprocessOptions(null, 32, null, 0.1, 0.1, 9L))));
+        produce(dataset, values);
+
+        awaitState(dataset, "READY");
+        DatasetShards read = new ShardReader(Map.of("bootstrap.servers", bootstrap())).read(dataset).orElseThrow();
+        ShardManifest manifest = read.manifest();
+        assertThat(manifest.labels()).containsExactly("neg", "pos");
+        assertThat(manifest.maxLength()).isEqualTo(32);
+        assertThat(manifest.counts().get("train")).containsEntry("neg", 8).containsEntry("pos", 8);
+        assertThat(manifest.counts().get("validation")).containsEntry("neg", 1).containsEntry("pos", 1);
+        assertThat(manifest.counts().get("test")).containsEntry("neg", 1).containsEntry("pos", 1);
+        assertThat(manifest.report().duplicatesRemoved()).isEqualTo(1);
+        assertThat(manifest.report().emptyDropped()).isEqualTo(1);
+        assertThat(read.split("train")).hasSize(16);
+        assertThat(read.split("validation")).hasSize(2);
+        assertThat(read.split("test")).hasSize(2);
+
+        Map<String, TokenizedExample> byId = read.splits().values().stream().flatMap(List::stream)
+                .collect(Collectors.toMap(TokenizedExample::id, Function.identity()));
+        assertThat(byId).hasSize(20).doesNotContainKeys("x-dup", "empty");
+        try (TextTokenizer tokenizer = TextTokenizer.load(
+                new ModelResolver(Files.createTempDirectory("models")).resolve("distilbert-tiny"), 32)) {
+            assertThat(byId.get("p4").inputIds())
+                    .isEqualTo(tokenizer.encode("Loved movie 4! Truly great & moving").intIds());
+            assertThat(byId.get("n2").inputIds()).isEqualTo(tokenizer.encode("Hated movie 2, a dull mess").intIds());
+        }
+        assertThat(byId.get("p4").label()).isEqualTo(1);
+        assertThat(byId.get("n2").label()).isZero();
+
+        given().when().get("/datasets/" + dataset).then()
+                .body("received", equalTo(records))
+                .body("manifest.build", equalTo(manifest.build()))
+                .body("manifest.shards.train", equalTo(1))
+                .body("report.duplicatesRemoved", equalTo(1));
+        when().get("/datasets").then().statusCode(200).body("dataset", org.hamcrest.Matchers.hasItem(dataset));
+
+        DeadLetter invalid = deadLetter("invalid-json");
+        assertThat(invalid.service()).isEqualTo("preprocess-service");
+        assertThat(invalid.payload()).isEqualTo("{not json at all");
+        assertThat(invalid.origin()).startsWith("kafka:" + Topics.DATASET_RECORDS);
+
+        String metrics = when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metric(metrics, "finetune_preprocess_records_total")).isGreaterThanOrEqualTo(values.size());
+        assertThat(metric(metrics, "finetune_preprocess_shards_total")).isGreaterThanOrEqualTo(3);
+        assertThat(metric(metrics, "finetune_preprocess_examples_total{split=\"train\"")).isGreaterThanOrEqualTo(16);
+    }
+
+    @Test
+    void aSingleClassDatasetFailsWithAReason() {
+        String dataset = "it-one-class";
+        produce(dataset, List.of(
+                Json.write(DatasetRecord.record(dataset, "a", "only positive", "pos", null)),
+                Json.write(DatasetRecord.record(dataset, "b", "still positive", "pos", null)),
+                Json.write(DatasetRecord.end(dataset, 2, PreprocessOptions.defaults()))));
+        awaitState(dataset, "FAILED");
+        when().get("/datasets/" + dataset).then().body("reason", equalTo("too-few-classes"));
+        assertThat(deadLetter("too-few-classes").dataset()).isEqualTo(dataset);
+    }
+
+    @Test
+    void anUnknownDatasetIsAProblem() {
+        when().get("/datasets/nope").then().statusCode(404)
+                .contentType(containsString("application/problem+json"))
+                .body("status", equalTo(404)).body("detail", containsString("nope"));
+        when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    private static DeadLetter deadLetter(String reason) {
+        try (TopicTail tail = new TopicTail(bootstrap(), Topics.DEAD_LETTERS)) {
+            List<ConsumerRecord<String, byte[]>> seen = tail.pollUntil(
+                    r -> TopicTail.text(r).contains("\"reason\":\"" + reason + "\""), Duration.ofSeconds(30));
+            return seen.stream().map(r -> Json.read(TopicTail.text(r), DeadLetter.class))
+                    .filter(d -> reason.equals(d.reason())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no dead letter with reason " + reason));
+        }
+    }
+
+    /** The value of the first Prometheus sample whose line starts with {@code prefix}. */
+    private static double metric(String exposition, String prefix) {
+        return exposition.lines().filter(l -> l.startsWith(prefix)).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .orElseThrow(() -> new AssertionError("no metric " + prefix + " in\n" + exposition));
+    }
+}

@@ -1,0 +1,202 @@
+package io.finetune.preprocess.domain;
+
+import io.finetune.contracts.CleaningReport;
+import io.finetune.contracts.PreprocessOptions;
+import io.finetune.contracts.Shard;
+import io.finetune.contracts.ShardCodec;
+import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.TokenizedExample;
+import io.finetune.distilbert.ModelResolver;
+import io.finetune.distilbert.TextTokenizer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The whole preparation on a real spool with the bundled model's real tokenizer. */
+class DatasetPreparerTest {
+    private static final PreparationOptions DEFAULTS = new PreparationOptions("distilbert-tiny", 128, "none", 0.1,
+            0.1, 42, true, false, false, true, 900_000, 2000);
+    @TempDir
+    static Path dir;
+    private static Tokenizers tokenizers;
+    private static int spools;
+
+    @BeforeAll
+    static void load() {
+        tokenizers = new Tokenizers(new ModelResolver(dir.resolve("models")));
+    }
+
+    @AfterAll
+    static void close() {
+        tokenizers.close();
+    }
+
+    /** 30 clean records per label plus every kind of dirt the preparation must remove. */
+    static List<SpooledRecord> dirtyDataset() {
+        List<SpooledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            records.add(record("p" + i, "A good film number " + i + ".<br /><br />I liked it &amp; more", "pos", null));
+            records.add(record("n" + i, "A bad film number " + i + " and I did not like it", "neg", null));
+        }
+        records.add(record("x1", "A bad film number 3 and I did not like it", "neg", null));      // exact duplicate
+        records.add(record("x2", "a BAD film number 4 and i did not like it!!", "neg", null));   // normalised duplicate
+        records.add(record("x3", "A bad film number 5 and I did not like it", "pos", null));     // conflicting label
+        records.add(record("x4", "<br /> &nbsp; ", "pos", null));                                 // empty after cleaning
+        records.add(record("x5", "no label here", null, null));                                   // incomplete
+        return records;
+    }
+
+    static SpooledRecord record(String id, String text, String label, String split) {
+        return new SpooledRecord(0, -1, id, text, label, split);
+    }
+
+    private static DatasetSpool spool(List<SpooledRecord> records) {
+        DatasetSpool spool = DatasetSpool.open(dir.resolve("spool-" + (spools++) + ".jsonl"));
+        records.forEach(spool::append);
+        return spool;
+    }
+
+    private static ShardManifest prepare(List<SpooledRecord> records, PreparationOptions options, List<Shard> out) {
+        try (DatasetSpool spool = spool(records)) {
+            return new DatasetPreparer(tokenizers).prepare("reviews", spool, (long) records.size(), options, out::add);
+        }
+    }
+
+    @Test
+    void cleansDeduplicatesSplitsAndTokenizes() throws Exception {
+        List<Shard> shards = new ArrayList<>();
+        ShardManifest manifest = prepare(dirtyDataset(), DEFAULTS, shards);
+
+        assertThat(manifest.labels()).containsExactly("neg", "pos");
+        assertThat(manifest.maxLength()).isEqualTo(64); // 128 asked, the model has 64 positions
+        assertThat(manifest.model()).isEqualTo("distilbert-tiny");
+        assertThat(manifest.tokenizer()).startsWith("distilbert-tiny@sha256:");
+        assertThat(manifest.build()).hasSize(16);
+        assertThat(manifest.configHash()).hasSize(64);
+        assertThat(manifest.counts().get("train")).containsEntry("neg", 24).containsEntry("pos", 24);
+        assertThat(manifest.counts().get("validation")).containsEntry("neg", 3).containsEntry("pos", 3);
+        assertThat(manifest.counts().get("test")).containsEntry("neg", 3).containsEntry("pos", 3);
+        assertThat(manifest.shards()).containsEntry("train", 1).containsEntry("validation", 1).containsEntry("test", 1);
+
+        CleaningReport report = manifest.report();
+        Map<String, CleaningReport.Step> steps = report.steps().stream()
+                .collect(Collectors.toMap(CleaningReport.Step::name, Function.identity()));
+        assertThat(steps.get("received").after()).isEqualTo(65);
+        assertThat(steps.get("drop-incomplete").after()).isEqualTo(63);
+        assertThat(steps.get("drop-incomplete").detail()).contains("1 empty", "1 without label");
+        assertThat(steps.get("dedupe-exact").after()).isEqualTo(61);
+        assertThat(steps.get("dedupe-exact").detail()).contains("2 removed", "1 with a conflicting label");
+        assertThat(steps.get("dedupe-normalised").after()).isEqualTo(60);
+        assertThat(report.duplicatesRemoved()).isEqualTo(3);
+        assertThat(report.emptyDropped()).isEqualTo(2);
+        assertThat(report.labelsPerSplit()).isEqualTo(manifest.counts());
+        assertThat(report.tokenLengthHistogram().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(60);
+        assertThat(report.tokenLengthHistogram().keySet()).contains(64);
+
+        // Every example is the tokenizer's encoding of the cleaned text, labelled by its index in the label list.
+        Path model = new ModelResolver(dir.resolve("models")).resolve("distilbert-tiny");
+        try (TextTokenizer tokenizer = TextTokenizer.load(model, 64)) {
+            Map<String, TokenizedExample> byId = shards.stream().flatMap(s -> s.examples().stream())
+                    .collect(Collectors.toMap(TokenizedExample::id, Function.identity()));
+            assertThat(byId).hasSize(60).doesNotContainKeys("x1", "x2", "x3", "x4", "x5");
+            assertThat(byId.get("p7").inputIds())
+                    .isEqualTo(tokenizer.encode("A good film number 7. I liked it & more").intIds());
+            assertThat(byId.get("p7").label()).isEqualTo(1);
+            assertThat(byId.get("n7").label()).isZero();
+        }
+        assertThat(shards).allMatch(s -> s.build().equals(manifest.build()) && s.dataset().equals("reviews"));
+    }
+
+    @Test
+    void sameRecordsInAnotherOrderGiveByteIdenticalShards() {
+        List<Shard> first = new ArrayList<>();
+        List<Shard> second = new ArrayList<>();
+        List<SpooledRecord> shuffled = new ArrayList<>(dirtyDataset());
+        Collections.shuffle(shuffled, new Random(5));
+        ShardManifest a = prepare(dirtyDataset(), DEFAULTS, first);
+        ShardManifest b = prepare(shuffled, DEFAULTS, second);
+        assertThat(b.build()).isEqualTo(a.build());
+        assertThat(b.configHash()).isEqualTo(a.configHash());
+        assertThat(second).hasSameSizeAs(first);
+        for (int i = 0; i < first.size(); i++) {
+            assertThat(ShardCodec.encode(second.get(i))).isEqualTo(ShardCodec.encode(first.get(i)));
+        }
+        ShardManifest reseeded = prepare(dirtyDataset(),
+                DEFAULTS.overriddenBy(new PreprocessOptions(null, null, null, null, null, 7L)), new ArrayList<>());
+        assertThat(reseeded.build()).isNotEqualTo(a.build());
+        assertThat(reseeded.configHash()).isNotEqualTo(a.configHash());
+    }
+
+    @Test
+    void cutsShardsAtTheExampleLimitAndTruncatesLongTexts() {
+        PreparationOptions options = new PreparationOptions("distilbert-tiny", 16, "none", 0.1, 0.1, 42, true, false,
+                false, true, 900_000, 7);
+        List<Shard> shards = new ArrayList<>();
+        ShardManifest manifest = prepare(dirtyDataset(), options, shards);
+        assertThat(manifest.shards().get("train")).isEqualTo(7); // 48 examples, 7 per shard
+        assertThat(shards).allMatch(s -> s.examples().size() <= 7);
+        assertThat(shards.stream().filter(s -> s.split().equals("train")).map(Shard::index))
+                .containsExactly(0, 1, 2, 3, 4, 5, 6);
+        assertThat(shards).flatMap(Shard::examples).allMatch(e -> e.inputIds().length <= 16);
+        assertThat(manifest.report().truncated()).isPositive();
+        assertThat(manifest.maxLength()).isEqualTo(16);
+    }
+
+    @Test
+    void respectsGivenSplitsAndBalancesTrainOnly() {
+        List<SpooledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            records.add(record("tr-a" + i, "alpha text " + i, "a", "train"));
+        }
+        for (int i = 0; i < 10; i++) {
+            records.add(record("tr-b" + i, "beta text " + i, "b", "train"));
+            records.add(record("te-a" + i, "alpha test " + i, "a", "test"));
+            records.add(record("te-b" + i, "beta test " + i, "b", "test"));
+        }
+        List<Shard> shards = new ArrayList<>();
+        ShardManifest manifest = prepare(records, DEFAULTS.overriddenBy(
+                new PreprocessOptions(null, null, "oversample", 0.25, null, null)), shards);
+        assertThat(manifest.counts().get("test")).containsEntry("a", 10).containsEntry("b", 10);
+        assertThat(manifest.counts().get("validation")).containsEntry("a", 10).containsEntry("b", 3);
+        assertThat(manifest.counts().get("train")).containsEntry("a", 30).containsEntry("b", 30);
+        assertThat(shards.stream().filter(s -> !s.split().equals("train")).flatMap(s -> s.examples().stream()))
+                .noneMatch(e -> e.id().contains("#copy"));
+    }
+
+    @Test
+    void refusesADatasetWithOneClass() {
+        List<SpooledRecord> records = List.of(record("a", "one text", "pos", null), record("b", "another", "pos", null),
+                record("c", "<br/>", "neg", null));
+        assertThatThrownBy(() -> prepare(records, DEFAULTS, new ArrayList<>()))
+                .isInstanceOf(PreparationFailure.class)
+                .hasMessageContaining("1 class")
+                .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("too-few-classes");
+    }
+
+    @Test
+    void refusesInvalidOptionsAndUnknownModels() {
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, "smote", null, null, null)))
+                .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, null, 0.5, 0.5, null)))
+                .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
+        PreparationOptions missing = DEFAULTS.overriddenBy(new PreprocessOptions(
+                dir.resolve("no-such-model").toString(), null, null, null, null, null));
+        assertThatThrownBy(() -> prepare(dirtyDataset(), missing, new ArrayList<>()))
+                .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("unknown-model");
+        assertThat(Files.exists(dir)).isTrue();
+    }
+}
