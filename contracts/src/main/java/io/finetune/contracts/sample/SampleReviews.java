@@ -14,8 +14,8 @@ public final class SampleReviews {
     }
 
     private static final String[] POSITIVE = {"great", "good", "wonderful", "brilliant", "amazing", "fun", "funny",
-            "the best"};
-    private static final String[] NEGATIVE = {"bad", "terrible", "awful", "boring", "dull", "the worst",
+            "best"};
+    private static final String[] NEGATIVE = {"bad", "terrible", "awful", "boring", "dull", "worst",
             "a waste of time", "a waste of money"};
     private static final String[] LIKE = {"loved", "love", "really loved", "recommend"};
     private static final String[] DISLIKE = {"hated", "hate", "really hated", "never recommend"};
@@ -39,20 +39,22 @@ public final class SampleReviews {
         return reviews;
     }
 
+    /** Every review carries at least three sentiment cues among neutral words, as short real reviews do. */
     private static String review(Random random, boolean positive) {
         String[] adjectives = positive ? POSITIVE : NEGATIVE;
         String[] verbs = positive ? LIKE : DISLIKE;
         String first = pick(random, SUBJECTS);
         String second = pick(random, SUBJECTS);
+        String a = pick(random, adjectives);
+        String b = pick(random, adjectives);
         return switch (random.nextInt(4)) {
-            case 0 -> "The " + first + " was " + pick(random, adjectives) + ". I " + pick(random, verbs) + " this "
-                    + second + ".";
-            case 1 -> "I " + pick(random, verbs) + " the " + first + ", and the " + second + " was really "
-                    + pick(random, adjectives) + "!";
-            case 2 -> "This " + first + " is " + pick(random, adjectives) + " and the " + second + " is "
-                    + pick(random, adjectives) + ".";
-            default -> "What a " + pick(random, adjectives) + " " + first + ". " + capital(pick(random, adjectives))
-                    + " " + second + " too.";
+            case 0 -> "The " + first + " was " + a + " and " + b + ". I " + pick(random, verbs) + " this " + second
+                    + ".";
+            case 1 -> "I " + pick(random, verbs) + " the " + first + ", and the " + second + " was really " + a
+                    + ". Just " + b + "!";
+            case 2 -> "This " + first + " is " + a + " and the " + second + " is " + b + ". I "
+                    + pick(random, verbs) + " it.";
+            default -> capital(a) + " " + first + ", " + b + " " + second + ". I " + pick(random, verbs) + " it.";
         };
     }
 
