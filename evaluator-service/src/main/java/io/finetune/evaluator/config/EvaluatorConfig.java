@@ -1,0 +1,27 @@
+package io.finetune.evaluator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+
+@ConfigMapping(prefix = "evaluator")
+public interface EvaluatorConfig {
+    /**
+     * Chunks being assembled, extracted models, and the record of evaluated checkpoints (which keeps redelivered
+     * checkpoints from being evaluated twice, across restarts). The default is set in application.properties.
+     */
+    Path dataDir();
+
+    /** Examples per forward pass; bounds memory (activations grow with batch size times sequence length). */
+    @WithDefault("32")
+    int batchSize();
+
+    /** Datasets whose test split is kept in memory; the checkpoints of one job all share a dataset build. */
+    @WithDefault("4")
+    int datasetCacheSize();
+
+    /** auto (first GPU if PyTorch sees one, else CPU), cpu or gpu. */
+    @WithDefault("auto")
+    String device();
+}

@@ -1,0 +1,148 @@
+package io.finetune.evaluator.domain;
+
+import ai.djl.Device;
+import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.DatasetShards;
+import io.finetune.contracts.EvaluationResult;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.ModelArchive;
+import io.finetune.contracts.TokenizedExample;
+import io.finetune.distilbert.Devices;
+import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.Predictor;
+import io.finetune.evaluator.config.EvaluatorConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Turns a verified checkpoint archive into an evaluation: extracts it, reads {@code checkpoint.json}, finds the
+ * dataset's held-out split, checks that model and data fit each other, predicts in eval mode and computes the
+ * metrics. Blocking and CPU/GPU heavy: never call it on an event loop.
+ */
+@ApplicationScoped
+public class CheckpointScorer {
+    private static final Logger LOG = Logger.getLogger(CheckpointScorer.class);
+    /** The test split when the dataset has one; else validation, which the trainer only used to report on. */
+    private static final List<String> SPLITS = List.of("test", "validation");
+
+    private final Workspace workspace;
+    private final TestSetCache testSets;
+    private final EvaluatorConfig config;
+
+    public CheckpointScorer(Workspace workspace, TestSetCache testSets, EvaluatorConfig config) {
+        this.workspace = workspace;
+        this.testSets = testSets;
+        this.config = config;
+    }
+
+    public EvaluatedCheckpoint score(String checkpointId, Path archive) {
+        Path modelDir = workspace.modelOf(checkpointId);
+        Workspace.deleteTree(modelDir); // left over from a crash mid-evaluation
+        try (InputStream in = Files.newInputStream(archive)) {
+            ModelArchive.unzip(in, modelDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (IllegalArgumentException e) {
+            throw new Rejection("invalid-archive", null, e.getMessage());
+        }
+        CheckpointInfo info = readInfo(checkpointId, modelDir);
+        DatasetShards data = testSets.get(info.dataset(), info.build()).orElseThrow(() -> new Rejection(
+                "unknown-dataset", info.dataset(), "dataset '" + info.dataset()
+                + "' has no manifest on the shards topic"));
+        String split = SPLITS.stream().filter(s -> !data.split(s).isEmpty()).findFirst().orElseThrow(() ->
+                new Rejection("no-test-split", info.dataset(), "dataset '" + info.dataset()
+                        + "' has no test or validation examples to evaluate on"));
+        List<TokenizedExample> examples = data.split(split);
+        List<String> labels = data.manifest().labels();
+        checkFit(info, readModelConfig(modelDir, info), labels, examples);
+
+        long started = System.nanoTime();
+        float[][] probabilities;
+        try (DistilBertClassifier model = DistilBertClassifier.load(modelDir, null, device())) {
+            probabilities = Predictor.probabilities(model, examples.stream().map(TokenizedExample::inputIds).toList(),
+                    config.batchSize());
+        }
+        int[] truth = examples.stream().mapToInt(TokenizedExample::label).toArray();
+        ClassificationMetrics m = ClassificationMetrics.compute(labels, truth, probabilities);
+        LOG.infof("checkpoint %s (job %s, epoch %d): accuracy %.4f, macro F1 %.4f on %d %s examples in %d ms",
+                checkpointId, info.jobId(), info.epoch(), m.accuracy(), m.macroF1(), m.examples(), split,
+                (System.nanoTime() - started) / 1_000_000);
+        EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, info.jobId(), checkpointId,
+                info.dataset(), info.epoch(), info.step(), split, m.examples(), m.accuracy(), m.logLoss(), m.macroF1(),
+                m.weightedF1(), labels, m.perClass(), m.confusionMatrix(), Instant.now());
+        return new EvaluatedCheckpoint(result, m.rocAuc(), m.averagePrecision());
+    }
+
+    private static CheckpointInfo readInfo(String checkpointId, Path modelDir) {
+        Path file = modelDir.resolve(CheckpointInfo.FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new Rejection("invalid-checkpoint", null, "the archive has no " + CheckpointInfo.FILE_NAME);
+        }
+        CheckpointInfo info;
+        try {
+            info = Json.read(Files.readString(file), CheckpointInfo.class);
+        } catch (IOException | RuntimeException e) {
+            throw new Rejection("invalid-checkpoint", null, "unreadable " + CheckpointInfo.FILE_NAME + ": "
+                    + e.getMessage());
+        }
+        if (info.dataset() == null || info.dataset().isBlank()) {
+            throw new Rejection("invalid-checkpoint", null, CheckpointInfo.FILE_NAME + " names no dataset");
+        }
+        if (!checkpointId.equals(info.checkpointId())) {
+            // The key routes and deduplicates; an archive claiming another id would file its result under the wrong one.
+            throw new Rejection("invalid-checkpoint", info.dataset(), "chunks are keyed " + checkpointId
+                    + " but the archive describes checkpoint " + info.checkpointId());
+        }
+        return info;
+    }
+
+    private static DistilBertConfig readModelConfig(Path modelDir, CheckpointInfo info) {
+        try {
+            return DistilBertConfig.read(modelDir.resolve("config.json"));
+        } catch (RuntimeException e) {
+            throw new Rejection("invalid-checkpoint", info.dataset(), "unreadable config.json: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Model and data must agree before predicting: label i of the model must be label i of the dataset, and every
+     * example must fit the model's vocabulary and positions. A mismatch means a different tokenizer or label order,
+     * which would otherwise yield wrong metrics or a failure deep inside PyTorch.
+     */
+    private static void checkFit(CheckpointInfo info, DistilBertConfig model, List<String> labels,
+                                 List<TokenizedExample> examples) {
+        if (!model.labels().equals(labels)) {
+            throw new Rejection("label-mismatch", info.dataset(), "the model predicts " + model.labels() + " but dataset '" + info.dataset() + "' has labels " + labels);
+        }
+        for (TokenizedExample example : examples) {
+            if (example.inputIds().length > model.maxPositionEmbeddings()) {
+                throw new Rejection("input-too-long", info.dataset(), "example " + example.id() + " has "
+                        + example.inputIds().length + " tokens; the model takes at most "
+                        + model.maxPositionEmbeddings());
+            }
+            for (int id : example.inputIds()) {
+                if (id < 0 || id >= model.vocabSize()) {
+                    throw new Rejection("token-out-of-vocabulary", info.dataset(), "example " + example.id()
+                            + " has token id " + id + " outside the model's vocabulary of " + model.vocabSize());
+                }
+            }
+        }
+    }
+
+    private Device device() {
+        return switch (config.device()) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> Devices.best();
+        };
+    }
+}

@@ -1,0 +1,63 @@
+package io.finetune.evaluator.domain;
+
+import io.finetune.contracts.SafeNames;
+import io.finetune.evaluator.config.EvaluatorConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The layout of the evaluator's data directory. Chunks and extracted models are scratch space, removed once their
+ * checkpoint is done; only {@code evaluations/} is kept, because it is what makes evaluation happen once.
+ */
+@ApplicationScoped
+public class Workspace {
+    private final Path root;
+
+    public Workspace(EvaluatorConfig config) {
+        this.root = config.dataDir().toAbsolutePath();
+    }
+
+    /** Where {@link io.finetune.contracts.CheckpointAssembler} keeps parts, one folder per checkpoint. */
+    public Path chunks() {
+        return root.resolve("chunks");
+    }
+
+    public Path chunksOf(String checkpointId) {
+        return chunks().resolve(SafeNames.check(checkpointId, "checkpoint id"));
+    }
+
+    public Path modelOf(String checkpointId) {
+        return root.resolve("models").resolve(SafeNames.check(checkpointId, "checkpoint id"));
+    }
+
+    public Path evaluations() {
+        return root.resolve("evaluations");
+    }
+
+    /** Removes a checkpoint's parts, archive and extracted model. */
+    public void clean(String checkpointId) {
+        if (SafeNames.isSafe(checkpointId)) {
+            deleteTree(chunksOf(checkpointId));
+            deleteTree(modelOf(checkpointId));
+        }
+    }
+
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.finetune.evaluator.rest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune.evaluator.domain.EvaluatedCheckpoint;
+import io.finetune.evaluator.domain.EvaluationStore;
+import io.finetune.evaluator.domain.SelectionMetric;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+
+/** A training job's evaluations, and the checkpoint to keep. */
+@Path("/jobs/{jobId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobResource {
+    private final EvaluationStore store;
+
+    public JobResource(EvaluationStore store) {
+        this.store = store;
+    }
+
+    /** The job's evaluations in training order (epoch, step): its learning curve on held-out data. */
+    @GET
+    @Path("/evaluations")
+    public List<ObjectNode> evaluations(@PathParam("jobId") String jobId) {
+        List<EvaluatedCheckpoint> evaluations = store.byJob(jobId);
+        if (evaluations.isEmpty()) {
+            throw unknownJob(jobId);
+        }
+        return evaluations.stream().map(EvaluatedCheckpoint::toJson).toList();
+    }
+
+    /**
+     * The job's best checkpoint by {@code metric}: accuracy (default), macro_f1, weighted_f1, log_loss (lowest wins),
+     * roc_auc or pr_auc (two-class jobs). On a tie the earlier checkpoint wins.
+     */
+    @GET
+    @Path("/best")
+    public ObjectNode best(@PathParam("jobId") String jobId,
+                           @QueryParam("metric") @DefaultValue("accuracy") String metric) {
+        SelectionMetric selection = SelectionMetric.parse(metric).orElseThrow(() -> Problem.of(
+                Response.Status.BAD_REQUEST, "unknown metric '" + metric + "': use one of " + SelectionMetric.keys()));
+        if (store.byJob(jobId).isEmpty()) {
+            throw unknownJob(jobId);
+        }
+        return store.best(jobId, selection).map(EvaluatedCheckpoint::toJson).orElseThrow(() -> Problem.of(
+                Response.Status.NOT_FOUND, "no evaluation of job '" + jobId + "' defines " + selection.key()));
+    }
+
+    private static RuntimeException unknownJob(String jobId) {
+        return Problem.of(Response.Status.NOT_FOUND, "no evaluation of job '" + jobId + "' on record");
+    }
+}

@@ -1,0 +1,306 @@
+package io.finetune.evaluator.it;
+
+import io.finetune.contracts.CheckpointChunk;
+import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.EvaluationResult;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.ModelArchive;
+import io.finetune.contracts.Shard;
+import io.finetune.contracts.ShardCodec;
+import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.TokenizedExample;
+import io.finetune.contracts.Topics;
+import io.finetune.distilbert.BundledModels;
+import io.finetune.distilbert.Devices;
+import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.Predictor;
+import io.finetune.kafka.local.LocalKafkaResource;
+import io.finetune.kafka.local.TopicTail;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+/**
+ * The evaluator against a real broker: a tokenized dataset and checkpoint archives of the bundled tiny model are
+ * published the way preprocess and trainer publish them, and what comes out on the topics, over REST and in
+ * /q/metrics is checked against predictions computed here with the same model.
+ */
+@QuarkusTest
+@WithTestResource(LocalKafkaResource.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EvaluatorServiceIT {
+    private static final List<String> LABELS = List.of("NEGATIVE", "POSITIVE");
+    private static final int CLS = 2;
+    private static final int SEP = 3;
+    private static final int VOCAB = 180;
+    private static final int TEST_EXAMPLES = 40;
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    /** Fresh names per run: the evaluator's record of evaluated checkpoints outlives a test run in target/. */
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String dataset = "reviews-" + run;
+    private final String build = "build-" + run;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @TempDir
+    Path tmp;
+
+    private Path model;
+    private List<TokenizedExample> testSplit;
+    private double expectedAccuracy;
+    private double expectedLogLoss;
+
+    @BeforeAll
+    void publishDataset() throws Exception {
+        model = BundledModels.extract(BundledModels.DEMO_MODEL, Files.createTempDirectory("tiny-model-"));
+        List<int[]> inputs = randomInputs(new Random(7), TEST_EXAMPLES);
+        float[][] probabilities;
+        try (DistilBertClassifier classifier = DistilBertClassifier.load(model, null, Devices.best())) {
+            probabilities = Predictor.probabilities(classifier, inputs, 8);
+        }
+        // Labels agree with the model on 3 examples of 4, so accuracy is 0.75 exactly, and a service that mixed up
+        // the label order would report 0.25.
+        testSplit = new ArrayList<>();
+        double logLoss = 0;
+        int correct = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            int predicted = probabilities[i][1] > probabilities[i][0] ? 1 : 0;
+            int label = i % 4 == 3 ? 1 - predicted : predicted;
+            testSplit.add(new TokenizedExample("t" + i, label, inputs.get(i)));
+            correct += label == predicted ? 1 : 0;
+            logLoss -= Math.log(Math.max(probabilities[i][label], 1e-15));
+        }
+        expectedAccuracy = (double) correct / inputs.size();
+        expectedLogLoss = logLoss / inputs.size();
+
+        List<TokenizedExample> train = List.of(new TokenizedExample("r0", 0, new int[]{CLS, 10, SEP}));
+        List<Shard> shards = List.of(
+                new Shard(dataset, build, "train", 0, train),
+                new Shard(dataset, build, "test", 0, testSplit.subList(0, 25)),
+                new Shard(dataset, build, "test", 1, testSplit.subList(25, TEST_EXAMPLES)));
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, build, LABELS,
+                Map.of("train", 1, "test", 2), Map.of("train", Map.of("NEGATIVE", 1),
+                "test", Map.of("NEGATIVE", count(0), "POSITIVE", count(1))), "distilbert-tiny", "distilbert-tiny",
+                64, "test-config", null);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap, "acks", "all"), new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (Shard shard : shards) {
+                producer.send(new ProducerRecord<>(Topics.SHARDS, dataset, ShardCodec.encode(shard))).get();
+            }
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.SHARDS, dataset,
+                    Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+            record.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        }
+    }
+
+    @Test
+    void evaluatesACheckpointOnceEvenWhenItsChunksArriveTwice() {
+        String job = "job-" + run;
+        String checkpoint = job + "-epoch-1";
+        List<CheckpointChunk> chunks = checkpointChunks(job, checkpoint, dataset, 2 * CheckpointChunk.CHUNK_BYTES);
+        assertThat(chunks).as("the archive must span several chunks to exercise assembly").hasSizeGreaterThan(2);
+        List<CheckpointChunk> sent = new ArrayList<>();
+        sent.add(chunks.get(0)); // one chunk redelivered mid-checkpoint, as after a producer retry
+        sent.addAll(chunks);
+        sent.addAll(chunks); // and the whole checkpoint again after it was evaluated, as after a trainer restart
+        produceChunks(sent);
+
+        try (TopicTail results = new TopicTail(bootstrap, Topics.EVALUATIONS)) {
+            results.pollUntil(r -> checkpoint.equals(r.key()), WAIT);
+            // The duplicate is handled after the original (same key, same partition): once it is counted, a second
+            // result would already be on the topic. Stop waiting early too if a second result shows up.
+            await().atMost(WAIT).until(() -> metric("finetune_evaluator_checkpoints_total{outcome=\"duplicate\"}") >= 1
+                    || resultsOf(checkpoint, results.poll(Duration.ofMillis(200))).size() > 1);
+            List<ConsumerRecord<String, byte[]>> ours = resultsOf(checkpoint, results.poll(Duration.ofSeconds(1)));
+            assertThat(ours).as("results published for " + checkpoint).hasSize(1);
+
+            EvaluationResult result = Json.read(TopicTail.text(ours.get(0)), EvaluationResult.class);
+            assertThat(result.accuracy()).isEqualTo(0.75).isEqualTo(expectedAccuracy);
+            assertThat(result.logLoss()).isCloseTo(expectedLogLoss, within(1e-5));
+            assertThat(result.examples()).isEqualTo(TEST_EXAMPLES);
+            assertThat(result.split()).isEqualTo("test");
+            assertThat(result.jobId()).isEqualTo(job);
+            assertThat(result.dataset()).isEqualTo(dataset);
+            assertThat(result.epoch()).isEqualTo(1);
+            assertThat(result.labels()).isEqualTo(LABELS);
+            assertThat(result.perClass()).extracting(c -> c.support()).containsExactly(count(0), count(1));
+            int[][] confusion = result.confusionMatrix();
+            assertThat(confusion[0][0] + confusion[1][1]).isEqualTo(30);
+            assertThat(confusion[0][1] + confusion[1][0]).isEqualTo(10);
+        }
+
+        RestAssured.get("/evaluations/" + checkpoint).then().statusCode(200)
+                .body("checkpointId", equalTo(checkpoint))
+                .body("accuracy", equalTo(0.75f))
+                .body("rocAuc", org.hamcrest.Matchers.notNullValue())
+                .body("averagePrecision", org.hamcrest.Matchers.notNullValue());
+        RestAssured.get("/evaluations").then().statusCode(200).body("checkpointId", org.hamcrest.Matchers.hasItem(checkpoint));
+        RestAssured.get("/jobs/" + job + "/evaluations").then().statusCode(200).body("$", hasSize(1));
+        RestAssured.get("/jobs/" + job + "/best?metric=macro_f1").then().statusCode(200)
+                .body("checkpointId", equalTo(checkpoint));
+        RestAssured.get("/jobs/" + job + "/best?metric=bogus").then().statusCode(400)
+                .contentType(containsString("application/problem+json"));
+        RestAssured.get("/evaluations/never-" + run).then().statusCode(404)
+                .contentType(containsString("application/problem+json")).body("status", equalTo(404));
+        RestAssured.get("/jobs/never-" + run + "/best").then().statusCode(404);
+
+        String tags = "{dataset=\"" + dataset + "\",job=\"" + job + "\"}";
+        assertThat(metric("finetune_evaluation_accuracy" + tags)).isEqualTo(0.75);
+        assertThat(metric("finetune_evaluation_macro_f1" + tags)).isEqualTo(result(checkpoint).macroF1(),
+                within(1e-9));
+        assertThat(metric("finetune_evaluation_roc_auc" + tags)).isBetween(0.0, 1.0);
+        assertThat(metric("finetune_evaluator_checkpoints_total{outcome=\"evaluated\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(metric("finetune_evaluator_chunks_total{outcome=\"accepted\"}")).isGreaterThanOrEqualTo(sent.size());
+        assertThat(metric("finetune_evaluation_duration_seconds_count")).isGreaterThanOrEqualTo(1);
+        RestAssured.get("/q/health").then().statusCode(200);
+    }
+
+    @Test
+    void corruptChunkBecomesADeadLetter() {
+        String key = "garbage-" + run;
+        TopicTail.produce(bootstrap, Topics.CHECKPOINTS, List.of(key),
+                List.of("not a checkpoint chunk".getBytes(StandardCharsets.UTF_8)));
+
+        DeadLetter letter = awaitDeadLetter(l -> "corrupt-chunk".equals(l.reason())
+                && l.origin().startsWith("kafka:" + Topics.CHECKPOINTS));
+        assertThat(letter.service()).isEqualTo("evaluator-service");
+    }
+
+    @Test
+    void tamperedCheckpointFailsVerification() {
+        String checkpoint = "tampered-" + run;
+        List<CheckpointChunk> chunks = new ArrayList<>(checkpointChunks("job-t-" + run, checkpoint, dataset, 0));
+        CheckpointChunk last = chunks.remove(chunks.size() - 1);
+        byte[] data = last.data().clone();
+        data[data.length / 2] ^= 0x5A;
+        chunks.add(new CheckpointChunk(last.checkpointId(), last.jobId(), last.index(), last.count(),
+                last.totalBytes(), last.sha256(), data));
+        produceChunks(chunks);
+
+        DeadLetter letter = awaitDeadLetter(l -> l.detail() != null && l.detail().contains(checkpoint));
+        assertThat(letter.reason()).isEqualTo("verification-failed");
+        RestAssured.get("/evaluations/" + checkpoint).then().statusCode(404);
+    }
+
+    @Test
+    void checkpointOfAnUnknownDatasetBecomesADeadLetter() {
+        String checkpoint = "orphan-" + run;
+        produceChunks(checkpointChunks("job-o-" + run, checkpoint, "no-such-dataset-" + run, 0));
+
+        DeadLetter letter = awaitDeadLetter(l -> l.detail() != null && l.detail().contains(checkpoint));
+        assertThat(letter.reason()).isEqualTo("unknown-dataset");
+        assertThat(letter.dataset()).isEqualTo("no-such-dataset-" + run);
+    }
+
+    /**
+     * The tiny model's archive fits one chunk; {@code extraBytes} of incompressible data in an extra file (a trainer
+     * may ship e.g. optimizer state) make it span several.
+     */
+    private List<CheckpointChunk> checkpointChunks(String job, String checkpoint, String datasetName, int extraBytes) {
+        try {
+            Path dir = tmp.resolve(checkpoint);
+            Files.createDirectories(dir);
+            try (var files = Files.list(model)) {
+                for (Path file : files.toList()) {
+                    Files.copy(file, dir.resolve(file.getFileName()));
+                }
+            }
+            CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job, checkpoint, datasetName, build,
+                    "distilbert-tiny", 1, 5, true, 0.5, 0.6, 0.7, null, List.of());
+            Files.writeString(dir.resolve(CheckpointInfo.FILE_NAME), Json.write(info));
+            if (extraBytes > 0) {
+                byte[] noise = new byte[extraBytes];
+                new Random(11).nextBytes(noise);
+                Files.write(dir.resolve("optimizer.bin"), noise);
+            }
+            return CheckpointChunk.split(checkpoint, job, ModelArchive.zip(dir));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void produceChunks(List<CheckpointChunk> chunks) {
+        TopicTail.produce(bootstrap, Topics.CHECKPOINTS, chunks.stream().map(CheckpointChunk::checkpointId).toList(),
+                chunks.stream().map(CheckpointChunk::encode).toList());
+    }
+
+    private DeadLetter awaitDeadLetter(java.util.function.Predicate<DeadLetter> match) {
+        try (TopicTail letters = new TopicTail(bootstrap, Topics.DEAD_LETTERS)) {
+            java.util.function.Predicate<ConsumerRecord<String, byte[]>> ours =
+                    r -> match.test(Json.read(TopicTail.text(r), DeadLetter.class));
+            return letters.pollUntil(ours, WAIT).stream().filter(ours).findFirst()
+                    .map(r -> Json.read(TopicTail.text(r), DeadLetter.class))
+                    .orElseThrow(() -> new AssertionError("no matching dead letter within " + WAIT));
+        }
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> resultsOf(String checkpoint,
+                                                                  List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().filter(r -> checkpoint.equals(r.key())).toList();
+    }
+
+    private static EvaluationResult result(String checkpoint) {
+        return Json.read(RestAssured.get("/evaluations/" + checkpoint).asString(), EvaluationResult.class);
+    }
+
+    /** A sample's value in /q/metrics, or NaN when the series is absent. */
+    private static double metric(String series) {
+        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    private int count(int label) {
+        return (int) testSplit.stream().filter(e -> e.label() == label).count();
+    }
+
+    /** [CLS] w1 .. wn [SEP] with word ids from the tiny model's vocabulary (ids 0-3 are special tokens). */
+    private static List<int[]> randomInputs(Random random, int n) {
+        List<int[]> inputs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] ids = new int[3 + random.nextInt(20)];
+            ids[0] = CLS;
+            for (int t = 1; t < ids.length - 1; t++) {
+                ids[t] = 4 + random.nextInt(VOCAB - 4);
+            }
+            ids[ids.length - 1] = SEP;
+            inputs.add(ids);
+        }
+        return inputs;
+    }
+}
