@@ -1,0 +1,111 @@
+package io.finetune.local;
+
+import io.finetune.contracts.TopicAdmin;
+import io.finetune.kafka.local.LocalKafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The whole pipeline on one machine: a real Kafka broker and the four services as separate processes, started the
+ * way a user's local run starts them. Closing it stops everything it started, services first.
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final List<String> SERVICES = List.of("ingest-service", "preprocess-service", "trainer-service",
+            "evaluator-service");
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    private final Path repoRoot;
+    private final Path stateDir;
+    private final LocalKafka kafka;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+
+    private LocalStack(Path repoRoot, Path stateDir, LocalKafka kafka) {
+        this.repoRoot = repoRoot;
+        this.stateDir = stateDir;
+        this.kafka = kafka;
+    }
+
+    /**
+     * @param firstPort port of ingest-service; the others follow (ingest, preprocess, trainer, evaluator), or free
+     *                  ports when 0
+     */
+    public static LocalStack start(Path repoRoot, Path stateDir, int kafkaPort, int firstPort) {
+        deleteRecursively(stateDir);
+        Path lib = repoRoot.resolve("kafka-local/target/broker-lib");
+        LocalKafka kafka = new LocalKafka(lib, stateDir.resolve("kafka"), kafkaPort == 0 ? LocalKafka.freePort()
+                : kafkaPort);
+        LocalStack stack = new LocalStack(repoRoot, stateDir, kafka);
+        try {
+            kafka.start();
+            TopicAdmin.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), (short) 1);
+            for (int i = 0; i < SERVICES.size(); i++) {
+                String name = SERVICES.get(i);
+                int port = firstPort == 0 ? LocalKafka.freePort() : firstPort + i;
+                stack.services.put(name, new ServiceProcess(name, repoRoot, port, stateDir.resolve("services"),
+                        Map.of("kafka.bootstrap.servers", kafka.bootstrapServers())).start());
+            }
+            for (ServiceProcess service : stack.services.values()) {
+                service.awaitReady(READY_TIMEOUT);
+            }
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public LocalKafka kafka() {
+        return kafka;
+    }
+
+    public ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    public String url(String service) {
+        return services.get(service).url();
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Path repoRoot() {
+        return repoRoot;
+    }
+
+    @Override
+    public void close() {
+        List<ServiceProcess> reversed = new ArrayList<>(services.values());
+        java.util.Collections.reverse(reversed);
+        reversed.forEach(ServiceProcess::close);
+        kafka.stop();
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + dir, e);
+        }
+    }
+}

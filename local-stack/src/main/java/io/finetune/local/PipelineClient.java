@@ -1,0 +1,80 @@
+package io.finetune.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.Json;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** The services' REST APIs as a user's script calls them. Non-2xx answers become exceptions carrying the problem. */
+public final class PipelineClient {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final LocalStack stack;
+
+    public PipelineClient(LocalStack stack) {
+        this.stack = stack;
+    }
+
+    public record Answer(int status, JsonNode body) {
+    }
+
+    public Answer post(String service, String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(uri(service, path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    public Answer get(String service, String path) {
+        return send(HttpRequest.newBuilder(uri(service, path)).GET().build());
+    }
+
+    public JsonNode require(Answer answer, int... expected) {
+        for (int status : expected) {
+            if (answer.status() == status) {
+                return answer.body();
+            }
+        }
+        throw new IllegalStateException("HTTP " + answer.status() + ": " + answer.body());
+    }
+
+    /** Polls a GET until its body satisfies {@code done}; fails with the last body after {@code timeout}. */
+    public JsonNode await(String service, String path, Predicate<JsonNode> done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Answer last = null;
+        while (System.nanoTime() < deadline) {
+            last = get(service, path);
+            if (last.status() == 200 && done.test(last.body())) {
+                return last.body();
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        throw new IllegalStateException("timed out waiting on " + service + path + "; last answer: "
+                + (last == null ? "none" : last.status() + " " + last.body()));
+    }
+
+    private URI uri(String service, String path) {
+        return URI.create(stack.url(service) + path);
+    }
+
+    private Answer send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            String body = response.body();
+            return new Answer(response.statusCode(), body == null || body.isBlank() ? null : Json.MAPPER.readTree(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach " + request.uri() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
