@@ -22,10 +22,11 @@ public final class Demo {
         Path root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
         Path state = root.resolve(".data/demo");
         say("Starting Kafka (KRaft) and the four services; state and logs in " + state);
-        LocalStack stack = LocalStack.start(root, state, 9092, 8081);
+        LocalStack stack = LocalStack.prepare(root, state, 9092);
         Thread stopper = new Thread(stack::close, "demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(stopper); // Ctrl-C stops what we started, too
+        Runtime.getRuntime().addShutdownHook(stopper); // Ctrl-C stops what we started, even while starting
         try {
+            stack.startAll(8081);
             LocalStack.SERVICES.forEach(s -> say(String.format("  %-19s %s  (metrics %s/q/metrics)", s,
                     stack.url(s), stack.url(s))));
             run(new PipelineScenario(stack));

@@ -28,6 +28,7 @@ public final class LocalStack implements AutoCloseable {
     private final Path stateDir;
     private final LocalKafka kafka;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private volatile boolean closed;
 
     private LocalStack(Path repoRoot, Path stateDir, LocalKafka kafka) {
         this.repoRoot = repoRoot;
@@ -36,31 +37,49 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * Starts the broker and the four services and waits until all are ready.
+     *
      * @param firstPort port of ingest-service; the others follow (ingest, preprocess, trainer, evaluator), or free
      *                  ports when 0
      */
     public static LocalStack start(Path repoRoot, Path stateDir, int kafkaPort, int firstPort) {
-        deleteRecursively(stateDir);
-        Path lib = repoRoot.resolve("kafka-local/target/broker-lib");
-        LocalKafka kafka = new LocalKafka(lib, stateDir.resolve("kafka"), kafkaPort == 0 ? LocalKafka.freePort()
-                : kafkaPort);
-        LocalStack stack = new LocalStack(repoRoot, stateDir, kafka);
+        LocalStack stack = prepare(repoRoot, stateDir, kafkaPort);
         try {
-            kafka.start();
-            TopicAdmin.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), (short) 1);
-            for (int i = 0; i < SERVICES.size(); i++) {
-                String name = SERVICES.get(i);
-                int port = firstPort == 0 ? LocalKafka.freePort() : firstPort + i;
-                stack.services.put(name, new ServiceProcess(name, repoRoot, port, stateDir.resolve("services"),
-                        Map.of("kafka.bootstrap.servers", kafka.bootstrapServers())).start());
-            }
-            for (ServiceProcess service : stack.services.values()) {
-                service.awaitReady(READY_TIMEOUT);
-            }
+            stack.startAll(firstPort);
             return stack;
         } catch (RuntimeException e) {
             stack.close();
             throw e;
+        }
+    }
+
+    /** A stack that has started nothing yet, so a caller can arrange to close it before anything runs. */
+    public static LocalStack prepare(Path repoRoot, Path stateDir, int kafkaPort) {
+        deleteRecursively(stateDir);
+        Path lib = repoRoot.resolve("kafka-local/target/broker-lib");
+        LocalKafka kafka = new LocalKafka(lib, stateDir.resolve("kafka"),
+                kafkaPort == 0 ? LocalKafka.freePort() : kafkaPort);
+        return new LocalStack(repoRoot, stateDir, kafka);
+    }
+
+    /** Starts the broker, creates the topics, starts the services and waits until each reports ready. */
+    public void startAll(int firstPort) {
+        kafka.start();
+        TopicAdmin.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), (short) 1);
+        for (int i = 0; i < SERVICES.size(); i++) {
+            String name = SERVICES.get(i);
+            int port = firstPort == 0 ? LocalKafka.freePort() : firstPort + i;
+            ServiceProcess service = new ServiceProcess(name, repoRoot, port, stateDir.resolve("services"),
+                    Map.of("kafka.bootstrap.servers", kafka.bootstrapServers()));
+            synchronized (services) {
+                if (closed) { // Ctrl-C while starting: close() has run or is running; start nothing more
+                    throw new IllegalStateException("the stack was closed while starting");
+                }
+                services.put(name, service.start());
+            }
+        }
+        for (ServiceProcess service : services.values()) {
+            service.awaitReady(READY_TIMEOUT);
         }
     }
 
@@ -88,9 +107,14 @@ public final class LocalStack implements AutoCloseable {
         return repoRoot;
     }
 
+    /** Stops what was started, services first; safe to call at any point and more than once. */
     @Override
     public void close() {
-        List<ServiceProcess> reversed = new ArrayList<>(services.values());
+        List<ServiceProcess> reversed;
+        synchronized (services) {
+            closed = true;
+            reversed = new ArrayList<>(services.values());
+        }
         java.util.Collections.reverse(reversed);
         reversed.forEach(ServiceProcess::close);
         kafka.stop();

@@ -63,26 +63,35 @@ public final class LocalKafka implements AutoCloseable {
         return port;
     }
 
-    public synchronized LocalKafka start() {
-        if (process != null && process.isAlive()) {
-            return this;
+    /** Starts the broker and waits until it serves; {@link #stop()} from another thread interrupts the wait. */
+    public LocalKafka start() {
+        Path log = dataDir.resolve("broker.log");
+        Process started;
+        synchronized (this) {
+            if (process != null && process.isAlive()) {
+                return this;
+            }
+            try {
+                Files.createDirectories(dataDir);
+                Path config = writeConfig();
+                if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
+                    format(config);
+                }
+                process = new ProcessBuilder(command("kafka.Kafka", config.toString()))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
+                started = process;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start Kafka broker", e);
+            }
         }
         try {
-            Files.createDirectories(dataDir);
-            Path config = writeConfig();
-            if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
-                format(config);
-            }
-            Path log = dataDir.resolve("broker.log");
-            process = new ProcessBuilder(command("kafka.Kafka", config.toString()))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
-            awaitReady(log, Duration.ofSeconds(90));
-            return this;
+            awaitReady(started, log, Duration.ofSeconds(90));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start Kafka broker", e);
+            throw new UncheckedIOException("cannot read the broker log " + log, e);
         }
+        return this;
     }
 
     /** Stops the broker cleanly (SIGTERM), or kills it after 30 s. */
@@ -196,11 +205,11 @@ public final class LocalKafka implements AutoCloseable {
         return command;
     }
 
-    private void awaitReady(Path log, Duration timeout) throws IOException {
+    private void awaitReady(Process started, Path log, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka broker exited with " + process.exitValue() + ":\n" + tail(log));
+            if (!started.isAlive()) {
+                throw new IllegalStateException("Kafka broker exited with " + started.exitValue() + ":\n" + tail(log));
             }
             if (Files.exists(log) && Files.readString(log).contains("Kafka Server started") && accepts()) {
                 return;
