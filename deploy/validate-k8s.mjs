@@ -1,0 +1,110 @@
+// Validates rendered Kubernetes manifests (kubectl kustomize output) offline:
+//  1. each object against the JSON schema of its kind, generated from the Kubernetes OpenAPI spec (npm
+//     kubernetes-models; prometheus-operator's CRDs from @kubernetes-models/prometheus-operator): types, required
+//     fields, enums and formats such as quantities. These schemas allow unknown fields, so
+//  2. the fields this project relies on are checked by name (a misspelt one is missing): restricted Pod Security,
+//     probes, resources, /tmp, and for the GPU overlay the trainer's GPU scheduling.
+//  3. Strimzi resources (no schema package exists) get a check of the fields the operator requires.
+// Usage: node validate-k8s.mjs RENDERED.yaml [--gpu]     (deploy/check installs the packages next to this file)
+import { readFileSync } from "node:fs";
+import { parseAllDocuments } from "yaml";
+
+const [file, ...flags] = process.argv.slice(2);
+const gpu = flags.includes("--gpu");
+const errors = [];
+const fail = (obj, msg) => errors.push(`${obj.kind}/${obj.metadata?.name}: ${msg}`);
+
+const docs = parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS()).filter(Boolean);
+if (docs.length === 0) throw new Error(`no objects in ${file}`);
+
+async function schemaCheck(obj) {
+  const [group, version] = obj.apiVersion.includes("/") ? obj.apiVersion.split("/") : ["", obj.apiVersion];
+  const pkg = group === "monitoring.coreos.com" ? "@kubernetes-models/prometheus-operator" : "kubernetes-models";
+  const path = `${pkg}/${group ? group + "/" : ""}${version}/${obj.kind}`;
+  let model;
+  try {
+    model = (await import(path))[obj.kind];
+  } catch (e) {
+    return false;
+  }
+  try {
+    new model(obj).validate();
+  } catch (e) {
+    fail(obj, `schema: ${e.message}`);
+  }
+  return true;
+}
+
+const get = (o, path) => path.split(".").reduce((v, k) => (v == null ? undefined : v[k]), o);
+function require(obj, base, paths, expected) {
+  for (const p of paths) {
+    const v = get(base, p);
+    if (v === undefined || (expected && expected[p] !== undefined && JSON.stringify(v) !== JSON.stringify(expected[p]))) {
+      fail(obj, `${p} is ${JSON.stringify(v)}${expected && expected[p] !== undefined ? ", want " + JSON.stringify(expected[p]) : ""}`);
+    }
+  }
+}
+
+function podPolicy(obj) {
+  const pod = obj.spec.template.spec;
+  require(obj, pod, ["securityContext.runAsNonRoot", "securityContext.seccompProfile.type"],
+    { "securityContext.runAsNonRoot": true, "securityContext.seccompProfile.type": "RuntimeDefault" });
+  const tmp = (pod.volumes || []).find((v) => v.emptyDir && (pod.containers[0].volumeMounts || [])
+    .some((m) => m.name === v.name && m.mountPath === "/tmp"));
+  if (!tmp) fail(obj, "no emptyDir mounted at /tmp");
+  for (const c of [...(pod.initContainers || []), ...pod.containers]) {
+    require(obj, c, ["securityContext.allowPrivilegeEscalation", "securityContext.readOnlyRootFilesystem",
+      "securityContext.capabilities.drop", "resources.requests.cpu", "resources.requests.memory",
+      "resources.limits.cpu", "resources.limits.memory"], {
+      "securityContext.allowPrivilegeEscalation": false, "securityContext.readOnlyRootFilesystem": true,
+      "securityContext.capabilities.drop": ["ALL"] });
+  }
+  for (const c of pod.containers) {
+    require(obj, c, ["livenessProbe.httpGet.path", "readinessProbe.httpGet.path"],
+      { "livenessProbe.httpGet.path": "/q/health/live", "readinessProbe.httpGet.path": "/q/health/ready" });
+  }
+  const annotations = obj.spec.template.metadata.annotations || {};
+  if (annotations["prometheus.io/scrape"] !== "true" || annotations["prometheus.io/path"] !== "/q/metrics") {
+    fail(obj, "missing prometheus.io/scrape and prometheus.io/path annotations");
+  }
+  if (gpu && obj.metadata.name === "trainer-service") {
+    require(obj, pod, ["nodeSelector"]);
+    if (pod.containers[0].resources.limits["nvidia.com/gpu"] === undefined) fail(obj, "no nvidia.com/gpu limit");
+    if (!(pod.tolerations || []).some((t) => t.key === "nvidia.com/gpu")) fail(obj, "no toleration for nvidia.com/gpu");
+    if (!pod.containers[0].image.endsWith("-cuda")) fail(obj, `image ${pod.containers[0].image} is not the CUDA one`);
+  }
+}
+
+const STRIMZI = {
+  Kafka: ["spec.kafka.listeners", "metadata.annotations"],
+  KafkaNodePool: ["spec.replicas", "spec.roles", "spec.storage.type", "metadata.labels"],
+  KafkaTopic: ["spec.topicName", "spec.partitions", "spec.replicas", "metadata.labels"],
+  KafkaUser: ["spec.authentication.type", "metadata.labels"],
+};
+
+const counts = {};
+for (const obj of docs) {
+  counts[obj.kind] = (counts[obj.kind] || 0) + 1;
+  if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) {
+    errors.push(`object without apiVersion, kind or name: ${JSON.stringify(obj).slice(0, 120)}`);
+    continue;
+  }
+  if (obj.apiVersion.startsWith("kafka.strimzi.io/")) {
+    require(obj, obj, STRIMZI[obj.kind] || ["spec"]);
+    if (obj.kind !== "Kafka" && obj.metadata.labels?.["strimzi.io/cluster"] !== "finetune") fail(obj, "not labelled strimzi.io/cluster=finetune");
+    continue;
+  }
+  if (!(await schemaCheck(obj))) fail(obj, `no schema known for ${obj.apiVersion} ${obj.kind}`);
+  if (obj.kind === "Deployment") podPolicy(obj);
+}
+const deployments = docs.filter((d) => d.kind === "Deployment").map((d) => d.metadata.name).sort();
+const want = ["evaluator-service", "ingest-service", "preprocess-service", "trainer-service"];
+if (JSON.stringify(deployments) !== JSON.stringify(want)) errors.push(`Deployments ${deployments}, want ${want}`);
+for (const kind of ["NetworkPolicy", "HorizontalPodAutoscaler", "PodMonitor", "Service", "PersistentVolumeClaim"]) {
+  if (!counts[kind]) errors.push(`no ${kind}`);
+}
+if (errors.length) {
+  console.error(`${file}: ${errors.length} problem(s)\n  ` + errors.join("\n  "));
+  process.exit(1);
+}
+console.log(`${file}: ${docs.length} objects valid (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(", ")})`);

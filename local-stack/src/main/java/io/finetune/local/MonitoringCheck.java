@@ -1,0 +1,130 @@
+package io.finetune.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.EvaluationResult;
+import io.finetune.contracts.sample.SampleReviews;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * deploy/check-monitoring: the four packaged services and a real broker (LocalStack), a real Prometheus scraping
+ * them, one pipeline run (records in over REST and Kafka, some rejected, preparation, training, evaluation), then
+ * every query of every Grafana dashboard panel must return data. Exit status 0 only when all do, so a renamed
+ * metric or a typo in a dashboard fails the check instead of leaving an empty panel.
+ * <p>
+ * Properties: {@code repo.root}, {@code prometheus.bin} (default {@code prometheus} on the PATH).
+ */
+public final class MonitoringCheck {
+    private static final String DATASET = "monitoring-check";
+    /** A query may need a few more scrapes after the run (rates need two samples inside their window). */
+    private static final Duration QUERY_PATIENCE = Duration.ofSeconds(30);
+
+    public static void main(String[] args) {
+        Path root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
+        Path state = root.resolve(".data/monitoring-check");
+        Path binary = Path.of(System.getProperty("prometheus.bin", "prometheus"));
+        List<DashboardQueries.Query> queries = DashboardQueries.load(root.resolve("monitoring/grafana/dashboards"));
+        Demo.say("Dashboards: " + queries.size() + " panel queries. Starting Kafka and the four services in " + state);
+        List<String> failures;
+        try (LocalStack stack = LocalStack.start(root, state, 0, 0);
+             PrometheusServer prometheus = PrometheusServer.start(binary, state.resolve("prometheus"),
+                     targets(stack))) {
+            Demo.say("Prometheus at " + prometheus.url() + ", scraping every "
+                    + PrometheusServer.SCRAPE_INTERVAL.toSeconds() + " s");
+            runPipeline(stack);
+            saveMetrics(stack, state.resolve("metrics"));
+            failures = check(prometheus, queries);
+        }
+        if (!failures.isEmpty()) {
+            Demo.say("\n" + failures.size() + " of " + queries.size() + " panel queries returned no data:");
+            failures.forEach(f -> Demo.say("  " + f));
+            Demo.say("The services' metrics as scraped are in " + state.resolve("metrics"));
+            System.exit(1);
+        }
+        Demo.say("\nAll " + queries.size() + " panel queries returned data.");
+    }
+
+    private static Map<String, String> targets(LocalStack stack) {
+        Map<String, String> targets = new LinkedHashMap<>();
+        LocalStack.SERVICES.forEach(s -> targets.put(s, URI.create(stack.url(s)).getAuthority()));
+        return targets;
+    }
+
+    /** The demo's run, smaller: enough for every meter to exist, with rejected records and consumer lag among them. */
+    private static void runPipeline(LocalStack stack) {
+        PipelineScenario scenario = new PipelineScenario(stack);
+        List<SampleReviews.Review> reviews = SampleReviews.generate(600, 5);
+        List<String> bad = List.of("{not json", "{\"dataset\":\"" + DATASET + "\",\"label\":\"positive\"}");
+        scenario.push(DATASET, reviews, reviews.size() / 2, bad);
+        scenario.seal(DATASET, reviews.size() + bad.size(), Map.of("model", "distilbert-tiny", "maxLength", 64));
+        scenario.awaitPrepared(DATASET, Duration.ofMinutes(3));
+        String jobId = scenario.submit(DATASET, "distilbert-tiny",
+                Map.of("learningRate", 5e-3, "epochs", 2, "batchSize", 16, "maxLength", 64));
+        EvaluationResult result = scenario.awaitFinalEvaluation(jobId, p -> { }, Duration.ofMinutes(5));
+        Demo.say(String.format("Pipeline ran: job %s, accuracy %.3f, macro F1 %.3f", jobId, result.accuracy(),
+                result.macroF1()));
+    }
+
+    private static List<String> check(PrometheusServer prometheus, List<DashboardQueries.Query> queries) {
+        List<String> failures = new ArrayList<>();
+        long deadline = System.nanoTime() + QUERY_PATIENCE.toNanos();
+        for (DashboardQueries.Query query : queries) {
+            JsonNode result;
+            do {
+                result = prometheus.query(query.expr());
+                if (hasData(result)) {
+                    break;
+                }
+                PrometheusServer.sleep(1000);
+            } while (System.nanoTime() < deadline);
+            Demo.say(String.format("  %-4s %s", hasData(result) ? result.size() : "NONE", query));
+            if (!hasData(result)) {
+                failures.add(query.toString());
+            }
+        }
+        return failures;
+    }
+
+    /** At least one series whose current value is a number: NaN is what a gauge shows before its first update. */
+    static boolean hasData(JsonNode result) {
+        for (JsonNode series : result) {
+            String value = series.path("value").path(1).asText("NaN");
+            if (!value.equals("NaN")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void saveMetrics(LocalStack stack, Path dir) {
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            Files.createDirectories(dir);
+            for (String service : LocalStack.SERVICES) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create(stack.url(service) + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                Files.writeString(dir.resolve(service + ".txt"), response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the services' metrics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private MonitoringCheck() {
+    }
+}
