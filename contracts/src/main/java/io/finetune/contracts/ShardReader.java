@@ -23,7 +23,8 @@ import java.util.Properties;
  * Reads a prepared dataset straight from {@link Topics#SHARDS}: the topic is the source of truth, so a trainer or
  * evaluator that lost its disk (a rescheduled pod) still finds every dataset. Reads each partition from its start to
  * its current end without joining a consumer group, keeps the newest manifest of the dataset and the shards of that
- * build, and checks the count against the manifest.
+ * build, and checks the count against the manifest. Where the manifest references tokenizer files (a vocabulary built
+ * from the dataset), their chunks are joined and verified too.
  */
 public final class ShardReader {
     private final Map<String, Object> kafkaConfig;
@@ -37,6 +38,7 @@ public final class ShardReader {
     public Optional<DatasetShards> read(String dataset) {
         ShardManifest manifest = null;
         Map<String, List<Shard>> shardsByBuild = new HashMap<>();
+        Map<String, Map<Integer, byte[]>> tokenizerChunksByBuild = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.SHARDS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -48,8 +50,13 @@ public final class ShardReader {
                     if (!dataset.equals(record.key())) {
                         continue;
                     }
-                    if ("manifest".equals(type(record))) {
+                    String type = type(record);
+                    if ("manifest".equals(type)) {
                         manifest = Json.read(new String(record.value(), StandardCharsets.UTF_8), ShardManifest.class);
+                    } else if (ShardManifest.TokenizerArchive.RECORD_TYPE.equals(type)) {
+                        ShardManifest.TokenizerArchive.Chunk chunk = ShardManifest.TokenizerArchive.decode(record.value());
+                        tokenizerChunksByBuild.computeIfAbsent(chunk.build(), b -> new HashMap<>())
+                                .put(chunk.index(), chunk.data());
                     } else {
                         Shard shard = ShardCodec.decode(record.value());
                         shardsByBuild.computeIfAbsent(shard.build(), b -> new ArrayList<>()).add(shard);
@@ -60,10 +67,13 @@ public final class ShardReader {
         if (manifest == null) {
             return Optional.empty();
         }
-        return Optional.of(assemble(manifest, shardsByBuild.getOrDefault(manifest.build(), List.of())));
+        byte[] tokenizer = manifest.tokenizerArchive() == null ? null : manifest.tokenizerArchive().join(
+                tokenizerChunksByBuild.getOrDefault(manifest.build(), Map.of()),
+                "dataset " + manifest.dataset() + " build " + manifest.build());
+        return Optional.of(assemble(manifest, shardsByBuild.getOrDefault(manifest.build(), List.of()), tokenizer));
     }
 
-    private static DatasetShards assemble(ShardManifest manifest, List<Shard> shards) {
+    private static DatasetShards assemble(ShardManifest manifest, List<Shard> shards, byte[] tokenizer) {
         Map<String, Shard> unique = new LinkedHashMap<>(); // a redelivered shard appears twice; keep one
         shards.stream().sorted(Comparator.comparing(Shard::split).thenComparingInt(Shard::index))
                 .forEach(s -> unique.putIfAbsent(s.split() + "/" + s.index(), s));
@@ -76,7 +86,7 @@ public final class ShardReader {
         for (Shard shard : unique.values()) {
             splits.computeIfAbsent(shard.split(), s -> new ArrayList<>()).addAll(shard.examples());
         }
-        return new DatasetShards(manifest, splits);
+        return new DatasetShards(manifest, splits, tokenizer);
     }
 
     private static String type(ConsumerRecord<String, byte[]> record) {

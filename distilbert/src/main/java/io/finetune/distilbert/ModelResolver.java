@@ -1,25 +1,40 @@
 package io.finetune.distilbert;
 
+import io.finetune.distilbert.hub.HubCache;
+import io.finetune.distilbert.hub.HubDownloader;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Finds a Hugging Face model directory by the name a user gives: a directory on disk, a model bundled in this jar
  * ({@code distilbert-tiny}), or a model already downloaded into the standard Hugging Face cache
  * ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}), so existing downloads
- * are reused. A model found nowhere is a clear error that names the places searched and how to provide it.
+ * are reused. A Hugging Face id found in none of these is downloaded into that cache from {@code $HF_ENDPOINT}
+ * (default {@value #DEFAULT_ENDPOINT}) unless offline: {@code HF_HUB_OFFLINE=1}, or {@code -Dai.djl.offline=true}
+ * (which every service and test of this project sets for DJL). Offline, a model found nowhere is a clear error that
+ * names the places searched and how to provide it.
  */
 public final class ModelResolver {
     /** Files without which a directory is not a usable model. */
-    static final List<String> REQUIRED = List.of("config.json", "model.safetensors");
+    static final List<String> REQUIRED = HubDownloader.REQUIRED;
+    static final String DEFAULT_ENDPOINT = "https://huggingface.co";
+    /** "org/name" or a legacy "name": what the Hub accepts as a repository id (never a path). */
+    private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
+    private static final Set<String> TRUE = Set.of("1", "true", "yes", "on");
 
     private final Path bundledCache;
     private final Map<String, String> env;
+    private final boolean offline;
 
     /** @param bundledCache where bundled models are unpacked */
     public ModelResolver(Path bundledCache) {
@@ -27,8 +42,23 @@ public final class ModelResolver {
     }
 
     ModelResolver(Path bundledCache, Map<String, String> env) {
+        this(bundledCache, env, Boolean.getBoolean("ai.djl.offline"));
+    }
+
+    /** @param offline never download, whatever {@code HF_HUB_OFFLINE} says */
+    ModelResolver(Path bundledCache, Map<String, String> env, boolean offline) {
         this.bundledCache = bundledCache;
         this.env = env;
+        this.offline = offline || TRUE.contains(env.getOrDefault("HF_HUB_OFFLINE", "").trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** Whether a model missing from the cache is downloaded from the Hub. */
+    public boolean online() {
+        return !offline;
+    }
+
+    public URI endpoint() {
+        return URI.create(env.getOrDefault("HF_ENDPOINT", DEFAULT_ENDPOINT));
     }
 
     public Path resolve(String model) {
@@ -48,11 +78,16 @@ public final class ModelResolver {
         searched.add("bundled models (" + BundledModels.DEMO_MODEL + ")");
         Path hubCache = hubCache();
         Path snapshot = snapshot(hubCache, model);
-        if (snapshot != null) {
+        boolean downloadable = !offline && REPO_ID.matcher(model).matches() && !model.contains("..");
+        if (snapshot != null && (!downloadable || missing(snapshot).isEmpty())) {
             return requireComplete(model, snapshot);
         }
         searched.add("Hugging Face cache " + hubCache.resolve(repoFolder(model)));
+        if (downloadable) { // a snapshot that lacks files is completed the same way
+            return requireComplete(model, new HubDownloader(endpoint(), new HubCache(hubCache)).download(model, "main"));
+        }
         throw new IllegalArgumentException("model '" + model + "' not found; searched " + String.join(", ", searched)
+                + (offline ? " (offline: HF_HUB_OFFLINE or ai.djl.offline is set, so nothing is downloaded)" : "")
                 + ". Provide it as a local directory (config.json, model.safetensors, tokenizer.json), or download"
                 + " it into the Hugging Face cache (for example `huggingface-cli download " + model + "`)"
                 + " where a network is available.");
@@ -92,15 +127,19 @@ public final class ModelResolver {
     }
 
     static String repoFolder(String model) {
-        return "models--" + model.replace("/", "--");
+        return HubCache.repoFolder(model);
+    }
+
+    private static List<String> missing(Path dir) {
+        List<String> missing = new ArrayList<>(REQUIRED.stream().filter(f -> !Files.isRegularFile(dir.resolve(f))).toList());
+        if (!Files.isRegularFile(dir.resolve("tokenizer.json")) && !Files.isRegularFile(dir.resolve("vocab.txt"))) {
+            missing.add("tokenizer.json or vocab.txt");
+        }
+        return missing;
     }
 
     private static Path requireComplete(String model, Path dir) {
-        List<String> missing = REQUIRED.stream().filter(f -> !Files.isRegularFile(dir.resolve(f))).toList();
-        if (!Files.isRegularFile(dir.resolve("tokenizer.json")) && !Files.isRegularFile(dir.resolve("vocab.txt"))) {
-            missing = new ArrayList<>(missing);
-            missing.add("tokenizer.json or vocab.txt");
-        }
+        List<String> missing = missing(dir);
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("model '" + model + "' at " + dir + " is incomplete: missing "
                     + String.join(", ", missing));

@@ -1,5 +1,6 @@
 package io.finetune.distilbert;
 
+import io.finetune.distilbert.hub.LocalHub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,12 +47,54 @@ class ModelResolverTest {
 
     @Test
     void aMissingModelIsAClearErrorNamingWhereItLooked() {
-        ModelResolver resolver = new ModelResolver(tmp, Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString()));
+        ModelResolver resolver = new ModelResolver(tmp, Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString()), true);
         assertThatThrownBy(() -> resolver.resolve("distilbert-base-uncased"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("distilbert-base-uncased")
                 .hasMessageContaining("models--distilbert-base-uncased")
-                .hasMessageContaining("huggingface-cli download");
+                .hasMessageContaining("huggingface-cli download")
+                .hasMessageContaining("offline");
+    }
+
+    @Test
+    void downloadsAMissingModelFromTheHubOnceThenUsesTheCache() throws Exception {
+        try (LocalHub hub = new LocalHub("acme/tiny", BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("src")))) {
+            Map<String, String> env = Map.of("HF_HOME", tmp.resolve("hf").toString(),
+                    "HF_ENDPOINT", hub.endpoint().toString());
+            Path dir = new ModelResolver(tmp, env, false).resolve("acme/tiny");
+            assertThat(dir).isEqualTo(tmp.resolve("hf/hub/models--acme--tiny/snapshots/" + LocalHub.COMMIT));
+            try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, ai.djl.Device.cpu())) {
+                assertThat(model.config().labels()).containsExactly("NEGATIVE", "POSITIVE");
+            }
+            int calls = hub.requests.size();
+            assertThat(calls).isPositive();
+            assertThat(new ModelResolver(tmp, env, false).resolve("acme/tiny")).isEqualTo(dir);
+            assertThat(hub.requests).hasSize(calls); // the second resolve never touched the network
+        }
+    }
+
+    @Test
+    void offlineNothingIsDownloaded() throws Exception {
+        try (LocalHub hub = new LocalHub("acme/tiny", BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("src")))) {
+            Map<String, String> env = Map.of("HF_HOME", tmp.resolve("hf").toString(),
+                    "HF_ENDPOINT", hub.endpoint().toString(), "HF_HUB_OFFLINE", "1");
+            assertThat(new ModelResolver(tmp, env, false).online()).isFalse();
+            assertThatThrownBy(() -> new ModelResolver(tmp, env, false).resolve("acme/tiny"))
+                    .hasMessageContaining("not found").hasMessageContaining("offline");
+            Map<String, String> online = Map.of("HF_HOME", tmp.resolve("hf").toString(),
+                    "HF_ENDPOINT", hub.endpoint().toString());
+            assertThatThrownBy(() -> new ModelResolver(tmp, online, true).resolve("acme/tiny"))
+                    .hasMessageContaining("offline");
+            assertThat(hub.requests).isEmpty();
+        }
+    }
+
+    @Test
+    void anIncompleteCachedSnapshotOfflineNamesTheMissingFiles() throws Exception {
+        Path snapshot = Files.createDirectories(tmp.resolve("hub/models--acme--half/snapshots/abc"));
+        Files.writeString(snapshot.resolve("config.json"), "{}");
+        assertThatThrownBy(() -> new ModelResolver(tmp, Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString()), true)
+                .resolve("acme/half")).hasMessageContaining("missing model.safetensors, tokenizer.json or vocab.txt");
     }
 
     @Test

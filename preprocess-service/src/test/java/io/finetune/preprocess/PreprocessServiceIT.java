@@ -117,6 +117,39 @@ class PreprocessServiceIT {
     }
 
     @Test
+    void aScratchDatasetPublishesItsOwnTokenizerWithTheShards() throws Exception {
+        String dataset = "it-scratch";
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            values.add(Json.write(DatasetRecord.record(dataset, "p" + i, "Splendid acting, splendid story " + i,
+                    "pos", null)));
+            values.add(Json.write(DatasetRecord.record(dataset, "n" + i, "Dreadful acting, dreadful story " + i,
+                    "neg", null)));
+        }
+        values.add(Json.write(DatasetRecord.end(dataset, 20, new PreprocessOptions("scratch:100", 32, null, 0.1, 0.1,
+                9L))));
+        produce(dataset, values);
+
+        awaitState(dataset, "READY");
+        DatasetShards read = new ShardReader(Map.of("bootstrap.servers", bootstrap())).read(dataset).orElseThrow();
+        ShardManifest manifest = read.manifest();
+        assertThat(manifest.model()).isEqualTo("scratch:100");
+        assertThat(manifest.tokenizerArchive()).isNotNull();
+        assertThat(read.tokenizerArchive()).hasSize((int) manifest.tokenizerArchive().bytes());
+        java.nio.file.Path files = read.writeTokenizer(Files.createTempDirectory("scratch-tokenizer")).orElseThrow();
+        assertThat(Files.readAllLines(files.resolve("vocab.txt"))).hasSizeLessThanOrEqualTo(100)
+                .startsWith("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]").contains("splendid", "dreadful");
+        Map<String, TokenizedExample> byId = read.splits().values().stream().flatMap(List::stream)
+                .collect(Collectors.toMap(TokenizedExample::id, Function.identity()));
+        assertThat(byId).hasSize(20);
+        try (TextTokenizer tokenizer = TextTokenizer.load(files, 32)) {
+            assertThat(byId.get("p4").inputIds()).isEqualTo(tokenizer.encode("Splendid acting, splendid story 4").intIds());
+        }
+        when().get("/datasets/" + dataset).then().body("manifest.tokenizerArchive.sha256",
+                equalTo(manifest.tokenizerArchive().sha256()));
+    }
+
+    @Test
     void aSingleClassDatasetFailsWithAReason() {
         String dataset = "it-one-class";
         produce(dataset, List.of(

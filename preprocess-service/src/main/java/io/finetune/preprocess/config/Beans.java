@@ -4,6 +4,7 @@ import io.finetune.distilbert.ModelResolver;
 import io.finetune.preprocess.domain.DatasetPreparer;
 import io.finetune.preprocess.domain.DatasetRegistry;
 import io.finetune.preprocess.domain.PreparationOptions;
+import io.finetune.preprocess.domain.ScratchTokenizers;
 import io.finetune.preprocess.domain.Spools;
 import io.finetune.preprocess.domain.Tokenizers;
 import jakarta.enterprise.context.Dependent;
@@ -38,8 +39,9 @@ public class Beans {
 
     @Produces
     @Singleton
-    DatasetPreparer preparer(Tokenizers tokenizers) {
-        return new DatasetPreparer(tokenizers);
+    DatasetPreparer preparer(Tokenizers tokenizers, PreprocessConfig config) {
+        return new DatasetPreparer(tokenizers, new ScratchTokenizers(Path.of(config.dataDir(), "vocabularies"),
+                config.scratchVocabSize(), config.scratchMinFrequency()));
     }
 
     @Produces

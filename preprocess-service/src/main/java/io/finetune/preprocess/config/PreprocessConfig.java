@@ -13,8 +13,20 @@ public interface PreprocessConfig {
     @WithDefault("${java.io.tmpdir}/finetune/preprocess")
     String dataDir();
 
+    /**
+     * The model whose tokenizer is used: a bundled name, a directory, a Hugging Face id, or {@code scratch} /
+     * {@code scratch:<vocabSize>} for a vocabulary built from the dataset's train split (docs/vocabulary.md).
+     */
     @WithDefault("distilbert-tiny")
     String model();
+
+    /** Vocabulary size of model {@code scratch} without a size: BERT's. */
+    @WithDefault("30522")
+    int scratchVocabSize();
+
+    /** A piece enters a scratch vocabulary only when it occurs this often in the train split. */
+    @WithDefault("2")
+    int scratchMinFrequency();
 
     /** Tokens per example, [CLS] and [SEP] included; capped at the model's max_position_embeddings. */
     @WithDefault("128")

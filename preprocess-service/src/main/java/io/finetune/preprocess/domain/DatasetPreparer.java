@@ -5,6 +5,9 @@ import io.finetune.contracts.Shard;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.distilbert.TextTokenizer;
+import io.finetune.distilbert.scratch.ScratchModels;
+import io.finetune.distilbert.vocab.WordPieceVocabulary;
+import io.finetune.distilbert.vocab.WordPieceVocabularyBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,32 +25,40 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * Turns a sealed dataset's spool into shards and their manifest: standardise, drop incomplete rows, remove duplicates,
  * split, balance, tokenize, cut. Reads the spool twice (once to index, once to tokenize) and holds only small index
  * entries in memory. Deterministic: the same spooled records and options give byte-identical shards whatever order
- * the records arrived in.
+ * the records arrived in. With model {@code scratch} the tokenizer is a WordPiece vocabulary built from the train
+ * split only (validation and test never shape it), read once more from the spool.
  */
 public final class DatasetPreparer {
     private static final int TOKENIZE_BATCH = 128;
     private final Tokenizers tokenizers;
+    private final ScratchTokenizers scratch;
 
-    public DatasetPreparer(Tokenizers tokenizers) {
+    public DatasetPreparer(Tokenizers tokenizers, ScratchTokenizers scratch) {
         this.tokenizers = tokenizers;
+        this.scratch = scratch;
     }
 
     /**
      * @param accepted how many records ingest says it accepted (null when unknown), checked against the spool
      * @param sink     receives each shard as soon as it is cut; may block to slow preparation down
-     * @return the manifest, to be published once every shard is safely stored
+     * @param tokenizerSink receives (build, zip of the tokenizer files) when the dataset has a vocabulary of its own
+     * @return the manifest, to be published once every shard and the tokenizer files are safely stored
      */
     public ShardManifest prepare(String dataset, DatasetSpool spool, Long accepted, PreparationOptions requested,
-                                 Consumer<Shard> sink) {
+                                 Consumer<Shard> sink, BiConsumer<String, byte[]> tokenizerSink) {
         requested.validate();
-        Tokenizers.Loaded tokenizer = tokenizers.load(requested.model(), requested.maxLength());
-        PreparationOptions options = requested.withMaxLength(tokenizer.maxLength());
+        boolean fromScratch = ScratchTokenizers.isScratch(requested.model());
+        WordPieceVocabularyBuilder vocabulary = fromScratch ? scratch.builder(requested.model()) : null;
+        Tokenizers.Loaded named = fromScratch ? null : tokenizers.load(requested.model(), requested.maxLength());
+        PreparationOptions options = requested.withMaxLength(fromScratch
+                ? Math.min(requested.maxLength(), ScratchModels.MAX_POSITIONS) : named.maxLength());
         TextStandardiser standardiser = new TextStandardiser(options.stripHtml(), options.lowercase(),
                 options.removeSpecialChars());
         List<CleaningReport.Step> steps = new ArrayList<>();
@@ -100,18 +111,57 @@ public final class DatasetPreparer {
         Collections.shuffle(balanced, new Random(options.seed() + 3));
         splits.put(Splits.TRAIN, balanced);
 
-        String build = build(options, tokenizer.identity(), splits);
-        Tokenized tokenized = tokenize(dataset, build, spool, standardiser, tokenizer, labels, splits, options, sink);
-        int total = splits.values().stream().mapToInt(List::size).sum();
-        steps.add(new CleaningReport.Step("tokenize", total, total, tokenized.truncated + " truncated at "
-                + tokenizer.maxLength() + " tokens"));
+        ScratchTokenizers.Built built = null;
+        try {
+            Tokenizers.Loaded tokenizer = named;
+            if (fromScratch) { // the train split before balancing: oversampled copies would skew the counts
+                built = scratch.publish(dataset, vocabulary(vocabulary, spool, standardiser, train), options.maxLength());
+                tokenizer = built.loaded();
+                steps.add(new CleaningReport.Step("vocabulary", train.size(), train.size(), "WordPiece vocabulary of "
+                        + built.vocabSize() + " tokens built from the train split"));
+            }
+            String build = build(options, tokenizer.identity(), splits);
+            if (built != null) {
+                tokenizerSink.accept(build, built.archive());
+            }
+            Tokenized tokenized = tokenize(dataset, build, spool, standardiser, tokenizer, labels, splits, options,
+                    sink);
+            int total = splits.values().stream().mapToInt(List::size).sum();
+            steps.add(new CleaningReport.Step("tokenize", total, total, tokenized.truncated + " truncated at "
+                    + tokenizer.maxLength() + " tokens"));
+            return manifest(dataset, build, labels, splits, tokenized, tokenizer, options, steps, exact, normalised,
+                    ids, incomplete, built == null ? null : ShardManifest.TokenizerArchive.of(built.archive()));
+        } finally {
+            if (built != null) {
+                built.close();
+            }
+        }
+    }
 
+    private static WordPieceVocabulary vocabulary(WordPieceVocabularyBuilder builder, DatasetSpool spool,
+                                                  TextStandardiser standardiser, List<Entry> train) {
+        try (DatasetSpool.RandomReader reader = spool.reader()) {
+            for (Entry e : train) {
+                builder.add(standardiser.clean(reader.read(e.offset, e.length).text()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return builder.build();
+    }
+
+    private static ShardManifest manifest(String dataset, String build, List<String> labels,
+                                          Map<String, List<Entry>> splits, Tokenized tokenized,
+                                          Tokenizers.Loaded tokenizer, PreparationOptions options,
+                                          List<CleaningReport.Step> steps, Deduplicator.Result exact,
+                                          Deduplicator.Result normalised, Deduplicator.Result ids, int incomplete,
+                                          ShardManifest.TokenizerArchive archive) {
         Map<String, Map<String, Integer>> counts = counts(splits, labels);
         CleaningReport report = new CleaningReport(steps,
                 exact.removed() + normalised.removed() + ids.removed(), incomplete, tokenized.truncated, counts,
                 tokenized.histogram.counts());
         return new ShardManifest(ShardManifest.VERSION, dataset, build, labels, tokenized.shards, counts,
-                tokenizer.identity(), options.model(), tokenizer.maxLength(), options.configHash(), report);
+                tokenizer.identity(), options.model(), tokenizer.maxLength(), options.configHash(), report, archive);
     }
 
     private static final class Scan {

@@ -17,13 +17,17 @@ public record DatasetStatus(String dataset, State state, long received, Instant 
                             CleaningReport report, String reason, String detail) {
     public enum State { RECEIVING, PREPARING, READY, FAILED }
 
-    /** The manifest without its report, which the status lists on its own. */
+    /**
+     * The manifest without its report, which the status lists on its own.
+     *
+     * @param tokenizerArchive the dataset's own tokenizer files (model scratch), else absent
+     */
     public record Summary(String build, List<String> labels, Map<String, Integer> shards,
                           Map<String, Map<String, Integer>> counts, String model, String tokenizer, int maxLength,
-                          String configHash) {
+                          String configHash, ShardManifest.TokenizerArchive tokenizerArchive) {
         static Summary of(ShardManifest m) {
             return new Summary(m.build(), m.labels(), m.shards(), m.counts(), m.model(), m.tokenizer(), m.maxLength(),
-                    m.configHash());
+                    m.configHash(), m.tokenizerArchive());
         }
     }
 }

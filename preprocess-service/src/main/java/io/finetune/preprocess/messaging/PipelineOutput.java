@@ -17,6 +17,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Where preprocess's output goes. Each send completes when Kafka acknowledged it (acks=all), so the source record is
@@ -39,6 +40,13 @@ public class PipelineOutput {
 
     public Uni<Void> shard(Shard shard) {
         return send(shard.dataset(), ShardCodec.encode(shard), "shard");
+    }
+
+    /** The zip of a dataset's own tokenizer files, in chunks that stay under Kafka's record limit. */
+    public Uni<Void> tokenizer(String dataset, String build, byte[] zip) {
+        List<Uni<Void>> sends = ShardManifest.TokenizerArchive.encode(build, zip).stream()
+                .map(chunk -> send(dataset, chunk, ShardManifest.TokenizerArchive.RECORD_TYPE)).toList();
+        return Uni.join().all(sends).andFailFast().replaceWithVoid();
     }
 
     public Uni<Void> manifest(ShardManifest manifest) {

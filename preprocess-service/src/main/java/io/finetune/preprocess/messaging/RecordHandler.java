@@ -104,9 +104,9 @@ public class RecordHandler {
                 if (pending.size() >= shardsInFlight) { // bounded: never more than a few MB of shards in memory
                     awaitAll(pending);
                 }
-            });
+            }, (build, tokenizer) -> pending.add(output.tokenizer(dataset, build, tokenizer)));
             awaitAll(pending);
-            // Only now: a reader that finds the manifest finds every shard it lists.
+            // Only now: a reader that finds the manifest finds every shard (and tokenizer chunk) it lists.
             output.manifest(manifest).await().indefinitely();
             manifest.counts().forEach((split, perLabel) ->
                     metrics.examples(split, perLabel.values().stream().mapToInt(Integer::intValue).sum()));

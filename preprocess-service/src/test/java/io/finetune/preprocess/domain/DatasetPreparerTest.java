@@ -1,6 +1,7 @@
 package io.finetune.preprocess.domain;
 
 import io.finetune.contracts.CleaningReport;
+import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.PreprocessOptions;
 import io.finetune.contracts.Shard;
 import io.finetune.contracts.ShardCodec;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -71,8 +73,15 @@ class DatasetPreparerTest {
     }
 
     private static ShardManifest prepare(List<SpooledRecord> records, PreparationOptions options, List<Shard> out) {
+        return prepare(records, options, out, new LinkedHashMap<>());
+    }
+
+    /** @param tokenizers receives build → tokenizer archive, for datasets with a vocabulary of their own */
+    private static ShardManifest prepare(List<SpooledRecord> records, PreparationOptions options, List<Shard> out,
+                                         Map<String, byte[]> tokenizers) {
         try (DatasetSpool spool = spool(records)) {
-            return new DatasetPreparer(tokenizers).prepare("reviews", spool, (long) records.size(), options, out::add);
+            return new DatasetPreparer(DatasetPreparerTest.tokenizers, new ScratchTokenizers(dir.resolve("vocab"), 200, 2))
+                    .prepare("reviews", spool, (long) records.size(), options, out::add, tokenizers::put);
         }
     }
 
@@ -198,5 +207,66 @@ class DatasetPreparerTest {
         assertThatThrownBy(() -> prepare(dirtyDataset(), missing, new ArrayList<>()))
                 .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("unknown-model");
         assertThat(Files.exists(dir)).isTrue();
+    }
+
+    @Test
+    void scratchBuildsTheVocabularyFromTheTrainSplitOnlyAndTokenizesEverySplitWithIt() throws Exception {
+        List<SpooledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            records.add(record("tr-p" + i, "A splendid film, truly splendid " + i, "pos", "train"));
+            records.add(record("tr-n" + i, "A dreadful film, truly dreadful " + i, "neg", "train"));
+        }
+        for (int i = 0; i < 6; i++) { // "sunlit" (spelt with train characters) occurs only outside train: it must not shape the vocabulary
+            records.add(record("te-p" + i, "sunlit sunlit splendid " + i, "pos", "test"));
+            records.add(record("te-n" + i, "sunlit dreadful " + i, "neg", "test"));
+        }
+        PreparationOptions options = DEFAULTS.overriddenBy(new PreprocessOptions("scratch", 1024, null, 0.1, null, null));
+        List<Shard> shards = new ArrayList<>();
+        Map<String, byte[]> archives = new LinkedHashMap<>();
+        ShardManifest manifest = prepare(records, options, shards, archives);
+
+        assertThat(manifest.model()).isEqualTo("scratch");
+        assertThat(manifest.maxLength()).isEqualTo(512); // capped at the scratch model's positions
+        assertThat(manifest.tokenizer()).startsWith("scratch@sha256:");
+        assertThat(archives).containsOnlyKeys(manifest.build());
+        byte[] zip = archives.get(manifest.build());
+        assertThat(manifest.tokenizerArchive()).isEqualTo(ShardManifest.TokenizerArchive.of(zip));
+        assertThat(manifest.report().steps()).anyMatch(step -> step.name().equals("vocabulary"));
+
+        Path files = new DatasetShards(manifest, Map.of(), zip).writeTokenizer(dir.resolve("scratch-files")).orElseThrow();
+        List<String> vocab = Files.readAllLines(files.resolve("vocab.txt"));
+        assertThat(vocab).startsWith("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+                .contains("splendid", "dreadful").doesNotContain("sunlit").hasSizeLessThanOrEqualTo(200);
+        assertThat(manifest.tokenizer()).endsWith(io.finetune.contracts.Hashing.sha256Hex(
+                Files.readAllBytes(files.resolve("tokenizer.json"))));
+        Map<String, TokenizedExample> byId = shards.stream().flatMap(s -> s.examples().stream())
+                .collect(Collectors.toMap(TokenizedExample::id, Function.identity()));
+        try (TextTokenizer tokenizer = TextTokenizer.load(files, 512)) {
+            assertThat(byId.get("tr-p3").inputIds()).isEqualTo(tokenizer.encode("A splendid film, truly splendid 3").intIds());
+            int[] test = byId.get("te-p2").inputIds();
+            assertThat(test).isEqualTo(tokenizer.encode("sunlit sunlit splendid 2").intIds());
+            assertThat(test).doesNotContain(1); // pieces of seen characters, never [UNK]
+            assertThat(test.length).isGreaterThan(6);
+        }
+
+        Map<String, byte[]> again = new LinkedHashMap<>();
+        ShardManifest repeated = prepare(records, options, new ArrayList<>(), again);
+        assertThat(repeated.build()).isEqualTo(manifest.build());
+        assertThat(again.get(repeated.build())).isEqualTo(zip);
+        try (var left = Files.list(dir.resolve("vocab"))) {
+            assertThat(left).isEmpty(); // the working copy is removed once the shards are cut
+        }
+    }
+
+    @Test
+    void aMalformedScratchSizeIsAnInvalidOption() {
+        PreparationOptions options = DEFAULTS.overriddenBy(new PreprocessOptions("scratch:lots", null, null, null, null, null));
+        assertThatThrownBy(() -> prepare(dirtyDataset(), options, new ArrayList<>()))
+                .hasMessageContaining("scratch:lots")
+                .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
+        ShardManifest sized = prepare(dirtyDataset(), DEFAULTS.overriddenBy(
+                new PreprocessOptions("scratch:80", null, null, null, null, null)), new ArrayList<>());
+        assertThat(sized.model()).isEqualTo("scratch:80");
+        assertThat(sized.tokenizerArchive()).isNotNull();
     }
 }

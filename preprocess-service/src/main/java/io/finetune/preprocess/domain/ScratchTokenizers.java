@@ -1,0 +1,90 @@
+package io.finetune.preprocess.domain;
+
+import io.finetune.contracts.Hashing;
+import io.finetune.contracts.ModelArchive;
+import io.finetune.distilbert.TextTokenizer;
+import io.finetune.distilbert.scratch.ScratchModels;
+import io.finetune.distilbert.vocab.WordPieceVocabulary;
+import io.finetune.distilbert.vocab.WordPieceVocabularyBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Tokenizers for models trained from scratch: model {@code scratch} (the configured vocabulary size) or
+ * {@code scratch:<vocabSize>} asks for a WordPiece vocabulary built from the dataset's own train split. The files are
+ * written to a directory of their own, loaded like any model's tokenizer, and zipped for the shards topic.
+ */
+public final class ScratchTokenizers {
+    public static final String MODEL = "scratch";
+    /** The smallest vocabulary that leaves room for specials and an alphabet. */
+    static final int MIN_VOCAB = 64;
+    static final int MAX_VOCAB = 1_000_000;
+
+    private final Path workDir;
+    private final int defaultVocabSize;
+    private final int minFrequency;
+
+    public ScratchTokenizers(Path workDir, int defaultVocabSize, int minFrequency) {
+        this.workDir = workDir;
+        this.defaultVocabSize = defaultVocabSize;
+        this.minFrequency = minFrequency;
+    }
+
+    public static boolean isScratch(String model) {
+        return model.equals(MODEL) || model.startsWith(MODEL + ":");
+    }
+
+    /** The vocabulary size {@code model} asks for; a malformed size is an "invalid-options" failure. */
+    int vocabSize(String model) {
+        if (model.equals(MODEL)) {
+            return defaultVocabSize;
+        }
+        String size = model.substring(MODEL.length() + 1);
+        try {
+            int parsed = Integer.parseInt(size);
+            if (parsed >= MIN_VOCAB && parsed <= MAX_VOCAB) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new PreparationFailure("invalid-options", "model '" + model + "': the vocabulary size after 'scratch:'"
+                + " must be a number from " + MIN_VOCAB + " to " + MAX_VOCAB);
+    }
+
+    WordPieceVocabularyBuilder builder(String model) {
+        return new WordPieceVocabularyBuilder(vocabSize(model), minFrequency);
+    }
+
+    /** Writes, loads and zips a vocabulary; close the result once the dataset is tokenized. */
+    Built publish(String dataset, WordPieceVocabulary vocabulary, int maxLength) {
+        try {
+            Files.createDirectories(workDir);
+            Path dir = Files.createTempDirectory(workDir, dataset + "-");
+            vocabulary.write(dir, ScratchModels.MAX_POSITIONS);
+            String identity = MODEL + "@sha256:" + Hashing.sha256Hex(Files.readAllBytes(dir.resolve("tokenizer.json")));
+            Tokenizers.Loaded loaded = new Tokenizers.Loaded(TextTokenizer.load(dir, maxLength), maxLength, identity);
+            return new Built(dir, loaded, ModelArchive.zip(dir), vocabulary.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the vocabulary of " + dataset + " under " + workDir, e);
+        }
+    }
+
+    /** A built tokenizer: its files on disk, loaded, and zipped. */
+    record Built(Path dir, Tokenizers.Loaded loaded, byte[] archive, int vocabSize) implements AutoCloseable {
+        @Override
+        public void close() {
+            loaded.tokenizer().close();
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
