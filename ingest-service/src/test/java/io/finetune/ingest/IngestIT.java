@@ -5,6 +5,9 @@ import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.Topics;
+import io.finetune.ingest.formats.ArchiveFixtures;
+import io.finetune.ingest.formats.MailFixtures;
+import io.finetune.ingest.formats.ParquetRecordsTest;
 import io.finetune.kafka.local.LocalKafkaResource;
 import io.finetune.kafka.local.TopicTail;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -13,8 +16,12 @@ import io.restassured.http.ContentType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,7 +31,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-/** ingest-service against a real Kafka broker: REST and raw-topic intake, dead letters, seal, health, metrics. */
+/**
+ * ingest-service against a real Kafka broker: REST uploads (JSON, CSV) and imports (IMDB, Parquet, e-mail), raw-topic
+ * intake, dead letters, seal, body limits, health, metrics.
+ */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
 class IngestIT {
@@ -132,6 +142,86 @@ class IngestIT {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).containsPattern("finetune_ingest_records_total\\{.*outcome=\"accepted\".*} [1-9]");
         assertThat(metrics).containsPattern("finetune_ingest_records_total\\{.*outcome=\"rejected\",reason=\"not-an-object\".*} [1-9]");
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/datasets/{name}/records"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/datasets/{name}/records"))
+                .body(containsString("/datasets/{name}/import")).body(containsString("text/csv"))
+                .body(containsString("text/tab-separated-values")).body(containsString("application/vnd.apache.parquet"));
+    }
+
+    @Test
+    void csvColumnsAreMappedByTheDatasetDefinition() {
+        given().contentType(ContentType.JSON).body("{\"name\":\"phish-csv\",\"textFields\":[\"Subject\",\"Body\"],"
+                + "\"labelField\":\"Label\",\"labels\":[\"Phishing\",\"Legitimate\"],\"idField\":\"Email_ID\"}")
+                .post("/datasets").then().statusCode(201).body("definition.idField", equalTo("Email_ID"));
+        String csv = "Email_ID,Subject,Body,Label\r\n"
+                + "e-1,Verify now,\"Dear user,\r\nclick \"\"here\"\"\",Phishing\r\n"
+                + "e-2,\"Lunch,Today\",\"See you\",Legitimate\r\n"
+                + "e-3,Broken,\"never closed,Phishing\r\n"
+                + "e-4,Hi,Hello,Spam\r\n";
+        given().contentType("text/csv").body(bytes(csv)).post("/datasets/phish-csv/records").then().statusCode(200)
+                .body("accepted", equalTo(2)).body("rejected", equalTo(2))
+                .body("errors.line", equalTo(List.of(5, 6)))
+                .body("errors.reason", equalTo(List.of("unbalanced-quote", "unknown-label")))
+                .body("errors[1].field", equalTo("Label"));
+        given().get("/datasets/phish-csv").then().statusCode(200).body("accepted", equalTo(2))
+                .body("rejectedByReason.unbalanced-quote", equalTo(1)).body("rejectedByReason.unknown-label", equalTo(1));
+        try (TopicTail records = new TopicTail(kafka(), Topics.DATASET_RECORDS)) {
+            List<DatasetRecord> ofSet = records.pollUntil(r -> "phish-csv".equals(r.key())
+                            && TopicTail.text(r).contains("e-2"), Duration.ofSeconds(30)).stream()
+                    .filter(r -> "phish-csv".equals(r.key()))
+                    .map(r -> Json.read(TopicTail.text(r), DatasetRecord.class)).toList();
+            assertThat(ofSet).extracting(DatasetRecord::id).containsExactly("e-1", "e-2");
+            assertThat(ofSet.get(0).text()).isEqualTo("Verify now\nDear user,\nclick \"here\"");
+        }
+    }
+
+    @Test
+    void wellKnownFormatsAreImported(@TempDir Path dir) throws IOException {
+        given().contentType(ContentType.JSON).body("{\"name\":\"imdb-import\",\"labels\":[\"positive\",\"negative\"]}")
+                .post("/datasets").then().statusCode(201);
+        given().contentType("application/gzip").body(ArchiveFixtures.imdbTarGz())
+                .post("/datasets/imdb-import/import?format=imdb").then().statusCode(200)
+                .body("accepted", equalTo(6)).body("rejected", equalTo(0));
+
+        given().contentType(ContentType.JSON).body("{\"name\":\"hf-parquet\"}").post("/datasets").then().statusCode(201);
+        Path parquet = dir.resolve("train.parquet");
+        ParquetRecordsTest.writeHuggingFaceStyle(parquet, true);
+        given().contentType("application/vnd.apache.parquet").body(Files.readAllBytes(parquet))
+                .post("/datasets/hf-parquet/import?format=parquet&split=train").then().statusCode(200)
+                .body("accepted", equalTo(2)).body("errors[0].reason", equalTo("missing-text"))
+                .body("errors[0].source", equalTo("row 3"));
+
+        given().contentType(ContentType.JSON).body("{\"name\":\"mails\"}").post("/datasets").then().statusCode(201);
+        given().contentType("application/mbox").body(bytes(MailFixtures.mbox()))
+                .post("/datasets/mails/import?format=mbox&label=Phishing").then().statusCode(200)
+                .body("accepted", equalTo(3));
+        given().contentType("message/rfc822").body(bytes(MailFixtures.htmlWithAttachment()))
+                .post("/datasets/mails/import?format=eml").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("label"));
+        given().contentType("application/gzip").body(ArchiveFixtures.tarGz(java.util.Map.of("../x.eml", "x")))
+                .post("/datasets/mails/import?format=eml&label=Phishing").then().statusCode(400)
+                .body("detail", containsString("refused archive"));
+        given().contentType("application/octet-stream").body(bytes("x"))
+                .post("/datasets/mails/import?format=xls").then().statusCode(400)
+                .body("detail", containsString("imdb, parquet, eml, mbox"));
+
+        try (TopicTail records = new TopicTail(kafka(), Topics.DATASET_RECORDS)) {
+            List<DatasetRecord> imdb = records.pollUntil(r -> "imdb-import".equals(r.key())
+                            && TopicTail.text(r).contains("test/neg/0_3"), Duration.ofSeconds(30)).stream()
+                    .filter(r -> "imdb-import".equals(r.key()))
+                    .map(r -> Json.read(TopicTail.text(r), DatasetRecord.class)).toList();
+            assertThat(imdb).extracting(DatasetRecord::split).containsExactly("train", "train", "train", "train",
+                    "test", "test");
+        }
+    }
+
+    @Test
+    void eachEndpointHasItsOwnBodyLimit() {
+        String big = "{\"name\":\"big\",\"labels\":[\"" + "x".repeat(70_000) + "\"]}";
+        given().contentType(ContentType.JSON).body(big).post("/datasets").then().statusCode(413)
+                .contentType("application/problem+json").body("detail", containsString("65536"));
+        given().contentType(ContentType.JSON).body("{\"name\":\"big-ok\"}").post("/datasets").then().statusCode(201);
+        String upload = ("{\"text\":\"" + "y".repeat(1000) + "\",\"label\":\"a\"}\n").repeat(100);
+        given().contentType("application/x-ndjson").body(bytes(upload)).post("/datasets/big-ok/records")
+                .then().statusCode(200).body("accepted", equalTo(100));
     }
 }

@@ -4,14 +4,21 @@ import java.util.List;
 
 /**
  * What a dataset's records look like: which fields hold the text (several are joined, e.g. subject and body of an
- * e-mail), which holds the label, and optionally which labels are allowed.
+ * e-mail), which holds the label, which holds the record id (e.g. "Email_ID" of a CSV export), and optionally which
+ * labels are allowed.
  */
-public record DatasetDefinition(String name, List<String> textFields, String labelField, List<String> labels) {
+public record DatasetDefinition(String name, List<String> textFields, String labelField, List<String> labels,
+                                String idField) {
     public static DatasetDefinition defaults(String name) {
-        return new DatasetDefinition(name, List.of("text"), "label", null);
+        return new DatasetDefinition(name, List.of("text"), "label", null, "id");
     }
 
     public boolean allows(String label) {
         return labels == null || labels.isEmpty() || labels.contains(label);
+    }
+
+    /** The same dataset read through other field names: the shape of a well-known format, the labels of this one. */
+    public DatasetDefinition withFields(List<String> textFields, String labelField, String idField) {
+        return new DatasetDefinition(name, textFields, labelField, labels, idField);
     }
 }

@@ -83,7 +83,11 @@ public final class RecordValidator {
             return new Validation.Rejected(null, "invalid-dataset-name", "dataset", "dataset name '" + dataset
                     + "' must be 1-128 letters, digits, '.', '_' or '-'");
         }
-        if (node.path("end").asBoolean(false)) {
+        JsonNode end = node.get("end");
+        if (end != null && !end.isNull() && !end.isBoolean()) {
+            return new Validation.Rejected(dataset, "wrong-type", "end", "'end' must be true or false");
+        }
+        if (end != null && end.asBoolean()) {
             return seal(dataset, node.get("options"));
         }
         return validateRecord((ObjectNode) node, dataset);
@@ -91,7 +95,12 @@ public final class RecordValidator {
 
     /** A record of a dataset named by the caller (REST uploads). Its size was already checked by the reader. */
     public Validation validateRecord(ObjectNode node, String dataset) {
-        DatasetDefinition definition = definitions.apply(dataset);
+        return validateRecord(node, definitions.apply(dataset));
+    }
+
+    /** A record read through the given field names (a well-known format's, or the dataset's own). */
+    public Validation validateRecord(ObjectNode node, DatasetDefinition definition) {
+        String dataset = definition.name();
         List<String> parts = new ArrayList<>();
         for (String field : definition.textFields()) {
             JsonNode value = node.get(field);
@@ -128,13 +137,22 @@ public final class RecordValidator {
             return new Validation.Rejected(dataset, "unknown-label", definition.labelField(),
                     "label '" + label + "' is not one of " + definition.labels());
         }
-        String split = node.path("split").isTextual() ? node.get("split").asText().toLowerCase() : null;
-        if (split != null && !SPLITS.contains(split)) {
-            return new Validation.Rejected(dataset, "invalid-split", "split",
-                    "split '" + split + "' is not one of " + SPLITS);
+        JsonNode splitNode = node.get("split");
+        String split = null;
+        if (splitNode != null && !splitNode.isNull()) {
+            split = splitNode.asText();
+            if (!splitNode.isTextual() || !SPLITS.contains(split)) {
+                return new Validation.Rejected(dataset, "invalid-split", "split",
+                        "split '" + split + "' is not one of " + SPLITS);
+            }
         }
-        JsonNode idNode = node.get("id");
-        String id = idNode != null && idNode.isValueNode() && !idNode.asText().isBlank()
+        String idField = definition.idField() == null ? "id" : definition.idField();
+        JsonNode idNode = node.get(idField);
+        if (idNode != null && !idNode.isNull() && !idNode.isTextual() && !idNode.isIntegralNumber()) {
+            return new Validation.Rejected(dataset, "wrong-type", idField, "'" + idField
+                    + "' must be a string or an integer");
+        }
+        String id = idNode != null && !idNode.isNull() && !idNode.asText().isBlank()
                 ? idNode.asText()
                 // Content-derived ids keep shards byte-identical when the same data is pushed again.
                 : Hashing.sha256Hex(text + '\u0000' + label).substring(0, 20);

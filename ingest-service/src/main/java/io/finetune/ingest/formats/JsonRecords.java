@@ -1,8 +1,10 @@
-package io.finetune.ingest.rest;
+package io.finetune.ingest.formats;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune.contracts.Json;
 
 import java.io.BufferedReader;
@@ -10,17 +12,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BiConsumer;
 
-/**
- * Streams the records of an upload one by one, never holding the whole body: a JSON array, or JSON Lines. Each
- * record comes with its 1-based line number (JSONL) or position (array) and either its tree or why it is unreadable.
- */
-final class UploadReader {
-    record Item(long line, String raw, JsonNode node, String error) {
-    }
+/** Streams a JSON array of records or JSON Lines, one record at a time, never holding the whole body. */
+public final class JsonRecords {
+    private static final ObjectReader TREE = Json.MAPPER.reader();
 
-    static void readJsonLines(InputStream body, int maxBytes, BiConsumer<Long, Item> sink) throws IOException {
+    /** @param maxChars longer lines are rejected as "too-large" without being parsed */
+    public static void readLines(InputStream body, int maxChars, RecordSink sink) throws IOException {
         BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 1 << 16);
         long line = 0;
         for (String text; (text = reader.readLine()) != null; ) {
@@ -28,19 +26,17 @@ final class UploadReader {
             if (text.isBlank()) {
                 continue;
             }
-            if (text.length() > maxBytes) {
-                sink.accept(line, new Item(line, text.substring(0, 1024), null, "too-large"));
+            String source = "line " + line;
+            if (text.length() > maxChars) {
+                sink.accept(SourceItem.unreadable(line, source, text.substring(0, 1024), "too-large",
+                        "the line is longer than " + maxChars + " characters"));
                 continue;
             }
-            try {
-                sink.accept(line, new Item(line, text, Json.MAPPER.readTree(text), null));
-            } catch (IOException e) {
-                sink.accept(line, new Item(line, text, null, "invalid-json"));
-            }
+            sink.accept(item(line, source, text));
         }
     }
 
-    static void readJsonArray(InputStream body, BiConsumer<Long, Item> sink) throws IOException {
+    public static void readArray(InputStream body, RecordSink sink) throws IOException {
         try (JsonParser parser = Json.MAPPER.getFactory().createParser(body)) {
             if (parser.nextToken() != JsonToken.START_ARRAY) {
                 throw new IOException("expected a JSON array of records, or JSON Lines with Content-Type"
@@ -50,11 +46,28 @@ final class UploadReader {
             while (parser.nextToken() != JsonToken.END_ARRAY) {
                 position++;
                 JsonNode node = Json.MAPPER.readTree(parser);
-                sink.accept(position, new Item(position, node.toString(), node, null));
+                sink.accept(node.isObject()
+                        ? SourceItem.of(position, "item " + position, node.toString(), (ObjectNode) node)
+                        : notAnObject(position, "item " + position, node.toString()));
             }
         }
     }
 
-    private UploadReader() {
+    static SourceItem item(long line, String source, String text) {
+        JsonNode node;
+        try {
+            node = TREE.readTree(text);
+        } catch (IOException e) {
+            return SourceItem.unreadable(line, source, text, "invalid-json", "not valid JSON");
+        }
+        return node != null && node.isObject() ? SourceItem.of(line, source, text, (ObjectNode) node)
+                : notAnObject(line, source, text);
+    }
+
+    private static SourceItem notAnObject(long position, String source, String raw) {
+        return SourceItem.unreadable(position, source, raw, "not-an-object", "a record must be a JSON object");
+    }
+
+    private JsonRecords() {
     }
 }

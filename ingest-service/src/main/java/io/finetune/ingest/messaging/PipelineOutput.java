@@ -5,10 +5,16 @@ import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where ingest's output goes. Each send completes when Kafka acknowledged it (acks=all), so callers only report a
@@ -18,19 +24,53 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 public class PipelineOutput {
     private final MutinyEmitter<Record<String, String>> records;
     private final MutinyEmitter<Record<String, String>> deadLetters;
+    private final KafkaClientService clients;
+    private final String recordsTopic;
+    private volatile Producer<String, String> recordsProducer;
 
-    public PipelineOutput(
+    public PipelineOutput(KafkaClientService clients,
+            @ConfigProperty(name = "mp.messaging.outgoing." + Channels.DATASET_RECORDS + ".topic") String recordsTopic,
+
             @Channel(Channels.DATASET_RECORDS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 20_000)
             MutinyEmitter<Record<String, String>> records,
             @Channel(Channels.DEAD_LETTERS) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 20_000)
             MutinyEmitter<Record<String, String>> deadLetters) {
         this.records = records;
         this.deadLetters = deadLetters;
+        this.clients = clients;
+        this.recordsTopic = recordsTopic;
     }
 
     /** Keyed by dataset: a dataset's records and its end marker stay in order on one partition. */
     public Uni<Void> send(DatasetRecord record) {
         return records.send(Record.of(record.dataset(), Json.write(record)));
+    }
+
+    /**
+     * The same send, straight on the channel's Kafka producer: bulk uploads send hundreds of thousands of records,
+     * and the emitter's per-message Uni, context capture and sending thread cost more CPU than the send itself.
+     * Completes when Kafka acknowledged the record. The record shares the channel's producer, so it keeps its order
+     * with the end marker sent later through the emitter.
+     */
+    public CompletableFuture<Void> sendNow(DatasetRecord record) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        producer().send(new ProducerRecord<>(recordsTopic, record.dataset(), Json.write(record)), (metadata, error) -> {
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(error);
+            }
+        });
+        return done;
+    }
+
+    private Producer<String, String> producer() {
+        Producer<String, String> producer = recordsProducer;
+        if (producer == null) {
+            producer = clients.<String, String>getProducer(Channels.DATASET_RECORDS).unwrap();
+            recordsProducer = producer;
+        }
+        return producer;
     }
 
     public Uni<Void> deadLetter(DeadLetter letter) {

@@ -7,7 +7,9 @@ import io.finetune.ingest.domain.Validation;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What happens to a validated record, whichever way it came in: accepted records go to the dataset topic, seals
@@ -35,6 +37,18 @@ public class RecordIntake {
         return reject((Validation.Rejected) validation, origin, payload);
     }
 
+    /**
+     * The same as {@link #handle}, for bulk uploads: accepted records go straight to the producer (see
+     * {@link PipelineOutput#sendNow}); counted once Kafka acknowledged them.
+     */
+    public CompletableFuture<Void> handleNow(Validation validation, String origin, String payload) {
+        if (validation instanceof Validation.Accepted accepted && !registry.isSealed(accepted.record().dataset())) {
+            DatasetRecord record = accepted.record();
+            return output.sendNow(record).thenRun(() -> registry.countAccepted(record.dataset()));
+        }
+        return handle(validation, origin, payload).subscribeAsCompletionStage();
+    }
+
     private Uni<Void> accept(DatasetRecord record, String origin, String payload) {
         if (registry.isSealed(record.dataset())) {
             return reject(new Validation.Rejected(record.dataset(), "dataset-sealed", null,
@@ -58,9 +72,14 @@ public class RecordIntake {
         return output.deadLetter(letter).invoke(() -> registry.countRejected(rejected.dataset(), rejected.reason()));
     }
 
+    /** reason, field (when one is to blame) and detail, in that order, for error lists. */
     public static Map<String, Object> describe(Validation.Rejected rejected) {
-        return rejected.field() == null
-                ? Map.of("reason", rejected.reason(), "detail", rejected.detail())
-                : Map.of("reason", rejected.reason(), "field", rejected.field(), "detail", rejected.detail());
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("reason", rejected.reason());
+        if (rejected.field() != null) {
+            described.put("field", rejected.field());
+        }
+        described.put("detail", rejected.detail());
+        return described;
     }
 }

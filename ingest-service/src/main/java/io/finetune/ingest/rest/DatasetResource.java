@@ -1,6 +1,5 @@
 package io.finetune.ingest.rest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune.contracts.PreprocessOptions;
 import io.finetune.contracts.SafeNames;
 import io.finetune.ingest.config.IngestConfig;
@@ -11,7 +10,8 @@ import io.finetune.ingest.domain.RecordValidator;
 import io.finetune.ingest.domain.Validation;
 import io.finetune.ingest.messaging.RecordIntake;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.mutiny.Uni;
+import io.finetune.ingest.formats.DelimitedRecords;
+import io.finetune.ingest.formats.JsonRecords;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -24,16 +24,14 @@ import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The dataset lifecycle over REST: create, append records, seal, read status. */
 @Path("/datasets")
 @Produces(MediaType.APPLICATION_JSON)
 public class DatasetResource {
-    private static final int MAX_ERRORS_LISTED = 100;
+    static final String CSV = "text/csv";
+    static final String TSV = "text/tab-separated-values";
     private final DatasetRegistry registry;
     private final RecordIntake intake;
     private final IngestConfig config;
@@ -44,7 +42,9 @@ public class DatasetResource {
         this.config = config;
     }
 
-    public record CreateDataset(String name, List<String> textFields, String labelField, List<String> labels) {
+    /** @param idField the field holding each record's id (default "id"); records without one get a content hash */
+    public record CreateDataset(String name, List<String> textFields, String labelField, List<String> labels,
+                                String idField) {
     }
 
     @POST
@@ -55,8 +55,13 @@ public class DatasetResource {
         }
         List<String> textFields = request.textFields() == null || request.textFields().isEmpty()
                 ? List.of("text") : request.textFields();
+        if (textFields.stream().anyMatch(f -> f == null || f.isBlank())) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "'textFields' must name fields: " + textFields);
+        }
         String labelField = request.labelField() == null ? "label" : request.labelField();
-        DatasetDefinition definition = new DatasetDefinition(request.name(), textFields, labelField, request.labels());
+        String idField = request.idField() == null ? "id" : request.idField();
+        DatasetDefinition definition = new DatasetDefinition(request.name(), textFields, labelField, request.labels(),
+                idField);
         if (!registry.create(definition)) {
             throw Problem.of(Response.Status.CONFLICT, "dataset '" + request.name() + "' exists already");
         }
@@ -73,57 +78,37 @@ public class DatasetResource {
         return status;
     }
 
-    /** JSON array (application/json) or JSON Lines (application/x-ndjson); a partly bad upload keeps its good lines. */
+    /**
+     * A JSON array (application/json), JSON Lines (application/x-ndjson), or CSV/TSV with a header row (text/csv,
+     * text/tab-separated-values), read through the dataset's textFields, labelField and idField. A partly bad upload
+     * keeps its good records; the report lists the bad ones by line, reason and field.
+     */
     @POST
     @Path("/{name}/records")
-    @Consumes({MediaType.APPLICATION_JSON, "application/x-ndjson", "application/jsonl", MediaType.TEXT_PLAIN})
+    @Consumes({MediaType.APPLICATION_JSON, "application/x-ndjson", "application/jsonl", MediaType.TEXT_PLAIN,
+            CSV, TSV})
+    @BodyLimit(BodyLimit.Kind.UPLOAD)
     @Blocking
-    public Response append(@PathParam("name") String name, @HeaderParam("Content-Type") String contentType,
-                           InputStream body) {
+    public UploadReport append(@PathParam("name") String name, @HeaderParam("Content-Type") String contentType,
+                               InputStream body) {
         requireOpen(name);
-        RecordValidator validator = new RecordValidator(config.maxRecordBytes(), registry::definition);
-        List<Map<String, Object>> errors = new ArrayList<>();
-        long[] counts = new long[2]; // accepted, rejected
-        List<Uni<Void>> pending = new ArrayList<>();
+        UploadSession session = new UploadSession(registry.definition(name), validator(), intake,
+                config.uploadBatchSize(), null);
+        String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
         try {
-            UploadReaderSink sink = (line, item) -> {
-                Validation validation = item.error() != null
-                        ? new Validation.Rejected(name, item.error(), null, item.error().equals("too-large")
-                        ? "the line is longer than " + config.maxRecordBytes() + " characters" : "not valid JSON")
-                        : item.node().isObject() ? validator.validateRecord((ObjectNode) item.node(), name)
-                        : new Validation.Rejected(name, "not-an-object", null, "a record must be a JSON object");
-                if (validation instanceof Validation.Rejected rejected) {
-                    counts[1]++;
-                    if (errors.size() < MAX_ERRORS_LISTED) {
-                        Map<String, Object> error = new LinkedHashMap<>();
-                        error.put("line", line);
-                        error.putAll(RecordIntake.describe(rejected));
-                        errors.add(error);
-                    }
-                } else {
-                    counts[0]++;
-                }
-                pending.add(intake.handle(validation, "rest:" + name + " line " + line, item.raw()));
-                if (pending.size() >= config.uploadBatchSize()) {
-                    awaitAll(pending);
-                }
-            };
-            if (contentType != null && contentType.startsWith(MediaType.APPLICATION_JSON)) {
-                UploadReader.readJsonArray(body, sink::accept);
+            if (type.startsWith(MediaType.APPLICATION_JSON)) {
+                JsonRecords.readArray(body, session);
+            } else if (type.startsWith(CSV)) {
+                DelimitedRecords.csv(config.maxRecordBytes()).read(body, session);
+            } else if (type.startsWith(TSV)) {
+                DelimitedRecords.tsv(config.maxRecordBytes()).read(body, session);
             } else {
-                UploadReader.readJsonLines(body, config.maxRecordBytes(), sink::accept);
+                JsonRecords.readLines(body, config.maxRecordBytes(), session);
             }
         } catch (IOException e) {
-            awaitAll(pending);
-            throw Problem.of(Response.Status.BAD_REQUEST, "unreadable upload after " + counts[0] + " accepted and "
-                    + counts[1] + " rejected records: " + e.getMessage(), errors);
+            throw session.broken("unreadable upload: " + e.getMessage());
         }
-        awaitAll(pending);
-        UploadReport report = new UploadReport(name, counts[0], counts[1], errors);
-        if (counts[0] == 0 && counts[1] > 0) {
-            throw Problem.of(Response.Status.BAD_REQUEST, "no record of the upload was accepted", errors);
-        }
-        return Response.ok(report).build();
+        return session.finish();
     }
 
     @POST
@@ -141,27 +126,27 @@ public class DatasetResource {
     }
 
     private void requireExisting(String name) {
+        requireExisting(registry, name);
+    }
+
+    private void requireOpen(String name) {
+        requireOpen(registry, name);
+    }
+
+    static void requireExisting(DatasetRegistry registry, String name) {
         if (!registry.exists(name)) {
             throw Problem.of(Response.Status.NOT_FOUND, "no dataset named '" + name + "': create it with POST /datasets");
         }
     }
 
-    private void requireOpen(String name) {
-        requireExisting(name);
+    static void requireOpen(DatasetRegistry registry, String name) {
+        requireExisting(registry, name);
         if (registry.isSealed(name)) {
             throw Problem.of(Response.Status.CONFLICT, "dataset '" + name + "' is sealed: no more records");
         }
     }
 
-    private static void awaitAll(List<Uni<Void>> pending) {
-        if (!pending.isEmpty()) {
-            Uni.join().all(pending).andFailFast().await().indefinitely();
-            pending.clear();
-        }
-    }
-
-    @FunctionalInterface
-    private interface UploadReaderSink {
-        void accept(long line, UploadReader.Item item);
+    private RecordValidator validator() {
+        return new RecordValidator(config.maxRecordBytes(), registry::definition);
     }
 }
