@@ -1,14 +1,27 @@
 package io.finetune.contracts;
 
+import java.util.List;
+
 /**
  * Training settings of a job. Null means "the trainer's default", which follows the Hugging Face IMDB guide
  * (learning rate 2e-5, batch 16, 2 epochs, weight decay 0.01, max length 512).
+ *
+ * @param evalSteps evaluate (and publish a checkpoint) every this many optimizer steps; 0 or null: every epoch
+ * @param metricForBestModel {@code "loss"} (default) or {@code "accuracy"}: which validation metric picks the
+ *                           final model and drives early stopping
+ * @param saveStateEverySteps write a resumable training state every this many steps (and at each epoch end)
+ * @param saveTotalLimit how many resumable states to keep on disk
+ * @param groupByLength batch examples of similar length together (less padding, faster on mixed lengths)
+ * @param classWeights one loss weight per label, in the dataset's label order, for imbalanced data
  */
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,
                               Double warmupRatio, Double maxGradNorm, Integer gradientAccumulationSteps,
                               Integer maxLength, Long seed, Integer earlyStoppingPatience, Boolean freezeEmbeddings,
-                              Integer freezeLayers) {
+                              Integer freezeLayers, Integer evalSteps, String metricForBestModel,
+                              Integer saveStateEverySteps, Integer saveTotalLimit, Boolean groupByLength,
+                              List<Double> classWeights) {
     public static Hyperparameters defaults() {
-        return new Hyperparameters(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Hyperparameters(null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null);
     }
 }

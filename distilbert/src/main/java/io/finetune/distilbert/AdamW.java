@@ -89,6 +89,42 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
+    /** The moment estimates as {@code m.<name>} and {@code v.<name>}, for a resumable state. Live arrays. */
+    public Map<String, NDArray> moments() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        states.forEach((name, s) -> {
+            out.put("m." + name, s.m());
+            out.put("v." + name, s.v());
+        });
+        return out;
+    }
+
+    /**
+     * Continues from moments saved by {@link #moments()} after {@code steps} updates, so the next update is exactly
+     * the one the saved run would have made. The arrays are taken over (attached to this optimizer's manager).
+     */
+    public void restore(Map<String, NDArray> moments, long steps) {
+        Map<String, State> restored = new LinkedHashMap<>();
+        states.forEach((name, s) -> {
+            NDArray m = moments.get("m." + name);
+            NDArray v = moments.get("v." + name);
+            if (m == null || v == null || !m.getShape().equals(s.m().getShape())
+                    || !v.getShape().equals(s.v().getShape())) {
+                throw new IllegalArgumentException("saved optimizer state has no moments of shape "
+                        + s.m().getShape() + " for " + name);
+            }
+            m.attach(manager);
+            v.attach(manager);
+            restored.put(name, new State(s.parameter(), s.decay(), m, v));
+        });
+        states.values().forEach(s -> {
+            s.m().close();
+            s.v().close();
+        });
+        states.putAll(restored);
+        this.step = steps;
+    }
+
     @Override
     public void close() {
         manager.close();

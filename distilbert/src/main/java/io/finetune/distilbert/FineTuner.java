@@ -1,22 +1,18 @@
 package io.finetune.distilbert;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.stream.IntStream;
 
 /**
  * Fine-tunes a {@link DistilBertClassifier} the way Hugging Face's {@code Trainer} does: AdamW, linear warmup and
- * decay, global-norm gradient clipping, gradient accumulation, per-epoch evaluation, early stopping on validation loss
- * and best-weights restore.
+ * decay, global-norm gradient clipping, gradient accumulation, evaluation per epoch or every N steps, early stopping
+ * and best-weights restore on the chosen metric, optional class weights and length-grouped batches, a clear error
+ * when the loss diverges, and exact resumption from saved states ({@link TrainingLoop} holds the loop itself).
  *
  * <p>Every array of a batch lives in a per-batch manager closed at the end of the batch. DJL's PyTorch engine allows
  * one {@code GradientCollector} at a time per JVM, so only one training runs at a time.
@@ -31,109 +27,35 @@ public final class FineTuner {
 
     public TrainingResult train(DistilBertClassifier model, List<Example> train, List<Example> validation,
                                 TrainingListener listener) {
+        return train(model, train, validation, listener, null);
+    }
+
+    /**
+     * As {@link #train(DistilBertClassifier, List, List, TrainingListener)}, saving resumable states in
+     * {@code states} (every {@code saveStateEverySteps} steps and at each epoch end) and continuing from the newest
+     * one there, if any, instead of from step 0. The model must be loaded as for the first attempt (same base
+     * weights, labels and device); the state overwrites its weights.
+     *
+     * @param states null to train without saving states
+     * @throws TrainingDivergedException when the loss becomes NaN or infinite
+     */
+    public TrainingResult train(DistilBertClassifier model, List<Example> train, List<Example> validation,
+                                TrainingListener listener, StateStore states) {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("No training examples");
         }
-        TrainingListener events = listener == null ? TrainingListener.NONE : listener;
-        List<int[]> trainIds = inputs(model, train);
-        List<int[]> validationIds = validation == null ? List.of() : inputs(model, validation);
-        long start = System.nanoTime();
-        Engine.getInstance().setRandomSeed((int) config.seed()); // seeds dropout
-
+        List<Example> checked = validation == null ? List.of() : validation;
         Map<String, NDArray> trainable = trainableParameters(model);
-        int batchesPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
-        int updatesPerEpoch = (batchesPerEpoch + config.gradientAccumulationSteps() - 1)
-                / config.gradientAccumulationSteps();
-        long totalSteps = (long) updatesPerEpoch * config.epochs();
-        LinearSchedule schedule = LinearSchedule.of(config.learningRate(), config.warmupRatio(), totalSteps);
-
-        List<EpochResult> history = new ArrayList<>();
-        EpochResult best = null;
-        boolean cancelled = false;
-        boolean stoppedEarly = false;
-        int epochsWithoutImprovement = 0;
-        long step = 0;
-        long tokens = 0;
-        try (AdamW optimizer = new AdamW(trainable, config.weightDecay(), model.newBatchManager());
-             Snapshot bestWeights = new Snapshot(model)) {
-            optimizer.zeroGradients();
-            for (int epoch = 1; epoch <= config.epochs() && !cancelled; epoch++) {
-                List<Integer> order = new ArrayList<>(IntStream.range(0, train.size()).boxed().toList());
-                Collections.shuffle(order, new Random(config.seed() + epoch - 1));
-                double epochLossSum = 0;
-                int epochBatches = 0;
-                for (int b = 0; b < batchesPerEpoch; b += config.gradientAccumulationSteps()) {
-                    if (events.isCancelled()) {
-                        cancelled = true;
-                        break;
-                    }
-                    int group = Math.min(config.gradientAccumulationSteps(), batchesPerEpoch - b);
-                    double groupLoss = 0;
-                    for (int micro = 0; micro < group; micro++) {
-                        int from = (b + micro) * config.batchSize();
-                        List<int[]> ids = new ArrayList<>();
-                        List<Integer> labels = new ArrayList<>();
-                        for (int i = from; i < Math.min(train.size(), from + config.batchSize()); i++) {
-                            ids.add(trainIds.get(order.get(i)));
-                            labels.add(train.get(order.get(i)).label());
-                        }
-                        double loss = backward(model, ids, labels, 1.0 / group);
-                        groupLoss += loss / group;
-                        tokens += ids.stream().mapToLong(a -> a.length).sum();
-                        epochLossSum += loss;
-                        epochBatches++;
-                    }
-                    double lr = schedule.learningRate(step);
-                    clipGradients(trainable, config.maxGradNorm(), model);
-                    optimizer.step(lr);
-                    optimizer.zeroGradients();
-                    step++;
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    events.onStep(new StepProgress(step, totalSteps, epoch, groupLoss, lr, tokens / elapsed,
-                            elapsed / step * (totalSteps - step)));
-                }
-                if (cancelled) {
-                    break;
-                }
-                EpochResult result = evaluateEpoch(model, epoch, step, epochLossSum / epochBatches,
-                        validation, validationIds);
-                history.add(result);
-                events.onEpochEnd(result);
-                if (validationIds.isEmpty()) {
-                    best = result;
-                } else if (best == null || result.validationLoss() < best.validationLoss()) {
-                    best = result;
-                    bestWeights.capture();
-                    epochsWithoutImprovement = 0;
-                } else if (config.earlyStoppingPatience() > 0
-                        && ++epochsWithoutImprovement >= config.earlyStoppingPatience()) {
-                    stoppedEarly = true;
-                    break;
-                }
-            }
-            if (!validationIds.isEmpty() && bestWeights.captured()) {
-                bestWeights.restore();
-            }
+        try {
+            return new TrainingLoop(config, model, inputs(model, train), labels(train), inputs(model, checked),
+                    labels(checked), trainable, listener == null ? TrainingListener.NONE : listener, states).run();
         } finally {
             trainable.values().forEach(p -> p.setRequiresGradient(true));
         }
-        EpochResult last = history.isEmpty() ? null : history.get(history.size() - 1);
-        return new TrainingResult(history, last, best, step, stoppedEarly, cancelled,
-                (System.nanoTime() - start) / 1e9);
     }
 
-    /** Forward and backward of one micro-batch; the loss is scaled by {@code scale} before backward. */
-    private static double backward(DistilBertClassifier model, List<int[]> ids, List<Integer> labels, double scale) {
-        try (NDManager batch = model.newBatchManager()) {
-            Batches.Padded padded = Batches.pad(batch, ids, model.config().padTokenId());
-            NDArray target = batch.create(labels.stream().mapToLong(Integer::longValue).toArray());
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.logits(padded.inputIds(), padded.attentionMask(), true);
-                NDArray loss = Losses.crossEntropy(logits, target);
-                collector.backward(loss.mul(scale));
-                return loss.getFloat();
-            }
-        }
+    private static int[] labels(List<Example> examples) {
+        return examples.stream().mapToInt(Example::label).toArray();
     }
 
     /** {@code torch.nn.utils.clip_grad_norm_}: scale all gradients by min(1, max / (‖g‖₂ + 1e-6)). */
@@ -156,24 +78,6 @@ public final class FineTuner {
             }
             return norm;
         }
-    }
-
-    private EpochResult evaluateEpoch(DistilBertClassifier model, int epoch, long step, double trainLoss,
-                                      List<Example> validation, List<int[]> validationIds) {
-        if (validationIds.isEmpty()) {
-            return new EpochResult(epoch, step, trainLoss, Double.NaN, Double.NaN);
-        }
-        float[][] logits = Predictor.logits(model, validationIds, config.batchSize());
-        double loss = 0;
-        int correct = 0;
-        for (int i = 0; i < logits.length; i++) {
-            int label = validation.get(i).label();
-            loss += Losses.crossEntropy(logits[i], label);
-            if (argmax(logits[i]) == label) {
-                correct++;
-            }
-        }
-        return new EpochResult(epoch, step, trainLoss, loss / logits.length, (double) correct / logits.length);
     }
 
     static int argmax(float[] values) {
@@ -232,40 +136,5 @@ public final class FineTuner {
         }
         int layer = Integer.parseInt(name.substring(prefix.length(), name.indexOf('.', prefix.length())));
         return layer < config.freezeLayers();
-    }
-
-    /** A copy of the weights (on the model's device) for restoring the best epoch. */
-    private static final class Snapshot implements AutoCloseable {
-        private final DistilBertClassifier model;
-        private final NDManager manager;
-        private final Map<String, NDArray> copies = new LinkedHashMap<>();
-
-        Snapshot(DistilBertClassifier model) {
-            this.model = model;
-            this.manager = model.newBatchManager();
-        }
-
-        void capture() {
-            copies.values().forEach(NDArray::close);
-            copies.clear();
-            model.parameters().forEach((name, p) -> {
-                NDArray copy = p.duplicate();
-                copy.attach(manager);
-                copies.put(name, copy);
-            });
-        }
-
-        boolean captured() {
-            return !copies.isEmpty();
-        }
-
-        void restore() {
-            model.parameters().forEach((name, p) -> p.muli(0).addi(copies.get(name)));
-        }
-
-        @Override
-        public void close() {
-            manager.close();
-        }
     }
 }

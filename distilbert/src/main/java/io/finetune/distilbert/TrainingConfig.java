@@ -1,10 +1,20 @@
 package io.finetune.distilbert;
 
+import java.util.List;
+import java.util.function.Consumer;
+
 /**
  * Fine-tuning hyper-parameters, with Hugging Face {@code Trainer}'s defaults in {@link #defaults()}.
  *
- * @param earlyStoppingPatience epochs without a lower validation loss before stopping; 0 turns it off
+ * @param earlyStoppingPatience evaluations without a better {@code metricForBestModel} before stopping; 0 turns it off
  * @param freezeLayers how many transformer layers, counted from the input, are not trained
+ * @param evalSteps evaluate every this many optimizer steps (and after the last one); 0 evaluates at each epoch end
+ * @param metricForBestModel which validation metric picks the weights kept at the end
+ * @param saveStateEverySteps write a resumable state every this many optimizer steps (always at each epoch end
+ *                            too); 0 saves at epoch ends only. Only used when training is given a {@link StateStore}
+ * @param saveTotalLimit resumable states kept on disk, oldest deleted first (HF's {@code save_total_limit})
+ * @param groupByLength batch examples of similar length together, as HF's {@code group_by_length}: less padding
+ * @param classWeights one weight per label for the cross-entropy ({@code CrossEntropyLoss(weight=...)}), null for none
  */
 public record TrainingConfig(
         double learningRate,
@@ -18,7 +28,24 @@ public record TrainingConfig(
         long seed,
         int earlyStoppingPatience,
         boolean freezeEmbeddings,
-        int freezeLayers) {
+        int freezeLayers,
+        int evalSteps,
+        BestModelMetric metricForBestModel,
+        int saveStateEverySteps,
+        int saveTotalLimit,
+        boolean groupByLength,
+        List<Double> classWeights) {
+
+    /** The validation metric that decides which weights are best; loss is lower-is-better, accuracy higher. */
+    public enum BestModelMetric {
+        LOSS, ACCURACY;
+
+        /** True when {@code candidate} beats {@code best} on this metric. */
+        public boolean improves(EpochResult candidate, EpochResult best) {
+            return this == LOSS ? candidate.validationLoss() < best.validationLoss()
+                    : candidate.validationAccuracy() > best.validationAccuracy();
+        }
+    }
 
     public TrainingConfig {
         require(learningRate > 0, "learningRate must be > 0");
@@ -31,6 +58,15 @@ public record TrainingConfig(
         require(maxLength >= 2, "maxLength must be >= 2");
         require(earlyStoppingPatience >= 0, "earlyStoppingPatience must be >= 0");
         require(freezeLayers >= 0, "freezeLayers must be >= 0");
+        require(evalSteps >= 0, "evalSteps must be >= 0 (0 evaluates per epoch)");
+        require(metricForBestModel != null, "metricForBestModel must be set");
+        require(saveStateEverySteps >= 0, "saveStateEverySteps must be >= 0");
+        require(saveTotalLimit >= 1, "saveTotalLimit must be >= 1");
+        if (classWeights != null) {
+            classWeights = List.copyOf(classWeights);
+            require(classWeights.stream().allMatch(w -> w != null && w > 0 && Double.isFinite(w)),
+                    "classWeights must all be finite and > 0");
+        }
     }
 
     private static void require(boolean ok, String message) {
@@ -40,66 +76,135 @@ public record TrainingConfig(
     }
 
     public static TrainingConfig defaults() {
-        return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0);
+        return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
+                0, BestModelMetric.LOSS, 200, 2, false, null);
+    }
+
+    /** A copy with the changes {@code edit} makes to a {@link Builder} preloaded with this config. */
+    public TrainingConfig with(Consumer<Builder> edit) {
+        Builder b = new Builder(this);
+        edit.accept(b);
+        return b.build();
     }
 
     public TrainingConfig withLearningRate(double v) {
-        return new TrainingConfig(v, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.learningRate = v);
     }
 
     public TrainingConfig withBatchSize(int v) {
-        return new TrainingConfig(learningRate, v, epochs, weightDecay, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.batchSize = v);
     }
 
     public TrainingConfig withEpochs(int v) {
-        return new TrainingConfig(learningRate, batchSize, v, weightDecay, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.epochs = v);
     }
 
     public TrainingConfig withWeightDecay(double v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, v, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.weightDecay = v);
     }
 
     public TrainingConfig withWarmupRatio(double v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, v, maxGradNorm,
-                gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.warmupRatio = v);
     }
 
     public TrainingConfig withMaxGradNorm(double v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, v,
-                gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.maxGradNorm = v);
     }
 
     public TrainingConfig withGradientAccumulationSteps(int v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
-                v, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.gradientAccumulationSteps = v);
     }
 
     public TrainingConfig withMaxLength(int v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, v, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.maxLength = v);
     }
 
     public TrainingConfig withSeed(long v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, maxLength, v, earlyStoppingPatience, freezeEmbeddings, freezeLayers);
+        return with(b -> b.seed = v);
     }
 
     public TrainingConfig withEarlyStoppingPatience(int v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, maxLength, seed, v, freezeEmbeddings, freezeLayers);
+        return with(b -> b.earlyStoppingPatience = v);
     }
 
     public TrainingConfig withFreezeEmbeddings(boolean v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, v, freezeLayers);
+        return with(b -> b.freezeEmbeddings = v);
     }
 
     public TrainingConfig withFreezeLayers(int v) {
-        return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
-                gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, v);
+        return with(b -> b.freezeLayers = v);
+    }
+
+    public TrainingConfig withEvalSteps(int v) {
+        return with(b -> b.evalSteps = v);
+    }
+
+    public TrainingConfig withMetricForBestModel(BestModelMetric v) {
+        return with(b -> b.metricForBestModel = v);
+    }
+
+    public TrainingConfig withSaveStateEverySteps(int v) {
+        return with(b -> b.saveStateEverySteps = v);
+    }
+
+    public TrainingConfig withSaveTotalLimit(int v) {
+        return with(b -> b.saveTotalLimit = v);
+    }
+
+    public TrainingConfig withGroupByLength(boolean v) {
+        return with(b -> b.groupByLength = v);
+    }
+
+    public TrainingConfig withClassWeights(List<Double> v) {
+        return with(b -> b.classWeights = v);
+    }
+
+    /** Mutable mirror of the record, so that adding a knob does not mean rewriting every copy method. */
+    public static final class Builder {
+        public double learningRate;
+        public int batchSize;
+        public int epochs;
+        public double weightDecay;
+        public double warmupRatio;
+        public double maxGradNorm;
+        public int gradientAccumulationSteps;
+        public int maxLength;
+        public long seed;
+        public int earlyStoppingPatience;
+        public boolean freezeEmbeddings;
+        public int freezeLayers;
+        public int evalSteps;
+        public BestModelMetric metricForBestModel;
+        public int saveStateEverySteps;
+        public int saveTotalLimit;
+        public boolean groupByLength;
+        public List<Double> classWeights;
+
+        public Builder(TrainingConfig c) {
+            learningRate = c.learningRate;
+            batchSize = c.batchSize;
+            epochs = c.epochs;
+            weightDecay = c.weightDecay;
+            warmupRatio = c.warmupRatio;
+            maxGradNorm = c.maxGradNorm;
+            gradientAccumulationSteps = c.gradientAccumulationSteps;
+            maxLength = c.maxLength;
+            seed = c.seed;
+            earlyStoppingPatience = c.earlyStoppingPatience;
+            freezeEmbeddings = c.freezeEmbeddings;
+            freezeLayers = c.freezeLayers;
+            evalSteps = c.evalSteps;
+            metricForBestModel = c.metricForBestModel;
+            saveStateEverySteps = c.saveStateEverySteps;
+            saveTotalLimit = c.saveTotalLimit;
+            groupByLength = c.groupByLength;
+            classWeights = c.classWeights;
+        }
+
+        public TrainingConfig build() {
+            return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
+                    gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers,
+                    evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights);
+        }
     }
 }

@@ -5,9 +5,13 @@ public interface TrainingListener {
 
     TrainingListener NONE = new TrainingListener() {};
 
+    /** Training continues from a saved state instead of starting at step 0. */
+    default void onResumed(TrainingState state) {}
+
     default void onStep(StepProgress progress) {}
 
-    default void onEpochEnd(EpochResult result) {}
+    /** After each evaluation: at every epoch end, or every {@code evalSteps} steps and after the last step. */
+    default void onEvaluation(EpochResult result) {}
 
     /** Polled before every batch; returning true stops training after the current batch. */
     default boolean isCancelled() {

@@ -3,13 +3,15 @@ package io.finetune.distilbert;
 import java.util.List;
 
 /**
- * The outcome of {@link FineTuner#train}. The model holds the best epoch's weights (lowest validation loss) when a
- * validation set was given, otherwise the last weights.
+ * The outcome of {@link FineTuner#train}. The model holds the best evaluation's weights (by the configured
+ * {@code metricForBestModel}) when a validation set was given, otherwise the last weights.
  *
- * @param finalEpoch the last completed epoch, null when training stopped before any epoch ended
- * @param bestEpoch the epoch whose weights the model holds, null when none completed
+ * @param history every evaluation, in order (one per epoch unless {@code evalSteps} is set)
+ * @param finalEpoch the last evaluation, null when training stopped before any
+ * @param bestEpoch the evaluation whose weights the model holds, null when none completed
  * @param stoppedEarly true when early stopping ended training
  * @param cancelled true when the listener cancelled training
+ * @param resumedFromStep the step of the saved state training continued from, 0 for a fresh start
  */
 public record TrainingResult(
         List<EpochResult> history,
@@ -18,7 +20,8 @@ public record TrainingResult(
         long steps,
         boolean stoppedEarly,
         boolean cancelled,
-        double seconds) {
+        double seconds,
+        long resumedFromStep) {
 
     public TrainingResult {
         history = List.copyOf(history);

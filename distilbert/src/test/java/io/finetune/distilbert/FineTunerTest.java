@@ -33,7 +33,7 @@ class FineTunerTest {
         }
 
         @Override
-        public void onEpochEnd(EpochResult r) {
+        public void onEvaluation(EpochResult r) {
             epochs.add(r);
         }
 

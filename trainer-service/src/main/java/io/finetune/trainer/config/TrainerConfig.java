@@ -4,10 +4,14 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 @ConfigMapping(prefix = "trainer")
 public interface TrainerConfig {
-    /** Checkpoints being written and unpacked bundled models live here. */
+    /**
+     * Jobs (request, status, checkpoints, resumable training states) and unpacked bundled models live here. Must be
+     * a persistent volume in production: jobs resume from it after a restart (docs/training.md).
+     */
     @WithDefault("${java.io.tmpdir}/finetune/trainer")
     Path dataDir();
 
@@ -18,4 +22,8 @@ public interface TrainerConfig {
     /** Progress events are published at most this often (every epoch end and checkpoint is published anyway). */
     @WithDefault("1000")
     long progressIntervalMillis();
+
+    /** How long a shutdown waits for the running job to save its state at the next step before forcing it. */
+    @WithDefault("25s")
+    Duration shutdownGrace();
 }

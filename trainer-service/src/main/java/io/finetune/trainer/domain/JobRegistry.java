@@ -8,23 +8,39 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
-/** The jobs this trainer replica knows, their state, and which were asked to stop. */
+/**
+ * The jobs this trainer replica knows, their state, and which were asked to stop. Backed by {@link JobStore}: the
+ * jobs of earlier runs are known from the start (so a redelivered job event is not run twice), and every change of
+ * state or checkpoints is written through. Step-by-step progress stays in memory: it is on the progress topic.
+ */
 @ApplicationScoped
 public class JobRegistry {
     private final Map<String, JobStatus> jobs = new ConcurrentHashMap<>();
     private final Set<String> cancelRequested = ConcurrentHashMap.newKeySet();
+    private final JobStore store;
 
-    /** @return false when the job is known already (a redelivered job event) */
+    public JobRegistry(JobStore store) {
+        this.store = store;
+        store.loadAll().forEach(p -> jobs.put(p.status().jobId(), p.status()));
+    }
+
+    /** Records and persists a new job; returns once it is on disk. @return false when the job is known already */
     public boolean register(TrainingJob job, String baseModel) {
         JobStatus queued = new JobStatus(job.jobId(), job.dataset(), baseModel, job.hyperparameters(),
                 JobStatus.State.QUEUED, null, null, null, null, null, null, null, List.of(), null,
                 job.submittedAt(), null, null);
-        return jobs.putIfAbsent(job.jobId(), queued) == null;
+        if (jobs.putIfAbsent(job.jobId(), queued) != null) {
+            return false;
+        }
+        store.save(job);
+        store.save(queued);
+        return true;
     }
 
     public Optional<JobStatus> get(String jobId) {
@@ -38,7 +54,17 @@ public class JobRegistry {
     }
 
     public void update(String jobId, UnaryOperator<JobStatus> change) {
-        jobs.computeIfPresent(jobId, (id, status) -> change.apply(status));
+        JobStatus[] changed = new JobStatus[2];
+        jobs.computeIfPresent(jobId, (id, status) -> {
+            changed[0] = status;
+            changed[1] = change.apply(status);
+            return changed[1];
+        });
+        if (changed[1] != null && (changed[0].state() != changed[1].state()
+                || !Objects.equals(changed[0].checkpoints(), changed[1].checkpoints())
+                || !Objects.equals(changed[0].message(), changed[1].message()))) {
+            store.save(changed[1]);
+        }
     }
 
     public void requestCancel(String jobId) {
@@ -51,9 +77,10 @@ public class JobRegistry {
 
     public static JobStatus withState(JobStatus s, JobStatus.State state, String message) {
         Instant now = Instant.now();
+        boolean active = state == JobStatus.State.RUNNING || state == JobStatus.State.QUEUED;
         return new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(), state, s.step(),
                 s.totalSteps(), s.epoch(), s.loss(), s.tokensPerSecond(), s.etaSeconds(), s.device(), s.checkpoints(),
                 message, s.submittedAt(), state == JobStatus.State.RUNNING ? now : s.startedAt(),
-                state == JobStatus.State.RUNNING ? null : now);
+                active ? null : now);
     }
 }

@@ -1,36 +1,37 @@
 package io.finetune.trainer.domain;
 
 import ai.djl.Device;
-import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.contracts.TrainingProgress;
 import io.finetune.distilbert.Devices;
 import io.finetune.distilbert.ModelResolver;
-import io.finetune.distilbert.StepProgress;
 import io.finetune.distilbert.TrainingResult;
 import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.messaging.TrainerOutput;
-import io.finetune.trainer.training.RunEvents;
 import io.finetune.trainer.training.TrainingRun;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs queued jobs one at a time on a thread of its own (more replicas run more jobs). A job's outcome is always
  * reported: progress events while it runs, then COMPLETED, CANCELLED or FAILED with the reason.
+ *
+ * <p>Jobs survive restarts: at startup, jobs persisted as QUEUED or RUNNING are queued again and a RUNNING one
+ * continues from its newest saved training state. A shutdown stops the running job at the next step, saves its
+ * state and leaves it RUNNING on disk, so the next start continues it instead of reporting it cancelled.
  */
 @ApplicationScoped
 public class JobWorker {
@@ -41,15 +42,18 @@ public class JobWorker {
         return thread;
     });
     private final JobRegistry registry;
+    private final JobStore store;
     private final TrainerOutput output;
     private final TrainingMetrics metrics;
     private final TrainerConfig config;
     private final ShardReader shards;
     private final ModelResolver models;
+    private volatile boolean shuttingDown;
 
-    public JobWorker(JobRegistry registry, TrainerOutput output, TrainingMetrics metrics, TrainerConfig config,
-                     @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+    public JobWorker(JobRegistry registry, JobStore store, TrainerOutput output, TrainingMetrics metrics,
+                     TrainerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.registry = registry;
+        this.store = store;
         this.output = output;
         this.metrics = metrics;
         this.config = config;
@@ -61,6 +65,7 @@ public class JobWorker {
         return job.baseModel() == null || job.baseModel().isBlank() ? config.defaultBaseModel() : job.baseModel();
     }
 
+    /** Persists and queues a job; returns once it is on disk, so its Kafka record may then be acknowledged. */
     public void enqueue(TrainingJob job) {
         if (!registry.register(job, baseModelOf(job))) {
             return; // redelivered event of a job this replica has already taken
@@ -69,9 +74,31 @@ public class JobWorker {
         executor.submit(() -> run(job));
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        registry.all().stream().filter(s -> !s.finished()).forEach(s -> registry.requestCancel(s.jobId()));
-        executor.shutdownNow();
+    void onStart(@Observes StartupEvent event) {
+        store.loadAll().stream().filter(p -> !p.status().finished())
+                .sorted(Comparator.comparing(p -> p.job().submittedAt(),
+                        Comparator.nullsLast(Comparator.naturalOrder())))
+                .forEach(p -> recover(p.job()));
+    }
+
+    private void recover(TrainingJob job) {
+        String message = "recovered after a restart";
+        registry.update(job.jobId(), s -> JobRegistry.withState(s, JobStatus.State.QUEUED, message));
+        output.progress(TrainingProgress.of(job.jobId(), TrainingProgress.Stage.QUEUED, message));
+        LOG.infof("job %s %s", job.jobId(), message);
+        executor.submit(() -> run(job));
+    }
+
+    /**
+     * Stops the running job at its next step (it saves a resumable state there) and waits for that, within the
+     * grace period; without waiting, the state's files would be cut off by the interrupt of a forced stop.
+     */
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        shuttingDown = true;
+        executor.shutdown();
+        if (!executor.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+            executor.shutdownNow();
+        }
     }
 
     private void run(TrainingJob job) {
@@ -80,6 +107,9 @@ public class JobWorker {
             finish(jobId, JobStatus.State.CANCELLED, "cancelled before it started");
             return;
         }
+        if (shuttingDown) {
+            return; // stays QUEUED or RUNNING on disk: the next start runs it
+        }
         registry.update(jobId, s -> JobRegistry.withState(s, JobStatus.State.RUNNING, "loading data and model"));
         metrics.started();
         try {
@@ -87,14 +117,20 @@ public class JobWorker {
                     "unknown dataset '" + job.dataset() + "': no prepared shards on the shards topic"));
             Path baseModel = models.resolve(baseModelOf(job));
             Device device = Devices.best();
-            TrainingRun run = new TrainingRun(job, data, baseModel, config.dataDir().resolve("jobs").resolve(jobId),
-                    device);
-            TrainingResult result = run.run(new Events(jobId));
-            if (result.cancelled()) {
+            Path workDir = store.jobDir(jobId);
+            TrainingResult result = new TrainingRun(job, data, baseModel, workDir, device)
+                    .run(new JobEvents(jobId, registry, output, metrics, config, () -> shuttingDown));
+            if (result.cancelled() && !registry.isCancelRequested(jobId)) {
+                metrics.interrupted();
+                LOG.infof("job %s interrupted by shutdown after %d steps; it continues at the next start",
+                        jobId, result.steps());
+            } else if (result.cancelled()) {
                 finish(jobId, JobStatus.State.CANCELLED, "cancelled after " + result.steps() + " steps");
             } else {
-                finish(jobId, JobStatus.State.COMPLETED, String.format("finished %d steps in %.1f s%s",
-                        result.steps(), result.seconds(), result.stoppedEarly() ? " (stopped early)" : ""));
+                finish(jobId, JobStatus.State.COMPLETED, String.format("finished %d steps in %.1f s%s%s",
+                        result.steps(), result.seconds(), result.stoppedEarly() ? " (stopped early)" : "",
+                        result.resumedFromStep() > 0 ? " (resumed at step " + result.resumedFromStep() + ")" : ""));
+                TrainingRun.deleteStates(workDir); // the final checkpoint is published: nothing left to resume
             }
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "job %s failed", jobId);
@@ -109,71 +145,5 @@ public class JobWorker {
         TrainingProgress.Stage stage = TrainingProgress.Stage.valueOf(state.name());
         output.progress(TrainingProgress.of(jobId, stage, message));
         LOG.infof("job %s %s: %s", jobId, state, message);
-    }
-
-    /** Turns a run's callbacks into progress events, job status and metrics. */
-    private final class Events implements RunEvents {
-        private final String jobId;
-        private long lastProgressNanos;
-        private int epochs;
-
-        Events(String jobId) {
-            this.jobId = jobId;
-        }
-
-        @Override
-        public void started(String device, long examples, int epochs) {
-            this.epochs = epochs;
-            registry.update(jobId, s -> new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(),
-                    s.state(), s.step(), s.totalSteps(), s.epoch(), s.loss(), s.tokensPerSecond(), s.etaSeconds(),
-                    device, s.checkpoints(), "training", s.submittedAt(), s.startedAt(), s.finishedAt()));
-            output.progress(TrainingProgress.of(jobId, TrainingProgress.Stage.STARTED,
-                    "training on " + device + ": " + examples + " examples, " + epochs + " epochs"));
-        }
-
-        @Override
-        public void step(StepProgress p) {
-            metrics.step(p.step(), p.totalSteps(), p.loss(), p.learningRate(), p.tokensPerSecond(), p.etaSeconds());
-            registry.update(jobId, s -> new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(),
-                    s.state(), p.step(), p.totalSteps(), p.epoch(), p.loss(), p.tokensPerSecond(), p.etaSeconds(),
-                    s.device(), s.checkpoints(), s.message(), s.submittedAt(), s.startedAt(), s.finishedAt()));
-            long now = System.nanoTime();
-            if (p.step() == p.totalSteps() || now - lastProgressNanos >= config.progressIntervalMillis() * 1_000_000) {
-                lastProgressNanos = now;
-                output.progress(new TrainingProgress(TrainingProgress.VERSION, jobId, TrainingProgress.Stage.STEP,
-                        p.step(), p.totalSteps(), p.epoch(), epochs, p.loss(), p.learningRate(), p.tokensPerSecond(),
-                        p.etaSeconds(), null, null, null, null, Instant.now()));
-            }
-        }
-
-        @Override
-        public void epochEnded(CheckpointInfo.EpochMetrics m) {
-            metrics.epoch(m.validationLoss(), m.validationAccuracy());
-            output.progress(new TrainingProgress(TrainingProgress.VERSION, jobId, TrainingProgress.Stage.EPOCH,
-                    m.step(), null, m.epoch(), epochs, m.trainLoss(), null, null, null, m.validationLoss(),
-                    m.validationAccuracy(), null, null, Instant.now()));
-        }
-
-        @Override
-        public void checkpoint(CheckpointInfo info, Path dir) {
-            int chunks = output.checkpoint(info.checkpointId(), jobId, dir);
-            metrics.checkpoint(chunks);
-            registry.update(jobId, s -> {
-                List<String> checkpoints = new ArrayList<>(s.checkpoints());
-                checkpoints.add(info.checkpointId());
-                return new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(), s.state(), s.step(),
-                        s.totalSteps(), s.epoch(), s.loss(), s.tokensPerSecond(), s.etaSeconds(), s.device(),
-                        List.copyOf(checkpoints), s.message(), s.submittedAt(), s.startedAt(), s.finishedAt());
-            });
-            output.progress(new TrainingProgress(TrainingProgress.VERSION, jobId, TrainingProgress.Stage.CHECKPOINT,
-                    info.step(), null, info.epoch(), epochs, null, null, null, null, info.validationLoss(),
-                    info.validationAccuracy(), info.checkpointId(), chunks + " chunks" + (info.last() ? ", final" : ""),
-                    Instant.now()));
-        }
-
-        @Override
-        public boolean cancelled() {
-            return registry.isCancelRequested(jobId);
-        }
     }
 }

@@ -60,6 +60,12 @@ public class TrainingMetrics {
         registry.counter("finetune.trainer.checkpoint_chunks").increment(chunks);
     }
 
+    /** The running job stopped for a shutdown; it is not finished, so no outcome is counted. */
+    public void interrupted() {
+        running.set(0);
+        etaSeconds.set(0.0);
+    }
+
     public void finished(JobStatus.State state) {
         running.set(0);
         etaSeconds.set(0.0);

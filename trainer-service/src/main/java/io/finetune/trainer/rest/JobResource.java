@@ -64,20 +64,20 @@ public class JobResource {
         }
         TrainingJob job = new TrainingJob(TrainingJob.VERSION, newJobId(), request.dataset(), request.baseModel(),
                 request.hyperparameters(), Instant.now());
-        java.nio.file.Path modelDir;
-        try {
-            modelDir = models.resolve(worker.baseModelOf(job));
-            HyperparameterPolicy.resolve(request.hyperparameters(),
-                    DistilBertConfig.read(modelDir.resolve("config.json")));
-        } catch (IllegalArgumentException e) {
-            throw Problem.unprocessable(e.getMessage());
-        }
         DatasetShards data = shards.read(request.dataset()).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
                 "dataset '" + request.dataset() + "' is not prepared (yet): seal it in ingest-service and wait until"
                         + " preprocess-service reports it READY"));
-        if (data.manifest().labels().size() < 2) {
-            throw Problem.unprocessable("dataset '" + request.dataset() + "' has "
-                    + data.manifest().labels().size() + " class(es): a classifier needs at least two");
+        int numLabels = data.manifest().labels().size();
+        if (numLabels < 2) {
+            throw Problem.unprocessable("dataset '" + request.dataset() + "' has " + numLabels
+                    + " class(es): a classifier needs at least two");
+        }
+        try {
+            java.nio.file.Path modelDir = models.resolve(worker.baseModelOf(job));
+            HyperparameterPolicy.resolve(request.hyperparameters(),
+                    DistilBertConfig.read(modelDir.resolve("config.json")), numLabels);
+        } catch (IllegalArgumentException e) {
+            throw Problem.unprocessable(e.getMessage());
         }
         output.submit(job);
         JobStatus queued = new JobStatus(job.jobId(), job.dataset(), worker.baseModelOf(job), job.hyperparameters(),

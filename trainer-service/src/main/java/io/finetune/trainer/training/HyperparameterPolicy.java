@@ -6,13 +6,15 @@ import io.finetune.distilbert.TrainingConfig;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Turns a job's hyperparameters into a {@link TrainingConfig}: missing values take the Hugging Face IMDB guide's
  * defaults, and values no sane run would use are refused with every problem listed, before any work starts.
  */
 public final class HyperparameterPolicy {
-    public static TrainingConfig resolve(Hyperparameters h, DistilBertConfig model) {
+    /** @param numLabels the dataset's number of classes, which {@code classWeights} must match */
+    public static TrainingConfig resolve(Hyperparameters h, DistilBertConfig model, int numLabels) {
         Hyperparameters p = h == null ? Hyperparameters.defaults() : h;
         TrainingConfig d = TrainingConfig.defaults();
         int maxLength = Math.min(or(p.maxLength(), d.maxLength()), model.maxPositionEmbeddings());
@@ -38,11 +40,43 @@ public final class HyperparameterPolicy {
         int frozen = or(p.freezeLayers(), d.freezeLayers());
         check(problems, frozen >= 0 && frozen <= model.nLayers(),
                 "freezeLayers must be in [0, " + model.nLayers() + "], got " + frozen);
+        int evalSteps = or(p.evalSteps(), d.evalSteps());
+        check(problems, evalSteps >= 0, "evalSteps must be >= 0 (0 evaluates every epoch), got " + evalSteps);
+        TrainingConfig.BestModelMetric metric = metric(p.metricForBestModel(), d.metricForBestModel(), problems);
+        int saveEvery = or(p.saveStateEverySteps(), d.saveStateEverySteps());
+        check(problems, saveEvery >= 0,
+                "saveStateEverySteps must be >= 0 (0 saves at epoch ends only), got " + saveEvery);
+        int keep = or(p.saveTotalLimit(), d.saveTotalLimit());
+        check(problems, keep >= 1 && keep <= 100, "saveTotalLimit must be in [1, 100], got " + keep);
+        List<Double> weights = p.classWeights();
+        if (weights != null) {
+            check(problems, weights.size() == numLabels, "classWeights must have one weight per label ("
+                    + numLabels + "), got " + weights.size());
+            check(problems, weights.stream().allMatch(w -> w != null && w > 0 && w <= 1e6),
+                    "classWeights must all be in (0, 1e6], got " + weights);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid hyperparameters: " + String.join("; ", problems));
         }
         return new TrainingConfig(lr, batch, epochs, decay, warmup, clip, accumulation, maxLength,
-                or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen);
+                or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen,
+                evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights);
+    }
+
+    /** "loss" or "accuracy"; HF's "eval_loss" / "eval_accuracy" spelling is accepted too. */
+    private static TrainingConfig.BestModelMetric metric(String name, TrainingConfig.BestModelMetric fallback,
+                                                         List<String> problems) {
+        if (name == null) {
+            return fallback;
+        }
+        String plain = name.toLowerCase(Locale.ROOT).replaceFirst("^eval_", "");
+        for (TrainingConfig.BestModelMetric m : TrainingConfig.BestModelMetric.values()) {
+            if (m.name().toLowerCase(Locale.ROOT).equals(plain)) {
+                return m;
+            }
+        }
+        problems.add("metricForBestModel must be 'loss' or 'accuracy', got '" + name + "'");
+        return fallback;
     }
 
     private static void check(List<String> problems, boolean ok, String problem) {

@@ -9,8 +9,12 @@ import java.nio.file.Path;
 public interface RunEvents {
     void started(String device, long examples, int epochs);
 
+    /** Training continues from a state saved by an earlier, interrupted attempt of the same job. */
+    void resumed(long step, int epoch);
+
     void step(StepProgress progress);
 
+    /** After each evaluation (every epoch, or every {@code evalSteps} steps). */
     void epochEnded(CheckpointInfo.EpochMetrics metrics);
 
     /** Called with a written checkpoint directory; returns once it is safely published. */

@@ -9,20 +9,31 @@ import io.finetune.distilbert.DistilBertClassifier;
 import io.finetune.distilbert.EpochResult;
 import io.finetune.distilbert.Example;
 import io.finetune.distilbert.FineTuner;
+import io.finetune.distilbert.StateStore;
 import io.finetune.distilbert.StepProgress;
 import io.finetune.distilbert.TrainingConfig;
 import io.finetune.distilbert.TrainingListener;
 import io.finetune.distilbert.TrainingResult;
+import io.finetune.distilbert.TrainingState;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * One fine-tuning job, start to finish, with no Quarkus in it: load the base model with the dataset's labels,
- * fine-tune, and hand a checkpoint to {@link RunEvents} after every epoch and once more for the final (best) model.
+ * fine-tune, and hand a checkpoint to {@link RunEvents} after every evaluation and once more for the final (best)
+ * model. Resumable states go to {@code <workDir>/states}; a run started on a work directory that holds one
+ * continues from it, so running the same job again after a crash finishes what the crashed attempt started.
  */
 public final class TrainingRun {
+    public static final String STATES_DIR = "states";
+
     private final TrainingJob job;
     private final DatasetShards data;
     private final Path baseModelDir;
@@ -49,34 +60,63 @@ public final class TrainingRun {
             throw new IllegalArgumentException("dataset " + job.dataset() + " has no training examples");
         }
         try (DistilBertClassifier model = DistilBertClassifier.load(baseModelDir, labels, device)) {
-            TrainingConfig config = HyperparameterPolicy.resolve(job.hyperparameters(), model.config());
+            TrainingConfig config = HyperparameterPolicy.resolve(job.hyperparameters(), model.config(),
+                    labels.size());
             List<CheckpointInfo.EpochMetrics> history = new ArrayList<>();
             events.started(device.toString(), train.size(), config.epochs());
+            StateStore states = new StateStore(workDir.resolve(STATES_DIR), config.saveTotalLimit());
             TrainingResult result = new FineTuner(config).train(model, train, validation, new TrainingListener() {
+                @Override
+                public void onResumed(TrainingState state) {
+                    state.history().forEach(e -> history.add(metrics(e)));
+                    events.resumed(state.step(), state.epoch());
+                }
+
                 @Override
                 public void onStep(StepProgress progress) {
                     events.step(progress);
                 }
 
                 @Override
-                public void onEpochEnd(EpochResult epoch) {
-                    CheckpointInfo.EpochMetrics metrics = new CheckpointInfo.EpochMetrics(epoch.epoch(), epoch.step(),
-                            epoch.trainLoss(), epoch.validationLoss(), epoch.validationAccuracy());
+                public void onEvaluation(EpochResult evaluation) {
+                    CheckpointInfo.EpochMetrics metrics = metrics(evaluation);
                     history.add(metrics);
                     events.epochEnded(metrics);
-                    publish(model, events, "epoch-" + epoch.epoch(), epoch, false, history);
+                    String name = config.evalSteps() == 0 ? "epoch-" + evaluation.epoch()
+                            : "step-" + evaluation.step();
+                    publish(model, events, name, evaluation, false, history);
                 }
 
                 @Override
                 public boolean isCancelled() {
                     return events.cancelled();
                 }
-            });
+            }, states);
             if (!result.cancelled() && result.bestEpoch() != null) {
                 publish(model, events, "final", result.bestEpoch(), true, history);
             }
             return result;
         }
+    }
+
+    /** Deletes the job's resumable states, once its final checkpoint is published and they are of no more use. */
+    public static void deleteStates(Path workDir) {
+        Path dir = workDir.resolve(STATES_DIR);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete training states in " + dir, e);
+        }
+    }
+
+    private static CheckpointInfo.EpochMetrics metrics(EpochResult e) {
+        return new CheckpointInfo.EpochMetrics(e.epoch(), e.step(), e.trainLoss(), e.validationLoss(),
+                e.validationAccuracy());
     }
 
     private void publish(DistilBertClassifier model, RunEvents events, String name, EpochResult epoch, boolean last,

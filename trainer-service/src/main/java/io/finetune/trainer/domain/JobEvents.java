@@ -1,0 +1,103 @@
+package io.finetune.trainer.domain;
+
+import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.TrainingProgress;
+import io.finetune.distilbert.StepProgress;
+import io.finetune.trainer.config.TrainerConfig;
+import io.finetune.trainer.messaging.TrainerOutput;
+import io.finetune.trainer.training.RunEvents;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** Turns a run's callbacks into progress events, job status and metrics. */
+final class JobEvents implements RunEvents {
+    private final String jobId;
+    private final JobRegistry registry;
+    private final TrainerOutput output;
+    private final TrainingMetrics metrics;
+    private final TrainerConfig config;
+    private final BooleanSupplier shuttingDown;
+    private long lastProgressNanos;
+    private int epochs;
+
+    JobEvents(String jobId, JobRegistry registry, TrainerOutput output, TrainingMetrics metrics, TrainerConfig config,
+              BooleanSupplier shuttingDown) {
+        this.jobId = jobId;
+        this.registry = registry;
+        this.output = output;
+        this.metrics = metrics;
+        this.config = config;
+        this.shuttingDown = shuttingDown;
+    }
+
+    @Override
+    public void started(String device, long examples, int epochs) {
+        this.epochs = epochs;
+        registry.update(jobId, s -> new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(),
+                s.state(), s.step(), s.totalSteps(), s.epoch(), s.loss(), s.tokensPerSecond(), s.etaSeconds(),
+                device, s.checkpoints(), "training", s.submittedAt(), s.startedAt(), s.finishedAt()));
+        output.progress(TrainingProgress.of(jobId, TrainingProgress.Stage.STARTED,
+                "training on " + device + ": " + examples + " examples, " + epochs + " epochs"));
+    }
+
+    @Override
+    public void resumed(long step, int epoch) {
+        String message = "resumed from the training state saved at step " + step + " (epoch " + epoch + ")";
+        registry.update(jobId, s -> new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(),
+                s.state(), step, s.totalSteps(), epoch, s.loss(), s.tokensPerSecond(), s.etaSeconds(), s.device(),
+                s.checkpoints(), message, s.submittedAt(), s.startedAt(), s.finishedAt()));
+        output.progress(TrainingProgress.of(jobId, TrainingProgress.Stage.STARTED, message));
+    }
+
+    @Override
+    public void step(StepProgress p) {
+        metrics.step(p.step(), p.totalSteps(), p.loss(), p.learningRate(), p.tokensPerSecond(), p.etaSeconds());
+        registry.update(jobId, s -> new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(),
+                s.state(), p.step(), p.totalSteps(), p.epoch(), p.loss(), p.tokensPerSecond(), p.etaSeconds(),
+                s.device(), s.checkpoints(), s.message(), s.submittedAt(), s.startedAt(), s.finishedAt()));
+        long now = System.nanoTime();
+        if (p.step() == p.totalSteps() || now - lastProgressNanos >= config.progressIntervalMillis() * 1_000_000) {
+            lastProgressNanos = now;
+            output.progress(new TrainingProgress(TrainingProgress.VERSION, jobId, TrainingProgress.Stage.STEP,
+                    p.step(), p.totalSteps(), p.epoch(), epochs, p.loss(), p.learningRate(), p.tokensPerSecond(),
+                    p.etaSeconds(), null, null, null, null, Instant.now()));
+        }
+    }
+
+    @Override
+    public void epochEnded(CheckpointInfo.EpochMetrics m) {
+        metrics.epoch(m.validationLoss(), m.validationAccuracy());
+        output.progress(new TrainingProgress(TrainingProgress.VERSION, jobId, TrainingProgress.Stage.EPOCH,
+                m.step(), null, m.epoch(), epochs, m.trainLoss(), null, null, null, m.validationLoss(),
+                m.validationAccuracy(), null, null, Instant.now()));
+    }
+
+    @Override
+    public void checkpoint(CheckpointInfo info, Path dir) {
+        int chunks = output.checkpoint(info.checkpointId(), jobId, dir);
+        metrics.checkpoint(chunks);
+        registry.update(jobId, s -> {
+            List<String> checkpoints = new ArrayList<>(s.checkpoints());
+            if (!checkpoints.contains(info.checkpointId())) { // republished after a resume
+                checkpoints.add(info.checkpointId());
+            }
+            return new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(), s.state(), s.step(),
+                    s.totalSteps(), s.epoch(), s.loss(), s.tokensPerSecond(), s.etaSeconds(), s.device(),
+                    List.copyOf(checkpoints), s.message(), s.submittedAt(), s.startedAt(), s.finishedAt());
+        });
+        output.progress(new TrainingProgress(TrainingProgress.VERSION, jobId, TrainingProgress.Stage.CHECKPOINT,
+                info.step(), null, info.epoch(), epochs, null, null, null, null, info.validationLoss(),
+                info.validationAccuracy(), info.checkpointId(), chunks + " chunks" + (info.last() ? ", final" : ""),
+                Instant.now()));
+    }
+
+    /** Asked to cancel, or the service is shutting down (then the job stays RUNNING and continues at next start). */
+    @Override
+    public boolean cancelled() {
+        return registry.isCancelRequested(jobId) || shuttingDown.getAsBoolean();
+    }
+}

@@ -1,0 +1,78 @@
+package io.finetune.trainer;
+
+import ai.djl.Device;
+import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.TrainingJob;
+import io.finetune.distilbert.BundledModels;
+import io.finetune.kafka.local.LocalKafkaResource;
+import io.finetune.trainer.domain.JobStatus;
+import io.finetune.trainer.domain.JobStore;
+import io.finetune.trainer.training.RecordingEvents;
+import io.finetune.trainer.training.TrainingRun;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A broker plus the data directory a trainer leaves behind when it dies mid-job: the dataset on the shards topic,
+ * job {@value #RUNNING_JOB} persisted as RUNNING with the training states its crashed attempt saved (it really ran,
+ * and was stopped after step 11 of 12), and job {@value #DONE_JOB} persisted as COMPLETED. Also trains the running
+ * job once without interruption, as the reference its resumed run must match.
+ */
+public class RecoveredJobResource extends LocalKafkaResource {
+    public static final String RUNNING_JOB = "job-recovered";
+    public static final String DONE_JOB = "job-done";
+    public static final String DATASET = "recovery-it-reviews";
+    public static final String REFERENCE = "test.reference-final-checkpoint";
+
+    /** 96 reviews / batch 16 = 6 steps an epoch, 12 in all; states at steps 4, 6 and 8 before the crash. */
+    static final Hyperparameters HYPERPARAMETERS = Json.read("""
+            {"learningRate": 0.005, "epochs": 2, "batchSize": 16, "maxLength": 64,
+             "saveStateEverySteps": 4, "saveTotalLimit": 2}""", Hyperparameters.class);
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>(super.start());
+        try {
+            Path root = Files.createTempDirectory("trainer-recovery-");
+            Path model = BundledModels.extract(BundledModels.DEMO_MODEL, root.resolve("base"));
+            ReviewData data = ReviewData.of(DATASET, model, 96, 24, 5);
+            data.publish(config.get("kafka.bootstrap.servers"));
+            Instant submitted = Instant.parse("2026-01-01T00:00:00Z");
+            TrainingJob job = new TrainingJob(TrainingJob.VERSION, RUNNING_JOB, DATASET, "distilbert-tiny",
+                    HYPERPARAMETERS, submitted);
+            Path dataDir = root.resolve("data");
+            JobStore store = new JobStore(dataDir.resolve("jobs"));
+            try {
+                new TrainingRun(job, data.shards(), model, store.jobDir(RUNNING_JOB), Device.cpu())
+                        .run(new RecordingEvents(11));
+                throw new IllegalStateException("the first attempt was meant to crash");
+            } catch (RecordingEvents.Crash expected) {
+                // what the dead trainer left: states of steps 6 and 8, checkpoint epoch-1
+            }
+            store.save(job);
+            store.save(new JobStatus(RUNNING_JOB, DATASET, "distilbert-tiny", HYPERPARAMETERS,
+                    JobStatus.State.RUNNING, 11L, 12L, 2, 0.5, null, null, "cpu()",
+                    List.of(RUNNING_JOB + "-epoch-1"), "training", submitted, submitted.plusSeconds(1), null));
+            TrainingJob done = new TrainingJob(TrainingJob.VERSION, DONE_JOB, DATASET, "distilbert-tiny", null,
+                    submitted.minusSeconds(60));
+            store.save(done);
+            store.save(new JobStatus(DONE_JOB, DATASET, "distilbert-tiny", null, JobStatus.State.COMPLETED, 12L,
+                    12L, 2, 0.4, null, null, "cpu()", List.of(), "done before the restart", done.submittedAt(),
+                    done.submittedAt(), done.submittedAt().plusSeconds(30)));
+
+            RecordingEvents reference = RecordingEvents.uninterrupted();
+            new TrainingRun(job, data.shards(), model, root.resolve("reference"), Device.cpu()).run(reference);
+            config.put("trainer.data-dir", dataDir.toString());
+            config.put(REFERENCE, reference.checkpoints.get(RUNNING_JOB + "-final").toString());
+            return config;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot prepare the recovered data directory", e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.finetune.trainer.training;
+
+import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.Json;
+import io.finetune.distilbert.BundledModels;
+import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.TrainingConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HyperparameterPolicyTest {
+    @TempDir
+    Path temp;
+
+    private DistilBertConfig tiny() {
+        return DistilBertConfig.read(BundledModels.extract(BundledModels.DEMO_MODEL, temp).resolve("config.json"));
+    }
+
+    @Test
+    void theTrainerOptionsReachTheTrainingConfig() {
+        Hyperparameters h = Json.read("""
+                {"evalSteps": 50, "metricForBestModel": "eval_accuracy", "saveStateEverySteps": 100,
+                 "saveTotalLimit": 3, "groupByLength": true, "classWeights": [1.0, 3.5, 0.5]}""",
+                Hyperparameters.class);
+        TrainingConfig c = HyperparameterPolicy.resolve(h, tiny(), 3);
+        assertThat(c.evalSteps()).isEqualTo(50);
+        assertThat(c.metricForBestModel()).isEqualTo(TrainingConfig.BestModelMetric.ACCURACY);
+        assertThat(c.saveStateEverySteps()).isEqualTo(100);
+        assertThat(c.saveTotalLimit()).isEqualTo(3);
+        assertThat(c.groupByLength()).isTrue();
+        assertThat(c.classWeights()).containsExactly(1.0, 3.5, 0.5);
+
+        TrainingConfig defaults = HyperparameterPolicy.resolve(null, tiny(), 2);
+        assertThat(defaults.metricForBestModel()).isEqualTo(TrainingConfig.BestModelMetric.LOSS);
+        assertThat(defaults.classWeights()).isNull();
+        assertThat(defaults.saveStateEverySteps()).isEqualTo(200);
+    }
+
+    @Test
+    void badTrainerOptionsAreAllListed() {
+        Hyperparameters h = Json.read("""
+                {"evalSteps": -1, "metricForBestModel": "f1", "saveStateEverySteps": -5, "saveTotalLimit": 0,
+                 "classWeights": [1.0, -2.0]}""", Hyperparameters.class);
+        assertThatThrownBy(() -> HyperparameterPolicy.resolve(h, tiny(), 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("evalSteps must be >= 0")
+                .hasMessageContaining("metricForBestModel must be 'loss' or 'accuracy', got 'f1'")
+                .hasMessageContaining("saveStateEverySteps must be >= 0")
+                .hasMessageContaining("saveTotalLimit must be in [1, 100]")
+                .hasMessageContaining("classWeights must have one weight per label (3), got 2")
+                .hasMessageContaining("classWeights must all be in (0, 1e6]");
+    }
+}
