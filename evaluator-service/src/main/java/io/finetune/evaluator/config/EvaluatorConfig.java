@@ -24,4 +24,15 @@ public interface EvaluatorConfig {
     /** auto (first GPU if PyTorch sees one, else CPU), cpu or gpu. */
     @WithDefault("auto")
     String device();
+
+    /**
+     * Evaluated models kept on disk for /predict and downloads: this many of the newest, plus the best (by accuracy)
+     * of every job. A DistilBERT-base directory is ~270 MB.
+     */
+    @WithDefault("5")
+    int keepModels();
+
+    /** Most texts one /predict call may send; larger requests are refused with 413 rather than queued for minutes. */
+    @WithDefault("64")
+    int predictMaxTexts();
 }

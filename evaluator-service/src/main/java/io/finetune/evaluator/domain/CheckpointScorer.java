@@ -1,13 +1,11 @@
 package io.finetune.evaluator.domain;
 
-import ai.djl.Device;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.TokenizedExample;
-import io.finetune.distilbert.Devices;
 import io.finetune.distilbert.DistilBertClassifier;
 import io.finetune.distilbert.DistilBertConfig;
 import io.finetune.distilbert.Predictor;
@@ -67,7 +65,7 @@ public class CheckpointScorer {
 
         long started = System.nanoTime();
         float[][] probabilities;
-        try (DistilBertClassifier model = DistilBertClassifier.load(modelDir, null, device())) {
+        try (DistilBertClassifier model = DistilBertClassifier.load(modelDir, null, Predictions.device(config))) {
             probabilities = Predictor.probabilities(model, examples.stream().map(TokenizedExample::inputIds).toList(),
                     config.batchSize());
         }
@@ -78,8 +76,37 @@ public class CheckpointScorer {
                 (System.nanoTime() - started) / 1_000_000);
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, info.jobId(), checkpointId,
                 info.dataset(), info.epoch(), info.step(), split, m.examples(), m.accuracy(), m.logLoss(), m.macroF1(),
-                m.weightedF1(), labels, m.perClass(), m.confusionMatrix(), Instant.now());
-        return new EvaluatedCheckpoint(result, m.rocAuc(), m.averagePrecision());
+                m.weightedF1(), labels, m.perClass(), m.confusionMatrix(), Instant.now(), m.rocAuc(),
+                m.averagePrecision(), Calibration.expectedCalibrationError(truth, probabilities),
+                Calibration.accuracyByLength(lengths(examples), correct(truth, probabilities)));
+        ErrorAnalysis.Errors errors = ErrorAnalysis.of(examples, probabilities, labels, modelDir);
+        return new EvaluatedCheckpoint(result, info, data.manifest(), curves(truth, probabilities, labels.size()),
+                errors.mostConfident(), errors.highConfidence());
+    }
+
+    private static int[] lengths(List<TokenizedExample> examples) {
+        return examples.stream().mapToInt(e -> e.inputIds().length).toArray();
+    }
+
+    private static boolean[] correct(int[] truth, float[][] probabilities) {
+        boolean[] correct = new boolean[truth.length];
+        for (int i = 0; i < truth.length; i++) {
+            correct[i] = ClassificationMetrics.argmax(probabilities[i]) == truth[i];
+        }
+        return correct;
+    }
+
+    private static Curves curves(int[] truth, float[][] probabilities, int classes) {
+        if (classes != 2) {
+            return null;
+        }
+        boolean[] positive = new boolean[truth.length];
+        double[] scores = new double[truth.length];
+        for (int i = 0; i < truth.length; i++) {
+            positive[i] = truth[i] == 1;
+            scores[i] = probabilities[i][1];
+        }
+        return Curves.of(positive, scores);
     }
 
     private static CheckpointInfo readInfo(String checkpointId, Path modelDir) {
@@ -136,13 +163,5 @@ public class CheckpointScorer {
                 }
             }
         }
-    }
-
-    private Device device() {
-        return switch (config.device()) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            default -> Devices.best();
-        };
     }
 }

@@ -1,24 +1,37 @@
 package io.finetune.evaluator.domain;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.ShardManifest;
+
+import java.util.List;
 
 /**
- * An evaluation as this service keeps and serves it: the published {@link EvaluationResult} plus the binary
- * ranking metrics the contract has no field for yet (null for tasks with more than two classes).
+ * An evaluation as this service keeps it: the published {@link EvaluationResult} plus what the report, the advice
+ * and run comparisons need later, when the checkpoint archive and the test split are gone.
+ *
+ * @param checkpoint           the archive's checkpoint.json: hyperparameters and the training/validation history
+ * @param data                 the manifest of the dataset build evaluated on: counts and the cleaning report
+ * @param curves               ROC and PR curves, two-class tasks only
+ * @param confidentlyWrong     the most confident errors, most confident first
+ * @param highConfidenceErrors errors made with at least {@link #HIGH_CONFIDENCE} probability
  */
-public record EvaluatedCheckpoint(EvaluationResult result, Double rocAuc, Double averagePrecision) {
+public record EvaluatedCheckpoint(EvaluationResult result, CheckpointInfo checkpoint, ShardManifest data,
+                                  Curves curves, List<WrongExample> confidentlyWrong, int highConfidenceErrors) {
+    public static final double HIGH_CONFIDENCE = 0.9;
 
-    /** The published event's JSON with the extra metrics beside its fields, so REST clients read one shape. */
+    public Double rocAuc() {
+        return result.rocAuc();
+    }
+
+    public Double averagePrecision() {
+        return result.averagePrecision();
+    }
+
+    /** The published event's JSON, so REST clients and topic readers see one shape. */
     public ObjectNode toJson() {
-        ObjectNode node = Json.MAPPER.valueToTree(result);
-        if (rocAuc != null) {
-            node.put("rocAuc", rocAuc);
-        }
-        if (averagePrecision != null) {
-            node.put("averagePrecision", averagePrecision);
-        }
-        return node;
+        return Json.MAPPER.valueToTree(result);
     }
 }

@@ -12,8 +12,9 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The layout of the evaluator's data directory. Chunks and extracted models are scratch space, removed once their
- * checkpoint is done; only {@code evaluations/} is kept, because it is what makes evaluation happen once.
+ * The layout of the evaluator's data directory. Chunks are scratch space, removed once their checkpoint is done;
+ * {@code evaluations/} is kept, because it is what makes evaluation happen once; {@code models/} keeps the extracted
+ * models of evaluated checkpoints that {@link ModelShelf} retains for predictions and downloads.
  */
 @ApplicationScoped
 public class Workspace {
@@ -33,11 +34,22 @@ public class Workspace {
     }
 
     public Path modelOf(String checkpointId) {
-        return root.resolve("models").resolve(SafeNames.check(checkpointId, "checkpoint id"));
+        return models().resolve(SafeNames.check(checkpointId, "checkpoint id"));
     }
 
     public Path evaluations() {
         return root.resolve("evaluations");
+    }
+
+    public Path models() {
+        return root.resolve("models");
+    }
+
+    /** Removes a checkpoint's parts and archive; its extracted model stays for predictions and downloads. */
+    public void cleanChunks(String checkpointId) {
+        if (SafeNames.isSafe(checkpointId)) {
+            deleteTree(chunksOf(checkpointId));
+        }
     }
 
     /** Removes a checkpoint's parts, archive and extracted model. */

@@ -9,6 +9,7 @@ import io.finetune.evaluator.domain.CheckpointScorer;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationMeters;
 import io.finetune.evaluator.domain.EvaluationStore;
+import io.finetune.evaluator.domain.ModelShelf;
 import io.finetune.evaluator.domain.Rejection;
 import io.finetune.evaluator.domain.Workspace;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,9 +43,11 @@ public class CheckpointIntake {
     private final EvaluatorOutput output;
     private final EvaluationMeters meters;
     private final Workspace workspace;
+    private final ModelShelf shelf;
 
     public CheckpointIntake(Workspace workspace, CheckpointScorer scorer, EvaluationStore store,
-                            EvaluatorOutput output, EvaluationMeters meters) {
+                            EvaluatorOutput output, EvaluationMeters meters, ModelShelf shelf) {
+        this.shelf = shelf;
         this.assembler = new CheckpointAssembler(workspace.chunks());
         this.workspace = workspace;
         this.scorer = scorer;
@@ -105,8 +108,10 @@ public class CheckpointIntake {
             // Recorded only after Kafka has the result: a crash in between re-evaluates rather than loses it.
             store.save(evaluation);
             meters.evaluated(evaluation, Duration.ofNanos(System.nanoTime() - started));
+            shelf.prune();
         } finally {
-            workspace.clean(chunk.checkpointId());
+            // A failure removes the model too (fail() cleans the whole checkpoint); success keeps it on the shelf.
+            workspace.cleanChunks(chunk.checkpointId());
         }
     }
 

@@ -60,7 +60,11 @@ class EvaluationStoreTest {
     void metricsUndefinedForAJobSelectNothing() {
         EvaluationStore store = new EvaluationStore(workspace());
         EvaluatedCheckpoint multiClass = evaluation("job-m", "m-1", 1, 0.5, 0.5, 1.0, Instant.now());
-        store.save(new EvaluatedCheckpoint(multiClass.result(), null, null));
+        EvaluationResult r = multiClass.result();
+        store.save(new EvaluatedCheckpoint(new EvaluationResult(r.v(), r.jobId(), r.checkpointId(), r.dataset(),
+                r.epoch(), r.step(), r.split(), r.examples(), r.accuracy(), r.logLoss(), r.macroF1(), r.weightedF1(),
+                r.labels(), r.perClass(), r.confusionMatrix(), r.evaluatedAt(), null, null, null, null), null, null,
+                null, List.of(), 0));
 
         assertThat(store.best("job-m", SelectionMetric.ROC_AUC)).isEmpty();
         assertThat(SelectionMetric.parse("MACRO_F1")).contains(SelectionMetric.MACRO_F1);
@@ -76,8 +80,9 @@ class EvaluationStoreTest {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, job, checkpoint, "reviews", epoch,
                 epoch * 100L, "test", 10, accuracy, logLoss, macroF1, macroF1, List.of("NEGATIVE", "POSITIVE"),
                 List.of(new ClassMetrics("NEGATIVE", 0.8, 0.8, 0.8, 5), new ClassMetrics("POSITIVE", 0.8, 0.8, 0.8, 5)),
-                new int[][]{{4, 1}, {1, 4}}, at);
-        return new EvaluatedCheckpoint(result, 0.9, 0.85);
+                new int[][]{{4, 1}, {1, 4}}, at, 0.9, 0.85, 0.05,
+                List.of(new EvaluationResult.LengthBucket(1, 16, 10, accuracy)));
+        return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0);
     }
 
     private Workspace workspace() {
@@ -100,6 +105,16 @@ class EvaluationStoreTest {
             @Override
             public String device() {
                 return "cpu";
+            }
+
+            @Override
+            public int keepModels() {
+                return 2;
+            }
+
+            @Override
+            public int predictMaxTexts() {
+                return 4;
             }
         });
     }

@@ -2,6 +2,8 @@ package io.finetune.evaluator.it;
 
 import io.finetune.contracts.CheckpointChunk;
 import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.CleaningReport;
+import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Json;
@@ -15,6 +17,7 @@ import io.finetune.distilbert.BundledModels;
 import io.finetune.distilbert.Devices;
 import io.finetune.distilbert.DistilBertClassifier;
 import io.finetune.distilbert.Predictor;
+import io.finetune.distilbert.TextTokenizer;
 import io.finetune.kafka.local.LocalKafkaResource;
 import io.finetune.kafka.local.TopicTail;
 import io.quarkus.test.common.WithTestResource;
@@ -26,6 +29,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -37,6 +41,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -68,12 +73,16 @@ class EvaluatorServiceIT {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String dataset = "reviews-" + run;
     private final String build = "build-" + run;
+    private final String reportJob = "job-report-" + run;
+    private final String reportCheckpoint = reportJob + "-epoch-3";
+    private final String otherJob = "job-other-" + run;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
+    /** Static: JUnit injects instance @TempDir fields only after @BeforeAll, which already builds archives. */
     @TempDir
-    Path tmp;
+    static Path tmp;
 
     private Path model;
     private List<TokenizedExample> testSplit;
@@ -111,7 +120,9 @@ class EvaluatorServiceIT {
         ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, build, LABELS,
                 Map.of("train", 1, "test", 2), Map.of("train", Map.of("NEGATIVE", 1),
                 "test", Map.of("NEGATIVE", count(0), "POSITIVE", count(1))), "distilbert-tiny", "distilbert-tiny",
-                64, "test-config", null);
+                64, "test-config", new CleaningReport(List.of(new CleaningReport.Step("deduplicate", 60, 41,
+                "19 exact duplicates")), 19, 0, 3, Map.of("test", Map.of("NEGATIVE", count(0))),
+                Map.of(16, 30, 32, 11)));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", bootstrap, "acks", "all"), new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -123,6 +134,130 @@ class EvaluatorServiceIT {
             record.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
             producer.send(record).get();
         }
+        // Two more runs for the report, advice, predictions and the comparison; the first one overfits.
+        produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, reportJob, reportCheckpoint, dataset,
+                build, "distilbert-tiny", 3, 30, true, 0.08, 0.45, 0.75, hyperparameters(5e-5), List.of(
+                new CheckpointInfo.EpochMetrics(1, 10, 0.40, 0.30, 0.70),
+                new CheckpointInfo.EpochMetrics(2, 20, 0.20, 0.33, 0.72),
+                new CheckpointInfo.EpochMetrics(3, 30, 0.08, 0.45, 0.75))), 0));
+        produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, otherJob, otherJob + "-epoch-1",
+                dataset, build, "distilbert-tiny", 1, 10, true, 0.5, 0.5, 0.7, hyperparameters(2e-5), List.of(
+                new CheckpointInfo.EpochMetrics(1, 10, 0.5, 0.5, 0.7))), 0));
+    }
+
+    @Test
+    void adviceAndReportShowWhatToDoNext() throws Exception {
+        awaitEvaluation(reportCheckpoint);
+        RestAssured.get("/evaluations/" + reportCheckpoint).then().statusCode(200)
+                .body("expectedCalibrationError", org.hamcrest.Matchers.notNullValue())
+                .body("accuracyByLength.examples.sum()", equalTo(TEST_EXAMPLES));
+        RestAssured.get("/evaluations/" + reportCheckpoint + "/advice").then().statusCode(200)
+                .body("code", org.hamcrest.Matchers.hasItems("overfitting", "too-little-data"))
+                .body("find { it.code == 'overfitting' }.evidence", containsString("0.3000 (epoch 1)"));
+
+        String html = RestAssured.get("/evaluations/" + reportCheckpoint + "/report").then().statusCode(200)
+                .contentType(containsString("text/html")).extract().asString();
+        assertThat(html).contains("Confusion matrix", "ROC curve", "Precision-recall curve", "Loss by epoch",
+                "Token lengths", "deduplicate", "0.7500", "id=\"finding-overfitting\"");
+        // 10 of 40 examples are wrong by construction: all ten are listed (there are ≤ 10 shown).
+        assertThat(html.split("<tr><td>t", -1)).hasSize(11);
+        RestAssured.get("/evaluations/never-" + run + "/report").then().statusCode(404);
+        Files.writeString(Path.of("target", "report.html"), html); // kept for a look at the page
+
+    }
+
+    @Test
+    void aRealBrowserRendersTheReportCharts() throws Exception {
+        Optional<Path> chromium = Chromium.binary();
+        Assumptions.assumeTrue(chromium.isPresent(),
+                "SKIPPED: no chromium binary on PATH; install it with: apt-get install -y chromium");
+        awaitEvaluation(reportCheckpoint);
+        String url = "http://localhost:" + RestAssured.port + "/evaluations/" + reportCheckpoint + "/report";
+
+        String dom = Chromium.dumpDom(chromium.get(), url);
+        assertThat(dom.split("<svg", -1).length - 1).as("inline SVG charts").isGreaterThanOrEqualTo(6);
+        assertThat(dom).contains("<path class=\"series\"", "<rect class=\"cell\"", "<rect class=\"bar\"",
+                "0.7500", "Overfitting");
+        Path png = Path.of("target", "report-screenshot.png");
+        Chromium.screenshot(chromium.get(), url, png);
+        assertThat(Files.size(png)).as("screenshot bytes").isGreaterThan(20_000);
+    }
+
+    @Test
+    void predictsWithTheBestCheckpointOfAJob() throws Exception {
+        awaitEvaluation(reportCheckpoint);
+        List<String> texts = List.of("a wonderful film", "the worst plot ever written");
+        float[][] expected;
+        try (TextTokenizer tokenizer = TextTokenizer.load(model, 64);
+             DistilBertClassifier classifier = DistilBertClassifier.load(model, null, Devices.best())) {
+            expected = Predictor.probabilities(classifier,
+                    tokenizer.encodeBatch(texts).stream().map(TextTokenizer.Encoded::intIds).toList(), 8);
+        }
+        var response = RestAssured.given().contentType("application/json")
+                .body(Map.of("texts", texts, "job", reportJob)).post("/predict").then().statusCode(200)
+                .body("checkpoint", equalTo(reportCheckpoint)).body("predictions", hasSize(2)).extract().jsonPath();
+        for (int i = 0; i < texts.size(); i++) {
+            String label = LABELS.get(expected[i][1] > expected[i][0] ? 1 : 0);
+            assertThat(response.getString("predictions[" + i + "].label")).isEqualTo(label);
+            assertThat(response.getDouble("predictions[" + i + "].probabilities.POSITIVE"))
+                    .isCloseTo(expected[i][1], within(1e-5));
+        }
+        RestAssured.given().contentType("application/json").body(Map.of("texts", texts,
+                "checkpoint", reportCheckpoint)).post("/predict").then().statusCode(200);
+        problem(Map.of("texts", List.of()), 400);
+        problem(Map.of("texts", List.of("a", "b", "c", "d", "e")), 413);
+        problem(Map.of("texts", texts, "checkpoint", "never-" + run), 404);
+        problem(Map.of("texts", texts, "job", "never-" + run), 404);
+        assertThat(metric("finetune_predict_latency_seconds_count")).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void theModelDownloadsAsAHuggingFaceDirectory() throws Exception {
+        awaitEvaluation(reportCheckpoint);
+        byte[] zip = RestAssured.get("/evaluations/" + reportCheckpoint + "/model").then().statusCode(200)
+                .contentType("application/zip").extract().asByteArray();
+        Map<String, byte[]> entries = new java.util.TreeMap<>();
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        String dir = reportCheckpoint + "/";
+        assertThat(entries.keySet()).contains(dir + "config.json", dir + "model.safetensors", dir + "tokenizer.json")
+                .doesNotContain(dir + CheckpointInfo.FILE_NAME);
+        assertThat(entries.get(dir + "model.safetensors")).isEqualTo(Files.readAllBytes(model.resolve(
+                "model.safetensors")));
+        RestAssured.get("/evaluations/never-" + run + "/model").then().statusCode(404);
+    }
+
+    @Test
+    void comparesTwoRunsSideBySide() {
+        awaitEvaluation(reportCheckpoint);
+        awaitEvaluation(otherJob + "-epoch-1");
+        RestAssured.get("/compare?jobs=" + reportJob + "," + otherJob).then().statusCode(200)
+                .body("metric", equalTo("accuracy"))
+                .body("runs.job", org.hamcrest.Matchers.contains(reportJob, otherJob))
+                .body("runs.hyperparameters.learningRate", org.hamcrest.Matchers.contains(5e-5f, 2e-5f))
+                .body("runs.dataReport.truncated", org.hamcrest.Matchers.contains(3, 3))
+                .body("runs.metrics.accuracy", org.hamcrest.Matchers.contains(0.75f, 0.75f));
+        RestAssured.get("/compare?jobs=" + reportJob).then().statusCode(400)
+                .contentType(containsString("application/problem+json"));
+        RestAssured.get("/compare?jobs=" + reportJob + ",never-" + run).then().statusCode(404);
+    }
+
+    private static void problem(Map<String, Object> body, int status) {
+        RestAssured.given().contentType("application/json").body(body).post("/predict").then().statusCode(status)
+                .contentType(containsString("application/problem+json")).body("status", equalTo(status));
+    }
+
+    private static void awaitEvaluation(String checkpoint) {
+        await().atMost(WAIT).until(() -> RestAssured.get("/evaluations/" + checkpoint).statusCode() == 200);
+    }
+
+    private static Hyperparameters hyperparameters(double learningRate) {
+        // Through JSON: the record grows new (nullable) fields as the trainer learns new settings.
+        return Json.read("{\"learningRate\": " + learningRate + ", \"batchSize\": 8, \"epochs\": 3, "
+                + "\"maxLength\": 64}", Hyperparameters.class);
     }
 
     @Test
@@ -229,6 +364,12 @@ class EvaluatorServiceIT {
      * may ship e.g. optimizer state) make it span several.
      */
     private List<CheckpointChunk> checkpointChunks(String job, String checkpoint, String datasetName, int extraBytes) {
+        return checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, job, checkpoint, datasetName, build,
+                "distilbert-tiny", 1, 5, true, 0.5, 0.6, 0.7, null, List.of()), extraBytes);
+    }
+
+    private List<CheckpointChunk> checkpointChunks(CheckpointInfo info, int extraBytes) {
+        String checkpoint = info.checkpointId();
         try {
             Path dir = tmp.resolve(checkpoint);
             Files.createDirectories(dir);
@@ -237,15 +378,13 @@ class EvaluatorServiceIT {
                     Files.copy(file, dir.resolve(file.getFileName()));
                 }
             }
-            CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job, checkpoint, datasetName, build,
-                    "distilbert-tiny", 1, 5, true, 0.5, 0.6, 0.7, null, List.of());
             Files.writeString(dir.resolve(CheckpointInfo.FILE_NAME), Json.write(info));
             if (extraBytes > 0) {
                 byte[] noise = new byte[extraBytes];
                 new Random(11).nextBytes(noise);
                 Files.write(dir.resolve("optimizer.bin"), noise);
             }
-            return CheckpointChunk.split(checkpoint, job, ModelArchive.zip(dir));
+            return CheckpointChunk.split(checkpoint, info.jobId(), ModelArchive.zip(dir));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -1,0 +1,235 @@
+package io.finetune.evaluator.domain;
+
+import io.finetune.contracts.CheckpointInfo.EpochMetrics;
+import io.finetune.contracts.CleaningReport;
+import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.ShardManifest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What to do when a fine-tuned model is not good enough: reads one evaluated checkpoint (its training history, the
+ * dataset manifest, its test metrics and errors) and lists the symptoms it shows, each with its evidence and a
+ * concrete change. Plain Java, no I/O: every rule is a few comparisons against {@link Thresholds}.
+ */
+public final class Diagnosis {
+
+    /** Where a symptom starts. The defaults are rules of thumb for fine-tuning BERT-sized models. */
+    public record Thresholds(double overfitRise, double stillFalling, double underfitLossShare,
+                             double nearChanceMargin, double imbalanceRatio, double truncatedShare,
+                             int minTrainExamples, double noisyErrorShare, int minNoisyErrors,
+                             double divergenceRise) {
+        public static Thresholds defaults() {
+            return new Thresholds(0.05, 0.02, 0.9, 0.05, 3.0, 0.10, 1000, 0.05, 3, 0.10);
+        }
+    }
+
+    /** The facts a diagnosis reads, in plain values so tests can build any run. */
+    public record Run(List<EpochMetrics> history, Hyperparameters hyperparameters, ShardManifest data,
+                      int testExamples, double testAccuracy, int classes, int highConfidenceErrors) {
+        public static Run of(EvaluatedCheckpoint e) {
+            return new Run(e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
+                    : e.checkpoint().history(), e.checkpoint() == null ? null : e.checkpoint().hyperparameters(),
+                    e.data(), e.result().examples(), e.result().accuracy(), e.result().labels().size(),
+                    e.highConfidenceErrors());
+        }
+    }
+
+    private final Thresholds t;
+
+    public Diagnosis(Thresholds thresholds) {
+        this.t = thresholds;
+    }
+
+    public List<Finding> diagnose(Run run) {
+        List<Finding> findings = new ArrayList<>();
+        boolean diverged = divergence(run, findings);
+        if (!diverged) {
+            boolean overfit = overfitting(run, findings);
+            if (!overfit) {
+                tooFewEpochs(run, findings);
+            }
+            underfitting(run, findings);
+        }
+        imbalance(run, findings);
+        truncation(run, findings);
+        tooLittleData(run, findings);
+        labelNoise(run, findings);
+        return findings;
+    }
+
+    private boolean divergence(Run run, List<Finding> out) {
+        List<EpochMetrics> h = run.history();
+        for (EpochMetrics e : h) {
+            if (!Double.isFinite(e.trainLoss()) || !Double.isFinite(e.validationLoss())) {
+                out.add(new Finding("divergence", "Training diverged", fmt("epoch %d has training loss %s and "
+                        + "validation loss %s", e.epoch(), e.trainLoss(), e.validationLoss()), lowerLr(run)));
+                return true;
+            }
+        }
+        if (h.size() >= 2) {
+            double first = h.get(0).trainLoss();
+            double last = h.get(h.size() - 1).trainLoss();
+            if (last > first * (1 + t.divergenceRise())) {
+                out.add(new Finding("divergence", "Training loss is rising", fmt("training loss went from %.4f "
+                        + "(epoch %d) to %.4f (epoch %d)", first, h.get(0).epoch(), last,
+                        h.get(h.size() - 1).epoch()), lowerLr(run)));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean overfitting(Run run, List<Finding> out) {
+        List<EpochMetrics> h = run.history();
+        if (h.size() < 2) {
+            return false;
+        }
+        EpochMetrics best = h.get(0);
+        for (EpochMetrics e : h) {
+            best = e.validationLoss() < best.validationLoss() ? e : best;
+        }
+        EpochMetrics last = h.get(h.size() - 1);
+        boolean valRose = last.validationLoss() > best.validationLoss() * (1 + t.overfitRise());
+        if (valRose && last.trainLoss() < best.trainLoss()) {
+            out.add(new Finding("overfitting", "Overfitting", fmt("validation loss rose from %.4f (epoch %d) to "
+                            + "%.4f (epoch %d) while training loss fell from %.4f to %.4f", best.validationLoss(),
+                    best.epoch(), last.validationLoss(), last.epoch(), best.trainLoss(), last.trainLoss()),
+                    fmt("Keep the epoch-%d checkpoint (GET /jobs/{job}/best?metric=log_loss); train %d epoch(s) or "
+                            + "set earlyStoppingPatience=1; raise weightDecay (now %s) to 0.1; add training data",
+                            best.epoch(), best.epoch(), value(run.hyperparameters() == null ? null
+                                    : run.hyperparameters().weightDecay(), "0.01"))));
+            return true;
+        }
+        return false;
+    }
+
+    private void tooFewEpochs(Run run, List<Finding> out) {
+        List<EpochMetrics> h = run.history();
+        if (h.size() < 2) {
+            return;
+        }
+        EpochMetrics previous = h.get(h.size() - 2);
+        EpochMetrics last = h.get(h.size() - 1);
+        if (last.validationLoss() < previous.validationLoss() * (1 - t.stillFalling())) {
+            out.add(new Finding("too-few-epochs", "Still improving when training stopped", fmt("validation loss "
+                            + "fell from %.4f to %.4f in the last epoch (%d)", previous.validationLoss(),
+                    last.validationLoss(), last.epoch()), fmt("Train longer: epochs=%d, and compare the runs with "
+                    + "GET /compare", last.epoch() + 2)));
+        }
+    }
+
+    private void underfitting(Run run, List<Finding> out) {
+        double chanceLoss = Math.log(run.classes());
+        double majority = majorityShare(run);
+        Double lastTrain = run.history().isEmpty() ? null : run.history().get(run.history().size() - 1).trainLoss();
+        boolean highLoss = lastTrain != null && lastTrain > t.underfitLossShare() * chanceLoss;
+        boolean nearChance = run.testAccuracy() <= majority + t.nearChanceMargin();
+        if (highLoss || nearChance) {
+            String evidence = (highLoss ? fmt("final training loss %.4f is near the %.4f of guessing among %d "
+                    + "classes; ", lastTrain, chanceLoss, run.classes()) : "")
+                    + fmt("test accuracy %.4f against %.4f for always predicting the most frequent class",
+                    run.testAccuracy(), majority);
+            Hyperparameters hp = run.hyperparameters();
+            String frozen = hp != null && (Boolean.TRUE.equals(hp.freezeEmbeddings())
+                    || (hp.freezeLayers() != null && hp.freezeLayers() > 0)) ? "; unfreeze layers" : "";
+            double lr = hp == null || hp.learningRate() == null ? 2e-5 : hp.learningRate();
+            String faster = lr < 5e-5 ? fmt(" and try learningRate=5e-5 (now %s)", shortNumber(lr)) : "";
+            out.add(new Finding("underfitting", "Underfitting", evidence, fmt("Train more epochs (now %s)%s%s; "
+                            + "check that the labels follow from the text", value(hp == null ? null : hp.epochs(),
+                    "2"), faster, frozen)));
+        }
+    }
+
+    private void imbalance(Run run, List<Finding> out) {
+        Map<String, Integer> train = trainCounts(run);
+        if (train.size() < 2) {
+            return;
+        }
+        var max = train.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+        var min = train.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow();
+        if (max.getValue() >= t.imbalanceRatio() * Math.max(1, min.getValue())) {
+            out.add(new Finding("class-imbalance", "Imbalanced classes", fmt("training split has %d '%s' but only "
+                            + "%d '%s' examples (%.1f : 1)", max.getValue(), max.getKey(), min.getValue(), min.getKey(),
+                    max.getValue() / (double) Math.max(1, min.getValue())), fmt("Collect more '%s' examples or "
+                    + "prepare the dataset again with balancing on; judge the model by macro F1 and per-class "
+                    + "recall, not accuracy", min.getKey())));
+        }
+    }
+
+    private void truncation(Run run, List<Finding> out) {
+        CleaningReport report = run.data() == null ? null : run.data().report();
+        int total = totalExamples(run);
+        if (report == null || total == 0) {
+            return;
+        }
+        double share = report.truncated() / (double) total;
+        if (share > t.truncatedShare()) {
+            out.add(new Finding("truncation", "Many inputs truncated", fmt("%d of %d examples (%.0f%%) were cut at "
+                            + "%d tokens", report.truncated(), total, 100 * share, run.data().maxLength()),
+                    fmt("Raise maxLength (now %d, DistilBERT takes up to 512), or keep the part of each text that "
+                            + "carries the label", run.data().maxLength())));
+        }
+    }
+
+    private void tooLittleData(Run run, List<Finding> out) {
+        int train = trainCounts(run).values().stream().mapToInt(Integer::intValue).sum();
+        if (run.data() != null && train < t.minTrainExamples()) {
+            out.add(new Finding("too-little-data", "Too little training data", fmt("%d training examples for %d "
+                    + "classes", train, run.classes()), fmt("Collect at least %d labelled examples (a few hundred "
+                    + "per class); until then train more epochs with early stopping", t.minTrainExamples())));
+        }
+    }
+
+    private void labelNoise(Run run, List<Finding> out) {
+        int n = run.highConfidenceErrors();
+        if (n >= t.minNoisyErrors() && n >= t.noisyErrorShare() * run.testExamples()) {
+            out.add(new Finding("label-noise", "Suspected label noise", fmt("%d of %d test examples (%.1f%%) are "
+                            + "wrong with at least %.0f%% confidence", n, run.testExamples(),
+                    100.0 * n / run.testExamples(), 100 * EvaluatedCheckpoint.HIGH_CONFIDENCE),
+                    "Read the most confidently wrong examples in the report; fix their labels (or drop them) and "
+                            + "train again"));
+        }
+    }
+
+    private static String lowerLr(Run run) {
+        Hyperparameters hp = run.hyperparameters();
+        double lr = hp == null || hp.learningRate() == null ? 2e-5 : hp.learningRate();
+        return fmt("Lower learningRate to %s (now %s), keep maxGradNorm=1.0 and use warmupRatio=0.1",
+                shortNumber(lr / 3), shortNumber(lr));
+    }
+
+    private static Map<String, Integer> trainCounts(Run run) {
+        return run.data() == null || run.data().counts() == null ? Map.of()
+                : run.data().counts().getOrDefault("train", Map.of());
+    }
+
+    private static int totalExamples(Run run) {
+        return run.data() == null || run.data().counts() == null ? 0 : run.data().counts().values().stream()
+                .flatMap(m -> m.values().stream()).mapToInt(Integer::intValue).sum();
+    }
+
+    /** Accuracy of always answering the most frequent class on the test split; 1/k without a manifest. */
+    private static double majorityShare(Run run) {
+        Map<String, Integer> train = run.data() == null || run.data().counts() == null ? Map.of()
+                : run.data().counts().getOrDefault("test", trainCounts(run));
+        int total = train.values().stream().mapToInt(Integer::intValue).sum();
+        return total == 0 ? 1.0 / run.classes()
+                : train.values().stream().mapToInt(Integer::intValue).max().orElse(0) / (double) total;
+    }
+
+    private static String value(Object v, String trainerDefault) {
+        return v == null ? trainerDefault + " (default)" : v instanceof Double d ? shortNumber(d) : v.toString();
+    }
+
+    private static String shortNumber(double d) {
+        return String.format(Locale.ROOT, "%.2g", d).replace("e-0", "e-");
+    }
+
+    private static String fmt(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

@@ -1,0 +1,12 @@
+package io.finetune.evaluator.domain;
+
+/**
+ * One thing that holds a run back, with the numbers that show it and what to change.
+ *
+ * @param code       stable key for clients: overfitting, underfitting, class-imbalance, truncation, too-little-data,
+ *                   label-noise, divergence, too-few-epochs
+ * @param evidence   the run's own numbers behind the finding
+ * @param suggestion a concrete next step
+ */
+public record Finding(String code, String title, String evidence, String suggestion) {
+}
