@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * ({@code distilbert-tiny}), or a model already downloaded into the standard Hugging Face cache
  * ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}), so existing downloads
  * are reused. A Hugging Face id found in none of these is downloaded into that cache from {@code $HF_ENDPOINT}
- * (default {@value #DEFAULT_ENDPOINT}) unless offline: {@code HF_HUB_OFFLINE=1}, or {@code -Dai.djl.offline=true}
- * (which every service and test of this project sets for DJL). Offline, a model found nowhere is a clear error that
+ * (default {@value #DEFAULT_ENDPOINT}) unless {@code HF_HUB_OFFLINE=1}, as with huggingface_hub. DJL's own
+ * {@code ai.djl.offline}, which the services set so DJL never fetches native libraries, does not stop model
+ * downloads: the two are different switches. Offline, a model found nowhere is a clear error that
  * names the places searched and how to provide it.
  */
 public final class ModelResolver {
@@ -42,7 +43,7 @@ public final class ModelResolver {
     }
 
     ModelResolver(Path bundledCache, Map<String, String> env) {
-        this(bundledCache, env, Boolean.getBoolean("ai.djl.offline"));
+        this(bundledCache, env, false);
     }
 
     /** @param offline never download, whatever {@code HF_HUB_OFFLINE} says */
@@ -87,7 +88,7 @@ public final class ModelResolver {
             return requireComplete(model, new HubDownloader(endpoint(), new HubCache(hubCache)).download(model, "main"));
         }
         throw new IllegalArgumentException("model '" + model + "' not found; searched " + String.join(", ", searched)
-                + (offline ? " (offline: HF_HUB_OFFLINE or ai.djl.offline is set, so nothing is downloaded)" : "")
+                + (offline ? " (offline: HF_HUB_OFFLINE is set, so nothing is downloaded)" : "")
                 + ". Provide it as a local directory (config.json, model.safetensors, tokenizer.json), or download"
                 + " it into the Hugging Face cache (for example `huggingface-cli download " + model + "`)"
                 + " where a network is available.");
