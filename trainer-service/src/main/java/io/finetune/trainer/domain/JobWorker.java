@@ -10,6 +10,8 @@ import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.TrainingResult;
 import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.messaging.TrainerOutput;
+import io.finetune.trainer.training.BaseModel;
+import io.finetune.trainer.training.BaseModels;
 import io.finetune.trainer.training.TrainingRun;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -47,7 +49,7 @@ public class JobWorker {
     private final TrainingMetrics metrics;
     private final TrainerConfig config;
     private final ShardReader shards;
-    private final ModelResolver models;
+    private final BaseModels baseModels;
     private volatile boolean shuttingDown;
 
     public JobWorker(JobRegistry registry, JobStore store, TrainerOutput output, TrainingMetrics metrics,
@@ -58,7 +60,7 @@ public class JobWorker {
         this.metrics = metrics;
         this.config = config;
         this.shards = new ShardReader(kafkaConfig);
-        this.models = new ModelResolver(config.dataDir().resolve("models"));
+        this.baseModels = new BaseModels(new ModelResolver(config.dataDir().resolve("models")));
     }
 
     public String baseModelOf(TrainingJob job) {
@@ -115,9 +117,9 @@ public class JobWorker {
         try {
             DatasetShards data = shards.read(job.dataset()).orElseThrow(() -> new IllegalArgumentException(
                     "unknown dataset '" + job.dataset() + "': no prepared shards on the shards topic"));
-            Path baseModel = models.resolve(baseModelOf(job));
-            Device device = Devices.best();
             Path workDir = store.jobDir(jobId);
+            BaseModel baseModel = baseModels.resolve(baseModelOf(job), data, workDir);
+            Device device = Devices.best();
             TrainingResult result = new TrainingRun(job, data, baseModel, workDir, device)
                     .run(new JobEvents(jobId, registry, output, metrics, config, () -> shuttingDown));
             if (result.cancelled() && !registry.isCancelRequested(jobId)) {

@@ -5,13 +5,14 @@ import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
-import io.finetune.distilbert.DistilBertConfig;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.domain.JobRegistry;
 import io.finetune.trainer.domain.JobStatus;
 import io.finetune.trainer.domain.JobWorker;
 import io.finetune.trainer.messaging.TrainerOutput;
+import io.finetune.trainer.training.BaseModel;
+import io.finetune.trainer.training.BaseModels;
 import io.finetune.trainer.training.HyperparameterPolicy;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
@@ -25,7 +26,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,11 +44,12 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
 public class JobResource {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(JobResource.class);
     private final JobRegistry registry;
     private final JobWorker worker;
     private final TrainerOutput output;
     private final ShardReader shards;
-    private final ModelResolver models;
+    private final BaseModels baseModels;
 
     public JobResource(JobRegistry registry, JobWorker worker, TrainerOutput output, TrainerConfig config,
                        @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
@@ -50,7 +57,7 @@ public class JobResource {
         this.worker = worker;
         this.output = output;
         this.shards = new ShardReader(kafkaConfig);
-        this.models = new ModelResolver(config.dataDir().resolve("models"));
+        this.baseModels = new BaseModels(new ModelResolver(config.dataDir().resolve("models")));
     }
 
     public record SubmitJob(String dataset, String baseModel, Hyperparameters hyperparameters) {
@@ -73,9 +80,7 @@ public class JobResource {
                     + " class(es): a classifier needs at least two");
         }
         try {
-            java.nio.file.Path modelDir = models.resolve(worker.baseModelOf(job));
-            HyperparameterPolicy.resolve(request.hyperparameters(),
-                    DistilBertConfig.read(modelDir.resolve("config.json")), numLabels);
+            checkModelAndHyperparameters(job, data);
         } catch (IllegalArgumentException e) {
             throw Problem.unprocessable(e.getMessage());
         }
@@ -106,6 +111,27 @@ public class JobResource {
         }
         registry.requestCancel(jobId);
         return get(jobId);
+    }
+
+    /** Resolves the base model as the worker will (into a scratch folder, discarded) and checks the settings. */
+    private void checkModelAndHyperparameters(TrainingJob job, DatasetShards data) {
+        java.nio.file.Path checkDir;
+        try {
+            checkDir = Files.createTempDirectory("job-check-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            BaseModel base = baseModels.resolve(worker.baseModelOf(job), data, checkDir);
+            HyperparameterPolicy.resolve(job.hyperparameters(), base.config(data.manifest().labels()),
+                    data.manifest().labels().size());
+        } finally {
+            try (Stream<java.nio.file.Path> files = Files.walk(checkDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                LOG.warnf("could not delete %s: %s", checkDir, e.getMessage());
+            }
+        }
     }
 
     private static String newJobId() {

@@ -36,14 +36,19 @@ public final class TrainingRun {
 
     private final TrainingJob job;
     private final DatasetShards data;
-    private final Path baseModelDir;
+    private final BaseModel baseModel;
     private final Path workDir;
     private final Device device;
 
+    /** Fine-tunes the pretrained checkpoint in {@code baseModelDir}. */
     public TrainingRun(TrainingJob job, DatasetShards data, Path baseModelDir, Path workDir, Device device) {
+        this(job, data, new BaseModel.Pretrained(baseModelDir), workDir, device);
+    }
+
+    public TrainingRun(TrainingJob job, DatasetShards data, BaseModel baseModel, Path workDir, Device device) {
         this.job = job;
         this.data = data;
-        this.baseModelDir = baseModelDir;
+        this.baseModel = baseModel;
         this.workDir = workDir;
         this.device = device;
     }
@@ -59,7 +64,9 @@ public final class TrainingRun {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("dataset " + job.dataset() + " has no training examples");
         }
-        try (DistilBertClassifier model = DistilBertClassifier.load(baseModelDir, labels, device)) {
+        long seed = job.hyperparameters() == null || job.hyperparameters().seed() == null ? 42
+                : job.hyperparameters().seed();
+        try (DistilBertClassifier model = baseModel.open(labels, device, seed)) {
             TrainingConfig config = HyperparameterPolicy.resolve(job.hyperparameters(), model.config(),
                     labels.size());
             List<CheckpointInfo.EpochMetrics> history = new ArrayList<>();
@@ -125,7 +132,7 @@ public final class TrainingRun {
         CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job.jobId(), checkpointId, job.dataset(),
                 data.manifest().build(), job.baseModel(), epoch.epoch(), epoch.step(), last, epoch.trainLoss(),
                 epoch.validationLoss(), epoch.validationAccuracy(), job.hyperparameters(), List.copyOf(history));
-        Path dir = CheckpointWriter.write(model, baseModelDir, info, workDir.resolve(checkpointId));
+        Path dir = CheckpointWriter.write(model, baseModel.tokenizerDir(), info, workDir.resolve(checkpointId));
         events.checkpoint(info, dir);
     }
 

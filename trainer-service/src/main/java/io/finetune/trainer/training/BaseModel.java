@@ -1,0 +1,52 @@
+package io.finetune.trainer.training;
+
+import ai.djl.Device;
+import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.scratch.ScratchModels;
+import io.finetune.distilbert.scratch.ScratchShape;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Where a job's starting weights come from: a pretrained checkpoint, or none (a new model for the data's vocabulary). */
+public sealed interface BaseModel {
+    /** The tokenizer files the dataset was prepared with; every checkpoint carries a copy. */
+    Path tokenizerDir();
+
+    /** The configuration the model will have, for checking hyperparameters before any work starts. */
+    DistilBertConfig config(List<String> labels);
+
+    DistilBertClassifier open(List<String> labels, Device device, long seed);
+
+    /** A Hugging Face checkpoint (classification or base): transfer learning. */
+    record Pretrained(Path dir) implements BaseModel {
+        @Override
+        public Path tokenizerDir() {
+            return dir;
+        }
+
+        @Override
+        public DistilBertConfig config(List<String> labels) {
+            return DistilBertConfig.read(dir.resolve("config.json")).withLabels(labels);
+        }
+
+        @Override
+        public DistilBertClassifier open(List<String> labels, Device device, long seed) {
+            return DistilBertClassifier.load(dir, labels, device);
+        }
+    }
+
+    /** A new DistilBERT of a preset shape, Hugging Face-initialised: the baseline that shows what pretraining adds. */
+    record Scratch(Path tokenizerDir, ScratchShape shape) implements BaseModel {
+        @Override
+        public DistilBertConfig config(List<String> labels) {
+            return ScratchModels.config(tokenizerDir, labels, shape, ScratchModels.MAX_POSITIONS);
+        }
+
+        @Override
+        public DistilBertClassifier open(List<String> labels, Device device, long seed) {
+            return ScratchModels.create(tokenizerDir, labels, shape, seed, device);
+        }
+    }
+}
