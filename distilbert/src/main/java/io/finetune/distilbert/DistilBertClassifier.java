@@ -238,12 +238,32 @@ public final class DistilBertClassifier implements AutoCloseable {
         }
         NDArray ids = inputIds.toType(DataType.INT64, false);
         NDArray x = embeddings(ids, training);
-        // [B, 1, 1, T]: true where the key position is padding.
-        NDArray keyIsPadding = attentionMask.eq(0).reshape(shape.get(0), 1, 1, length);
+        NDArray maskBias = attentionBias(attentionMask, shape.get(0), length);
+        // √headDim, the queries' divisor, as an array of the batch's manager rather than a Java number: DJL turns
+        // a number into a temporary tensor over a direct buffer and closes it right after the op, while autograd
+        // keeps it for the backward pass; once the garbage collector frees that buffer, backward reads freed memory
+        // (GarbageCollectionTest). One array per forward serves all layers.
+        NDArray scale = ids.getManager().create((float) Math.sqrt(config.headDim()));
         for (int i = 0; i < config.nLayers(); i++) {
-            x = transformerBlock(x, keyIsPadding, layerPrefix(i), training);
+            x = transformerBlock(x, maskBias, scale, layerPrefix(i), training);
         }
         return x;
+    }
+
+    /**
+     * The attention mask as an additive bias [B, 1, 1, T] built once for all layers: float32's lowest value where the
+     * key is padding, 0 elsewhere; {@code null} when no key is padding (full-length batches skip masking entirely).
+     * Adding it broadcasts over heads and queries and gives exactly HF's {@code masked_fill(mask, finfo.min)}: a
+     * score plus {@code -Float.MAX_VALUE} rounds to {@code -Float.MAX_VALUE} for any score below 1e31, and the
+     * softmax gradient at those positions is zero either way. Masking per layer with {@code where} needed a full
+     * [B, H, T, T] mask and fill tensor in every layer, because DJL's {@code where} does not broadcast.
+     */
+    private static NDArray attentionBias(NDArray attentionMask, long batch, long length) {
+        NDArray keyIsPadding = attentionMask.eq(0);
+        if (!keyIsPadding.any().getBoolean()) {
+            return null;
+        }
+        return keyIsPadding.toType(DataType.FLOAT32, false).muli(-Float.MAX_VALUE).reshape(batch, 1, 1, length);
     }
 
     private NDArray embeddings(NDArray ids, boolean training) {
@@ -251,8 +271,11 @@ public final class DistilBertClassifier implements AutoCloseable {
         NDArray words = ids.getNDArrayInternal()
                 .embedding(ids, p(PREFIX + "embeddings.word_embeddings.weight"), SparseFormat.DENSE).singletonOrThrow();
         // nn.Embedding(padding_idx=pad) gives the padding row no gradient: take its value without history there.
-        NDArray isPad = ids.eq(config.padTokenId()).expandDims(-1).broadcast(words.getShape());
-        words = NDArrays.where(isPad, words.stopGradient(), words);
+        // Batches without a padding token (full-length ones) skip the [B, T, dim] mask and select.
+        NDArray isPad = ids.eq(config.padTokenId());
+        if (isPad.any().getBoolean()) {
+            words = NDArrays.where(isPad.expandDims(-1).broadcast(words.getShape()), words.stopGradient(), words);
+        }
         NDArray positionIds = m.arange(0, (int) ids.getShape().get(1)).toType(DataType.INT64, false);
         NDArray positions = positionIds.getNDArrayInternal()
                 .embedding(positionIds, p(PREFIX + "embeddings.position_embeddings.weight"), SparseFormat.DENSE)
@@ -262,8 +285,8 @@ public final class DistilBertClassifier implements AutoCloseable {
         return dropout(x, config.dropout(), training);
     }
 
-    private NDArray transformerBlock(NDArray x, NDArray keyIsPadding, String prefix, boolean training) {
-        NDArray attention = selfAttention(x, keyIsPadding, prefix + "attention.", training);
+    private NDArray transformerBlock(NDArray x, NDArray maskBias, NDArray scale, String prefix, boolean training) {
+        NDArray attention = selfAttention(x, maskBias, scale, prefix + "attention.", training);
         NDArray h = layerNorm(attention.add(x), prefix + "sa_layer_norm");
         NDArray ffn = linear(h, prefix + "ffn.lin1");
         ffn = ffn.getNDArrayInternal().gelu(); // torch.nn.functional.gelu: exact (erf) form
@@ -272,19 +295,18 @@ public final class DistilBertClassifier implements AutoCloseable {
         return layerNorm(ffn.add(h), prefix + "output_layer_norm");
     }
 
-    private NDArray selfAttention(NDArray x, NDArray keyIsPadding, String prefix, boolean training) {
+    private NDArray selfAttention(NDArray x, NDArray maskBias, NDArray scale, String prefix, boolean training) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
         int heads = config.nHeads();
         int headDim = config.headDim();
-        NDArray q = splitHeads(linear(x, prefix + "q_lin"), batch, length, heads, headDim)
-                .div(Math.sqrt(headDim));
+        NDArray q = splitHeads(linear(x, prefix + "q_lin"), batch, length, heads, headDim).div(scale);
         NDArray k = splitHeads(linear(x, prefix + "k_lin"), batch, length, heads, headDim);
         NDArray v = splitHeads(linear(x, prefix + "v_lin"), batch, length, heads, headDim);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, T]
-        // masked_fill with torch.finfo(float32).min; DJL's where does not broadcast, so expand explicitly.
-        NDArray minimum = x.getManager().full(scores.getShape(), -Float.MAX_VALUE);
-        scores = NDArrays.where(keyIsPadding.broadcast(scores.getShape()), minimum, scores);
+        if (maskBias != null) {
+            scores = scores.add(maskBias);
+        }
         NDArray weights = scores.softmax(-1);
         weights = dropout(weights, config.attentionDropout(), training);
         NDArray context = weights.matMul(v) // [B, H, T, headDim]

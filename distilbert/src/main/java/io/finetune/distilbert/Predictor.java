@@ -4,9 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
-/** Eval-mode inference (no dropout) in dynamically padded batches. */
+/**
+ * Eval-mode inference (no dropout) in dynamically padded batches. Inputs are batched in order of length, so each
+ * batch holds sequences of similar length and little compute goes to padding; results come back in input order.
+ * Rows do not interact (padded keys get exactly zero attention), so the grouping does not change any result beyond
+ * float rounding.
+ */
 public final class Predictor {
 
     private Predictor() {}
@@ -26,9 +33,16 @@ public final class Predictor {
             throw new IllegalArgumentException("batchSize must be > 0");
         }
         int labels = model.config().numLabels();
+        int[] byLength = IntStream.range(0, inputIds.size()).boxed()
+                .sorted(Comparator.comparingInt(i -> inputIds.get(i).length))
+                .mapToInt(Integer::intValue).toArray();
         float[][] out = new float[inputIds.size()][];
-        for (int start = 0; start < inputIds.size(); start += batchSize) {
-            List<int[]> chunk = new ArrayList<>(inputIds.subList(start, Math.min(inputIds.size(), start + batchSize)));
+        for (int start = 0; start < byLength.length; start += batchSize) {
+            int end = Math.min(byLength.length, start + batchSize);
+            List<int[]> chunk = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) {
+                chunk.add(inputIds.get(byLength[i]));
+            }
             try (NDManager batch = model.newBatchManager()) {
                 Batches.Padded padded = Batches.pad(batch, chunk, model.config().padTokenId());
                 NDArray result = model.logits(padded.inputIds(), padded.attentionMask(), false);
@@ -39,7 +53,7 @@ public final class Predictor {
                 for (int i = 0; i < chunk.size(); i++) {
                     float[] row = new float[labels];
                     System.arraycopy(flat, i * labels, row, 0, labels);
-                    out[start + i] = row;
+                    out[byLength[start + i]] = row;
                 }
             }
         }
