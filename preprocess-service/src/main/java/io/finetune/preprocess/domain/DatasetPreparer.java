@@ -248,7 +248,7 @@ public final class DatasetPreparer {
                     List<Entry> batch = list.subList(from, Math.min(list.size(), from + TOKENIZE_BATCH));
                     List<String> texts = new ArrayList<>(batch.size());
                     for (Entry e : batch) {
-                        texts.add(standardiser.clean(reader.read(e.offset, e.length).text()));
+                        texts.add(tokenizer.window().cut(standardiser.clean(reader.read(e.offset, e.length).text())));
                     }
                     List<TextTokenizer.Encoded> encoded = tokenizer.tokenizer().encodeBatch(texts);
                     for (int i = 0; i < batch.size(); i++) {

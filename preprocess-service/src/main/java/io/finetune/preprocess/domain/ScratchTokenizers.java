@@ -2,7 +2,6 @@ package io.finetune.preprocess.domain;
 
 import io.finetune.contracts.Hashing;
 import io.finetune.contracts.ModelArchive;
-import io.finetune.distilbert.TextTokenizer;
 import io.finetune.distilbert.scratch.ScratchModels;
 import io.finetune.distilbert.vocab.WordPieceVocabulary;
 import io.finetune.distilbert.vocab.WordPieceVocabularyBuilder;
@@ -68,7 +67,7 @@ public final class ScratchTokenizers {
             Path dir = Files.createTempDirectory(workDir, dataset + "-");
             vocabulary.write(dir, ScratchModels.MAX_POSITIONS);
             String identity = MODEL + "@sha256:" + Hashing.sha256Hex(Files.readAllBytes(dir.resolve("tokenizer.json")));
-            Tokenizers.Loaded loaded = new Tokenizers.Loaded(TextTokenizer.load(dir, maxLength), maxLength, identity);
+            Tokenizers.Loaded loaded = Tokenizers.Loaded.of(dir, maxLength, identity);
             return new Built(dir, loaded, ModelArchive.zip(dir), vocabulary.size());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the vocabulary of " + dataset + " under " + workDir, e);

@@ -21,8 +21,15 @@ public final class Tokenizers implements AutoCloseable {
     private final ModelResolver resolver;
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
 
-    /** A model's tokenizer, the length it truncates at, and its identity for the manifest. */
-    public record Loaded(TextTokenizer tokenizer, int maxLength, String identity) {
+    /**
+     * A model's tokenizer, the length it truncates at, its identity for the manifest, and how much of a text it needs
+     * to see.
+     */
+    public record Loaded(TextTokenizer tokenizer, int maxLength, String identity, TokenWindow window) {
+        /** Loads the tokenizer of {@code dir}. */
+        static Loaded of(Path dir, int maxLength, String identity) {
+            return new Loaded(TextTokenizer.load(dir, maxLength), maxLength, identity, TokenWindow.of(dir, maxLength));
+        }
     }
 
     public Tokenizers(ModelResolver resolver) {
@@ -38,7 +45,7 @@ public final class Tokenizers implements AutoCloseable {
         }
         int maxLength = Math.min(requestedMaxLength, maxPositions(dir));
         return loaded.computeIfAbsent(dir.toAbsolutePath() + "|" + maxLength,
-                key -> new Loaded(TextTokenizer.load(dir, maxLength), maxLength, model + "@sha256:" + fingerprint(dir)));
+                key -> Loaded.of(dir, maxLength, model + "@sha256:" + fingerprint(dir)));
     }
 
     static int maxPositions(Path modelDir) {

@@ -56,4 +56,25 @@ class DatasetSpoolTest {
             assertThat(spool.count()).isZero();
         }
     }
+
+    @Test
+    void readsLinesLongerThanItsReadBuffer() throws Exception {
+        Path file = dir.resolve("long.jsonl");
+        String longText = "word ".repeat(700_000); // 3.5 MB: longer than the 1 MiB block the spool reads
+        try (DatasetSpool spool = DatasetSpool.open(file)) {
+            spool.append(new SpooledRecord(0, 1, "a", "short", "pos", null));
+            spool.append(new SpooledRecord(0, 2, "b", longText, "neg", null));
+            spool.append(new SpooledRecord(0, 3, "c", "after", "pos", null));
+            List<DatasetSpool.Line> lines = new ArrayList<>();
+            spool.forEach(lines::add);
+            assertThat(lines).extracting(l -> l.record().id()).containsExactly("a", "b", "c");
+            try (DatasetSpool.RandomReader reader = spool.reader()) {
+                assertThat(reader.read(lines.get(1).offset(), lines.get(1).length()).text()).isEqualTo(longText);
+                assertThat(reader.read(lines.get(2).offset(), lines.get(2).length()).text()).isEqualTo("after");
+            }
+        }
+        try (DatasetSpool reopened = DatasetSpool.open(file)) {
+            assertThat(reopened.count()).isEqualTo(3);
+        }
+    }
 }
