@@ -36,9 +36,47 @@ public final class ShardReader {
 
     /** The dataset's newest complete build, or empty when no manifest for it exists yet. */
     public Optional<DatasetShards> read(String dataset) {
-        ShardManifest manifest = null;
         Map<String, List<Shard>> shardsByBuild = new HashMap<>();
         Map<String, Map<Integer, byte[]>> tokenizerChunksByBuild = new HashMap<>();
+        ShardManifest[] newest = new ShardManifest[1];
+        scan(dataset, (type, record) -> {
+            if ("manifest".equals(type)) {
+                newest[0] = Json.read(new String(record.value(), StandardCharsets.UTF_8), ShardManifest.class);
+            } else if (ShardManifest.TokenizerArchive.RECORD_TYPE.equals(type)) {
+                ShardManifest.TokenizerArchive.Chunk chunk = ShardManifest.TokenizerArchive.decode(record.value());
+                tokenizerChunksByBuild.computeIfAbsent(chunk.build(), b -> new HashMap<>())
+                        .put(chunk.index(), chunk.data());
+            } else {
+                Shard shard = ShardCodec.decode(record.value());
+                shardsByBuild.computeIfAbsent(shard.build(), b -> new ArrayList<>()).add(shard);
+            }
+        });
+        ShardManifest manifest = newest[0];
+        if (manifest == null) {
+            return Optional.empty();
+        }
+        byte[] tokenizer = manifest.tokenizerArchive() == null ? null : manifest.tokenizerArchive().join(
+                tokenizerChunksByBuild.getOrDefault(manifest.build(), Map.of()),
+                "dataset " + manifest.dataset() + " build " + manifest.build());
+        return Optional.of(assemble(manifest, shardsByBuild.getOrDefault(manifest.build(), List.of()), tokenizer));
+    }
+
+    /**
+     * The dataset's newest manifest without decoding any shard: what a status page needs. Still reads the topic
+     * from the start, so callers that ask repeatedly should keep the answer (a build's manifest never changes).
+     */
+    public Optional<ShardManifest> latestManifest(String dataset) {
+        ShardManifest[] newest = new ShardManifest[1];
+        scan(dataset, (type, record) -> {
+            if ("manifest".equals(type)) {
+                newest[0] = Json.read(new String(record.value(), StandardCharsets.UTF_8), ShardManifest.class);
+            }
+        });
+        return Optional.ofNullable(newest[0]);
+    }
+
+    /** Hands every record of the dataset on the shards topic, with its type, to {@code sink}, in offset order. */
+    private void scan(String dataset, java.util.function.BiConsumer<String, ConsumerRecord<String, byte[]>> sink) {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.SHARDS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -47,30 +85,12 @@ public final class ShardReader {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (!dataset.equals(record.key())) {
-                        continue;
-                    }
-                    String type = type(record);
-                    if ("manifest".equals(type)) {
-                        manifest = Json.read(new String(record.value(), StandardCharsets.UTF_8), ShardManifest.class);
-                    } else if (ShardManifest.TokenizerArchive.RECORD_TYPE.equals(type)) {
-                        ShardManifest.TokenizerArchive.Chunk chunk = ShardManifest.TokenizerArchive.decode(record.value());
-                        tokenizerChunksByBuild.computeIfAbsent(chunk.build(), b -> new HashMap<>())
-                                .put(chunk.index(), chunk.data());
-                    } else {
-                        Shard shard = ShardCodec.decode(record.value());
-                        shardsByBuild.computeIfAbsent(shard.build(), b -> new ArrayList<>()).add(shard);
+                    if (dataset.equals(record.key())) {
+                        sink.accept(type(record), record);
                     }
                 }
             }
         }
-        if (manifest == null) {
-            return Optional.empty();
-        }
-        byte[] tokenizer = manifest.tokenizerArchive() == null ? null : manifest.tokenizerArchive().join(
-                tokenizerChunksByBuild.getOrDefault(manifest.build(), Map.of()),
-                "dataset " + manifest.dataset() + " build " + manifest.build());
-        return Optional.of(assemble(manifest, shardsByBuild.getOrDefault(manifest.build(), List.of()), tokenizer));
     }
 
     private static DatasetShards assemble(ShardManifest manifest, List<Shard> shards, byte[] tokenizer) {

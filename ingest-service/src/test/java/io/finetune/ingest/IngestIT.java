@@ -1,9 +1,11 @@
 package io.finetune.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.Topics;
 import io.finetune.ingest.formats.ArchiveFixtures;
 import io.finetune.ingest.formats.MailFixtures;
@@ -131,6 +133,41 @@ class IngestIT {
                 .extract().as(java.util.Map.class));
         assertThat(status.get("rejectedByReason").get("invalid-json").asInt()).isEqualTo(1);
         assertThat(status.get("state").asText()).isEqualTo("SEALED");
+    }
+
+    @Test
+    void aSealedDatasetShowsItsCleaningReportOncePreprocessPublishedTheManifest() {
+        given().contentType(ContentType.JSON).body("{\"name\":\"prepared-set\"}").post("/datasets").then().statusCode(201);
+        given().contentType("application/x-ndjson").body(bytes("{\"text\":\"fine\",\"label\":\"a\"}"))
+                .post("/datasets/prepared-set/records").then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{}").post("/datasets/prepared-set/seal").then().statusCode(200);
+        given().get("/datasets/prepared-set").then().statusCode(200).body("state", equalTo("SEALED"));
+
+        // What preprocess-service publishes after the last shard (here by hand: this test runs ingest alone).
+        CleaningReport report = new CleaningReport(List.of(new CleaningReport.Step("dedupe-exact", 1, 1, "0 removed")),
+                0, 0, 0, java.util.Map.of(), java.util.Map.of());
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, "prepared-set", "b7", List.of("a", "b"),
+                java.util.Map.of("train", 1), java.util.Map.of("train", java.util.Map.of("a", 1)), "tok", "model", 64,
+                "hash", report);
+        org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record =
+                new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.SHARDS, "prepared-set",
+                        bytes(Json.write(manifest)));
+        record.headers().add(Topics.HEADER_TYPE, bytes("manifest"));
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", kafka());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+
+        given().get("/datasets/prepared-set").then().statusCode(200)
+                .body("state", equalTo("PREPARED"))
+                .body("prepared.build", equalTo("b7"))
+                .body("prepared.counts.train.a", equalTo(1))
+                .body("prepared.report.steps[0].name", equalTo("dedupe-exact"));
     }
 
     @Test

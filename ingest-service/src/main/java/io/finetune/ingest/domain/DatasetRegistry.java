@@ -91,7 +91,7 @@ public class DatasetRegistry {
         entry.rejected.forEach((reason, count) -> byReason.put(reason, count.get()));
         long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
         return new DatasetStatus(entry.definition, entry.sealed ? "SEALED" : "OPEN", entry.accepted.get(), rejected,
-                byReason);
+                byReason, null);
     }
 
     private Entry entry(String name) {

@@ -8,6 +8,7 @@ import io.finetune.ingest.domain.DatasetRegistry;
 import io.finetune.ingest.domain.DatasetStatus;
 import io.finetune.ingest.domain.RecordValidator;
 import io.finetune.ingest.domain.Validation;
+import io.finetune.ingest.messaging.PreparedDatasets;
 import io.finetune.ingest.messaging.RecordIntake;
 import io.smallrye.common.annotation.Blocking;
 import io.finetune.ingest.formats.DelimitedRecords;
@@ -35,11 +36,14 @@ public class DatasetResource {
     private final DatasetRegistry registry;
     private final RecordIntake intake;
     private final IngestConfig config;
+    private final PreparedDatasets prepared;
 
-    public DatasetResource(DatasetRegistry registry, RecordIntake intake, IngestConfig config) {
+    public DatasetResource(DatasetRegistry registry, RecordIntake intake, IngestConfig config,
+                           PreparedDatasets prepared) {
         this.registry = registry;
         this.intake = intake;
         this.config = config;
+        this.prepared = prepared;
     }
 
     /** @param idField the field holding each record's id (default "id"); records without one get a content hash */
@@ -70,12 +74,14 @@ public class DatasetResource {
 
     @GET
     @Path("/{name}")
+    @Blocking
     public DatasetStatus status(@PathParam("name") String name) {
         DatasetStatus status = registry.status(name);
         if (status == null) {
             throw Problem.of(Response.Status.NOT_FOUND, "no dataset named '" + name + "'");
         }
-        return status;
+        // Once sealed, preprocess prepares it: show the cleaning report and shards here too.
+        return "SEALED".equals(status.state()) ? status.withPrepared(prepared.manifest(name).orElse(null)) : status;
     }
 
     /**
