@@ -140,19 +140,22 @@ def main():
     for _ in range(a.warmup):
         step()
     rss_start = rss_mb()
+    cpu_start = time.process_time()
     start = time.perf_counter()
     steps = 0
     while steps < a.max_steps and not (a.seconds > 0 and time.perf_counter() - start >= a.seconds):
         step()
         steps += 1
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     tokens_per_s = steps * a.batch * seq / seconds
     print(json.dumps({"shape": a.shape, "reference": "pytorch-eager " + torch.__version__,
                       "reference_threads": torch.get_num_threads(),
                       "reference_tokens_per_s": round(tokens_per_s, 1),
                       "reference_gflops": round(tokens_per_s * flops_per_token(c, seq) / 1e9, 2),
                       "reference_rss_mb_start": round(rss_start, 1), "reference_rss_mb_end": round(rss_mb(), 1),
-                      "reference_steps": steps, "reference_seconds": round(seconds, 2)}))
+                      "reference_steps": steps, "reference_seconds": round(seconds, 2),
+                      "reference_cpu_s_per_step": round(cpu_seconds / steps, 3)}))
 
 
 if __name__ == "__main__":

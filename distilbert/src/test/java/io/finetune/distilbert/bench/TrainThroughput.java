@@ -12,6 +12,7 @@ import io.finetune.distilbert.TrainingListener;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;
@@ -122,8 +123,12 @@ public final class TrainThroughput {
         }
     }
 
-    record Result(String shape, int batch, int seq, long steps, double seconds, double flopsPerToken,
-                  double rssStartMb, double rssEndMb, int threads) {
+    /**
+     * @param cpuSeconds CPU time of the whole process (all threads) over the timed steps: on a shared machine the
+     *     wall time swings with other processes' load, the CPU time a step needs much less
+     */
+    record Result(String shape, int batch, int seq, long steps, double seconds, double cpuSeconds,
+                  double flopsPerToken, double rssStartMb, double rssEndMb, int threads) {
 
         double tokensPerSecond() {
             return steps * (double) batch * seq / seconds;
@@ -136,9 +141,9 @@ public final class TrainThroughput {
         String json() {
             return String.format(Locale.ROOT, "{\"shape\": \"%s\", \"tokens_per_s\": %.1f, \"gflops\": %.2f, "
                             + "\"rss_mb_start\": %.1f, \"rss_mb_end\": %.1f, \"steps\": %d, \"seconds\": %.2f, "
-                            + "\"batch\": %d, \"seq\": %d, \"torch_threads\": %d}",
+                            + "\"cpu_s_per_step\": %.3f, \"batch\": %d, \"seq\": %d, \"torch_threads\": %d}",
                     shape, tokensPerSecond(), tokensPerSecond() * flopsPerToken / 1e9, rssStartMb, rssEndMb, steps,
-                    seconds, batch, seq, threads);
+                    seconds, cpuSeconds / steps, batch, seq, threads);
         }
     }
 
@@ -155,7 +160,7 @@ public final class TrainThroughput {
             throw new IllegalStateException("No timed step ran");
         }
         return new Result(options.shape(), options.batch(), seq, clock.timedSteps(), clock.seconds(),
-                flopsPerToken(config, seq), clock.rssStartMb, clock.rssEndMb,
+                clock.cpuSeconds(), flopsPerToken(config, seq), clock.rssStartMb, clock.rssEndMb,
                 Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
     }
 
@@ -203,6 +208,8 @@ public final class TrainThroughput {
         private final Options options;
         private long startNanos;
         private long endNanos;
+        private long startCpuNanos;
+        private long endCpuNanos;
         private long lastStep;
         double rssStartMb;
         double rssEndMb;
@@ -217,9 +224,11 @@ public final class TrainThroughput {
             lastStep = progress.step();
             if (lastStep == options.warmup()) {
                 rssStartMb = rssMb();
+                startCpuNanos = processCpuNanos();
                 startNanos = System.nanoTime();
             } else if (lastStep > options.warmup()) {
                 endNanos = now;
+                endCpuNanos = processCpuNanos();
                 rssEndMb = rssMb();
             }
         }
@@ -240,6 +249,18 @@ public final class TrainThroughput {
         double seconds() {
             return (endNanos - startNanos) / 1e9;
         }
+
+        double cpuSeconds() {
+            return (endCpuNanos - startCpuNanos) / 1e9;
+        }
+    }
+
+    /** CPU time of this process, all threads (native ones included), in nanoseconds. */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        throw new IllegalStateException("This JVM does not report the process CPU time");
     }
 
     /** VmRSS of this process in MB, from /proc/self/status (Linux). */
