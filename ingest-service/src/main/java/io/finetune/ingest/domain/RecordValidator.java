@@ -93,7 +93,7 @@ public final class RecordValidator {
         return validateRecord((ObjectNode) node, dataset);
     }
 
-    /** A record of a dataset named by the caller (REST uploads). Its size was already checked by the reader. */
+    /** A record of a dataset named by the caller (REST uploads). */
     public Validation validateRecord(ObjectNode node, String dataset) {
         return validateRecord(node, definitions.apply(dataset));
     }
@@ -120,6 +120,12 @@ public final class RecordValidator {
                     "the record has no text: '" + fields + "' missing or blank");
         }
         String text = String.join("\n", parts);
+        // Only JSON Lines readers cut long lines; a CSV row, a JSON array item or a Parquet row reaches here whole,
+        // and a text that cannot fit a Kafka record must be rejected here rather than fail the send (a 500).
+        if (text.length() > maxRecordBytes / 3 && text.getBytes(StandardCharsets.UTF_8).length > maxRecordBytes) {
+            return new Validation.Rejected(dataset, "too-large", definition.textFields().get(0),
+                    "the text is longer than the record limit of " + maxRecordBytes + " bytes");
+        }
         if (text.indexOf('\u0000') >= 0) {
             return new Validation.Rejected(dataset, "nul-character", definition.textFields().get(0),
                     "the text contains NUL characters");

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -44,7 +42,7 @@ public final class DelimitedRecords {
 
     /** @throws IOException when the body cannot be read or its header row is missing or unusable */
     public void read(InputStream body, RecordSink sink) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 1 << 16);
+        BufferedReader reader = new Utf8Lines(body);
         Deque<Line> pushedBack = new ArrayDeque<>();
         long[] lineCount = {0};
         LineSource lines = () -> {

@@ -10,8 +10,6 @@ import io.finetune.contracts.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
 /** Streams a JSON array of records or JSON Lines, one record at a time, never holding the whole body. */
 public final class JsonRecords {
@@ -19,7 +17,7 @@ public final class JsonRecords {
 
     /** @param maxChars longer lines are rejected as "too-large" without being parsed */
     public static void readLines(InputStream body, int maxChars, RecordSink sink) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 1 << 16);
+        BufferedReader reader = new Utf8Lines(body);
         long line = 0;
         for (String text; (text = reader.readLine()) != null; ) {
             line++;
