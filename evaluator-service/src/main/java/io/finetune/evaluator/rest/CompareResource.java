@@ -6,6 +6,7 @@ import io.finetune.contracts.Hyperparameters;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.SelectionMetric;
+import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

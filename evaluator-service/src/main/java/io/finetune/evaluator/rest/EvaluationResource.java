@@ -7,6 +7,7 @@ import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.Finding;
 import io.finetune.evaluator.domain.ModelShelf;
 import io.finetune.evaluator.report.ReportPage;
+import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;

@@ -7,6 +7,7 @@ import io.finetune.evaluator.domain.ModelShelf;
 import io.finetune.evaluator.domain.Predictions;
 import io.finetune.evaluator.domain.SelectionMetric;
 import io.finetune.evaluator.domain.TextClassifier;
+import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

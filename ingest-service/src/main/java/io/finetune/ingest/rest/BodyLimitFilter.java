@@ -1,6 +1,7 @@
 package io.finetune.ingest.rest;
 
 import io.finetune.ingest.config.IngestConfig;
+import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;

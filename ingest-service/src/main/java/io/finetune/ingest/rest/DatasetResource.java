@@ -13,6 +13,7 @@ import io.finetune.ingest.messaging.RecordIntake;
 import io.smallrye.common.annotation.Blocking;
 import io.finetune.ingest.formats.DelimitedRecords;
 import io.finetune.ingest.formats.JsonRecords;
+import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;

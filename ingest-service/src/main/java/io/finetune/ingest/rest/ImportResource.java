@@ -11,6 +11,7 @@ import io.finetune.ingest.formats.JsonRecords;
 import io.finetune.ingest.formats.ParquetRecords;
 import io.finetune.ingest.formats.SafeArchive;
 import io.finetune.ingest.messaging.RecordIntake;
+import io.finetune.service.rest.Problem;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;

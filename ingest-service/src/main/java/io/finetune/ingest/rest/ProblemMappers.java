@@ -1,5 +1,6 @@
 package io.finetune.ingest.rest;
 
+import io.finetune.service.rest.Problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;

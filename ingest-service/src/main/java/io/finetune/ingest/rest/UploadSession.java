@@ -6,6 +6,7 @@ import io.finetune.ingest.domain.Validation;
 import io.finetune.ingest.formats.RecordSink;
 import io.finetune.ingest.formats.SourceItem;
 import io.finetune.ingest.messaging.RecordIntake;
+import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 

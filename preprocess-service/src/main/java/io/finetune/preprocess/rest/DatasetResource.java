@@ -2,6 +2,7 @@ package io.finetune.preprocess.rest;
 
 import io.finetune.preprocess.domain.DatasetRegistry;
 import io.finetune.preprocess.domain.DatasetStatus;
+import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;

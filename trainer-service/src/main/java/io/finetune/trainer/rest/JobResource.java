@@ -6,6 +6,7 @@ import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.distilbert.ModelResolver;
+import io.finetune.service.rest.Problem;
 import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.domain.JobRegistry;
 import io.finetune.trainer.domain.JobStatus;

@@ -1,4 +1,4 @@
-package io.finetune.evaluator.rest;
+package io.finetune.service.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.WebApplicationException;
@@ -17,8 +17,17 @@ public record Problem(String type, String title, int status, String detail, List
     }
 
     public static WebApplicationException of(Response.Status status, String detail, List<Map<String, Object>> errors) {
-        Problem problem = new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), detail, errors);
-        return new WebApplicationException(detail,
-                Response.status(status).type(MEDIA_TYPE).entity(problem).build());
+        return of(status.getStatusCode(), status.getReasonPhrase(), detail, errors);
+    }
+
+    /** 422: the request is well-formed but asks for something that cannot be done (JAX-RS has no constant). */
+    public static WebApplicationException unprocessable(String detail) {
+        return of(422, "Unprocessable Content", detail, null);
+    }
+
+    private static WebApplicationException of(int status, String title, String detail,
+                                              List<Map<String, Object>> errors) {
+        Problem problem = new Problem("about:blank", title, status, detail, errors);
+        return new WebApplicationException(detail, Response.status(status).type(MEDIA_TYPE).entity(problem).build());
     }
 }
