@@ -28,10 +28,10 @@ public final class Diagnosis {
     }
 
     /** The facts a diagnosis reads, in plain values so tests can build any run. */
-    public record Run(List<EpochMetrics> history, Hyperparameters hyperparameters, ShardManifest data,
+    public record Run(String jobId, List<EpochMetrics> history, Hyperparameters hyperparameters, ShardManifest data,
                       int testExamples, double testAccuracy, int classes, int highConfidenceErrors) {
         public static Run of(EvaluatedCheckpoint e) {
-            return new Run(e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
+            return new Run(e.result().jobId(), e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
                     : e.checkpoint().history(), e.checkpoint() == null ? null : e.checkpoint().hyperparameters(),
                     e.data(), e.result().examples(), e.result().accuracy(), e.result().labels().size(),
                     e.highConfidenceErrors());
@@ -98,9 +98,9 @@ public final class Diagnosis {
             out.add(new Finding("overfitting", "Overfitting", fmt("validation loss rose from %.4f (epoch %d) to "
                             + "%.4f (epoch %d) while training loss fell from %.4f to %.4f", best.validationLoss(),
                     best.epoch(), last.validationLoss(), last.epoch(), best.trainLoss(), last.trainLoss()),
-                    fmt("Keep the epoch-%d checkpoint (GET /jobs/{job}/best?metric=log_loss); train %d epoch(s) or "
+                    fmt("Keep the epoch-%d checkpoint (GET /jobs/%s/best?metric=log_loss); train %d epoch(s) or "
                             + "set earlyStoppingPatience=1; raise weightDecay (now %s) to 0.1; add training data",
-                            best.epoch(), best.epoch(), value(run.hyperparameters() == null ? null
+                            best.epoch(), run.jobId(), best.epoch(), value(run.hyperparameters() == null ? null
                                     : run.hyperparameters().weightDecay(), "0.01"))));
             return true;
         }

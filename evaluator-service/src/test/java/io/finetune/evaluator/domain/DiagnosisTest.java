@@ -36,7 +36,7 @@ class DiagnosisTest {
                 data(5000, 5000, 0), 0.91, 0));
         assertThat(f.code()).isEqualTo("overfitting");
         assertThat(f.evidence()).contains("0.3000 (epoch 1)", "0.4500 (epoch 3)", "0.4000 to 0.0800");
-        assertThat(f.suggestion()).contains("epoch-1 checkpoint");
+        assertThat(f.suggestion()).contains("epoch-1 checkpoint", "GET /jobs/job-7/best?metric=log_loss");
     }
 
     @Test
@@ -114,7 +114,7 @@ class DiagnosisTest {
 
     private static Diagnosis.Run run(List<EpochMetrics> history, ShardManifest data, double accuracy,
                                      int highConfidenceErrors) {
-        return new Diagnosis.Run(history, HP, data, 1000, accuracy, 2, highConfidenceErrors);
+        return new Diagnosis.Run("job-7", history, HP, data, 1000, accuracy, 2, highConfidenceErrors);
     }
 
     /** Training split as given; validation and test 500 + 500 each; test balanced. */
