@@ -1,19 +1,15 @@
 package io.finetune.local;
 
+import io.finetune.contracts.Directories;
 import io.finetune.contracts.TopicAdmin;
 import io.finetune.kafka.local.LocalKafka;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The whole pipeline on one machine: a real Kafka broker and the four services as separate processes, started the
@@ -55,7 +51,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** A stack that has started nothing yet, so a caller can arrange to close it before anything runs. */
     public static LocalStack prepare(Path repoRoot, Path stateDir, int kafkaPort) {
-        deleteRecursively(stateDir);
+        Directories.delete(stateDir);
         Path lib = repoRoot.resolve("kafka-local/target/broker-lib");
         LocalKafka kafka = new LocalKafka(lib, stateDir.resolve("kafka"),
                 kafkaPort == 0 ? LocalKafka.freePort() : kafkaPort);
@@ -118,18 +114,5 @@ public final class LocalStack implements AutoCloseable {
         java.util.Collections.reverse(reversed);
         reversed.forEach(ServiceProcess::close);
         kafka.stop();
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear " + dir, e);
-        }
     }
 }

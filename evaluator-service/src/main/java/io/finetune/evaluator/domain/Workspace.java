@@ -1,15 +1,11 @@
 package io.finetune.evaluator.domain;
 
+import io.finetune.contracts.Directories;
 import io.finetune.contracts.SafeNames;
 import io.finetune.evaluator.config.EvaluatorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The layout of the evaluator's data directory. Chunks are scratch space, removed once their checkpoint is done;
@@ -61,15 +57,6 @@ public class Workspace {
     }
 
     public static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
+        Directories.delete(dir);
     }
 }

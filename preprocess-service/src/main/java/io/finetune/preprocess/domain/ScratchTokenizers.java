@@ -1,5 +1,6 @@
 package io.finetune.preprocess.domain;
 
+import io.finetune.contracts.Directories;
 import io.finetune.contracts.Hashing;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.distilbert.scratch.ScratchModels;
@@ -10,8 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Tokenizers for models trained from scratch: model {@code scratch} (the configured vocabulary size) or
@@ -79,11 +78,7 @@ public final class ScratchTokenizers {
         @Override
         public void close() {
             loaded.tokenizer().close();
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            Directories.delete(dir);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.finetune.trainer.training;
 
+import io.finetune.contracts.Directories;
 import ai.djl.Device;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.DatasetShards;
@@ -16,14 +17,9 @@ import io.finetune.distilbert.TrainingListener;
 import io.finetune.distilbert.TrainingResult;
 import io.finetune.distilbert.TrainingState;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * One fine-tuning job, start to finish, with no Quarkus in it: load the base model with the dataset's labels,
@@ -108,17 +104,7 @@ public final class TrainingRun {
 
     /** Deletes the job's resumable states, once its final checkpoint is published and they are of no more use. */
     public static void deleteStates(Path workDir) {
-        Path dir = workDir.resolve(STATES_DIR);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete training states in " + dir, e);
-        }
+        Directories.delete(workDir.resolve(STATES_DIR));
     }
 
     private static CheckpointInfo.EpochMetrics metrics(EpochResult e) {
