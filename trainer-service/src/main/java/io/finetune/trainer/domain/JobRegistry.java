@@ -32,9 +32,7 @@ public class JobRegistry {
 
     /** Records and persists a new job; returns once it is on disk. @return false when the job is known already */
     public boolean register(TrainingJob job, String baseModel) {
-        JobStatus queued = new JobStatus(job.jobId(), job.dataset(), baseModel, job.hyperparameters(),
-                JobStatus.State.QUEUED, null, null, null, null, null, null, null, List.of(), null,
-                job.submittedAt(), null, null);
+        JobStatus queued = JobStatus.queued(job, baseModel, null);
         if (jobs.putIfAbsent(job.jobId(), queued) != null) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.finetune.trainer.rest;
 
+import io.finetune.contracts.Directories;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.SafeNames;
@@ -31,8 +32,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -86,10 +85,8 @@ public class JobResource {
             throw Problem.unprocessable(e.getMessage());
         }
         output.submit(job);
-        JobStatus queued = new JobStatus(job.jobId(), job.dataset(), worker.baseModelOf(job), job.hyperparameters(),
-                JobStatus.State.QUEUED, null, null, null, null, null, null, null, List.of(), "submitted",
-                job.submittedAt(), null, null);
-        return Response.accepted(registry.get(job.jobId()).orElse(queued)).build();
+        return Response.accepted(registry.get(job.jobId())
+                .orElse(JobStatus.queued(job, worker.baseModelOf(job), "submitted"))).build();
     }
 
     @GET
@@ -127,9 +124,9 @@ public class JobResource {
             HyperparameterPolicy.resolve(job.hyperparameters(), base.config(data.manifest().labels()),
                     data.manifest().labels().size());
         } finally {
-            try (Stream<java.nio.file.Path> files = Files.walk(checkDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException e) {
+            try {
+                Directories.delete(checkDir);
+            } catch (UncheckedIOException e) {
                 LOG.warnf("could not delete %s: %s", checkDir, e.getMessage());
             }
         }
