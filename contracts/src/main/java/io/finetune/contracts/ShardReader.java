@@ -29,7 +29,11 @@ import java.util.Properties;
 public final class ShardReader {
     private final Map<String, Object> kafkaConfig;
 
-    /** @param kafkaConfig client settings (bootstrap.servers and any security settings) */
+    /**
+     * @param kafkaConfig client settings: bootstrap.servers and the same security settings the service's channels
+     *                    get (a Quarkus service passes its {@code default-kafka-broker} map). They hold credentials:
+     *                    never print them; Kafka's own configuration log masks them.
+     */
     public ShardReader(Map<String, Object> kafkaConfig) {
         this.kafkaConfig = kafkaConfig;
     }

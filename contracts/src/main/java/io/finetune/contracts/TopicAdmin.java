@@ -14,6 +14,10 @@ import java.util.concurrent.TimeoutException;
 
 /** Creates the pipeline's topics with their partitions and retention when they do not exist yet. Idempotent. */
 public final class TopicAdmin {
+    /**
+     * @param kafkaConfig client settings: bootstrap.servers and any security settings (SASL_SSL with SCRAM, or mutual
+     *                    TLS); they hold credentials, so errors name only what failed, never the settings
+     */
     public static void ensureTopics(Map<String, Object> kafkaConfig, short replicationFactor) {
         Properties props = new Properties();
         props.putAll(kafkaConfig);

@@ -3,8 +3,8 @@ package io.finetune.evaluator.domain;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.ShardReader;
 import io.finetune.evaluator.config.EvaluatorConfig;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.LinkedHashMap;
@@ -23,8 +23,9 @@ public class TestSetCache {
     private final ShardReader reader;
     private final Map<String, DatasetShards> byBuild;
 
-    public TestSetCache(EvaluatorConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        this.reader = new ShardReader(Map.of("bootstrap.servers", bootstrap));
+    /** @param kafkaConfig every {@code kafka.*} setting, security included, as the service's channels get them */
+    public TestSetCache(EvaluatorConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.reader = new ShardReader(kafkaConfig);
         int capacity = config.datasetCacheSize();
         this.byBuild = new LinkedHashMap<>(16, 0.75f, true) {
             @Override

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * machines have no container engine: the broker is the real one, only the way it is started differs.
  *
  * <p>Restartable on the same data directory (the storage is formatted only once), so tests can restart the broker.
+ *
+ * <p>Plain by default: one PLAINTEXT listener. {@link #secured} makes a broker that only lets authenticated clients
+ * in (see {@link Security}); its controller listener stays PLAINTEXT on loopback, where no client goes.
  */
 public final class LocalKafka implements AutoCloseable {
     /** System property or environment variable naming the broker-lib directory. */
@@ -30,18 +33,39 @@ public final class LocalKafka implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final Security security;
+    private final int mtlsPort;
+    private TlsMaterial tls;
     private Process process;
 
     public LocalKafka(Path libDir, Path dataDir, int port) {
+        this(libDir, dataDir, port, null);
+    }
+
+    /**
+     * @param port     the plain listener's port, or with {@code security} the SASL_SSL listener's
+     * @param security null for a plain broker
+     */
+    public LocalKafka(Path libDir, Path dataDir, int port, Security security) {
         this.libDir = libDir;
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = freePort();
+        this.security = security;
+        this.mtlsPort = security == null ? -1 : freePort();
     }
 
     /** A broker on a free port, its libraries found through {@link #LIB_PROPERTY}. */
     public static LocalKafka onFreePort(Path dataDir) {
         return new LocalKafka(locateLib(), dataDir, freePort());
+    }
+
+    /**
+     * A broker on free ports whose clients must log in with SCRAM over SASL_SSL ({@link #bootstrapServers()}) or
+     * present a certificate over mutual TLS; {@link #access()} after {@link #start()} has what they need.
+     */
+    public static LocalKafka secured(Path dataDir, Security security) {
+        return new LocalKafka(locateLib(), dataDir, freePort(), security);
     }
 
     public static Path locateLib() {
@@ -55,8 +79,20 @@ public final class LocalKafka implements AutoCloseable {
         return lib;
     }
 
+    /** The plain listener, or on a secured broker the SASL_SSL one. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** Addresses, credentials and TLS material for clients of a secured broker, once started. */
+    public synchronized SecureAccess access() {
+        if (security == null) {
+            throw new IllegalStateException("a plain broker needs no credentials: use bootstrapServers()");
+        }
+        if (tls == null) {
+            throw new IllegalStateException("start the broker first: its certificates are made at start");
+        }
+        return new SecureAccess(bootstrapServers(), "127.0.0.1:" + mtlsPort, security, tls);
     }
 
     public int port() {
@@ -73,6 +109,9 @@ public final class LocalKafka implements AutoCloseable {
             }
             try {
                 Files.createDirectories(dataDir);
+                if (security != null && tls == null) {
+                    tls = TlsMaterial.generate(dataDir.resolve("tls"));
+                }
                 Path config = writeConfig();
                 if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
                     format(config);
@@ -143,11 +182,8 @@ public final class LocalKafka implements AutoCloseable {
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@" + host + ":" + controllerPort,
-                "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + host + ":" + port,
+                security == null ? plainListeners(host) : securedListeners(host),
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + dataDir.resolve("logs").toAbsolutePath(),
                 "num.partitions=3",
                 // One node: internal topics cannot have more than one replica.
@@ -179,10 +215,48 @@ public final class LocalKafka implements AutoCloseable {
         return config;
     }
 
+    private String plainListeners(String host) {
+        return String.join("\n",
+                "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort,
+                "advertised.listeners=PLAINTEXT://" + host + ":" + port,
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    }
+
+    /**
+     * SASL_SSL with SCRAM for logins, SSL with required client certificates for mutual TLS. Brokers talk to each
+     * other over the mutual-TLS listener with the broker's own certificate, so no client-facing listener is plain.
+     */
+    private String securedListeners(String host) {
+        String saslSsl = "SASL_SSL://" + host + ":" + port;
+        String mtls = "SSL://" + host + ":" + mtlsPort;
+        return String.join("\n",
+                "listeners=" + saslSsl + "," + mtls + ",CONTROLLER://" + host + ":" + controllerPort,
+                "advertised.listeners=" + saslSsl + "," + mtls,
+                "inter.broker.listener.name=SSL",
+                "listener.security.protocol.map=SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT",
+                "sasl.enabled.mechanisms=" + Security.SCRAM_MECHANISM,
+                // The broker side of SCRAM needs a login module, but no credentials of its own: users come from
+                // the cluster metadata, where format() put them.
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "listener.name.ssl.ssl.client.auth=required",
+                "ssl.keystore.location=" + tls.brokerKeystore().toAbsolutePath(),
+                "ssl.keystore.type=" + TlsMaterial.STORE_TYPE,
+                "ssl.keystore.password=" + tls.password(),
+                "ssl.key.password=" + tls.password(),
+                "ssl.truststore.location=" + tls.truststore().toAbsolutePath(),
+                "ssl.truststore.type=" + TlsMaterial.STORE_TYPE,
+                "ssl.truststore.password=" + tls.password());
+    }
+
     private void format(Path config) throws IOException {
         Path log = dataDir.resolve("format.log");
-        Process formatter = new ProcessBuilder(command("kafka.tools.StorageTool", "format", "-t", clusterId(), "-c",
-                config.toString()))
+        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId(), "-c", config.toString()));
+        if (security != null) {
+            args.addAll(List.of("--add-scram", security.formatArgument()));
+        }
+        Process formatter = new ProcessBuilder(command("kafka.tools.StorageTool", args.toArray(String[]::new)))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             if (!formatter.waitFor(90, TimeUnit.SECONDS) || formatter.exitValue() != 0) {
