@@ -26,4 +26,14 @@ public interface TrainerConfig {
     /** How long a shutdown waits for the running job to save its state at the next step before forcing it. */
     @WithDefault("25s")
     Duration shutdownGrace();
+
+    /**
+     * Where jobs train: {@code auto} takes the first CUDA GPU PyTorch sees and else the CPU, {@code cpu} never uses a
+     * GPU, {@code gpu} refuses to start without one (so a GPU node that lost its driver fails loudly instead of
+     * training a hundred times slower).
+     */
+    @WithDefault("auto")
+    DeviceChoice device();
+
+    enum DeviceChoice { AUTO, CPU, GPU }
 }

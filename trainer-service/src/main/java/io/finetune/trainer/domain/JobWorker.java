@@ -5,7 +5,6 @@ import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.contracts.TrainingProgress;
-import io.finetune.distilbert.Devices;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.TrainingResult;
 import io.finetune.trainer.config.TrainerConfig;
@@ -50,14 +49,17 @@ public class JobWorker {
     private final TrainerConfig config;
     private final ShardReader shards;
     private final BaseModels baseModels;
+    private final TrainingDevice device;
     private volatile boolean shuttingDown;
 
     public JobWorker(JobRegistry registry, JobStore store, TrainerOutput output, TrainingMetrics metrics,
+                     TrainingDevice device,
                      TrainerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.registry = registry;
         this.store = store;
         this.output = output;
         this.metrics = metrics;
+        this.device = device;
         this.config = config;
         this.shards = new ShardReader(kafkaConfig);
         this.baseModels = new BaseModels(new ModelResolver(config.dataDir().resolve("models")));
@@ -119,7 +121,7 @@ public class JobWorker {
                     "unknown dataset '" + job.dataset() + "': no prepared shards on the shards topic"));
             Path workDir = store.jobDir(jobId);
             BaseModel baseModel = baseModels.resolve(baseModelOf(job), data, workDir);
-            Device device = Devices.best();
+            Device device = this.device.device();
             TrainingResult result = new TrainingRun(job, data, baseModel, workDir, device)
                     .run(new JobEvents(jobId, registry, output, metrics, config, () -> shuttingDown));
             if (result.cancelled() && !registry.isCancelRequested(jobId)) {

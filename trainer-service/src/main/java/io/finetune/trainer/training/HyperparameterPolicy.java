@@ -13,6 +13,15 @@ import java.util.Locale;
  * defaults, and values no sane run would use are refused with every problem listed, before any work starts.
  */
 public final class HyperparameterPolicy {
+    /**
+     * Why {@code bf16=true} is refused. DJL 0.36's PyTorch engine maps only float16/32/64 and integer types to torch
+     * dtypes: DataType.BFLOAT16 reaches a bare C++ {@code throw;} in its JNI layer and aborts the whole JVM. float16
+     * exists but would need loss scaling (its 5-bit exponent underflows small gradients), which this trainer does not
+     * do; so training runs in float32, as a job that leaves bf16 out gets anyway.
+     */
+    static final String BF16_UNAVAILABLE = "bf16 is not available: the trainer's engine (DJL 0.36 PyTorch) has no"
+            + " bfloat16 tensors, so training runs in float32; leave bf16 out or set it to false";
+
     /** @param numLabels the dataset's number of classes, which {@code classWeights} must match */
     public static TrainingConfig resolve(Hyperparameters h, DistilBertConfig model, int numLabels) {
         Hyperparameters p = h == null ? Hyperparameters.defaults() : h;
@@ -55,6 +64,7 @@ public final class HyperparameterPolicy {
             check(problems, weights.stream().allMatch(w -> w != null && w > 0 && w <= 1e6),
                     "classWeights must all be in (0, 1e6], got " + weights);
         }
+        check(problems, !Boolean.TRUE.equals(p.bf16()), BF16_UNAVAILABLE);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid hyperparameters: " + String.join("; ", problems));
         }
