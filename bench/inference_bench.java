@@ -96,16 +96,20 @@ public class InferenceBench {
             try (var socket = new java.net.ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            Process service = new ProcessBuilder("java", "-Dai.djl.offline=true",
+            ProcessBuilder builder = new ProcessBuilder("java", "-Dai.djl.offline=true",
                     "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(), "-Dquarkus.http.port=" + port,
                     "-Devaluator.data-dir=" + work.resolve("data"), "-jar", serviceJar.toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
+            // Authentication on, as deployed (a key of this run, in the environment): the timings include its check.
+            String apiKey = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
+            builder.environment().put("FINETUNE_API_KEYS", apiKey);
+            Process service = builder.start();
             try {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + port;
                 awaitReady(http, base, service);
                 HttpRequest predict = HttpRequest.newBuilder(URI.create(base + "/predict"))
-                        .header("Content-Type", "application/json")
+                        .header("Content-Type", "application/json").header("X-API-Key", apiKey)
                         .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("texts", List.of(text),
                                 "checkpoint", CHECKPOINT)))).build();
                 for (int i = 0; i < 5; i++) { // warm-up; the first call also loads the model

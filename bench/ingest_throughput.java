@@ -24,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 public class IngestThroughput {
+    /** The service runs with authentication on, as deployed: a key of this run, handed over in the environment. */
+    static final String API_KEY = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String[] WORDS = ("the a film movie plot acting actor actress director scene story great "
             + "terrible wonderful boring dull brilliant script character ending music camera performance and of to "
@@ -53,8 +55,10 @@ public class IngestThroughput {
                 command.addAll(List.of(extra.split("\\s+")));
             }
             command.addAll(List.of("-jar", jar.toString()));
-            Process service = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(work.resolve("ingest-service.log").toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true).redirectOutput(work.resolve("ingest-service.log").toFile());
+            builder.environment().put("FINETUNE_API_KEYS", API_KEY);
+            Process service = builder.start();
             try {
                 String url = "http://127.0.0.1:" + port;
                 awaitReady(url, service, work);
@@ -125,6 +129,7 @@ public class IngestThroughput {
 
     static String post(String url, String type, byte[] body, int expected) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
+                .header("X-API-Key", API_KEY)
                 .timeout(Duration.ofMinutes(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != expected) {

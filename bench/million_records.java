@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 
 public class MillionRecords {
     static final long HEAP_LIMIT = 512L * 1024 * 1024;
+    /** The services run with authentication on, as deployed: a key of this run, handed over in the environment. */
+    static final String API_KEY = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String[] WORDS = ("the a film movie plot acting actor actress director scene story great "
             + "terrible wonderful boring dull brilliant script character ending music camera performance and of to "
@@ -188,7 +190,9 @@ public class MillionRecords {
         command.addAll(options);
         command.addAll(List.of("-jar", jar.toString()));
         Path log = work.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("FINETUNE_API_KEYS", API_KEY);
+        Process process = builder.start();
         return new Service(name, process, port, log);
     }
 
@@ -287,6 +291,7 @@ public class MillionRecords {
 
     static String post(String url, String type, byte[] body, int expected) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
+                .header("X-API-Key", API_KEY)
                 .timeout(Duration.ofMinutes(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != expected) {

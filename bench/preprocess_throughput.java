@@ -62,7 +62,10 @@ public class PreprocessThroughput {
                     "-Dai.djl.offline=true", "-Dquarkus.http.port=" + port,
                     "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                     "-Dpreprocess.data-dir=" + work.resolve("preprocess"), "-Dpreprocess.model=" + MODEL,
-                    "-Dpreprocess.max-length=" + MAX_LENGTH));
+                    "-Dpreprocess.max-length=" + MAX_LENGTH,
+                    // This benchmark only reads the service's API, so it needs no credential; without this a
+                    // service with authentication on and no key configured refuses to start (docs/security.md).
+                    "-Dfinetune.auth.enabled=false"));
             // PREPROCESS_OPTS: extra JVM options of the service, e.g. -XX:StartFlightRecording=filename=x.jfr
             String extra = System.getenv().getOrDefault("PREPROCESS_OPTS", "").trim();
             if (!extra.isEmpty()) {

@@ -29,6 +29,8 @@ public final class Demo {
             stack.startAll(8081);
             LocalStack.SERVICES.forEach(s -> say(String.format("  %-19s %s  (metrics %s/q/metrics)", s,
                     stack.url(s), stack.url(s))));
+            say("  REST writes need this run's key (docs/security.md): export FINETUNE_API_KEY=" + stack.apiKey()
+                    + "  then curl -H \"X-API-Key: $FINETUNE_API_KEY\" ...");
             run(new PipelineScenario(stack));
         } finally {
             say("Stopping the services and Kafka");

@@ -4,9 +4,14 @@ import io.finetune.contracts.Directories;
 import io.finetune.contracts.TopicAdmin;
 import io.finetune.kafka.local.LocalKafka;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +28,8 @@ public final class LocalStack implements AutoCloseable {
     private final Path repoRoot;
     private final Path stateDir;
     private final LocalKafka kafka;
+    /** The services run with authentication on, as deployed; this stack's clients send this key. */
+    private final String apiKey = newApiKey();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private volatile boolean closed;
 
@@ -65,8 +72,13 @@ public final class LocalStack implements AutoCloseable {
         for (int i = 0; i < SERVICES.size(); i++) {
             String name = SERVICES.get(i);
             int port = firstPort == 0 ? LocalKafka.freePort() : firstPort + i;
+            // Only the key's hash goes on the command line, where other local users can read it (docs/security.md).
+            // A 10 s consumer session (Kafka's default is 45 s) lets a service killed and restarted on this machine
+            // take its partitions back within seconds instead of waiting out its dead predecessor's session.
             ServiceProcess service = new ServiceProcess(name, repoRoot, port, stateDir.resolve("services"),
-                    Map.of("kafka.bootstrap.servers", kafka.bootstrapServers()));
+                    Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
+                            "finetune.auth.api-keys", sha256(apiKey),
+                            "kafka.session.timeout.ms", "10000"));
             synchronized (services) {
                 if (closed) { // Ctrl-C while starting: close() has run or is running; start nothing more
                     throw new IllegalStateException("the stack was closed while starting");
@@ -81,6 +93,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** The API key every service of this stack accepts (X-API-Key). */
+    public String apiKey() {
+        return apiKey;
     }
 
     public LocalKafka kafka() {
@@ -101,6 +118,21 @@ public final class LocalStack implements AutoCloseable {
 
     public Path repoRoot() {
         return repoRoot;
+    }
+
+    private static String newApiKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return HexFormat.of().formatHex(key);
+    }
+
+    private static String sha256(String key) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /** Stops what was started, services first; safe to call at any point and more than once. */

@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.Predicate;
 
-/** The services' REST APIs as a user's script calls them. Non-2xx answers become exceptions carrying the problem. */
+/**
+ * The services' REST APIs as a user's script calls them, with the stack's API key. Non-2xx answers become exceptions
+ * carrying the problem.
+ */
 public final class PipelineClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final LocalStack stack;
@@ -24,12 +27,12 @@ public final class PipelineClient {
     }
 
     public Answer post(String service, String path, String contentType, String body) {
-        return send(HttpRequest.newBuilder(uri(service, path)).header("Content-Type", contentType)
+        return send(request(service, path).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     public Answer get(String service, String path) {
-        return send(HttpRequest.newBuilder(uri(service, path)).GET().build());
+        return send(request(service, path).GET().build());
     }
 
     public JsonNode require(Answer answer, int... expected) {
@@ -61,8 +64,8 @@ public final class PipelineClient {
                 + (last == null ? "none" : last.status() + " " + last.body()));
     }
 
-    private URI uri(String service, String path) {
-        return URI.create(stack.url(service) + path);
+    private HttpRequest.Builder request(String service, String path) {
+        return HttpRequest.newBuilder(URI.create(stack.url(service) + path)).header("X-API-Key", stack.apiKey());
     }
 
     private Answer send(HttpRequest request) {

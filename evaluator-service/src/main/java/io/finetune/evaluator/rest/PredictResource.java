@@ -7,6 +7,7 @@ import io.finetune.evaluator.domain.ModelShelf;
 import io.finetune.evaluator.domain.Predictions;
 import io.finetune.evaluator.domain.SelectionMetric;
 import io.finetune.evaluator.domain.TextClassifier;
+import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -47,6 +48,7 @@ public class PredictResource {
     }
 
     @POST
+    @BodyLimit("predict")
     public PredictResponse predict(PredictRequest request) {
         List<String> texts = request == null ? null : request.texts();
         if (texts == null || texts.isEmpty()) {

@@ -13,6 +13,7 @@ import io.finetune.ingest.messaging.RecordIntake;
 import io.smallrye.common.annotation.Blocking;
 import io.finetune.ingest.formats.DelimitedRecords;
 import io.finetune.ingest.formats.JsonRecords;
+import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -94,7 +95,7 @@ public class DatasetResource {
     @Path("/{name}/records")
     @Consumes({MediaType.APPLICATION_JSON, "application/x-ndjson", "application/jsonl", MediaType.TEXT_PLAIN,
             CSV, TSV})
-    @BodyLimit(BodyLimit.Kind.UPLOAD)
+    @BodyLimit("upload")
     @Blocking
     public UploadReport append(@PathParam("name") String name, @HeaderParam("Content-Type") String contentType,
                                InputStream body) {

@@ -11,6 +11,7 @@ import io.finetune.ingest.formats.JsonRecords;
 import io.finetune.ingest.formats.ParquetRecords;
 import io.finetune.ingest.formats.SafeArchive;
 import io.finetune.ingest.messaging.RecordIntake;
+import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -61,7 +62,7 @@ public class ImportResource {
     @Consumes({MediaType.APPLICATION_OCTET_STREAM, "application/gzip", "application/x-gzip", "application/x-tar",
             "application/zip", "application/vnd.apache.parquet", "message/rfc822", "application/mbox",
             DatasetResource.CSV, DatasetResource.TSV, "application/x-ndjson"})
-    @BodyLimit(BodyLimit.Kind.IMPORT)
+    @BodyLimit("import")
     @Blocking
     public UploadReport importFile(@PathParam("name") String name, @QueryParam("format") String format,
                                    @QueryParam("label") String label, @QueryParam("split") String split,

@@ -7,6 +7,7 @@ import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.distilbert.ModelResolver;
+import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
 import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.domain.JobRegistry;
@@ -65,6 +66,7 @@ public class JobResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @BodyLimit("job")
     public Response submit(SubmitJob request) {
         if (request == null || !SafeNames.isSafe(request.dataset())) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'dataset' must name a prepared dataset");

@@ -1,7 +1,7 @@
-package io.finetune.ingest.rest;
+package io.finetune.service.rest;
 
-import io.finetune.ingest.config.IngestConfig;
-import io.finetune.service.rest.Problem;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -11,37 +11,30 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
 
 /**
  * Enforces each endpoint's {@link BodyLimit}: a declared Content-Length over the limit is refused before the body
- * is read (413 problem JSON); a chunked body is counted as it is read and fails once it passes the limit.
+ * is read (413 problem JSON); a chunked body is counted as it is read and fails once it passes the limit. Runs after
+ * authentication, so an anonymous caller learns nothing about limits.
  */
 public class BodyLimitFilter {
-    private final IngestConfig config;
+    private final BodyLimitConfig config;
 
-    public BodyLimitFilter(IngestConfig config) {
+    public BodyLimitFilter(BodyLimitConfig config) {
         this.config = config;
     }
 
-    @ServerRequestFilter
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION + 100)
     public Response limit(ContainerRequestContext request, ResourceInfo resource) {
         if (resource.getResourceMethod() == null || !request.hasEntity()) {
             return null;
         }
-        BodyLimit annotation = resource.getResourceMethod().getAnnotation(BodyLimit.class);
-        BodyLimit.Kind kind = annotation == null ? BodyLimit.Kind.JSON : annotation.value();
-        long limit = switch (kind) {
-            case JSON -> config.limits().jsonBodyBytes();
-            case UPLOAD -> config.limits().uploadBodyBytes();
-            case IMPORT -> config.limits().importBodyBytes();
-        };
+        long limit = limitOf(resource.getResourceMethod());
         String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             try {
-                if (Long.parseLong(length.trim()) > limit) {
-                    return tooLarge(limit).getResponse();
-                }
-                return null;
+                return Long.parseLong(length.trim()) > limit ? tooLarge(limit).getResponse() : null;
             } catch (NumberFormatException e) {
                 return Problem.of(Response.Status.BAD_REQUEST, "Content-Length is not a number").getResponse();
             }
@@ -50,7 +43,23 @@ public class BodyLimitFilter {
         return null;
     }
 
-    private static jakarta.ws.rs.WebApplicationException tooLarge(long limit) {
+    private long limitOf(Method method) {
+        BodyLimit named = method.getAnnotation(BodyLimit.class);
+        if (named == null) {
+            named = method.getDeclaringClass().getAnnotation(BodyLimit.class);
+        }
+        if (named == null) {
+            return config.defaultBodyLimit();
+        }
+        Long bytes = config.bodyLimit().get(named.value());
+        if (bytes == null) {
+            throw new IllegalStateException(method + " names body limit '" + named.value()
+                    + "' but finetune.http.body-limit." + named.value() + " is not set");
+        }
+        return bytes;
+    }
+
+    private static WebApplicationException tooLarge(long limit) {
         return Problem.of(Response.Status.REQUEST_ENTITY_TOO_LARGE,
                 "the request body is larger than this endpoint's limit of " + limit + " bytes");
     }

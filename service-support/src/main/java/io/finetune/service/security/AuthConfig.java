@@ -1,0 +1,48 @@
+package io.finetune.service.security;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Who may call a service's REST API (docs/security.md). */
+@ConfigMapping(prefix = "finetune.auth")
+public interface AuthConfig {
+    /** On unless switched off explicitly: a service that is on but accepts no credential refuses to start. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** GET, HEAD and OPTIONS need a credential too; otherwise only requests that change something do. */
+    @WithDefault("false")
+    boolean protectReads();
+
+    /** Accepted API keys, each plain or {@code sha256:<hex>}; set from FINETUNE_API_KEYS. */
+    Optional<List<String>> apiKeys();
+
+    Oidc oidc();
+
+    /** An OIDC provider whose access tokens are accepted, checked as a resource server checks them. */
+    interface Oidc {
+        /** The provider's JWKS, fetched and cached; fetched again when a token names a key it lacks (rotation). */
+        Optional<String> jwksUrl();
+
+        /** A JWKS file instead of a URL, for providers this service cannot reach. */
+        Optional<Path> jwksFile();
+
+        /** The {@code iss} every token must carry. */
+        Optional<String> issuer();
+
+        /** Tokens must name at least one of these in {@code aud}. */
+        Optional<List<String>> audience();
+
+        /** Tolerated clock difference for {@code exp} and {@code nbf}. */
+        @WithDefault("30")
+        int clockSkewSeconds();
+
+        /** Accepted signature algorithms: asymmetric only, so a public JWKS key can never be used as an HMAC secret. */
+        @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512")
+        List<String> algorithms();
+    }
+}

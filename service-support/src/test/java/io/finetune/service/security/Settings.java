@@ -1,0 +1,36 @@
+package io.finetune.service.security;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** AuthConfig as plain values, for tests that build an Authenticator without Quarkus. */
+record Settings(boolean enabled, boolean protectReads, Optional<List<String>> apiKeys, Oidc oidc)
+        implements AuthConfig {
+    static final List<String> ALGORITHMS = List.of("RS256", "PS256", "ES256");
+
+    static Settings keys(String... keys) {
+        return new Settings(true, false, Optional.of(List.of(keys)), Oidc.NONE);
+    }
+
+    Settings withOidc(Oidc oidc) {
+        return new Settings(enabled, protectReads, apiKeys, oidc);
+    }
+
+    record Oidc(Optional<String> jwksUrl, Optional<Path> jwksFile, Optional<String> issuer,
+                Optional<List<String>> audience, int clockSkewSeconds, List<String> algorithms)
+            implements AuthConfig.Oidc {
+        static final Oidc NONE = new Oidc(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
+                ALGORITHMS);
+
+        static Oidc url(String jwksUrl) {
+            return new Oidc(Optional.of(jwksUrl), Optional.empty(), Optional.of(TestIssuer.ISSUER),
+                    Optional.of(List.of(TestIssuer.AUDIENCE)), 0, ALGORITHMS);
+        }
+
+        static Oidc file(Path jwks) {
+            return new Oidc(Optional.empty(), Optional.of(jwks), Optional.of(TestIssuer.ISSUER),
+                    Optional.of(List.of(TestIssuer.AUDIENCE)), 0, ALGORITHMS);
+        }
+    }
+}
