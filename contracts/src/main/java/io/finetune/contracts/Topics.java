@@ -22,6 +22,12 @@ public final class Topics {
     public static final String PROGRESS = "finetune.training.progress";
     /** Evaluation results (JSON {@link EvaluationResult}, key = checkpoint id). */
     public static final String EVALUATIONS = "finetune.evaluation.results";
+    /**
+     * ingest's dataset registry, shared by its replicas and kept across restarts: {@link DatasetDefined},
+     * {@link DatasetSealed} and {@link DatasetCounts} (header {@link #HEADER_TYPE}), keyed "dataset/kind/...".
+     * Compacted: the newest counts per dataset and replica and every definition and seal are kept.
+     */
+    public static final String DATASET_REGISTRY = "finetune.ingest.datasets";
     /** Records any service could not accept, with the reason (JSON {@link DeadLetter}). */
     public static final String DEAD_LETTERS = "finetune.deadletters";
 
@@ -44,7 +50,9 @@ public final class Topics {
                 new Spec(CHECKPOINTS, 3, Map.of("retention.ms", FOREVER)),
                 new Spec(PROGRESS, 1, Map.of("retention.ms", WEEK)),
                 new Spec(EVALUATIONS, 1, Map.of("retention.ms", FOREVER)),
-                new Spec(DEAD_LETTERS, 1, Map.of("retention.ms", WEEK)));
+                new Spec(DEAD_LETTERS, 1, Map.of("retention.ms", WEEK)),
+                // One partition: claims (create, seal) are decided by offset order. A few events a second at most.
+                new Spec(DATASET_REGISTRY, 1, Map.of("retention.ms", FOREVER, "cleanup.policy", "compact")));
     }
 
     private Topics() {

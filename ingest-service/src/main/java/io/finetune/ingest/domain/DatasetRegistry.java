@@ -1,100 +1,270 @@
 package io.finetune.ingest.domain;
 
+import io.finetune.contracts.DatasetCounts;
+import io.finetune.contracts.DatasetDefined;
+import io.finetune.contracts.DatasetSealed;
+import io.finetune.contracts.Json;
 import io.finetune.contracts.SafeNames;
+import io.finetune.ingest.messaging.RegistryConfig;
+import io.finetune.ingest.messaging.RegistryLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The datasets this ingest instance has seen, their definitions and counts. Datasets pushed straight onto Kafka
- * without being created first get the default shape (fields "text" and "label").
+ * The datasets every ingest replica has seen, their definitions, seals and counts, kept on the compacted topic
+ * {@code finetune.ingest.datasets}: read from its start before the replica is ready, then followed, so all replicas
+ * share one registry and a restarted one finds it again. Datasets pushed straight onto Kafka without being created
+ * first get the default shape (fields "text" and "label"). A dataset's counts are the sum of each replica's own
+ * counts, which each replica publishes as snapshots (see {@link CountPublisher}).
  */
 @ApplicationScoped
+@Startup
 public class DatasetRegistry {
-    private final Map<String, Entry> datasets = new ConcurrentHashMap<>();
+    private final DatasetViews views = new DatasetViews();
+    private final RegistryLog log;
+    private final CountPublisher counts;
+    private final String replica;
+    /** This start of the replica: a seal claimed by another process and never ended was cut short. */
+    private final String process = UUID.randomUUID().toString();
+    /** Datasets whose seal this process is finishing (claim made, END marker not yet confirmed). */
+    private final Set<String> sealing = ConcurrentHashMap.newKeySet();
+    private final Duration publishInterval;
+    private final Duration waitLimit;
     private final MeterRegistry meters;
     // Looked up once: a registry lookup per record is measurable at tens of thousands of records per second.
     private final Counter acceptedCounter;
     private final Map<String, Counter> rejectedCounters = new ConcurrentHashMap<>();
 
-    public DatasetRegistry(MeterRegistry meters) {
+    @Inject
+    public DatasetRegistry(MeterRegistry meters, RegistryConfig config,
+                           @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this(meters, kafkaConfig, config.replica(), config.publishInterval(), config.waitLimit());
+    }
+
+    /** Call {@link #start()} before use and {@link #close()} after. */
+    public DatasetRegistry(MeterRegistry meters, Map<String, Object> kafkaConfig, String replica,
+                           Duration publishInterval, Duration waitLimit) {
         this.meters = meters;
+        this.replica = replica;
+        this.publishInterval = publishInterval;
+        this.waitLimit = waitLimit;
         this.acceptedCounter = meters.counter("finetune.ingest.records", "outcome", "accepted", "reason", "none");
+        this.log = RegistryLog.of(kafkaConfig, views::apply);
+        this.counts = new CountPublisher(log, replica, this::ownLastSnapshot);
     }
 
-    private static final class Entry {
-        final DatasetDefinition definition;
-        volatile boolean sealed;
-        final AtomicLong accepted = new AtomicLong();
-        final Map<String, AtomicLong> rejected = new ConcurrentHashMap<>();
-
-        Entry(DatasetDefinition definition) {
-            this.definition = definition;
-        }
+    @PostConstruct
+    public void start() {
+        log.start();
+        counts.start(publishInterval);
     }
 
-    /** @return false when a dataset of that name exists already */
+    @PreDestroy
+    public void close() {
+        counts.close();
+        log.close();
+    }
+
+    public String replica() {
+        return replica;
+    }
+
+    /** True once the registry topic has been read up to where it ended at start-up. */
+    public boolean isLoaded() {
+        return log.isLoaded();
+    }
+
+    /** Why the registry is not loaded, or null. */
+    public String problem() {
+        return log.problem();
+    }
+
+    /**
+     * Publishes the definition and reads the topic back to it: the first definition of the name in the topic wins,
+     * so two replicas creating the same name at once get one 201 and one 409.
+     *
+     * @return false when a dataset of that name exists already
+     */
     public boolean create(DatasetDefinition definition) {
-        SafeNames.check(definition.name(), "dataset name");
-        return datasets.putIfAbsent(definition.name(), new Entry(definition)) == null;
+        String name = SafeNames.check(definition.name(), "dataset name");
+        if (exists(name)) {
+            return false;
+        }
+        DatasetDefined event = DatasetDefined.of(name, definition.textFields(), definition.labelField(),
+                definition.labels(), definition.idField(), replica);
+        return claim(name, DatasetDefined.TYPE, event, view -> view.definitionKey).join();
     }
 
     public boolean exists(String name) {
-        return datasets.containsKey(name);
+        awaitLoaded();
+        return views.get(name) != null || counts.peek(name) != null;
     }
 
     public DatasetDefinition definition(String name) {
-        return entry(name).definition;
+        awaitLoaded();
+        DatasetViews.View view = views.get(name);
+        DatasetDefined defined = view == null ? null : view.definition;
+        return defined == null ? DatasetDefinition.defaults(name)
+                : new DatasetDefinition(name, defined.textFields(), defined.labelField(), defined.labels(),
+                defined.idField());
     }
 
     public boolean isSealed(String name) {
-        Entry entry = datasets.get(name);
-        return entry != null && entry.sealed;
+        awaitLoaded();
+        DatasetViews.View view = views.get(name);
+        return view != null && view.seal != null;
     }
 
-    /** @return the number of accepted records, or -1 when the dataset was sealed already */
-    public long seal(String name) {
-        Entry entry = entry(name);
-        synchronized (entry) {
-            if (entry.sealed) {
-                return -1;
-            }
-            entry.sealed = true;
-            return entry.accepted.get();
+    /**
+     * Publishes this replica's counts, then a seal claim with the sum over replicas, and reads the topic back to it:
+     * the first seal of a dataset wins. The caller sends the END marker with the count and then calls
+     * {@link #sealEnded} (or {@link #sealAbandoned} if it could not). A claim whose END marker was never confirmed,
+     * and that no seal in this process is working on (its sealer crashed, or failed), is handed out again, so a
+     * retry finishes the seal instead of being refused.
+     *
+     * @return the number of accepted records for the END marker, or -1 when the dataset was sealed already
+     */
+    public CompletableFuture<Long> seal(String name) {
+        awaitLoaded();
+        DatasetViews.View view = views.get(name);
+        DatasetSealed sealed = view == null ? null : view.seal;
+        if (sealed != null) {
+            boolean resumable = !sealed.ended() && sealing.add(name);
+            return CompletableFuture.completedFuture(resumable ? sealed.accepted() : -1L);
         }
+        if (!sealing.add(name)) {
+            return CompletableFuture.completedFuture(-1L); // this process is sealing it right now
+        }
+        counts.of(name); // a seal of a dataset nobody named before creates it, as a raw record would
+        // Async: the publish completes on the producer's I/O thread, which must not send (and maybe block) itself.
+        return counts.publish().thenComposeAsync(published -> {
+            long accepted = accepted(name);
+            DatasetSealed claim = DatasetSealed.claim(name, accepted, replica, process);
+            return claim(name, DatasetSealed.TYPE, claim, v -> v.sealKey).thenApply(won -> won ? accepted : -1L);
+        }).whenComplete((accepted, error) -> {
+            if (error != null || accepted < 0) {
+                sealing.remove(name);
+            }
+        });
+    }
+
+    /** The END marker of a seal this process won (or resumed) is acknowledged: the seal is final. */
+    public CompletableFuture<Void> sealEnded(String name) {
+        DatasetViews.View view = views.get(name);
+        return log.append(name, view.sealKey, DatasetSealed.TYPE, Json.write(view.seal.asEnded()))
+                .thenCompose(log::readPast)
+                .whenComplete((done, error) -> sealing.remove(name));
+    }
+
+    /** The END marker could not be sent: a retry may take the seal up again. */
+    public void sealAbandoned(String name) {
+        sealing.remove(name);
     }
 
     public void countAccepted(String name) {
-        entry(name).accepted.incrementAndGet();
+        awaitLoaded();
+        counts.of(name).accepted.incrementAndGet();
         acceptedCounter.increment();
     }
 
     public void countRejected(String name, String reason) {
         if (name != null && SafeNames.isSafe(name)) {
-            entry(name).rejected.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+            awaitLoaded();
+            counts.of(name).reject(reason);
         }
         rejectedCounters.computeIfAbsent(reason,
                 r -> meters.counter("finetune.ingest.records", "outcome", "rejected", "reason", r)).increment();
     }
 
+    /**
+     * Completes once every count made before the call is in a snapshot on the registry topic. A raw record is
+     * acknowledged only then, so a crash never leaves a committed record uncounted.
+     */
+    public CompletableFuture<Void> countsPublished() {
+        return counts.published();
+    }
+
+    /** Publishes this replica's changed counts now; completes when Kafka acknowledged them. */
+    public CompletableFuture<Void> publishCounts() {
+        return counts.publish();
+    }
+
     public DatasetStatus status(String name) {
-        Entry entry = datasets.get(name);
-        if (entry == null) {
+        if (!exists(name)) {
             return null;
         }
         Map<String, Long> byReason = new TreeMap<>();
-        entry.rejected.forEach((reason, count) -> byReason.put(reason, count.get()));
+        long accepted = 0;
+        for (DatasetCounts replicaCounts : replicaCounts(name).values()) {
+            accepted += replicaCounts.accepted();
+            replicaCounts.rejectedByReason().forEach((reason, count) -> byReason.merge(reason, count, Long::sum));
+        }
         long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
-        return new DatasetStatus(entry.definition, entry.sealed ? "SEALED" : "OPEN", entry.accepted.get(), rejected,
-                byReason, null);
+        return new DatasetStatus(definition(name), isSealed(name) ? "SEALED" : "OPEN", accepted, rejected, byReason,
+                null);
     }
 
-    private Entry entry(String name) {
-        return datasets.computeIfAbsent(name, n -> new Entry(DatasetDefinition.defaults(n)));
+    private long accepted(String name) {
+        return replicaCounts(name).values().stream().mapToLong(DatasetCounts::accepted).sum();
+    }
+
+    /** Every replica's newest published counts, this replica's own live ones instead of its last snapshot. */
+    private Map<String, DatasetCounts> replicaCounts(String name) {
+        Map<String, DatasetCounts> all = new TreeMap<>();
+        DatasetViews.View view = views.get(name);
+        if (view != null) {
+            all.putAll(view.counts);
+        }
+        ReplicaCounts mine = counts.peek(name);
+        if (mine != null) {
+            all.put(replica, mine.snapshot(name, replica));
+        }
+        return all;
+    }
+
+    private DatasetCounts ownLastSnapshot(String name) {
+        DatasetViews.View view = views.get(name);
+        return view == null ? null : view.counts.get(replica);
+    }
+
+    /**
+     * Appends a claim under a key of its own, reads the topic up to it, and checks whether it was the first of its
+     * type for the dataset. A claim that lost is deleted (a tombstone) so compaction drops it.
+     */
+    private CompletableFuture<Boolean> claim(String name, String type, Object event,
+                                             Function<DatasetViews.View, String> winnerKey) {
+        awaitLoaded();
+        String key = name + "/" + type + "/" + UUID.randomUUID();
+        return log.append(name, key, type, Json.write(event))
+                .thenCompose(log::readPast)
+                .orTimeout(waitLimit.toMillis(), TimeUnit.MILLISECONDS)
+                .thenComposeAsync(read -> {
+                    if (key.equals(winnerKey.apply(views.get(name)))) {
+                        return CompletableFuture.completedFuture(true);
+                    }
+                    return log.append(name, key, type, null).thenApply(deleted -> false);
+                });
+    }
+
+    private void awaitLoaded() {
+        if (!log.isLoaded()) {
+            log.awaitLoaded(waitLimit);
+        }
     }
 }

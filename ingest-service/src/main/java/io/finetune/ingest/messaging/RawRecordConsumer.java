@@ -13,16 +13,19 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Records that users push straight onto {@code finetune.ingest.raw}. The source record is acknowledged only after
- * its outcome (accepted record or dead letter) is safely in Kafka, so a crash redelivers rather than loses it.
+ * its outcome (accepted record or dead letter) and its count are safely in Kafka, so a crash redelivers rather than
+ * loses it.
  */
 @ApplicationScoped
 public class RawRecordConsumer {
     private final RecordValidator validator;
     private final RecordIntake intake;
+    private final DatasetRegistry registry;
 
     public RawRecordConsumer(IngestConfig config, DatasetRegistry registry, RecordIntake intake) {
         this.validator = new RecordValidator(config.maxRecordBytes(), registry::definition);
         this.intake = intake;
+        this.registry = registry;
     }
 
     @Incoming(Channels.RAW_RECORDS)
@@ -32,9 +35,11 @@ public class RawRecordConsumer {
                 .orElse("kafka:" + record.getTopic());
         byte[] value = record.getPayload();
         String payload = value == null ? null : new String(value, StandardCharsets.UTF_8);
+        // Acknowledged once its count is published too (within ingest.registry.publish-interval), so a committed
+        // offset never hides a count lost in a crash; the next record does not wait for that.
         return intake.handle(validator.validateRaw(value, record.getKey()), origin, payload)
                 .subscribeAsCompletionStage()
-                .thenCompose(done -> record.ack())
+                .thenAccept(done -> registry.countsPublished().thenCompose(published -> record.ack()))
                 .exceptionallyCompose(failure -> record.nack(failure));
     }
 }

@@ -2,6 +2,7 @@ package io.finetune.ingest.messaging;
 
 import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.PreprocessOptions;
 import io.finetune.ingest.domain.DatasetRegistry;
 import io.finetune.ingest.domain.Validation;
 import io.smallrye.mutiny.Uni;
@@ -58,18 +59,40 @@ public class RecordIntake {
     }
 
     private Uni<Void> seal(Validation.Seal seal, String origin, String payload) {
-        long accepted = registry.seal(seal.dataset());
-        if (accepted < 0) {
-            return reject(new Validation.Rejected(seal.dataset(), "already-sealed", "end",
-                    "dataset '" + seal.dataset() + "' was sealed already"), origin, payload);
-        }
-        return output.send(DatasetRecord.end(seal.dataset(), accepted, seal.options()));
+        return seal(seal.dataset(), seal.options()).chain(sealed -> sealed ? Uni.createFrom().voidItem()
+                : reject(new Validation.Rejected(seal.dataset(), "already-sealed", "end",
+                "dataset '" + seal.dataset() + "' was sealed already"), origin, payload));
+    }
+
+    /**
+     * Seals the dataset and sends its END marker; false (and nothing sent) when it was sealed already. A seal cut
+     * short by a crash after its claim is finished by the next call, wherever it is made (see
+     * {@link DatasetRegistry#seal}).
+     */
+    public Uni<Boolean> seal(String dataset, PreprocessOptions options) {
+        return Uni.createFrom().completionStage(() -> registry.seal(dataset)).chain(accepted -> {
+            if (accepted < 0) {
+                return Uni.createFrom().item(false);
+            }
+            return output.send(DatasetRecord.end(dataset, accepted, options))
+                    .onFailure().invoke(failure -> registry.sealAbandoned(dataset))
+                    .chain(() -> Uni.createFrom().completionStage(() -> registry.sealEnded(dataset)))
+                    .replaceWith(true);
+        });
     }
 
     public Uni<Void> reject(Validation.Rejected rejected, String origin, String payload) {
         DeadLetter letter = DeadLetter.of(SERVICE, origin, rejected.dataset(), rejected.reason(),
                 rejected.field() == null ? rejected.detail() : rejected.field() + ": " + rejected.detail(), payload);
         return output.deadLetter(letter).invoke(() -> registry.countRejected(rejected.dataset(), rejected.reason()));
+    }
+
+    /**
+     * Completes once the counts of every record handled so far are on the registry topic: an upload that waits for
+     * it before answering cannot lose its counts to a crash after the answer.
+     */
+    public CompletableFuture<Void> countsSaved() {
+        return registry.publishCounts();
     }
 
     /** reason, field (when one is to blame) and detail, in that order, for error lists. */

@@ -1,0 +1,192 @@
+package io.finetune.ingest.domain;
+
+import io.finetune.kafka.local.LocalKafkaResource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The registry on the real broker's {@code finetune.ingest.datasets}: what one instance wrote, a restarted instance
+ * and another replica see; counts are summed over replicas; creates and seals are decided once across replicas.
+ */
+class DatasetRegistryIT {
+    private static final LocalKafkaResource KAFKA = new LocalKafkaResource();
+    private static Map<String, Object> kafkaConfig;
+
+    @BeforeAll
+    static void startKafka() {
+        kafkaConfig = Map.of("bootstrap.servers", KAFKA.start().get("kafka.bootstrap.servers"));
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        KAFKA.stop();
+    }
+
+    private static DatasetRegistry registry(String replica) {
+        DatasetRegistry registry = new DatasetRegistry(new SimpleMeterRegistry(), kafkaConfig, replica,
+                Duration.ofMillis(200), Duration.ofSeconds(30));
+        registry.start();
+        return registry;
+    }
+
+    @Test
+    void aRestartedInstanceFindsDefinitionSealAndCountsAndCountsOn() throws Exception {
+        DatasetDefinition phishing = new DatasetDefinition("restart-set", List.of("Subject", "Body"), "Label",
+                List.of("Phishing", "Legitimate"), "Email_ID");
+        DatasetRegistry first = registry("restart-a");
+        try {
+            assertThat(first.create(phishing)).isTrue();
+            for (int i = 0; i < 3; i++) {
+                first.countAccepted("restart-set");
+            }
+            first.countRejected("restart-set", "missing-label");
+            assertThat(first.seal("restart-set").get()).isEqualTo(3);
+            assertThat(first.seal("restart-set").get()).as("sealing now, in this process").isEqualTo(-1);
+            first.sealEnded("restart-set").get();
+            first.countRejected("restart-set", "dataset-sealed");
+            first.countsPublished().get();
+        } finally {
+            first.close();
+        }
+
+        DatasetRegistry again = registry("restart-a");
+        try {
+            assertThat(again.exists("restart-set")).isTrue();
+            assertThat(again.definition("restart-set")).isEqualTo(phishing);
+            assertThat(again.create(phishing)).isFalse();
+            assertThat(again.isSealed("restart-set")).isTrue();
+            assertThat(again.seal("restart-set").get()).isEqualTo(-1);
+            DatasetStatus status = again.status("restart-set");
+            assertThat(status.state()).isEqualTo("SEALED");
+            assertThat(status.accepted()).isEqualTo(3);
+            assertThat(status.rejectedByReason()).isEqualTo(Map.of("missing-label", 1L, "dataset-sealed", 1L));
+            // Its own counters go on from its last snapshot rather than from zero.
+            again.countRejected("restart-set", "dataset-sealed");
+            assertThat(again.status("restart-set").rejected()).isEqualTo(3);
+        } finally {
+            again.close();
+        }
+    }
+
+    @Test
+    void aSealCutShortByACrashIsFinishedByTheNextTryAndThenRefused() throws Exception {
+        DatasetRegistry crashed = registry("cut-short");
+        try {
+            crashed.countAccepted("cut-short-set");
+            crashed.countAccepted("cut-short-set");
+            assertThat(crashed.seal("cut-short-set").get()).isEqualTo(2);
+            // ...and the process dies before its END marker is sent: no sealEnded.
+        } finally {
+            crashed.close();
+        }
+        DatasetRegistry restarted = registry("cut-short");
+        try {
+            assertThat(restarted.isSealed("cut-short-set")).isTrue();
+            assertThat(restarted.seal("cut-short-set").get()).as("the claim's count, to send the END marker with")
+                    .isEqualTo(2);
+            restarted.sealEnded("cut-short-set").get();
+            assertThat(restarted.seal("cut-short-set").get()).isEqualTo(-1);
+        } finally {
+            restarted.close();
+        }
+    }
+
+    @Test
+    void twoReplicasShareDatasetsAndSumTheirCounts() throws Exception {
+        DatasetRegistry one = registry("replica-1");
+        DatasetRegistry two = registry("replica-2");
+        try {
+            assertThat(one.create(DatasetDefinition.defaults("shared-set"))).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> two.exists("shared-set"));
+            assertThat(two.create(DatasetDefinition.defaults("shared-set"))).isFalse();
+            assertThat(two.isSealed("shared-set")).isFalse();
+
+            one.countAccepted("shared-set");
+            one.countAccepted("shared-set");
+            one.countRejected("shared-set", "unknown-label");
+            for (int i = 0; i < 3; i++) {
+                two.countAccepted("shared-set");
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(one.status("shared-set").accepted()).isEqualTo(5);
+                assertThat(two.status("shared-set").accepted()).isEqualTo(5);
+                assertThat(two.status("shared-set").rejectedByReason()).isEqualTo(Map.of("unknown-label", 1L));
+            });
+
+            // A seal publishes the sealing replica's counts first: the END marker's count includes them at once.
+            two.countAccepted("shared-set");
+            assertThat(two.seal("shared-set").get()).isEqualTo(6);
+            two.sealEnded("shared-set").get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> one.isSealed("shared-set"));
+            assertThat(one.seal("shared-set").get()).isEqualTo(-1);
+            assertThat(one.status("shared-set").state()).isEqualTo("SEALED");
+
+            // A dataset only pushed onto the raw topic (never created) is known to the other replica by its counts.
+            one.countAccepted("raw-only-set");
+            await().atMost(Duration.ofSeconds(10)).until(() -> two.exists("raw-only-set"));
+            assertThat(two.definition("raw-only-set")).isEqualTo(DatasetDefinition.defaults("raw-only-set"));
+        } finally {
+            one.close();
+            two.close();
+        }
+    }
+
+    @Test
+    void racingCreatesAndSealsOnTwoReplicasHaveOneWinnerEach() throws Exception {
+        DatasetRegistry one = registry("racer-1");
+        DatasetRegistry two = registry("racer-2");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String name = "race-" + round;
+                List<Boolean> created = both(pool, () -> one.create(DatasetDefinition.defaults(name)),
+                        () -> two.create(DatasetDefinition.defaults(name)));
+                assertThat(created).containsExactlyInAnyOrder(true, false);
+                await().atMost(Duration.ofSeconds(10)).until(() -> one.exists(name) && two.exists(name));
+                // The loser of the claim gets -1; one that only saw the winner's claim before its END marker was
+                // confirmed finishes the seal too (a second END marker, harmless). Once ended, every seal is refused.
+                List<Long> sealed = both(pool, () -> sealAndEnd(one, name), () -> sealAndEnd(two, name));
+                assertThat(sealed).contains(0L).allMatch(accepted -> accepted == 0L || accepted == -1L);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    assertThat(one.seal(name).get()).isEqualTo(-1);
+                    assertThat(two.seal(name).get()).isEqualTo(-1);
+                });
+            }
+        } finally {
+            pool.shutdownNow();
+            one.close();
+            two.close();
+        }
+    }
+
+    private static long sealAndEnd(DatasetRegistry registry, String name) throws Exception {
+        long accepted = registry.seal(name).get();
+        if (accepted >= 0) {
+            registry.sealEnded(name).get();
+        }
+        return accepted;
+    }
+
+    private static <T> List<T> both(ExecutorService pool, Callable<T> first, Callable<T> second) throws Exception {
+        List<Future<T>> futures = List.of(pool.submit(first), pool.submit(second));
+        List<T> results = new ArrayList<>();
+        for (Future<T> future : futures) {
+            results.add(future.get());
+        }
+        return results;
+    }
+}
