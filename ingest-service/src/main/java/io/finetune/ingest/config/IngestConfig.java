@@ -13,6 +13,13 @@ public interface IngestConfig {
     @WithDefault("5000")
     int uploadBatchSize();
 
+    /**
+     * How long POST /datasets/{name}/seal waits for its marker to come through the raw topic before it answers 202
+     * (sealing, not yet sealed) instead of 200.
+     */
+    @WithDefault("30s")
+    java.time.Duration sealWait();
+
     /** Request body limits per kind of endpoint; quarkus.http.limits.max-body-size must be at least the largest. */
     Limits limits();
 

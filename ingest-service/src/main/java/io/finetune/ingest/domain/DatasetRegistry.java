@@ -131,6 +131,13 @@ public class DatasetRegistry {
         return view != null && view.seal != null;
     }
 
+    /** Sealed and its END marker acknowledged: nothing more will reach preprocess for this dataset. */
+    public boolean isSealEnded(String name) {
+        awaitLoaded();
+        DatasetViews.View view = views.get(name);
+        return view != null && view.seal != null && view.seal.ended();
+    }
+
     /**
      * Publishes this replica's counts, then a seal claim with the sum over replicas, and reads the topic back to it:
      * the first seal of a dataset wins. The caller sends the END marker with the count and then calls

@@ -7,9 +7,9 @@ import io.finetune.ingest.domain.DatasetDefinition;
 import io.finetune.ingest.domain.DatasetRegistry;
 import io.finetune.ingest.domain.DatasetStatus;
 import io.finetune.ingest.domain.RecordValidator;
-import io.finetune.ingest.domain.Validation;
 import io.finetune.ingest.messaging.PreparedDatasets;
 import io.finetune.ingest.messaging.RecordIntake;
+import io.finetune.ingest.messaging.SealMarkers;
 import io.smallrye.common.annotation.Blocking;
 import io.finetune.ingest.formats.DelimitedRecords;
 import io.finetune.ingest.formats.JsonRecords;
@@ -39,10 +39,12 @@ public class DatasetResource {
     private final RecordIntake intake;
     private final IngestConfig config;
     private final PreparedDatasets prepared;
+    private final SealMarkers sealMarkers;
 
     public DatasetResource(DatasetRegistry registry, RecordIntake intake, IngestConfig config,
-                           PreparedDatasets prepared) {
+                           PreparedDatasets prepared, SealMarkers sealMarkers) {
         this.registry = registry;
+        this.sealMarkers = sealMarkers;
         this.intake = intake;
         this.config = config;
         this.prepared = prepared;
@@ -123,14 +125,27 @@ public class DatasetResource {
     @Path("/{name}/seal")
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    public DatasetStatus seal(@PathParam("name") String name, PreprocessOptions options) {
+    public Response seal(@PathParam("name") String name, PreprocessOptions options) {
         requireExisting(name);
-        if (registry.isSealed(name)) {
+        if (registry.isSealEnded(name)) {
             throw Problem.of(Response.Status.CONFLICT, "dataset '" + name + "' was sealed already");
         }
-        intake.handle(new Validation.Seal(name, options == null ? PreprocessOptions.defaults() : options),
-                "rest:" + name + " seal", null).await().indefinitely();
-        return registry.status(name);
+        // Through the raw topic, behind the records pushed there before this call (SealMarkers explains why).
+        sealMarkers.send(name, options == null ? PreprocessOptions.defaults() : options).await().indefinitely();
+        long deadline = System.nanoTime() + config.sealWait().toNanos();
+        while (!registry.isSealEnded(name) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (registry.isSealEnded(name)) {
+            return Response.ok(registry.status(name)).build();
+        }
+        // The marker is safe on the raw topic and will seal the dataset once the records ahead of it are in.
+        return Response.accepted(registry.status(name)).build();
     }
 
     private void requireExisting(String name) {

@@ -78,6 +78,8 @@ final class UploadSession implements RecordSink {
     /** @return the report; a 400 problem when nothing of a non-empty upload was accepted */
     UploadReport finish() {
         awaitPending();
+        // One more round trip per upload, so that a crash right after the answer cannot lose the upload's counts.
+        intake.countsSaved().join();
         if (accepted == 0 && rejected > 0) {
             throw Problem.of(Response.Status.BAD_REQUEST, "no record of the upload was accepted", errors);
         }
