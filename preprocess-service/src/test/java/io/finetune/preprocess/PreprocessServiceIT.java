@@ -150,6 +150,38 @@ class PreprocessServiceIT {
     }
 
     @Test
+    void aRepeatedEndMarkerLeavesAPreparedDatasetAsItWas() {
+        String dataset = "it-repeated-end";
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            values.add(Json.write(DatasetRecord.record(dataset, "p" + i, "A wonderful film, number " + i, "pos", null)));
+            values.add(Json.write(DatasetRecord.record(dataset, "n" + i, "A dreadful film, number " + i, "neg", null)));
+        }
+        String end = Json.write(DatasetRecord.end(dataset, 20L, null));
+        values.add(end);
+        produce(dataset, values);
+        awaitState(dataset, "READY");
+        String build = given().when().get("/datasets/" + dataset).then().extract().path("manifest.build");
+
+        // What ingest sends again after a crash cut its seal short, or Kafka redelivers after one here. Before the
+        // fix, the repeat found the spool discarded and failed the dataset within a second.
+        produce(dataset, List.of(end));
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> given().when().get("/datasets/" + dataset).then().body("state", equalTo("READY"))
+                        .body("manifest.build", equalTo(build)).body("received", equalTo(20)));
+        try (TopicTail shards = new TopicTail(bootstrap(), Topics.SHARDS)) {
+            long manifests = shards.poll(Duration.ofSeconds(2)).stream()
+                    .filter(r -> dataset.equals(r.key()) && "manifest".equals(header(r))).count();
+            assertThat(manifests).as("manifests published for the dataset").isEqualTo(1);
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record) {
+        org.apache.kafka.common.header.Header type = record.headers().lastHeader(Topics.HEADER_TYPE);
+        return type == null ? null : new String(type.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aSingleClassDatasetFailsWithAReason() {
         String dataset = "it-one-class";
         produce(dataset, List.of(

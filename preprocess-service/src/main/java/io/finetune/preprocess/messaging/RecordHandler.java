@@ -1,10 +1,12 @@
 package io.finetune.preprocess.messaging;
 
+import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.ShardReader;
 import io.finetune.preprocess.domain.DatasetPreparer;
 import io.finetune.preprocess.domain.DatasetRegistry;
 import io.finetune.preprocess.domain.DatasetSpool;
@@ -13,6 +15,7 @@ import io.finetune.preprocess.domain.PreparationOptions;
 import io.finetune.preprocess.domain.SpooledRecord;
 import io.finetune.preprocess.domain.Spools;
 import io.finetune.preprocess.config.PreprocessConfig;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -20,6 +23,8 @@ import org.jboss.logging.Logger;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +38,7 @@ public class RecordHandler {
     private static final Logger LOG = Logger.getLogger(RecordHandler.class);
 
     private final Spools spools;
+    private final ShardReader shards;
     private final DatasetRegistry registry;
     private final DatasetPreparer preparer;
     private final PreparationOptions defaults;
@@ -42,7 +48,9 @@ public class RecordHandler {
 
     public RecordHandler(Spools spools, DatasetRegistry registry, DatasetPreparer preparer,
                          PreparationOptions defaults, PipelineOutput output, PreprocessMetrics metrics,
-                         PreprocessConfig config) {
+                         PreprocessConfig config,
+                         @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.shards = new ShardReader(kafkaConfig);
         this.spools = spools;
         this.registry = registry;
         this.preparer = preparer;
@@ -94,6 +102,9 @@ public class RecordHandler {
         String dataset = end.dataset();
         DatasetSpool spool = spools.of(dataset);
         long received = spool.count();
+        if (received == 0 && isPreparedAlready(dataset)) {
+            return;
+        }
         registry.preparing(dataset, received);
         long started = System.nanoTime();
         try {
@@ -125,6 +136,25 @@ public class RecordHandler {
             fail(dataset, received, started, "preparation-failed", e.getClass().getSimpleName() + ": "
                     + e.getMessage(), origin, payload);
         }
+    }
+
+    /**
+     * A dataset is sealed once, but its END marker can arrive twice: ingest re-sends it when a crash cut its seal
+     * short after the marker went out, and Kafka redelivers it when this service crashed after preparing but before
+     * committing. The spool is discarded once a dataset is ready, so the repeat finds it empty; preparing that would
+     * fail the dataset ("0 records") over a build that is on the shards topic. Its manifest there is the answer.
+     */
+    private boolean isPreparedAlready(String dataset) {
+        Optional<ShardManifest> manifest = shards.latestManifest(dataset);
+        if (manifest.isEmpty()) {
+            return false; // never prepared: an empty dataset fails as it should
+        }
+        ShardManifest prepared = manifest.get();
+        CleaningReport report = prepared.report();
+        long received = report == null || report.steps().isEmpty() ? 0 : report.steps().get(0).before();
+        registry.ready(dataset, received, prepared);
+        LOG.infof("dataset %s: END marker repeated; already prepared as build %s", dataset, prepared.build());
+        return true;
     }
 
     private void fail(String dataset, long received, long started, String reason, String detail, String origin,
