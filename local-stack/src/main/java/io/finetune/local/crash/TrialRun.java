@@ -1,0 +1,192 @@
+package io.finetune.local.crash;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.DatasetShards;
+import io.finetune.contracts.EvaluationResult;
+import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.ShardReader;
+import io.finetune.contracts.TokenizedExample;
+import io.finetune.contracts.Topics;
+import io.finetune.contracts.TrainingJob;
+import io.finetune.contracts.TrainingProgress;
+import io.finetune.contracts.sample.SampleReviews;
+import io.finetune.kafka.local.TopicTail;
+import io.finetune.local.LocalStack;
+import io.finetune.local.PipelineClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One full run as a patient user makes it, riding through whatever a {@link FaultInjector} breaks meanwhile:
+ * create the dataset, upload part of it over REST (again, whole, if the upload fails), push the rest onto the raw
+ * topic, seal once ingest has seen everything, wait for the shards, submit the job on the jobs topic under a chosen
+ * id (so a repeated submission is harmless), follow it to its final evaluation, then read back what is in Kafka.
+ */
+final class TrialRun {
+    static final Map<String, Object> HYPERPARAMETERS = Map.of("learningRate", 5e-3, "epochs", 8, "batchSize", 16,
+            "maxLength", 64, "saveStateEverySteps", 10);
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
+
+    private final LocalStack stack;
+    private final PipelineClient client;
+    private final List<SampleReviews.Review> reviews;
+    private final int overRest;
+
+    TrialRun(LocalStack stack, List<SampleReviews.Review> reviews, int overRest) {
+        this.stack = stack;
+        this.client = new PipelineClient(stack);
+        this.reviews = reviews;
+        this.overRest = overRest;
+    }
+
+    RunOutcome run(String dataset, String jobId, Timeline timeline) {
+        try {
+            push(dataset);
+            timeline.mark(Timeline.PUSHED);
+            seal(dataset);
+            timeline.mark(Timeline.SEALED);
+            awaitPrepared(dataset);
+            timeline.mark(Timeline.PREPARED);
+            submit(dataset, jobId);
+            timeline.mark(Timeline.SUBMITTED);
+            return follow(dataset, jobId, timeline);
+        } catch (RuntimeException e) {
+            return RunOutcome.failed(e.getMessage(), timeline);
+        }
+    }
+
+    private void push(String dataset) {
+        Retry.until(STEP_TIMEOUT, "creating " + dataset, () -> client.require(client.post("ingest-service",
+                "/datasets", "application/json", Json.write(Map.of("name", dataset,
+                        "labels", List.of("negative", "positive")))), 201, 409));
+        StringBuilder jsonl = new StringBuilder();
+        for (SampleReviews.Review review : reviews.subList(0, overRest)) {
+            jsonl.append(Json.write(Map.of("id", review.id(), "text", review.text(), "label", review.label())))
+                    .append('\n');
+        }
+        Retry.until(STEP_TIMEOUT, "uploading to " + dataset, () -> client.require(client.post("ingest-service",
+                "/datasets/" + dataset + "/records", "application/x-ndjson", jsonl.toString()), 200));
+        List<byte[]> values = new ArrayList<>();
+        for (SampleReviews.Review review : reviews.subList(overRest, reviews.size())) {
+            values.add(Json.write(Map.of("dataset", dataset, "id", review.id(), "text", review.text(),
+                    "label", review.label())).getBytes(StandardCharsets.UTF_8));
+        }
+        TopicTail.produce(stack.bootstrapServers(), Topics.RAW_RECORDS, Collections.nCopies(values.size(), dataset),
+                values);
+    }
+
+    /**
+     * Seals right after pushing, as a user does: the seal travels through the raw topic behind the records pushed
+     * there before it, so it needs no waiting on counts (which a crash can make inexact). 202 means the marker is
+     * on its way; 409 means an earlier attempt that seemed to fail had sealed it.
+     */
+    private void seal(String dataset) {
+        Retry.until(STEP_TIMEOUT, "sealing " + dataset, () -> client.require(client.post("ingest-service",
+                "/datasets/" + dataset + "/seal", "application/json", Json.write(Map.of("maxLength", 64))),
+                200, 202, 409));
+    }
+
+    private void awaitPrepared(String dataset) {
+        JsonNode status = Retry.until(STEP_TIMEOUT, "preparing " + dataset, () -> client.await("preprocess-service",
+                "/datasets/" + dataset, s -> Set.of("READY", "FAILED").contains(s.path("state").asText()),
+                STEP_TIMEOUT));
+        if (!"READY".equals(status.path("state").asText())) {
+            throw new IllegalStateException("preprocessing failed: " + status.path("error").asText(status.toString()));
+        }
+    }
+
+    private void submit(String dataset, String jobId) {
+        Hyperparameters hyperparameters = Json.MAPPER.convertValue(HYPERPARAMETERS, Hyperparameters.class);
+        TrainingJob job = new TrainingJob(TrainingJob.VERSION, jobId, dataset, "distilbert-tiny", hyperparameters,
+                Instant.now());
+        TopicTail.produce(stack.bootstrapServers(), Topics.TRAINING_JOBS, List.of(jobId),
+                List.of(Json.write(job).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private RunOutcome follow(String dataset, String jobId, Timeline timeline) {
+        String finalCheckpoint = jobId + "-final";
+        Set<String> checkpoints = new LinkedHashSet<>();
+        Map<String, List<EvaluationResult>> evaluations = new TreeMap<>();
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        try (TopicTail progress = new TopicTail(stack.bootstrapServers(), Topics.PROGRESS);
+             TopicTail results = new TopicTail(stack.bootstrapServers(), Topics.EVALUATIONS)) {
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : progress.poll(Duration.ofMillis(100))) {
+                    if (!jobId.equals(record.key())) {
+                        continue;
+                    }
+                    TrainingProgress event = Json.read(TopicTail.text(record), TrainingProgress.class);
+                    switch (event.stage()) {
+                        case CHECKPOINT -> {
+                            timeline.mark(Timeline.FIRST_CHECKPOINT);
+                            checkpoints.add(event.checkpointId());
+                        }
+                        case STARTED -> timeline.mark(Timeline.TRAINING);
+                        case COMPLETED -> timeline.mark(Timeline.TRAINED);
+                        case FAILED, CANCELLED -> throw new IllegalStateException("job " + event.stage() + ": "
+                                + event.message());
+                        default -> {
+                        }
+                    }
+                }
+                evaluations.clear();
+                for (ConsumerRecord<String, byte[]> record : results.poll(Duration.ofMillis(100))) {
+                    EvaluationResult result = Json.read(TopicTail.text(record), EvaluationResult.class);
+                    if (jobId.equals(result.jobId())) {
+                        evaluations.computeIfAbsent(result.checkpointId(), k -> new ArrayList<>()).add(result);
+                    }
+                }
+                if (evaluations.containsKey(finalCheckpoint)) {
+                    timeline.mark(Timeline.EVALUATED);
+                    // COMPLETED follows every CHECKPOINT on the one-partition progress topic: then the set is whole.
+                    if (timeline.reached(Timeline.TRAINED) && evaluations.keySet().containsAll(checkpoints)) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (!evaluations.containsKey(finalCheckpoint)) {
+            throw new IllegalStateException("no evaluation of " + finalCheckpoint + " within 15 minutes");
+        }
+        JsonNode job = Retry.until(STEP_TIMEOUT, "reading job " + jobId, () -> client.require(
+                client.get("trainer-service", "/jobs/" + jobId), 200));
+        java.util.regex.Matcher resumed = java.util.regex.Pattern.compile("resumed at step (\\d+)")
+                .matcher(job.path("message").asText());
+        String state = job.path("state").asText() + (resumed.find() ? " @" + resumed.group(1) : "");
+        Map<String, String> examples = new HashMap<>();
+        int repeated = readShards(dataset, examples);
+        return new RunOutcome(examples, repeated, state, checkpoints, evaluations,
+                evaluations.get(finalCheckpoint).get(0), null, timeline);
+    }
+
+    /** Fills {@code examples} with every shard example of the dataset; returns how many ids came twice. */
+    private int readShards(String dataset, Map<String, String> examples) {
+        DatasetShards shards = new ShardReader(Map.of("bootstrap.servers", stack.bootstrapServers())).read(dataset)
+                .orElseThrow(() -> new IllegalStateException("no shards for " + dataset));
+        int repeated = 0;
+        Set<String> ids = new java.util.HashSet<>();
+        for (Map.Entry<String, List<TokenizedExample>> split : shards.splits().entrySet()) {
+            for (TokenizedExample example : split.getValue()) {
+                if (!ids.add(example.id())) {
+                    repeated++;
+                }
+                examples.put(split.getKey() + "/" + example.id(),
+                        example.label() + ":" + Arrays.toString(example.inputIds()));
+            }
+        }
+        return repeated;
+    }
+}
