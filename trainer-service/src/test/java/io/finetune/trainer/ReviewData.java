@@ -49,8 +49,13 @@ public record ReviewData(Shard train, Shard validation, ShardManifest manifest) 
 
     /** Publishes the shards, then the manifest, to {@link Topics#SHARDS}. */
     public void publish(String bootstrapServers) throws Exception {
+        publish(Map.of("bootstrap.servers", bootstrapServers));
+    }
+
+    /** The same, with full client settings (a secured broker's login, say). */
+    public void publish(Map<String, ?> clientConfig) throws Exception {
         Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrapServers);
+        props.putAll(clientConfig);
         String dataset = manifest.dataset();
         try (KafkaProducer<String, byte[]> producer =
                      new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {

@@ -123,8 +123,13 @@ final class TrialRun {
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         try (TopicTail progress = new TopicTail(stack.bootstrapServers(), Topics.PROGRESS);
              TopicTail results = new TopicTail(stack.bootstrapServers(), Topics.EVALUATIONS)) {
+            // A tail's poll returns everything it has seen; only the records past those handled are new.
+            int progressHandled = 0;
+            int resultsHandled = 0;
             while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : progress.poll(Duration.ofMillis(100))) {
+                List<ConsumerRecord<String, byte[]>> progressSeen = progress.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<String, byte[]> record : progressSeen.subList(progressHandled,
+                        progressSeen.size())) {
                     if (!jobId.equals(record.key())) {
                         continue;
                     }
@@ -142,13 +147,15 @@ final class TrialRun {
                         }
                     }
                 }
-                evaluations.clear();
-                for (ConsumerRecord<String, byte[]> record : results.poll(Duration.ofMillis(100))) {
+                progressHandled = progressSeen.size();
+                List<ConsumerRecord<String, byte[]>> resultsSeen = results.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<String, byte[]> record : resultsSeen.subList(resultsHandled, resultsSeen.size())) {
                     EvaluationResult result = Json.read(TopicTail.text(record), EvaluationResult.class);
                     if (jobId.equals(result.jobId())) {
                         evaluations.computeIfAbsent(result.checkpointId(), k -> new ArrayList<>()).add(result);
                     }
                 }
+                resultsHandled = resultsSeen.size();
                 if (evaluations.containsKey(finalCheckpoint)) {
                     timeline.mark(Timeline.EVALUATED);
                     // COMPLETED follows every CHECKPOINT on the one-partition progress topic: then the set is whole.
