@@ -51,7 +51,7 @@ public final class DistilBertClassifier implements AutoCloseable {
 
     /** A new model with Hugging Face's initialisation ({@code _init_weights}), reproducible from {@code seed}. */
     public static DistilBertClassifier create(DistilBertConfig config, long seed, Device device) {
-        NDManager manager = NDManager.newBaseManager(device);
+        NDManager manager = Torch.engine().newBaseManager(device);
         try {
             Random random = new Random(seed);
             Map<String, NDArray> params = new LinkedHashMap<>();
@@ -86,7 +86,7 @@ public final class DistilBertClassifier implements AutoCloseable {
         if (!Files.isRegularFile(weights)) {
             throw new IllegalArgumentException("No model.safetensors in " + hfDir);
         }
-        NDManager manager = NDManager.newBaseManager(device);
+        NDManager manager = Torch.engine().newBaseManager(device);
         try {
             Map<String, NDArray> raw = Safetensors.read(weights, manager);
             Map<String, NDArray> checkpoint = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package io.finetune.distilbert;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -137,7 +136,7 @@ final class TrainingLoop {
 
     /** Forward and backward of the {@code group} micro-batches of one optimizer step; returns their mean loss. */
     private double accumulate(List<Integer> order, int group) {
-        Engine.getInstance().setRandomSeed((int) (config.seed() + step)); // dropout masks: a function of the step
+        Torch.engine().setRandomSeed((int) (config.seed() + step)); // dropout masks: a function of the step
         double groupLoss = 0;
         for (int micro = 0; micro < group; micro++) {
             int from = (batch + micro) * config.batchSize();
@@ -163,7 +162,7 @@ final class TrainingLoop {
     private double backward(List<int[]> ids, int[] labels, double scale) {
         try (NDManager scope = model.newBatchManager()) {
             Batches.Padded padded = Batches.pad(scope, ids, model.config().padTokenId());
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector collector = Torch.engine().newGradientCollector()) {
                 NDArray logits = model.logits(padded.inputIds(), padded.attentionMask(), true);
                 NDArray loss = weights.loss(scope, logits, labels);
                 // The scale as an array of the batch's scope: a Java number would become a temporary tensor that

@@ -1,7 +1,6 @@
 package io.finetune.distilbert;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
@@ -19,7 +18,7 @@ class OptimizerTest {
     /** Sets each parameter's gradient to {@code coefficients} by back-propagating sum(p × c). */
     private static void setGradients(NDManager m, Map<String, NDArray> params, float[] coefficients) {
         try (NDManager batch = m.newSubManager();
-             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+             GradientCollector collector = Torch.engine().newGradientCollector()) {
             NDArray c = batch.create(coefficients);
             NDArray total = null;
             for (NDArray p : params.values()) {
@@ -36,7 +35,7 @@ class OptimizerTest {
         float[][] grads = {{0.3f, -0.1f, 2.0f}, {-0.2f, 0.4f, 1.0f}};
         double lr = 0.1;
         double wd = 0.01;
-        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+        try (NDManager m = Torch.engine().newBaseManager(Device.cpu())) {
             Map<String, NDArray> params = new LinkedHashMap<>();
             params.put("layer.weight", m.create(start));
             params.put("layer.bias", m.create(start));

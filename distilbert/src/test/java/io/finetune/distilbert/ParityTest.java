@@ -1,7 +1,6 @@
 package io.finetune.distilbert;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
@@ -46,7 +45,7 @@ class ParityTest {
             assertClose(model.clsHiddenState(ids, mask, false).toFloatArray(), golden.clsHiddenState(), 1e-4, "[CLS]");
 
             Map<String, NDArray> params = model.parameters();
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector collector = Torch.engine().newGradientCollector()) {
                 NDArray loss = Losses.crossEntropy(model.logits(ids, mask, false), batch.create(golden.labels()));
                 assertThat((double) loss.getFloat()).as("loss")
                         .isCloseTo(golden.crossEntropyLossMean(), within(golden.lossTolerance()));

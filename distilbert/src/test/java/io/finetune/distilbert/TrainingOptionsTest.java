@@ -52,7 +52,7 @@ class TrainingOptionsTest {
 
     @Test
     void classWeightsScaleEachExampleAsPyTorchDoes() {
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+        try (NDManager manager = Torch.engine().newBaseManager(Device.cpu())) {
             float[][] rows = {{2f, -1f, 0.5f}, {0.1f, 0.2f, 0.3f}, {-1f, 3f, 0f}};
             int[] labels = {0, 2, 2};
             double[] w = {0.5, 1.0, 4.0};

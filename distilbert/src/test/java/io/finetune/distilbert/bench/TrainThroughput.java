@@ -6,6 +6,7 @@ import io.finetune.distilbert.DistilBertClassifier;
 import io.finetune.distilbert.DistilBertConfig;
 import io.finetune.distilbert.Example;
 import io.finetune.distilbert.FineTuner;
+import io.finetune.distilbert.MklVendorCheck;
 import io.finetune.distilbert.StepProgress;
 import io.finetune.distilbert.TrainingConfig;
 import io.finetune.distilbert.TrainingListener;
@@ -141,9 +142,10 @@ public final class TrainThroughput {
         String json() {
             return String.format(Locale.ROOT, "{\"shape\": \"%s\", \"tokens_per_s\": %.1f, \"gflops\": %.2f, "
                             + "\"rss_mb_start\": %.1f, \"rss_mb_end\": %.1f, \"steps\": %d, \"seconds\": %.2f, "
-                            + "\"cpu_s_per_step\": %.3f, \"batch\": %d, \"seq\": %d, \"torch_threads\": %d}",
+                            + "\"cpu_s_per_step\": %.3f, \"batch\": %d, \"seq\": %d, \"torch_threads\": %d, "
+                            + "\"mkl_vendor_check\": \"%s\"}",
                     shape, tokensPerSecond(), tokensPerSecond() * flopsPerToken / 1e9, rssStartMb, rssEndMb, steps,
-                    seconds, cpuSeconds / steps, batch, seq, threads);
+                    seconds, cpuSeconds / steps, batch, seq, threads, MklVendorCheck.outcome());
         }
     }
 

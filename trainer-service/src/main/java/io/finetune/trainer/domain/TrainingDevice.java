@@ -1,9 +1,10 @@
 package io.finetune.trainer.domain;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
+import io.finetune.distilbert.MklVendorCheck;
+import io.finetune.distilbert.Torch;
 import io.finetune.trainer.config.TrainerConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +30,7 @@ public class TrainingDevice {
     private final Device device;
 
     public TrainingDevice(TrainerConfig config, MeterRegistry registry) {
-        this.device = resolve(config.device(), Engine.getInstance().getGpuCount());
+        this.device = resolve(config.device(), Torch.engine().getGpuCount());
         LOG.info(describe());
         Gauge.builder("finetune.trainer.device.info", () -> 1).tag("device", label(device))
                 .description("The device this replica trains on (always 1)").register(registry);
@@ -99,7 +100,8 @@ public class TrainingDevice {
         return "jobs train on the " + where + "; PyTorch uses " + JniUtils.getNumThreads() + " intra-op and "
                 + JniUtils.getNumInteropThreads() + " inter-op threads (ai.djl.pytorch.num_threads="
                 + System.getProperty("ai.djl.pytorch.num_threads", "unset") + ", ai.djl.pytorch.num_interop_threads="
-                + System.getProperty("ai.djl.pytorch.num_interop_threads", "unset") + ")";
+                + System.getProperty("ai.djl.pytorch.num_interop_threads", "unset") + "); MKL kernels: "
+                + MklVendorCheck.outcome().description();
     }
 
     public Device device() {

@@ -8,6 +8,7 @@ import io.finetune.contracts.Json;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.distilbert.BundledModels;
 import io.finetune.distilbert.Safetensors;
+import io.finetune.distilbert.Torch;
 import io.finetune.distilbert.TrainingResult;
 import io.finetune.trainer.ReviewData;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ public class TrainingRunResumeTest {
 
     /** Every tensor of the two checkpoints' model.safetensors agrees within 1e-6. */
     public static void assertSameWeights(Path actualDir, Path expectedDir) {
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+        try (NDManager manager = Torch.engine().newBaseManager(Device.cpu())) {
             Map<String, NDArray> actual = Safetensors.read(actualDir.resolve("model.safetensors"), manager);
             Map<String, NDArray> expected = Safetensors.read(expectedDir.resolve("model.safetensors"), manager);
             assertThat(actual.keySet()).isEqualTo(expected.keySet());
