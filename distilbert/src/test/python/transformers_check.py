@@ -1,0 +1,84 @@
+"""The other side of TransformersParityIT: Hugging Face transformers itself, as its users run it.
+
+  transformers_check.py score MODEL_DIR TEXTS.jsonl
+      Loads MODEL_DIR with AutoTokenizer / AutoModelForSequenceClassification.from_pretrained, unchanged, and prints
+      one JSON line per {"text": ...} line, as bin/score does: input_ids, logits (eval mode, float32, one text at a
+      time so padding plays no part), label (through the checkpoint's id2label).
+
+  transformers_check.py make OUT_DIR TOKENIZER_DIR DIM HIDDEN LAYERS HEADS LABELS SEED
+      Writes a randomly initialised DistilBertForSequenceClassification with save_pretrained (transformers' own file
+      layout and metadata) and the tokenizer of TOKENIZER_DIR, for the Java side to load.
+
+  transformers_check.py step MODEL_DIR BATCH.json
+      The first training steps as HF Trainer takes them, in float64, on one batch given in BATCH.json with the
+      hyperparameters: mean cross-entropy, clip_grad_norm_, torch AdamW with Trainer's weight-decay groups, linear
+      decay without warmup. Prints each step's loss and gradient norm (before clipping) and, after the last step,
+      the L2 norm and first values of the named parameters.
+"""
+import json
+import sys
+
+import torch
+from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DistilBertConfig,
+                          DistilBertForSequenceClassification, get_linear_schedule_with_warmup)
+
+
+def score(model_dir, texts_file):
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir)
+    model.eval()
+    with open(texts_file, encoding="utf-8") as f, torch.no_grad():
+        for line in f:
+            if not line.strip():
+                continue
+            text = json.loads(line)["text"]
+            encoded = tokenizer(text, truncation=True, max_length=model.config.max_position_embeddings,
+                                return_tensors="pt")
+            logits = model(**encoded).logits[0]
+            print(json.dumps({"input_ids": encoded["input_ids"][0].tolist(), "logits": logits.tolist(),
+                              "label": model.config.id2label[int(logits.argmax())]}))
+
+
+def make(out_dir, tokenizer_dir, dim, hidden, layers, heads, labels, seed):
+    torch.manual_seed(int(seed))
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    names = [f"CLASS_{i}" for i in range(int(labels))]
+    config = DistilBertConfig(vocab_size=len(tokenizer), dim=int(dim), hidden_dim=int(hidden), n_layers=int(layers),
+                              n_heads=int(heads), max_position_embeddings=64, pad_token_id=tokenizer.pad_token_id,
+                              id2label=dict(enumerate(names)), label2id={n: i for i, n in enumerate(names)})
+    model = DistilBertForSequenceClassification(config)
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+
+
+def step(model_dir, batch_file):
+    with open(batch_file, encoding="utf-8") as f:
+        batch = json.load(f)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, dtype=torch.float64)
+    model.train()  # the caller's config.json has every dropout at 0, so train mode is deterministic
+    ids = torch.tensor(batch["input_ids"])
+    mask = torch.tensor(batch["attention_mask"])
+    labels = torch.tensor(batch["labels"])
+    # HF Trainer's optimizer groups: no weight decay on biases and LayerNorm weights.
+    exempt = [n for n, _ in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n or "layer_norm" in n]
+    optimizer = torch.optim.AdamW([
+        {"params": [p for n, p in model.named_parameters() if n not in exempt], "weight_decay": batch["weight_decay"]},
+        {"params": [p for n, p in model.named_parameters() if n in exempt], "weight_decay": 0.0}], lr=batch["lr"])
+    schedule = get_linear_schedule_with_warmup(optimizer, 0, batch["total_steps"])
+    losses, norms = [], []
+    for _ in range(batch["steps"]):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(input_ids=ids, attention_mask=mask).logits, labels)
+        loss.backward()
+        norms.append(torch.nn.utils.clip_grad_norm_(model.parameters(), batch["max_grad_norm"]).item())
+        optimizer.step()
+        schedule.step()
+        losses.append(loss.item())
+    weights = {n: {"norm": p.detach().norm().item(), "first": p.detach().flatten()[:4].tolist()}
+               for n, p in model.named_parameters() if n in batch["report"]}
+    print(json.dumps({"losses": losses, "grad_norms": norms, "weights": weights}))
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    {"score": score, "make": make, "step": step}[command](*args)
