@@ -95,11 +95,18 @@ for (const obj of docs) {
     continue;
   }
   if (!(await schemaCheck(obj))) fail(obj, `no schema known for ${obj.apiVersion} ${obj.kind}`);
-  if (obj.kind === "Deployment") podPolicy(obj);
+  if (obj.kind === "Deployment" || obj.kind === "StatefulSet") podPolicy(obj);
 }
-const deployments = docs.filter((d) => d.kind === "Deployment").map((d) => d.metadata.name).sort();
-const want = ["evaluator-service", "ingest-service", "preprocess-service", "trainer-service"];
-if (JSON.stringify(deployments) !== JSON.stringify(want)) errors.push(`Deployments ${deployments}, want ${want}`);
+// Each service once, as the kind its state asks for: preprocess keeps a spool per pod (a StatefulSet's volume).
+const workloads = docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet")
+  .map((d) => `${d.kind}/${d.metadata.name}`).sort();
+const want = ["Deployment/evaluator-service", "Deployment/ingest-service", "Deployment/trainer-service",
+  "StatefulSet/preprocess-service"];
+if (JSON.stringify(workloads) !== JSON.stringify(want)) errors.push(`workloads ${workloads}, want ${want}`);
+const preprocess = docs.find((d) => d.kind === "StatefulSet" && d.metadata.name === "preprocess-service");
+if (preprocess && !(preprocess.spec.volumeClaimTemplates || []).some((t) => t.metadata.name === "data")) {
+  errors.push("StatefulSet/preprocess-service has no volume claim template for its spool (data)");
+}
 for (const kind of ["NetworkPolicy", "HorizontalPodAutoscaler", "PodMonitor", "Service", "PersistentVolumeClaim"]) {
   if (!counts[kind]) errors.push(`no ${kind}`);
 }
