@@ -100,6 +100,12 @@ class TrainerIT {
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 given().get("/jobs/" + jobId).then().body("state", equalTo("COMPLETED")));
         given().get("/jobs/" + jobId).then().body("checkpoints.size()", equalTo(6)).body("device", containsString("cpu"));
+        // Published checkpoints are not kept on the trainer's volume as well: only the job's own files are left.
+        Path jobDir = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("trainer.data-dir", Path.class).resolve("jobs").resolve(jobId);
+        try (var left = Files.list(jobDir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith(jobId + "-"));
+        }
 
         try (TopicTail progress = new TopicTail(kafka(), Topics.PROGRESS)) {
             List<TrainingProgress> events = progress.pollUntil(r -> TopicTail.text(r).contains("COMPLETED")

@@ -23,6 +23,14 @@ public interface TrainerConfig {
     @WithDefault("1000")
     long progressIntervalMillis();
 
+    /**
+     * Keep a checkpoint's directory in the job's folder after it is published. Off by default: once the broker has
+     * acknowledged every chunk, the checkpoint lives on the checkpoints topic (kept forever) and in the evaluator's
+     * store, and a third copy per checkpoint (268 MB for distilbert-base) would fill the trainer's volume job by job.
+     */
+    @WithDefault("false")
+    boolean keepPublishedCheckpoints();
+
     /** How long a shutdown waits for the running job to save its state at the next step before forcing it. */
     @WithDefault("25s")
     Duration shutdownGrace();

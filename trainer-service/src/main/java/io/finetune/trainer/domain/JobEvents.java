@@ -1,12 +1,15 @@
 package io.finetune.trainer.domain;
 
 import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.Directories;
 import io.finetune.contracts.TrainingProgress;
 import io.finetune.distilbert.StepProgress;
 import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.messaging.TrainerOutput;
 import io.finetune.trainer.training.RunEvents;
+import org.jboss.logging.Logger;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.function.BooleanSupplier;
 
 /** Turns a run's callbacks into progress events, job status and metrics. */
 final class JobEvents implements RunEvents {
+    private static final Logger LOG = Logger.getLogger(JobEvents.class);
     private final String jobId;
     private final JobRegistry registry;
     private final TrainerOutput output;
@@ -79,6 +83,9 @@ final class JobEvents implements RunEvents {
     @Override
     public void checkpoint(CheckpointInfo info, Path dir) {
         int chunks = output.checkpoint(info.checkpointId(), jobId, dir);
+        if (!config.keepPublishedCheckpoints()) {
+            deletePublished(dir);
+        }
         metrics.checkpoint(chunks);
         registry.update(jobId, s -> {
             List<String> checkpoints = new ArrayList<>(s.checkpoints());
@@ -93,6 +100,18 @@ final class JobEvents implements RunEvents {
                 info.step(), null, info.epoch(), epochs, null, null, null, null, info.validationLoss(),
                 info.validationAccuracy(), info.checkpointId(), chunks + " chunks" + (info.last() ? ", final" : ""),
                 Instant.now()));
+    }
+
+    /**
+     * Every chunk is acknowledged, so the checkpoint is on its topic (trainer.keep-published-checkpoints keeps the
+     * directory too). A directory that cannot be deleted costs disk space only: logged, and training goes on.
+     */
+    private void deletePublished(Path dir) {
+        try {
+            Directories.delete(dir);
+        } catch (UncheckedIOException e) {
+            LOG.warnf(e, "job %s: published checkpoint %s could not be deleted", jobId, dir);
+        }
     }
 
     /** Asked to cancel, or the service is shutting down (then the job stays RUNNING and continues at next start). */
