@@ -16,8 +16,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The jobs this trainer replica knows, their state, and which were asked to stop. Backed by {@link JobStore}: the
- * jobs of earlier runs are known from the start (so a redelivered job event is not run twice), and every change of
- * state or checkpoints is written through. Step-by-step progress stays in memory: it is on the progress topic.
+ * jobs of earlier runs and their cancel requests are known from the start (so a redelivered job event is not run
+ * twice, and a job cancelled just before a crash stays cancelled), and every change of state or checkpoints is
+ * written through. Step-by-step progress stays in memory: it is on the progress topic.
  */
 @ApplicationScoped
 public class JobRegistry {
@@ -27,7 +28,13 @@ public class JobRegistry {
 
     public JobRegistry(JobStore store) {
         this.store = store;
-        store.loadAll().forEach(p -> jobs.put(p.status().jobId(), p.status()));
+        store.loadAll().forEach(p -> {
+            String jobId = p.status().jobId();
+            jobs.put(jobId, p.status());
+            if (!p.status().finished() && store.cancelRequested(jobId)) {
+                cancelRequested.add(jobId); // asked before a restart: the job stops instead of resuming
+            }
+        });
     }
 
     /** Records and persists a new job; returns once it is on disk. @return false when the job is known already */
@@ -65,7 +72,9 @@ public class JobRegistry {
         }
     }
 
+    /** Persists the request before it counts, so a crash after the caller was answered cannot lose it. */
     public void requestCancel(String jobId) {
+        store.saveCancelRequest(jobId);
         cancelRequested.add(jobId);
     }
 

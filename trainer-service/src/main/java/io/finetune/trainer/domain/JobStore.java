@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -30,6 +31,8 @@ public class JobStore {
     private static final Logger LOG = Logger.getLogger(JobStore.class);
     static final String JOB_FILE = "job.json";
     static final String STATUS_FILE = "status.json";
+    /** Present once a cancel was asked for: a request answered before a crash still stops the job after it. */
+    static final String CANCEL_FILE = "cancel-requested";
 
     /** A job as it was persisted. */
     public record Persisted(TrainingJob job, JobStatus status) {
@@ -56,6 +59,15 @@ public class JobStore {
 
     public void save(JobStatus status) {
         write(jobDir(status.jobId()).resolve(STATUS_FILE), Json.write(status));
+    }
+
+    /** Records that the job was asked to stop; returns once that is on disk. */
+    public void saveCancelRequest(String jobId) {
+        write(jobDir(jobId).resolve(CANCEL_FILE), Instant.now().toString());
+    }
+
+    public boolean cancelRequested(String jobId) {
+        return Files.isRegularFile(jobDir(jobId).resolve(CANCEL_FILE));
     }
 
     /** Every readable persisted job; an unreadable one is logged and skipped rather than blocking startup. */

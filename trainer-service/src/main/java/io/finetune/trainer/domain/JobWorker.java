@@ -108,7 +108,9 @@ public class JobWorker {
     private void run(TrainingJob job) {
         String jobId = job.jobId();
         if (registry.isCancelRequested(jobId)) {
-            finish(jobId, JobStatus.State.CANCELLED, "cancelled before it started");
+            boolean ranBefore = registry.get(jobId).map(JobStatus::startedAt).isPresent();
+            finish(jobId, JobStatus.State.CANCELLED, ranBefore
+                    ? "cancelled: the request came before the trainer restarted" : "cancelled before it started");
             return;
         }
         if (shuttingDown) {
