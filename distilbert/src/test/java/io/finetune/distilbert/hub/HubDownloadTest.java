@@ -67,7 +67,14 @@ class HubDownloadTest {
         assertThat(Files.readAllBytes(snapshot.resolve("model.safetensors"))).isEqualTo(hub.file("model.safetensors"));
         String sha = LocalHub.sha256(hub.file("model.safetensors"));
         int half = hub.file("model.safetensors").length / 2;
-        assertThat(hub.requests).contains("GET /cdn/" + sha, "GET /cdn/" + sha + " bytes=" + half + "-");
+        assertThat(hub.requests).contains("GET /cdn/" + sha);
+        // The hub writes half the blob before dropping the connection, but how much of that reaches the client
+        // before the reset is up to the kernel: the resume must start somewhere after 0 and no later than half.
+        String resumePrefix = "GET /cdn/" + sha + " bytes=";
+        assertThat(hub.requests).filteredOn(r -> r.startsWith(resumePrefix)).singleElement().satisfies(r -> {
+            long from = Long.parseLong(r.substring(resumePrefix.length(), r.length() - 1));
+            assertThat(from).isPositive().isLessThanOrEqualTo(half);
+        });
     }
 
     @Test

@@ -128,10 +128,19 @@ public final class LocalHub implements AutoCloseable {
             interruptNext = false;
             out.write(content, from, length / 2);
             out.flush();
+            pause(); // lets the client read most of what was sent before the connection goes
             // Closing short of the announced length makes the server drop the connection: a broken transfer.
             return;
         }
         out.write(content, from, length);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static String sha256(byte[] bytes) {
