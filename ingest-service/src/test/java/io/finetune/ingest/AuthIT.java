@@ -29,7 +29,7 @@ import static org.hamcrest.Matchers.not;
 
 /**
  * Authentication switched on, as in production: writes need an API key or an OIDC access token (signed by a key
- * pair of this run, published as JWKS on loopback), reads, health and metrics stay open.
+ * pair of this run, whose JWKS the service finds by OIDC discovery on loopback), reads, health and metrics stay open.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
@@ -98,6 +98,10 @@ class AuthIT {
                 .post("/datasets").then().statusCode(401).body("detail", equalTo("the access token has expired"));
         create("other-client").header("Authorization", "Bearer " + sign(claims("some-other-api", 5), issuer))
                 .post("/datasets").then().statusCode(401);
+        JwtClaims otherRealm = claims(OidcIssuerResource.AUDIENCE, 5);
+        otherRealm.setIssuer("https://login.example.test/realms/other");
+        create("other-realm").header("Authorization", "Bearer " + sign(otherRealm, issuer))
+                .post("/datasets").then().statusCode(401);
         RsaJsonWebKey impostor = RsaJwkGenerator.generateJwk(2048);
         impostor.setKeyId(issuer.getKeyId());
         create("impostor").header("Authorization", "Bearer " + sign(claims(OidcIssuerResource.AUDIENCE, 5), impostor))
@@ -124,7 +128,7 @@ class AuthIT {
 
     private static JwtClaims claims(String audience, float minutes) {
         JwtClaims claims = new JwtClaims();
-        claims.setIssuer(OidcIssuerResource.ISSUER);
+        claims.setIssuer(ConfigProvider.getConfig().getValue(OidcIssuerResource.ISSUER_CONFIG, String.class));
         claims.setAudience(audience);
         claims.setSubject("pipeline-bot");
         claims.setIssuedAtToNow();

@@ -17,13 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The part of an OIDC provider a resource server talks to: its JWKS, served on loopback, for a key pair generated
- * per run. The private key reaches the test through config ({@link #SIGNING_KEY}), so the test signs its own tokens.
+ * The part of an OIDC provider a resource server talks to, laid out as a Keycloak realm: its discovery document and
+ * its JWKS, served on loopback, for a key pair generated per run. The service is given only the issuer and audience,
+ * so it finds the keys by discovery, as in production. The private key reaches the test through config
+ * ({@link #SIGNING_KEY}), so the test signs its own tokens.
  */
 public class OidcIssuerResource implements QuarkusTestResourceLifecycleManager {
-    static final String ISSUER = "https://login.example.test/realms/finetune";
+    static final String ISSUER_CONFIG = "finetune.auth.oidc.issuer";
     static final String AUDIENCE = "finetune-api";
     static final String SIGNING_KEY = "auth-it.signing-jwk";
+    private static final String REALM = "/realms/finetune";
 
     private HttpServer server;
 
@@ -32,19 +35,14 @@ public class OidcIssuerResource implements QuarkusTestResourceLifecycleManager {
         try {
             RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
             key.setKeyId("it-key");
-            byte[] jwks = new JsonWebKeySet(key).toJson().getBytes(StandardCharsets.UTF_8);
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/protocol/openid-connect/certs", exchange -> {
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, jwks.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(jwks);
-                }
-            });
+            String issuer = "http://127.0.0.1:" + server.getAddress().getPort() + REALM;
+            String jwksUri = issuer + "/protocol/openid-connect/certs";
+            serve(REALM + "/.well-known/openid-configuration",
+                    "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + jwksUri + "\"}");
+            serve(REALM + "/protocol/openid-connect/certs", new JsonWebKeySet(key).toJson());
             server.start();
-            return Map.of("finetune.auth.oidc.jwks-url", "http://127.0.0.1:" + server.getAddress().getPort()
-                            + "/protocol/openid-connect/certs",
-                    "finetune.auth.oidc.issuer", ISSUER,
+            return Map.of(ISSUER_CONFIG, issuer,
                     "finetune.auth.oidc.audience", AUDIENCE,
                     SIGNING_KEY, key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
         } catch (JoseException e) {
@@ -52,6 +50,17 @@ public class OidcIssuerResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void serve(String path, String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        server.createContext(path, exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
     }
 
     @Override

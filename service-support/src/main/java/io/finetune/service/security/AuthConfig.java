@@ -25,13 +25,16 @@ public interface AuthConfig {
 
     /** An OIDC provider whose access tokens are accepted, checked as a resource server checks them. */
     interface Oidc {
-        /** The provider's JWKS, fetched and cached; fetched again when a token names a key it lacks (rotation). */
+        /**
+         * The provider's JWKS, fetched and cached; fetched again when a token names a key it lacks (rotation). Unset
+         * (and no file): found by OIDC discovery at {@code ISSUER/.well-known/openid-configuration}.
+         */
         Optional<String> jwksUrl();
 
         /** A JWKS file instead of a URL, for providers this service cannot reach. */
         Optional<Path> jwksFile();
 
-        /** The {@code iss} every token must carry. */
+        /** The {@code iss} every token must carry, and where discovery looks for the provider's keys. */
         Optional<String> issuer();
 
         /** Tokens must name at least one of these in {@code aud}. */

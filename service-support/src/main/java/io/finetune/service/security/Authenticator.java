@@ -37,8 +37,9 @@ public class Authenticator {
         } else if (keys.isEmpty() && tokens.isEmpty()) {
             throw new IllegalStateException("authentication is on but no credential is configured: set "
                     + "FINETUNE_API_KEYS (comma-separated API keys or sha256:<hex> of each) and/or an OIDC provider "
-                    + "(finetune.auth.oidc.jwks-url or jwks-file, with finetune.auth.oidc.issuer and audience; env "
-                    + "FINETUNE_AUTH_OIDC_JWKS_URL, FINETUNE_AUTH_OIDC_ISSUER, FINETUNE_AUTH_OIDC_AUDIENCE), or "
+                    + "(finetune.auth.oidc.issuer and audience, whose keys are found by OIDC discovery unless "
+                    + "finetune.auth.oidc.jwks-url or jwks-file names them; env FINETUNE_AUTH_OIDC_ISSUER, "
+                    + "FINETUNE_AUTH_OIDC_AUDIENCE, FINETUNE_AUTH_OIDC_JWKS_URL), or "
                     + "switch authentication off explicitly with finetune.auth.enabled=false (docs/security.md)");
         }
     }

@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -29,7 +31,8 @@ import java.util.stream.Collectors;
  */
 public final class OidcTokens {
     private static final Logger LOG = Logger.getLogger(OidcTokens.class);
-    private static final int JWKS_TIMEOUT_MILLIS = 5000;
+    private static final int HTTP_TIMEOUT_MILLIS = 5000;
+    private static final Duration DISCOVERY_RETRY = Duration.ofSeconds(10);
 
     private final JwtConsumer consumer;
 
@@ -37,24 +40,33 @@ public final class OidcTokens {
         this.consumer = consumer;
     }
 
-    /** Empty when no JWKS is configured; a JWKS without issuer and audience is a configuration error. */
+    /**
+     * Empty when no provider is configured. The keys come from a JWKS URL or file when one is set, otherwise from
+     * OIDC discovery at the issuer. Keys without issuer and audience are a configuration error.
+     */
     public static Optional<OidcTokens> from(AuthConfig.Oidc config) {
-        if (config.jwksUrl().isEmpty() && config.jwksFile().isEmpty()) {
+        return from(config, DISCOVERY_RETRY, Clock.systemUTC());
+    }
+
+    /** As {@link #from(AuthConfig.Oidc)}, with the pause after a failed discovery and the clock that times it. */
+    static Optional<OidcTokens> from(AuthConfig.Oidc config, Duration discoveryRetry, Clock clock) {
+        Optional<String> issuerSetting = config.issuer().filter(s -> !s.isBlank());
+        if (config.jwksUrl().isEmpty() && config.jwksFile().isEmpty() && issuerSetting.isEmpty()) {
             return Optional.empty();
         }
         if (config.jwksUrl().isPresent() && config.jwksFile().isPresent()) {
             throw new IllegalStateException(
                     "set finetune.auth.oidc.jwks-url or finetune.auth.oidc.jwks-file, not both");
         }
-        String issuer = config.issuer().filter(s -> !s.isBlank()).orElseThrow(() -> new IllegalStateException(
+        String issuer = issuerSetting.orElseThrow(() -> new IllegalStateException(
                 "finetune.auth.oidc.issuer must be set with a JWKS: tokens of any issuer using those keys would pass"));
         List<String> audience = config.audience().orElse(List.of());
         if (audience.isEmpty()) {
-            throw new IllegalStateException("finetune.auth.oidc.audience must be set with a JWKS: tokens the provider "
-                    + "issued to any other client would pass");
+            throw new IllegalStateException("finetune.auth.oidc.audience must be set with an OIDC issuer: tokens the "
+                    + "provider issued to any other client would pass");
         }
         JwtConsumer consumer = new JwtConsumerBuilder()
-                .setVerificationKeyResolver(keys(config))
+                .setVerificationKeyResolver(keys(config, issuer, discoveryRetry, clock))
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
                         config.algorithms().toArray(String[]::new))
                 .setExpectedIssuer(issuer)
@@ -79,7 +91,8 @@ public final class OidcTokens {
         }
     }
 
-    private static VerificationKeyResolver keys(AuthConfig.Oidc config) {
+    private static VerificationKeyResolver keys(AuthConfig.Oidc config, String issuer, Duration discoveryRetry,
+                                                Clock clock) {
         if (config.jwksFile().isPresent()) {
             Path file = config.jwksFile().get();
             try {
@@ -91,11 +104,14 @@ public final class OidcTokens {
                         + e.getMessage(), e);
             }
         }
-        Get get = new Get();
-        get.setConnectTimeout(JWKS_TIMEOUT_MILLIS);
-        get.setReadTimeout(JWKS_TIMEOUT_MILLIS);
+        Get http = new Get();
+        http.setConnectTimeout(HTTP_TIMEOUT_MILLIS);
+        http.setReadTimeout(HTTP_TIMEOUT_MILLIS);
+        if (config.jwksUrl().isEmpty()) {
+            return new DiscoveredJwks(issuer, http, discoveryRetry, clock);
+        }
         HttpsJwks jwks = new HttpsJwks(config.jwksUrl().get());
-        jwks.setSimpleHttpGet(get);
+        jwks.setSimpleHttpGet(http);
         return new HttpsJwksVerificationKeyResolver(jwks);
     }
 }

@@ -28,6 +28,12 @@ record Settings(boolean enabled, boolean protectReads, Optional<List<String>> ap
                     Optional.of(List.of(TestIssuer.AUDIENCE)), 0, ALGORITHMS);
         }
 
+        /** No JWKS location: the keys are found by discovery at the issuer. */
+        static Oidc discovery(String issuer) {
+            return new Oidc(Optional.empty(), Optional.empty(), Optional.of(issuer),
+                    Optional.of(List.of(TestIssuer.AUDIENCE)), 0, ALGORITHMS);
+        }
+
         static Oidc file(Path jwks) {
             return new Oidc(Optional.empty(), Optional.of(jwks), Optional.of(TestIssuer.ISSUER),
                     Optional.of(List.of(TestIssuer.AUDIENCE)), 0, ALGORITHMS);

@@ -17,14 +17,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An OIDC provider's part a resource server sees: a JWKS served over HTTP on loopback, and tokens it signs. */
+/**
+ * An OIDC provider's part a resource server sees: a discovery document and a JWKS served over HTTP on loopback, and
+ * tokens it signs.
+ */
 final class TestIssuer implements AutoCloseable {
     static final String ISSUER = "https://login.example.test/realms/finetune";
     static final String AUDIENCE = "finetune-api";
+    private static final String REALM = "/realms/finetune";
 
     private final RsaJsonWebKey key;
     private final HttpServer server;
     final AtomicInteger jwksFetches = new AtomicInteger();
+    final AtomicInteger discoveryFetches = new AtomicInteger();
+    /** What the discovery document answers with: 200, or an error status with no body. */
+    volatile int discoveryStatus = 200;
+    /** The issuer the discovery document names; null names {@link #discoveryIssuer()}, as a real provider does. */
+    volatile String advertisedIssuer;
 
     TestIssuer() throws JoseException, IOException {
         key = newKey("issuer-key");
@@ -38,7 +47,26 @@ final class TestIssuer implements AutoCloseable {
                 out.write(jwks);
             }
         });
+        server.createContext(REALM + DiscoveredJwks.WELL_KNOWN, exchange -> {
+            discoveryFetches.incrementAndGet();
+            String issuer = advertisedIssuer != null ? advertisedIssuer : discoveryIssuer();
+            byte[] document = ("{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + jwksUrl()
+                    + "\",\"id_token_signing_alg_values_supported\":[\"RS256\"]}").getBytes(StandardCharsets.UTF_8);
+            int status = discoveryStatus;
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, status == 200 ? document.length : -1);
+            try (OutputStream out = exchange.getResponseBody()) {
+                if (status == 200) {
+                    out.write(document);
+                }
+            }
+        });
         server.start();
+    }
+
+    /** An issuer on this server, for discovery: its {@code /.well-known/openid-configuration} names the JWKS. */
+    String discoveryIssuer() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + REALM;
     }
 
     static RsaJsonWebKey newKey(String kid) throws JoseException {
