@@ -12,8 +12,6 @@ import org.jboss.logging.Logger;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** Turns a run's callbacks into progress events, job status and metrics. */
@@ -41,9 +39,7 @@ final class JobEvents implements RunEvents {
     @Override
     public void started(String device, long examples, int epochs) {
         this.epochs = epochs;
-        registry.update(jobId, s -> new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(),
-                s.state(), s.step(), s.totalSteps(), s.epoch(), s.loss(), s.tokensPerSecond(), s.etaSeconds(),
-                device, s.checkpoints(), "training", s.submittedAt(), s.startedAt(), s.finishedAt()));
+        registry.update(jobId, s -> s.withDevice(device, "training"));
         output.progress(TrainingProgress.of(jobId, TrainingProgress.Stage.STARTED,
                 "training on " + device + ": " + examples + " examples, " + epochs + " epochs"));
     }
@@ -51,18 +47,15 @@ final class JobEvents implements RunEvents {
     @Override
     public void resumed(long step, int epoch) {
         String message = "resumed from the training state saved at step " + step + " (epoch " + epoch + ")";
-        registry.update(jobId, s -> new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(),
-                s.state(), step, s.totalSteps(), epoch, s.loss(), s.tokensPerSecond(), s.etaSeconds(), s.device(),
-                s.checkpoints(), message, s.submittedAt(), s.startedAt(), s.finishedAt()));
+        registry.update(jobId, s -> s.withPosition(step, null, epoch, null, null, null, message));
         output.progress(TrainingProgress.of(jobId, TrainingProgress.Stage.STARTED, message));
     }
 
     @Override
     public void step(StepProgress p) {
         metrics.step(p.step(), p.totalSteps(), p.loss(), p.learningRate(), p.tokensPerSecond(), p.etaSeconds());
-        registry.update(jobId, s -> new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(),
-                s.state(), p.step(), p.totalSteps(), p.epoch(), p.loss(), p.tokensPerSecond(), p.etaSeconds(),
-                s.device(), s.checkpoints(), s.message(), s.submittedAt(), s.startedAt(), s.finishedAt()));
+        registry.update(jobId, s -> s.withPosition(p.step(), p.totalSteps(), p.epoch(), p.loss(),
+                p.tokensPerSecond(), p.etaSeconds(), s.message()));
         long now = System.nanoTime();
         if (p.step() == p.totalSteps() || now - lastProgressNanos >= config.progressIntervalMillis() * 1_000_000) {
             lastProgressNanos = now;
@@ -87,15 +80,7 @@ final class JobEvents implements RunEvents {
             deletePublished(dir);
         }
         metrics.checkpoint(chunks);
-        registry.update(jobId, s -> {
-            List<String> checkpoints = new ArrayList<>(s.checkpoints());
-            if (!checkpoints.contains(info.checkpointId())) { // republished after a resume
-                checkpoints.add(info.checkpointId());
-            }
-            return new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(), s.state(), s.step(),
-                    s.totalSteps(), s.epoch(), s.loss(), s.tokensPerSecond(), s.etaSeconds(), s.device(),
-                    List.copyOf(checkpoints), s.message(), s.submittedAt(), s.startedAt(), s.finishedAt());
-        });
+        registry.update(jobId, s -> s.withCheckpoint(info.checkpointId()));
         output.progress(new TrainingProgress(TrainingProgress.VERSION, jobId, TrainingProgress.Stage.CHECKPOINT,
                 info.step(), null, info.epoch(), epochs, null, null, null, null, info.validationLoss(),
                 info.validationAccuracy(), info.checkpointId(), chunks + " chunks" + (info.last() ? ", final" : ""),

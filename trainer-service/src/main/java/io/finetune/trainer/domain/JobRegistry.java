@@ -3,7 +3,6 @@ package io.finetune.trainer.domain;
 import io.finetune.contracts.TrainingJob;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -80,14 +79,5 @@ public class JobRegistry {
 
     public boolean isCancelRequested(String jobId) {
         return cancelRequested.contains(jobId);
-    }
-
-    public static JobStatus withState(JobStatus s, JobStatus.State state, String message) {
-        Instant now = Instant.now();
-        boolean active = state == JobStatus.State.RUNNING || state == JobStatus.State.QUEUED;
-        return new JobStatus(s.jobId(), s.dataset(), s.baseModel(), s.hyperparameters(), state, s.step(),
-                s.totalSteps(), s.epoch(), s.loss(), s.tokensPerSecond(), s.etaSeconds(), s.device(), s.checkpoints(),
-                message, s.submittedAt(), state == JobStatus.State.RUNNING ? now : s.startedAt(),
-                active ? null : now);
     }
 }

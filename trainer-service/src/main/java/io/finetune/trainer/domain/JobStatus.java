@@ -4,6 +4,7 @@ import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.TrainingJob;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** A training job as the REST API shows it. */
@@ -17,6 +18,44 @@ public record JobStatus(String jobId, String dataset, String baseModel, Hyperpar
     public static JobStatus queued(TrainingJob job, String baseModel, String message) {
         return new JobStatus(job.jobId(), job.dataset(), baseModel, job.hyperparameters(), State.QUEUED, null, null,
                 null, null, null, null, null, List.of(), message, job.submittedAt(), null, null);
+    }
+
+    /**
+     * The job moved to another state: RUNNING stamps the start, a finished state the end, and QUEUED or RUNNING
+     * clears an earlier end (a job re-queued after a restart).
+     */
+    public JobStatus withState(State newState, String newMessage) {
+        Instant now = Instant.now();
+        boolean active = newState == State.RUNNING || newState == State.QUEUED;
+        return new JobStatus(jobId, dataset, baseModel, hyperparameters, newState, step, totalSteps, epoch, loss,
+                tokensPerSecond, etaSeconds, device, checkpoints, newMessage, submittedAt,
+                newState == State.RUNNING ? now : startedAt, active ? null : now);
+    }
+
+    public JobStatus withDevice(String newDevice, String newMessage) {
+        return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
+                tokensPerSecond, etaSeconds, newDevice, checkpoints, newMessage, submittedAt, startedAt, finishedAt);
+    }
+
+    /** Where training stands; a null rate, loss or ETA keeps the last one known (a resume knows only the step). */
+    public JobStatus withPosition(long newStep, Long newTotalSteps, int newEpoch, Double newLoss,
+                                  Double newTokensPerSecond, Double newEtaSeconds, String newMessage) {
+        return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, newStep,
+                newTotalSteps != null ? newTotalSteps : totalSteps, newEpoch, newLoss != null ? newLoss : loss,
+                newTokensPerSecond != null ? newTokensPerSecond : tokensPerSecond,
+                newEtaSeconds != null ? newEtaSeconds : etaSeconds, device, checkpoints, newMessage, submittedAt,
+                startedAt, finishedAt);
+    }
+
+    /** One more published checkpoint; a checkpoint republished after a resume is listed once. */
+    public JobStatus withCheckpoint(String checkpointId) {
+        if (checkpoints.contains(checkpointId)) {
+            return this;
+        }
+        List<String> more = new ArrayList<>(checkpoints);
+        more.add(checkpointId);
+        return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
+                tokensPerSecond, etaSeconds, device, List.copyOf(more), message, submittedAt, startedAt, finishedAt);
     }
 
     public boolean finished() {

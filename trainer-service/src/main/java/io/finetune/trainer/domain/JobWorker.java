@@ -87,7 +87,7 @@ public class JobWorker {
 
     private void recover(TrainingJob job) {
         String message = "recovered after a restart";
-        registry.update(job.jobId(), s -> JobRegistry.withState(s, JobStatus.State.QUEUED, message));
+        registry.update(job.jobId(), s -> s.withState(JobStatus.State.QUEUED, message));
         output.progress(TrainingProgress.of(job.jobId(), TrainingProgress.Stage.QUEUED, message));
         LOG.infof("job %s %s", job.jobId(), message);
         executor.submit(() -> run(job));
@@ -116,7 +116,7 @@ public class JobWorker {
         if (shuttingDown) {
             return; // stays QUEUED or RUNNING on disk: the next start runs it
         }
-        registry.update(jobId, s -> JobRegistry.withState(s, JobStatus.State.RUNNING, "loading data and model"));
+        registry.update(jobId, s -> s.withState(JobStatus.State.RUNNING, "loading data and model"));
         metrics.started();
         try {
             DatasetShards data = shards.read(job.dataset()).orElseThrow(() -> new IllegalArgumentException(
@@ -146,7 +146,7 @@ public class JobWorker {
     }
 
     private void finish(String jobId, JobStatus.State state, String message) {
-        registry.update(jobId, s -> JobRegistry.withState(s, state, message));
+        registry.update(jobId, s -> s.withState(state, message));
         metrics.finished(state);
         TrainingProgress.Stage stage = TrainingProgress.Stage.valueOf(state.name());
         output.progress(TrainingProgress.of(jobId, stage, message));

@@ -19,7 +19,7 @@ class JobRegistryTest {
         JobRegistry before = new JobRegistry(new JobStore(root));
         before.register(job("job-a"), "distilbert-tiny");
         before.register(job("job-b"), "distilbert-tiny");
-        before.update("job-a", s -> JobRegistry.withState(s, JobStatus.State.RUNNING, "training"));
+        before.update("job-a", s -> s.withState(JobStatus.State.RUNNING, "training"));
         before.requestCancel("job-a");
 
         JobRegistry after = new JobRegistry(new JobStore(root)); // the replica's next start reads the same volume
@@ -33,7 +33,7 @@ class JobRegistryTest {
         JobRegistry before = new JobRegistry(new JobStore(root));
         before.register(job("job-c"), "distilbert-tiny");
         before.requestCancel("job-c");
-        before.update("job-c", s -> JobRegistry.withState(s, JobStatus.State.CANCELLED, "cancelled"));
+        before.update("job-c", s -> s.withState(JobStatus.State.CANCELLED, "cancelled"));
 
         JobRegistry after = new JobRegistry(new JobStore(root));
 
