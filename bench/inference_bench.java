@@ -1,8 +1,10 @@
 // Java side of bench/inference-throughput: run as a single-file source program with evaluator-service's classpath.
 // Prints one JSON line: evaluation throughput (Predictor, distilbert-base shape, random weights) and /predict latency
-// over HTTP against a packaged evaluator-service started on a real local Kafka broker (kafka-local).
+// over HTTP against a packaged evaluator-service started on a real local Kafka broker (kafka-local). bench/lib's
+// classes (benchlib) are on the classpath too: the launcher compiles them.
 
 import ai.djl.Device;
+import benchlib.BenchService;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.ClassMetrics;
 import io.finetune.contracts.EvaluationResult;
@@ -96,10 +98,11 @@ public class InferenceBench {
             try (var socket = new java.net.ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
+            Path log = work.resolve("service.log");
             ProcessBuilder builder = new ProcessBuilder("java", "-Dai.djl.offline=true",
                     "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(), "-Dquarkus.http.port=" + port,
                     "-Devaluator.data-dir=" + work.resolve("data"), "-jar", serviceJar.toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
             // Authentication on, as deployed (a key of this run, in the environment): the timings include its check.
             String apiKey = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
             builder.environment().put("FINETUNE_API_KEYS", apiKey);
@@ -107,7 +110,7 @@ public class InferenceBench {
             try {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + port;
-                awaitReady(http, base, service);
+                BenchService.awaitReady("evaluator-service", base, service, log, Duration.ofMinutes(2));
                 HttpRequest predict = HttpRequest.newBuilder(URI.create(base + "/predict"))
                         .header("Content-Type", "application/json").header("X-API-Key", apiKey)
                         .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("texts", List.of(text),
@@ -127,25 +130,6 @@ public class InferenceBench {
                 service.waitFor();
             }
         }
-    }
-
-    static void awaitReady(HttpClient http, String base, Process service) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("evaluator-service exited; see service.log");
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("evaluator-service not ready within 2 minutes");
     }
 
     static void send(HttpClient http, HttpRequest request) throws Exception {

@@ -1,17 +1,15 @@
 // Java side of bench/ingest-throughput: run as a single-file source program on kafka-local's classpath (the broker
-// lib carries contracts, Jackson and the Kafka client). Prints one JSON line.
+// lib carries contracts, Jackson and the Kafka client) and bench/lib's classes, compiled by the launcher. Prints one
+// JSON line.
 
+import benchlib.BenchHttp;
+import benchlib.BenchService;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.TopicAdmin;
 import io.finetune.kafka.local.LocalKafka;
 
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +24,7 @@ import java.util.concurrent.Future;
 public class IngestThroughput {
     /** The service runs with authentication on, as deployed: a key of this run, handed over in the environment. */
     static final String API_KEY = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final BenchHttp HTTP = new BenchHttp(API_KEY);
     private static final String[] WORDS = ("the a film movie plot acting actor actress director scene story great "
             + "terrible wonderful boring dull brilliant script character ending music camera performance and of to "
             + "was is it this that with for but not very really quite too much little best worst ever seen watch "
@@ -55,33 +53,34 @@ public class IngestThroughput {
                 command.addAll(List.of(extra.split("\\s+")));
             }
             command.addAll(List.of("-jar", jar.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(work.resolve("ingest-service.log").toFile());
+            Path log = work.resolve("ingest-service.log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("FINETUNE_API_KEYS", API_KEY);
             Process service = builder.start();
             try {
                 String url = "http://127.0.0.1:" + port;
-                awaitReady(url, service, work);
-                post(url + "/datasets", "application/json", "{\"name\":\"bench\",\"labels\":[\"positive\",\"negative\"]}"
-                        .getBytes(StandardCharsets.UTF_8), 201);
-                // Warm-up: the JIT and the producer's connections, on a dataset of its own.
-                post(url + "/datasets", "application/json", "{\"name\":\"warmup\"}".getBytes(StandardCharsets.UTF_8),
+                BenchService.awaitReady("ingest-service", url, service, log, Duration.ofMinutes(2));
+                HTTP.post(url + "/datasets", "application/json",
+                        "{\"name\":\"bench\",\"labels\":[\"positive\",\"negative\"]}".getBytes(StandardCharsets.UTF_8),
                         201);
-                post(url + "/datasets/warmup/records", "application/x-ndjson", bodies(20_000, 1).get(0), 200);
+                // Warm-up: the JIT and the producer's connections, on a dataset of its own.
+                HTTP.post(url + "/datasets", "application/json",
+                        "{\"name\":\"warmup\"}".getBytes(StandardCharsets.UTF_8), 201);
+                HTTP.post(url + "/datasets/warmup/records", "application/x-ndjson", bodies(20_000, 1).get(0), 200);
 
                 ExecutorService pool = Executors.newFixedThreadPool(concurrency);
                 long start = System.nanoTime();
                 List<Future<String>> answers = new ArrayList<>();
                 for (byte[] body : bodies) {
-                    answers.add(pool.submit(() -> post(url + "/datasets/bench/records", "application/x-ndjson", body,
-                            200)));
+                    answers.add(pool.submit(() -> HTTP.post(url + "/datasets/bench/records", "application/x-ndjson",
+                            body, 200)));
                 }
                 for (Future<String> answer : answers) {
                     answer.get();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 pool.shutdown();
-                long accepted = Json.MAPPER.readTree(get(url + "/datasets/bench")).get("accepted").asLong();
+                long accepted = Json.MAPPER.readTree(HTTP.get(url + "/datasets/bench")).get("accepted").asLong();
                 if (accepted != records) {
                     throw new IllegalStateException("accepted " + accepted + " of " + records + " records");
                 }
@@ -125,40 +124,5 @@ public class IngestThroughput {
             bodies.add(body.toByteArray());
         }
         return bodies;
-    }
-
-    static String post(String url, String type, byte[] body, int expected) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
-                .header("X-API-Key", API_KEY)
-                .timeout(Duration.ofMinutes(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return response.body();
-    }
-
-    static String get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    static void awaitReady(String url, Process service, Path work) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("ingest-service exited: " + Files.readString(
-                        work.resolve("ingest-service.log")));
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("ingest-service not ready; see its log");
     }
 }

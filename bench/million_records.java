@@ -3,8 +3,11 @@
 // with a 512 MB heap each; RECORDS reviews uploaded to ingest as JSON Lines (generated request by request, so the
 // bench holds one request body per upload thread, not the data set), sealed, and prepared by preprocess. Heap used
 // (the services' /q/metrics) and RSS (/proc) are sampled every second. Fails when a service runs out of memory or
-// dies, when a heap exceeds 512 MB, or when the whole run passes LIMIT_MINUTES. Prints one JSON line.
+// dies, when a heap exceeds 512 MB, or when the whole run passes LIMIT_MINUTES. Prints one JSON line. bench/lib's
+// classes (benchlib) are on the classpath too: the launcher compiles them.
 
+import benchlib.BenchHttp;
+import benchlib.BenchService;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.TopicAdmin;
@@ -34,6 +37,7 @@ public class MillionRecords {
     /** The services run with authentication on, as deployed: a key of this run, handed over in the environment. */
     static final String API_KEY = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final BenchHttp API = new BenchHttp(API_KEY);
     private static final String[] WORDS = ("the a film movie plot acting actor actress director scene story great "
             + "terrible wonderful boring dull brilliant script character ending music camera performance and of to "
             + "was is it this that with for but not very really quite too much little best worst ever seen watch "
@@ -108,20 +112,22 @@ public class MillionRecords {
                 Service preprocess = start("preprocess-service", preprocessJar, kafka, work,
                         List.of("-Dai.djl.offline=true", "-Dpreprocess.data-dir=" + work.resolve("preprocess")));
                 services.add(preprocess);
-                for (Service s : services) {
-                    awaitReady(s, deadline);
+                for (Service s : services) { // at most 3 minutes each, and within LIMIT_MINUTES
+                    BenchService.awaitReady(s.name, s.url, s.process, s.log,
+                            Duration.ofNanos(Math.min(deadline - System.nanoTime(), Duration.ofMinutes(3).toNanos())));
                 }
                 sampler = new ScheduledSampler(services);
-                post(ingest.url + "/datasets", "application/json",
+                API.post(ingest.url + "/datasets", "application/json",
                         "{\"name\":\"million\",\"labels\":[\"positive\",\"negative\"]}"
                                 .getBytes(StandardCharsets.UTF_8), 201);
 
                 long start = System.nanoTime();
                 long bytes = upload(ingest, records, perRequest, concurrency, deadline, services);
-                post(ingest.url + "/datasets/million/seal", "application/json",
+                API.post(ingest.url + "/datasets/million/seal", "application/json",
                         "{}".getBytes(StandardCharsets.UTF_8), 200);
                 double ingestSeconds = (System.nanoTime() - start) / 1e9;
-                long accepted = Json.MAPPER.readTree(get(ingest.url + "/datasets/million")).get("accepted").asLong();
+                long accepted = Json.MAPPER.readTree(API.get(ingest.url + "/datasets/million")).get("accepted")
+                        .asLong();
                 if (accepted != records) {
                     throw new IllegalStateException("ingest accepted " + accepted + " of " + records + " records");
                 }
@@ -207,7 +213,7 @@ public class MillionRecords {
                 int n = Math.min(perRequest, records - from);
                 answers.add(pool.submit(() -> {
                     byte[] body = body(first, n);
-                    post(ingest.url + "/datasets/million/records", "application/x-ndjson", body, 200);
+                    API.post(ingest.url + "/datasets/million/records", "application/x-ndjson", body, 200);
                     return (long) body.length;
                 }));
             }
@@ -287,37 +293,5 @@ public class MillionRecords {
             // the process is gone
         }
         return 0;
-    }
-
-    static String post(String url, String type, byte[] body, int expected) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
-                .header("X-API-Key", API_KEY)
-                .timeout(Duration.ofMinutes(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return response.body();
-    }
-
-    static String get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    static void awaitReady(Service service, long deadline) throws Exception {
-        long until = Math.min(deadline, System.nanoTime() + Duration.ofMinutes(3).toNanos());
-        while (System.nanoTime() < until) {
-            service.check();
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(service.url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException(service.name + " not ready; see " + service.log);
     }
 }

@@ -1,6 +1,8 @@
 // Java side of bench/preprocess-throughput: run as a single-file source program on kafka-local's classpath (the
-// broker lib carries contracts, Jackson and the Kafka client). Prints one JSON line.
+// broker lib carries contracts, Jackson and the Kafka client) and bench/lib's classes, compiled by the launcher.
+// Prints one JSON line.
 
+import benchlib.BenchService;
 import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.TopicAdmin;
@@ -77,7 +79,7 @@ public class PreprocessThroughput {
                     .start();
             try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers())) {
                 String url = "http://127.0.0.1:" + port;
-                awaitReady(url, service, log);
+                BenchService.awaitReady("preprocess-service", url, service, log, Duration.ofMinutes(2));
                 // Warm-up on a dataset of its own: the JIT, the tokenizer load, the consumer's assignment.
                 publish(producer, "warmup", texts(5_000, 7));
                 awaitReady(url, "warmup", service, log, limit);
@@ -177,9 +179,7 @@ public class PreprocessThroughput {
             throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("preprocess-service exited; see " + log);
-            }
+            BenchService.checkAlive("preprocess-service", service, log);
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/datasets/" + dataset))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
@@ -195,24 +195,5 @@ public class PreprocessThroughput {
             Thread.sleep(50);
         }
         throw new IllegalStateException("dataset " + dataset + " not READY after " + limit + "; aborted");
-    }
-
-    static void awaitReady(String url, Process service, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("preprocess-service exited: " + Files.readString(log));
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("preprocess-service not ready; see " + log);
     }
 }

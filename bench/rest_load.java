@@ -1,6 +1,8 @@
 // Java side of bench/rest-load: run as a single-file source program on kafka-local's classpath (the broker lib
-// carries contracts, Jackson and the Kafka client). Prints one JSON line.
+// carries contracts, Jackson and the Kafka client) and bench/lib's classes, compiled by the launcher. Prints one JSON
+// line.
 
+import benchlib.BenchService;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.TopicAdmin;
 import io.finetune.kafka.local.LocalKafka;
@@ -9,8 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,15 +44,16 @@ public class RestLoad {
             kafka.start();
             TopicAdmin.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), (short) 1);
             int port = LocalKafka.freePort();
+            Path log = work.resolve("ingest-service.log");
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx512m", "-Dquarkus.http.port=" + port,
                     "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(), "-jar", jar.toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("ingest-service.log").toFile());
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("FINETUNE_API_KEYS", API_KEY);
             Process service = builder.start();
             try {
                 String url = "http://127.0.0.1:" + port;
-                awaitReady(url, service, work);
+                BenchService.awaitReady("ingest-service", url, service, log, Duration.ofMinutes(2));
                 for (int d = 0; d < DATASETS; d++) {
                     send(HttpRequest.newBuilder(URI.create(url + "/datasets")).header("Content-Type",
                             "application/json").POST(HttpRequest.BodyPublishers.ofString(
@@ -174,25 +175,5 @@ public class RestLoad {
             throw new IllegalStateException("HTTP " + response.statusCode() + " " + response.body());
         }
         return response.body();
-    }
-
-    static void awaitReady(String url, Process service, Path work) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("ingest-service exited: " + Files.readString(
-                        work.resolve("ingest-service.log"), StandardCharsets.UTF_8));
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("ingest-service not ready; see its log");
     }
 }
