@@ -18,9 +18,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +56,7 @@ class PreprocessServiceIT {
     }
 
     @Test
-    void preparesADatasetIntoShardsAndAManifest() throws Exception {
+    void preparesADatasetIntoShardsAndAManifest(@TempDir Path models) throws Exception {
         String dataset = "it-reviews";
         List<String> values = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -90,7 +92,7 @@ class PreprocessServiceIT {
                 .collect(Collectors.toMap(TokenizedExample::id, Function.identity()));
         assertThat(byId).hasSize(20).doesNotContainKeys("x-dup", "empty");
         try (TextTokenizer tokenizer = TextTokenizer.load(
-                new ModelResolver(Files.createTempDirectory("models")).resolve("distilbert-tiny"), 32)) {
+                new ModelResolver(models).resolve("distilbert-tiny"), 32)) {
             assertThat(byId.get("p4").inputIds())
                     .isEqualTo(tokenizer.encode("Loved movie 4! Truly great & moving").intIds());
             assertThat(byId.get("n2").inputIds()).isEqualTo(tokenizer.encode("Hated movie 2, a dull mess").intIds());
@@ -117,7 +119,7 @@ class PreprocessServiceIT {
     }
 
     @Test
-    void aScratchDatasetPublishesItsOwnTokenizerWithTheShards() throws Exception {
+    void aScratchDatasetPublishesItsOwnTokenizerWithTheShards(@TempDir Path tmp) throws Exception {
         String dataset = "it-scratch";
         List<String> values = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -136,7 +138,7 @@ class PreprocessServiceIT {
         assertThat(manifest.model()).isEqualTo("scratch:100");
         assertThat(manifest.tokenizerArchive()).isNotNull();
         assertThat(read.tokenizerArchive()).hasSize((int) manifest.tokenizerArchive().bytes());
-        java.nio.file.Path files = read.writeTokenizer(Files.createTempDirectory("scratch-tokenizer")).orElseThrow();
+        Path files = read.writeTokenizer(tmp).orElseThrow();
         assertThat(Files.readAllLines(files.resolve("vocab.txt"))).hasSizeLessThanOrEqualTo(100)
                 .startsWith("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]").contains("splendid", "dreadful");
         Map<String, TokenizedExample> byId = read.splits().values().stream().flatMap(List::stream)

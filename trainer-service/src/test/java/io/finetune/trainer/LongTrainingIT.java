@@ -13,8 +13,8 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,9 +56,13 @@ class LongTrainingIT {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 
+    /** Static, so that @BeforeAll can use it; JUnit deletes it after the class. */
+    @TempDir
+    static Path tmp;
+
     @BeforeAll
     static void publishDataset() throws Exception {
-        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, Files.createTempDirectory("tiny"));
+        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("model"));
         ReviewData.of(DATASET, model, 800, 160, 11).publish(kafka());
     }
 

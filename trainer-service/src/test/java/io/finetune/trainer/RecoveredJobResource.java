@@ -1,6 +1,7 @@
 package io.finetune.trainer;
 
 import ai.djl.Device;
+import io.finetune.contracts.Directories;
 import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.TrainingJob;
@@ -25,6 +26,7 @@ import java.util.Map;
  * job once without interruption, as the reference its resumed run must match.
  */
 public class RecoveredJobResource extends LocalKafkaResource {
+    private Path root;
     public static final String RUNNING_JOB = "job-recovered";
     public static final String DONE_JOB = "job-done";
     public static final String DATASET = "recovery-it-reviews";
@@ -39,7 +41,7 @@ public class RecoveredJobResource extends LocalKafkaResource {
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(super.start());
         try {
-            Path root = Files.createTempDirectory("trainer-recovery-");
+            root = Files.createTempDirectory("trainer-recovery-");
             Path model = BundledModels.extract(BundledModels.DEMO_MODEL, root.resolve("base"));
             ReviewData data = ReviewData.of(DATASET, model, 96, 24, 5);
             data.publish(config.get("kafka.bootstrap.servers"));
@@ -73,6 +75,14 @@ public class RecoveredJobResource extends LocalKafkaResource {
             return config;
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the recovered data directory", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        super.stop();
+        if (root != null) {
+            Directories.delete(root);
         }
     }
 }

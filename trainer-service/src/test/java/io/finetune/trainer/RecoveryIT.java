@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,8 @@ class RecoveryIT {
     }
 
     @Test
-    void theRunningJobResumesFromItsSavedStateAndCompletesWithTheUninterruptedWeights() throws Exception {
+    void theRunningJobResumesFromItsSavedStateAndCompletesWithTheUninterruptedWeights(@TempDir Path work)
+            throws Exception {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 given().get("/jobs/" + RUNNING_JOB).then().body("state", equalTo("COMPLETED"))
                         .body("message", containsString("resumed at step 8")));
@@ -71,7 +73,6 @@ class RecoveryIT {
                     .allSatisfy(e -> assertThat(e.step()).isGreaterThan(8));
         }
 
-        Path work = Files.createTempDirectory("recovered");
         CheckpointAssembler assembler = new CheckpointAssembler(work);
         Optional<Path> finalArchive = Optional.empty();
         try (TopicTail checkpoints = new TopicTail(kafka, Topics.CHECKPOINTS)) {

@@ -12,8 +12,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +38,7 @@ class SecureKafkaTrainerIT {
     SecureAccess kafka;
 
     @Test
-    void aJobIsReadAndTrainedOverSaslSsl() throws Exception {
+    void aJobIsReadAndTrainedOverSaslSsl(@TempDir Path tmp) throws Exception {
         assertThat(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class))
                 .isEqualTo(kafka.saslSslServers());
         // A missing dataset is only known once the reader got through to the topic; a reader without the login
@@ -46,7 +46,7 @@ class SecureKafkaTrainerIT {
         given().contentType(ContentType.JSON).body("{\"dataset\": \"nobody-made-this\"}").post("/jobs")
                 .then().statusCode(404).body("detail", containsString("not prepared"));
 
-        publishDataset();
+        publishDataset(tmp);
         String jobId = given().contentType(ContentType.JSON).body("""
                         {"dataset": "%s", "baseModel": "distilbert-tiny",
                          "hyperparameters": {"epochs": 1, "batchSize": 16, "maxLength": 64}}
@@ -66,8 +66,8 @@ class SecureKafkaTrainerIT {
     }
 
     /** A small tokenized dataset as preprocess-service would publish it, sent with the test's own SCRAM login. */
-    private void publishDataset() throws Exception {
-        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, Files.createTempDirectory("tiny"));
+    private void publishDataset(Path tmp) throws Exception {
+        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("model"));
         ReviewData.of(DATASET, model, 64, 32, 5).publish(kafka.scramClient());
     }
 }

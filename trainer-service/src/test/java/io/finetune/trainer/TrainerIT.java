@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,10 +60,14 @@ class TrainerIT {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 
+    /** Static, so that @BeforeAll can use it; JUnit deletes it after the class. */
+    @TempDir
+    static Path tmp;
+
     /** Publishes a tokenized dataset as preprocess-service would: shards, then the manifest. */
     @BeforeAll
     static void publishDataset() throws Exception {
-        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, Files.createTempDirectory("tiny"));
+        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("model"));
         List<SampleReviews.Review> reviews = SampleReviews.generate(960, 11);
         List<TokenizedExample> examples = new ArrayList<>();
         try (TextTokenizer tokenizer = TextTokenizer.load(model, 64)) {
@@ -125,7 +130,7 @@ class TrainerIT {
             assertThat(lastEpoch.validationAccuracy()).isGreaterThan(0.9);
         }
 
-        Path work = Files.createTempDirectory("assembled");
+        Path work = tmp.resolve("assembled");
         CheckpointAssembler assembler = new CheckpointAssembler(work);
         Optional<Path> finalArchive = Optional.empty();
         try (TopicTail checkpoints = new TopicTail(kafka(), Topics.CHECKPOINTS)) {

@@ -91,7 +91,7 @@ class EvaluatorServiceIT {
 
     @BeforeAll
     void publishDataset() throws Exception {
-        model = BundledModels.extract(BundledModels.DEMO_MODEL, Files.createTempDirectory("tiny-model-"));
+        model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("tiny-model"));
         List<int[]> inputs = randomInputs(new Random(7), TEST_EXAMPLES);
         float[][] probabilities;
         try (DistilBertClassifier classifier = DistilBertClassifier.load(model, null, Devices.best())) {

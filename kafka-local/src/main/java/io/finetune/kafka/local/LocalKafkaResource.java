@@ -1,11 +1,13 @@
 package io.finetune.kafka.local;
 
+import io.finetune.contracts.Directories;
 import io.finetune.contracts.TopicAdmin;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -14,11 +16,12 @@ import java.util.Map;
  */
 public class LocalKafkaResource implements QuarkusTestResourceLifecycleManager {
     private LocalKafka kafka;
+    private Path dataDir;
 
     @Override
     public Map<String, String> start() {
         try {
-            kafka = LocalKafka.onFreePort(Files.createTempDirectory("kafka-test-")).start();
+            kafka = LocalKafka.onFreePort((dataDir = Files.createTempDirectory("kafka-test-"))).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -30,6 +33,9 @@ public class LocalKafkaResource implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (kafka != null) {
             kafka.stop();
+        }
+        if (dataDir != null) {
+            Directories.delete(dataDir); // a test run's broker data is of no use afterwards
         }
     }
 }

@@ -1,11 +1,13 @@
 package io.finetune.kafka.local;
 
+import io.finetune.contracts.Directories;
 import io.finetune.contracts.TopicAdmin;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -19,12 +21,13 @@ public class SecureLocalKafkaResource implements QuarkusTestResourceLifecycleMan
     public static final String SERVICE_USER = "finetune-service";
 
     private LocalKafka kafka;
+    private Path dataDir;
     private SecureAccess access;
 
     @Override
     public Map<String, String> start() {
         try {
-            kafka = LocalKafka.secured(Files.createTempDirectory("kafka-secure-test-"), Security.scram(SERVICE_USER))
+            kafka = LocalKafka.secured((dataDir = Files.createTempDirectory("kafka-secure-test-")), Security.scram(SERVICE_USER))
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -43,6 +46,9 @@ public class SecureLocalKafkaResource implements QuarkusTestResourceLifecycleMan
     public void stop() {
         if (kafka != null) {
             kafka.stop();
+        }
+        if (dataDir != null) {
+            Directories.delete(dataDir); // a test run's broker data is of no use afterwards
         }
     }
 }
