@@ -270,9 +270,18 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private List<String> command(String mainClass, String... args) {
+        Path tmp = dataDir.resolve("tmp");
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + tmp, e);
+        }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                // The broker's temporary files (snappy's native library, extracted per start) stay with its data, so
+                // a killed broker leaves nothing in the system's /tmp.
+                "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
                 "-Dlog4j2.configurationFile=" + dataDir.resolve("log4j2.properties").toAbsolutePath(),
                 "-cp", libDir.toAbsolutePath() + "/*", mainClass));
         command.addAll(List.of(args));
