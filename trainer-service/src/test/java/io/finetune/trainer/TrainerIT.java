@@ -5,27 +5,18 @@ import io.finetune.contracts.CheckpointChunk;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
-import io.finetune.contracts.Shard;
-import io.finetune.contracts.ShardCodec;
-import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.Topics;
 import io.finetune.contracts.TrainingProgress;
-import io.finetune.contracts.sample.SampleReviews;
 import io.finetune.distilbert.BundledModels;
 import io.finetune.distilbert.DistilBertClassifier;
 import io.finetune.distilbert.Predictor;
-import io.finetune.distilbert.TextTokenizer;
 import io.finetune.kafka.local.LocalKafkaResource;
 import io.finetune.kafka.local.TopicTail;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,11 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,7 +41,6 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTestResource(value = FreshDataDir.class, restrictToAnnotatedClass = true)
 class TrainerIT {
     private static final String DATASET = "trainer-it-reviews";
-    private static final List<String> LABELS = List.of("negative", "positive");
     private static List<TokenizedExample> validation;
 
     private static String kafka() {
@@ -67,31 +54,10 @@ class TrainerIT {
     /** Publishes a tokenized dataset as preprocess-service would: shards, then the manifest. */
     @BeforeAll
     static void publishDataset() throws Exception {
-        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("model"));
-        List<SampleReviews.Review> reviews = SampleReviews.generate(960, 11);
-        List<TokenizedExample> examples = new ArrayList<>();
-        try (TextTokenizer tokenizer = TextTokenizer.load(model, 64)) {
-            for (SampleReviews.Review r : reviews) {
-                examples.add(new TokenizedExample(r.id(), LABELS.indexOf(r.label()),
-                        tokenizer.encode(r.text()).intIds()));
-            }
-        }
-        Shard train = new Shard(DATASET, "b1", "train", 0, examples.subList(0, 800));
-        validation = examples.subList(800, 960);
-        Shard validationShard = new Shard(DATASET, "b1", "validation", 0, validation);
-        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, DATASET, "b1", LABELS,
-                Map.of("train", 1, "validation", 1), Map.of(), "distilbert-tiny", "distilbert-tiny", 64, "h", null);
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka());
-        try (KafkaProducer<String, byte[]> producer =
-                     new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.SHARDS, DATASET, ShardCodec.encode(train))).get();
-            producer.send(new ProducerRecord<>(Topics.SHARDS, DATASET, ShardCodec.encode(validationShard))).get();
-            ProducerRecord<String, byte[]> m = new ProducerRecord<>(Topics.SHARDS, DATASET,
-                    Json.write(manifest).getBytes(StandardCharsets.UTF_8));
-            m.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
-            producer.send(m).get();
-        }
+        ReviewData data = ReviewData.of(DATASET, BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("model")),
+                800, 160, 11);
+        validation = data.validation().examples();
+        data.publish(kafka());
     }
 
     @Test

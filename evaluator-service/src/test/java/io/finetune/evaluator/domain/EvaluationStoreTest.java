@@ -2,7 +2,6 @@ package io.finetune.evaluator.domain;
 
 import io.finetune.contracts.ClassMetrics;
 import io.finetune.contracts.EvaluationResult;
-import io.finetune.evaluator.config.EvaluatorConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,36 +85,6 @@ class EvaluationStoreTest {
     }
 
     private Workspace workspace() {
-        return new Workspace(new EvaluatorConfig() {
-            @Override
-            public Path dataDir() {
-                return dataDir;
-            }
-
-            @Override
-            public int batchSize() {
-                return 8;
-            }
-
-            @Override
-            public int datasetCacheSize() {
-                return 1;
-            }
-
-            @Override
-            public String device() {
-                return "cpu";
-            }
-
-            @Override
-            public int keepModels() {
-                return 2;
-            }
-
-            @Override
-            public int predictMaxTexts() {
-                return 4;
-            }
-        });
+        return new Workspace(TestEvaluatorConfig.in(dataDir));
     }
 }

@@ -48,36 +48,6 @@ class ModelShelfTest {
     }
 
     private EvaluatorConfig config() {
-        return new EvaluatorConfig() {
-            @Override
-            public Path dataDir() {
-                return dataDir;
-            }
-
-            @Override
-            public int batchSize() {
-                return 8;
-            }
-
-            @Override
-            public int datasetCacheSize() {
-                return 1;
-            }
-
-            @Override
-            public String device() {
-                return "cpu";
-            }
-
-            @Override
-            public int keepModels() {
-                return 2;
-            }
-
-            @Override
-            public int predictMaxTexts() {
-                return 4;
-            }
-        };
+        return TestEvaluatorConfig.in(dataDir);
     }
 }

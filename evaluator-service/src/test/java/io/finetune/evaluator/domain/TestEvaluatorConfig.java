@@ -1,0 +1,14 @@
+package io.finetune.evaluator.domain;
+
+import io.finetune.evaluator.config.EvaluatorConfig;
+
+import java.nio.file.Path;
+
+/** EvaluatorConfig as plain values, for tests of the domain classes without Quarkus. */
+record TestEvaluatorConfig(Path dataDir, int batchSize, int datasetCacheSize, String device, int keepModels,
+                           int predictMaxTexts) implements EvaluatorConfig {
+    /** Small values, on CPU, keeping two models. */
+    static TestEvaluatorConfig in(Path dataDir) {
+        return new TestEvaluatorConfig(dataDir, 8, 1, "cpu", 2, 4);
+    }
+}
