@@ -79,7 +79,9 @@ public final class FineTuner {
             if (maxNorm > 0) {
                 double coefficient = Math.min(1.0, maxNorm / (norm + 1e-6));
                 if (coefficient < 1.0) {
-                    grads.forEach(g -> g.muli(coefficient));
+                    // One tensor for all: muli(double) would make and free the same 0-dim tensor per parameter.
+                    NDArray scale = scratch.create(coefficient);
+                    grads.forEach(g -> g.muli(scale));
                 }
             }
             return norm;
