@@ -108,6 +108,9 @@ public final class OidcTokens {
         http.setConnectTimeout(HTTP_TIMEOUT_MILLIS);
         http.setReadTimeout(HTTP_TIMEOUT_MILLIS);
         if (config.jwksUrl().isEmpty()) {
+            // DiscoveredJwks retries a failed discovery after a pause. jose4j's own retries (3, with 5 s timeouts)
+            // would instead hold the first token's request, and every request queued behind it, for up to 20 s.
+            http.setRetries(0);
             return new DiscoveredJwks(issuer, http, discoveryRetry, clock);
         }
         HttpsJwks jwks = new HttpsJwks(config.jwksUrl().get());
