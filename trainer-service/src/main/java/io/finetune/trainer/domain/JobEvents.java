@@ -47,15 +47,15 @@ final class JobEvents implements RunEvents {
     @Override
     public void resumed(long step, int epoch) {
         String message = "resumed from the training state saved at step " + step + " (epoch " + epoch + ")";
-        registry.update(jobId, s -> s.withPosition(step, null, epoch, null, null, null, message));
+        registry.update(jobId, s -> s.withResumedAt(step, epoch, message));
         output.progress(TrainingProgress.of(jobId, TrainingProgress.Stage.STARTED, message));
     }
 
     @Override
     public void step(StepProgress p) {
         metrics.step(p.step(), p.totalSteps(), p.loss(), p.learningRate(), p.tokensPerSecond(), p.etaSeconds());
-        registry.update(jobId, s -> s.withPosition(p.step(), p.totalSteps(), p.epoch(), p.loss(),
-                p.tokensPerSecond(), p.etaSeconds(), s.message()));
+        registry.update(jobId, s -> s.withProgress(p.step(), p.totalSteps(), p.epoch(), p.loss(),
+                p.tokensPerSecond(), p.etaSeconds()));
         long now = System.nanoTime();
         if (p.step() == p.totalSteps() || now - lastProgressNanos >= config.progressIntervalMillis() * 1_000_000) {
             lastProgressNanos = now;

@@ -37,14 +37,18 @@ public record JobStatus(String jobId, String dataset, String baseModel, Hyperpar
                 tokensPerSecond, etaSeconds, newDevice, checkpoints, newMessage, submittedAt, startedAt, finishedAt);
     }
 
-    /** Where training stands; a null rate, loss or ETA keeps the last one known (a resume knows only the step). */
-    public JobStatus withPosition(long newStep, Long newTotalSteps, int newEpoch, Double newLoss,
-                                  Double newTokensPerSecond, Double newEtaSeconds, String newMessage) {
-        return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, newStep,
-                newTotalSteps != null ? newTotalSteps : totalSteps, newEpoch, newLoss != null ? newLoss : loss,
-                newTokensPerSecond != null ? newTokensPerSecond : tokensPerSecond,
-                newEtaSeconds != null ? newEtaSeconds : etaSeconds, device, checkpoints, newMessage, submittedAt,
-                startedAt, finishedAt);
+    /** Where training stands after a step. */
+    public JobStatus withProgress(long newStep, long newTotalSteps, int newEpoch, double newLoss,
+                                  double newTokensPerSecond, double newEtaSeconds) {
+        return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, newStep, newTotalSteps, newEpoch,
+                newLoss, newTokensPerSecond, newEtaSeconds, device, checkpoints, message, submittedAt, startedAt,
+                finishedAt);
+    }
+
+    /** Resumed from a saved state: the position is known, the rest of the progress is as last reported. */
+    public JobStatus withResumedAt(long newStep, int newEpoch, String newMessage) {
+        return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, newStep, totalSteps, newEpoch, loss,
+                tokensPerSecond, etaSeconds, device, checkpoints, newMessage, submittedAt, startedAt, finishedAt);
     }
 
     /** One more published checkpoint; a checkpoint republished after a resume is listed once. */
