@@ -1,6 +1,5 @@
 package io.finetune.trainer;
 
-import io.finetune.distilbert.BundledModels;
 import io.finetune.kafka.local.LocalKafkaResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -62,8 +61,7 @@ class LongTrainingIT {
 
     @BeforeAll
     static void publishDataset() throws Exception {
-        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("model"));
-        ReviewData.of(DATASET, model, 800, 160, 11).publish(kafka());
+        ReviewData.ofDemoModel(DATASET, tmp.resolve("model"), 800, 160, 11).publish(kafka());
     }
 
     @Test

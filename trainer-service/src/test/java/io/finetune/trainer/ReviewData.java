@@ -8,6 +8,7 @@ import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.Topics;
 import io.finetune.contracts.sample.SampleReviews;
+import io.finetune.distilbert.BundledModels;
 import io.finetune.distilbert.TextTokenizer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,6 +41,13 @@ public record ReviewData(Shard train, Shard validation, ShardManifest manifest) 
         ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, "b1", LABELS,
                 Map.of("train", 1, "validation", 1), Map.of(), "distilbert-tiny", "distilbert-tiny", 64, "h", null);
         return new ReviewData(train, validation, manifest);
+    }
+
+    /** As {@link #of}, tokenized with the bundled tiny model, which is extracted into {@code modelDir}. */
+    public static ReviewData ofDemoModel(String dataset, Path modelDir, int trainCount, int validationCount,
+                                         long seed) {
+        return of(dataset, BundledModels.extract(BundledModels.DEMO_MODEL, modelDir), trainCount, validationCount,
+                seed);
     }
 
     /** What the trainer reads back from the shards topic. */

@@ -3,7 +3,6 @@ package io.finetune.trainer;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.Topics;
 import io.finetune.contracts.TrainingProgress;
-import io.finetune.distilbert.BundledModels;
 import io.finetune.kafka.local.SecureAccess;
 import io.finetune.kafka.local.SecureLocalKafkaResource;
 import io.finetune.kafka.local.TopicTail;
@@ -67,7 +66,6 @@ class SecureKafkaTrainerIT {
 
     /** A small tokenized dataset as preprocess-service would publish it, sent with the test's own SCRAM login. */
     private void publishDataset(Path tmp) throws Exception {
-        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("model"));
-        ReviewData.of(DATASET, model, 64, 32, 5).publish(kafka.scramClient());
+        ReviewData.ofDemoModel(DATASET, tmp.resolve("model"), 64, 32, 5).publish(kafka.scramClient());
     }
 }

@@ -8,7 +8,6 @@ import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.Topics;
 import io.finetune.contracts.TrainingProgress;
-import io.finetune.distilbert.BundledModels;
 import io.finetune.distilbert.DistilBertClassifier;
 import io.finetune.distilbert.Predictor;
 import io.finetune.kafka.local.LocalKafkaResource;
@@ -54,8 +53,7 @@ class TrainerIT {
     /** Publishes a tokenized dataset as preprocess-service would: shards, then the manifest. */
     @BeforeAll
     static void publishDataset() throws Exception {
-        ReviewData data = ReviewData.of(DATASET, BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("model")),
-                800, 160, 11);
+        ReviewData data = ReviewData.ofDemoModel(DATASET, tmp.resolve("model"), 800, 160, 11);
         validation = data.validation().examples();
         data.publish(kafka());
     }

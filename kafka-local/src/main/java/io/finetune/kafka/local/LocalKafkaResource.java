@@ -21,7 +21,8 @@ public class LocalKafkaResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            kafka = LocalKafka.onFreePort((dataDir = Files.createTempDirectory("kafka-test-"))).start();
+            dataDir = Files.createTempDirectory("kafka-test-");
+            kafka = LocalKafka.onFreePort(dataDir).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -27,8 +27,8 @@ public class SecureLocalKafkaResource implements QuarkusTestResourceLifecycleMan
     @Override
     public Map<String, String> start() {
         try {
-            kafka = LocalKafka.secured((dataDir = Files.createTempDirectory("kafka-secure-test-")), Security.scram(SERVICE_USER))
-                    .start();
+            dataDir = Files.createTempDirectory("kafka-secure-test-");
+            kafka = LocalKafka.secured(dataDir, Security.scram(SERVICE_USER)).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
