@@ -10,8 +10,8 @@ import io.finetune.contracts.ClassMetrics;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Json;
 import io.finetune.distilbert.BundledModels;
-import io.finetune.distilbert.DistilBertClassifier;
-import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.EncoderClassifier;
+import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Predictor;
 import io.finetune.distilbert.TextTokenizer;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
@@ -44,10 +44,10 @@ public class InferenceBench {
         int batches = Integer.parseInt(args[2]);
         int requests = Integer.parseInt(args[3]);
         // distilbert-base-uncased: dim 768, FFN 3072, 6 layers, 12 heads, 30522 tokens, 512 positions.
-        DistilBertConfig config = DistilBertConfig.of(768, 3072, 6, 12, 30522, 512, LABELS);
+        EncoderConfig config = EncoderConfig.of(768, 3072, 6, 12, 30522, 512, LABELS);
         Path modelDir = work.resolve("data/models/" + CHECKPOINT);
         double samplesPerS;
-        try (DistilBertClassifier model = DistilBertClassifier.create(config, 42, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.create(config, 42, Device.cpu())) {
             Random random = new Random(1);
             List<int[]> inputs = new ArrayList<>();
             for (int i = 0; i < BATCH * batches; i++) {
@@ -65,7 +65,7 @@ public class InferenceBench {
         // The tiny model's WordPiece tokenizer: its ids are valid for the base vocabulary too, and the text below
         // is long enough to be cut at exactly SEQ tokens, so every request runs a full 128-token forward pass.
         Path tiny = BundledModels.extract(BundledModels.DEMO_MODEL, work.resolve("tiny"));
-        DistilBertClassifier.copyTokenizerFiles(tiny, modelDir);
+        EncoderClassifier.copyTokenizerFiles(tiny, modelDir);
         String text = String.join(" ", java.util.Collections.nCopies(200, "good bad movie plot"));
         try (TextTokenizer tokenizer = TextTokenizer.load(modelDir, SEQ)) {
             int tokens = tokenizer.encode(text).inputIds().length;

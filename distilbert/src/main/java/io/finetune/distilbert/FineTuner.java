@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fine-tunes a {@link DistilBertClassifier} the way Hugging Face's {@code Trainer} does: AdamW, linear warmup and
+ * Fine-tunes a {@link EncoderClassifier} the way Hugging Face's {@code Trainer} does: AdamW, linear warmup and
  * decay, global-norm gradient clipping, gradient accumulation, evaluation per epoch or every N steps, early stopping
  * and best-weights restore on the chosen metric, optional class weights and length-grouped batches, a clear error
  * when the loss diverges, and exact resumption from saved states ({@link TrainingLoop} holds the loop itself).
@@ -27,13 +27,13 @@ public final class FineTuner {
         this.config = config;
     }
 
-    public TrainingResult train(DistilBertClassifier model, List<Example> train, List<Example> validation,
+    public TrainingResult train(EncoderClassifier model, List<Example> train, List<Example> validation,
                                 TrainingListener listener) {
         return train(model, train, validation, listener, null);
     }
 
     /**
-     * As {@link #train(DistilBertClassifier, List, List, TrainingListener)}, saving resumable states in
+     * As {@link #train(EncoderClassifier, List, List, TrainingListener)}, saving resumable states in
      * {@code states} (every {@code saveStateEverySteps} steps and at each epoch end) and continuing from the newest
      * one there, if any, instead of from step 0. The model must be loaded as for the first attempt (same base
      * weights, labels and device); the state overwrites its weights.
@@ -41,7 +41,7 @@ public final class FineTuner {
      * @param states null to train without saving states
      * @throws TrainingDivergedException when the loss becomes NaN or infinite
      */
-    public TrainingResult train(DistilBertClassifier model, List<Example> train, List<Example> validation,
+    public TrainingResult train(EncoderClassifier model, List<Example> train, List<Example> validation,
                                 TrainingListener listener, StateStore states) {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("No training examples");
@@ -66,7 +66,7 @@ public final class FineTuner {
      * and only the total is read back: squaring every gradient into a temporary and reading its sum took 3× torch's
      * time (0.06 s a step for distilbert-base).
      */
-    static double clipGradients(Map<String, NDArray> parameters, double maxNorm, DistilBertClassifier model) {
+    static double clipGradients(Map<String, NDArray> parameters, double maxNorm, EncoderClassifier model) {
         try (NDManager scratch = model.newBatchManager()) {
             List<NDArray> grads = new ArrayList<>();
             NDList norms = new NDList(parameters.size());
@@ -99,8 +99,8 @@ public final class FineTuner {
     }
 
     /** Input ids truncated to maxLength (keeping the final [SEP]) and checked against the model. */
-    private List<int[]> inputs(DistilBertClassifier model, List<Example> examples) {
-        DistilBertConfig c = model.config();
+    private List<int[]> inputs(EncoderClassifier model, List<Example> examples) {
+        EncoderConfig c = model.config();
         int limit = Math.min(config.maxLength(), c.maxPositionEmbeddings());
         List<int[]> out = new ArrayList<>(examples.size());
         for (Example e : examples) {
@@ -124,10 +124,10 @@ public final class FineTuner {
     }
 
     /** Trainable parameters after freezing; frozen ones stop requiring gradients for the duration of training. */
-    private Map<String, NDArray> trainableParameters(DistilBertClassifier model) {
+    private Map<String, NDArray> trainableParameters(EncoderClassifier model) {
         Map<String, NDArray> trainable = new LinkedHashMap<>();
         model.parameters().forEach((name, p) -> {
-            boolean frozen = (config.freezeEmbeddings() && name.startsWith(DistilBertClassifier.PREFIX + "embeddings."))
+            boolean frozen = (config.freezeEmbeddings() && name.startsWith(EncoderClassifier.PREFIX + "embeddings."))
                     || frozenLayer(name);
             p.setRequiresGradient(!frozen);
             if (!frozen) {
@@ -138,7 +138,7 @@ public final class FineTuner {
     }
 
     private boolean frozenLayer(String name) {
-        String prefix = DistilBertClassifier.PREFIX + "transformer.layer.";
+        String prefix = EncoderClassifier.PREFIX + "transformer.layer.";
         if (!name.startsWith(prefix)) {
             return false;
         }

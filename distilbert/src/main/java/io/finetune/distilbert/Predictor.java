@@ -19,16 +19,16 @@ public final class Predictor {
     private Predictor() {}
 
     /** Class probabilities (softmax of the logits), one row per input, in input order. */
-    public static float[][] probabilities(DistilBertClassifier model, List<int[]> inputIds, int batchSize) {
+    public static float[][] probabilities(EncoderClassifier model, List<int[]> inputIds, int batchSize) {
         return run(model, inputIds, batchSize, true);
     }
 
     /** Raw logits, one row per input, in input order. */
-    public static float[][] logits(DistilBertClassifier model, List<int[]> inputIds, int batchSize) {
+    public static float[][] logits(EncoderClassifier model, List<int[]> inputIds, int batchSize) {
         return run(model, inputIds, batchSize, false);
     }
 
-    private static float[][] run(DistilBertClassifier model, List<int[]> inputIds, int batchSize, boolean softmax) {
+    private static float[][] run(EncoderClassifier model, List<int[]> inputIds, int batchSize, boolean softmax) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0");
         }

@@ -35,7 +35,7 @@ public final class ScoreCli {
 
     static void score(Path modelDir, Path jsonl, PrintStream out) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        try (DistilBertClassifier model = DistilBertClassifier.load(modelDir, null, Device.cpu());
+        try (EncoderClassifier model = EncoderClassifier.load(modelDir, null, Device.cpu());
              TextTokenizer tokenizer = TextTokenizer.load(modelDir, model.config().maxPositionEmbeddings());
              BufferedReader lines = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
             List<String> labels = model.config().labels();

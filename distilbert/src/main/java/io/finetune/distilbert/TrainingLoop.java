@@ -22,7 +22,7 @@ import java.util.Map;
  */
 final class TrainingLoop {
     private final TrainingConfig config;
-    private final DistilBertClassifier model;
+    private final EncoderClassifier model;
     private final List<int[]> trainIds;
     private final int[] trainLabels;
     private final List<int[]> validationIds;
@@ -52,7 +52,7 @@ final class TrainingLoop {
     private long sessionSteps;
     private long sessionTokens;
 
-    TrainingLoop(TrainingConfig config, DistilBertClassifier model, List<int[]> trainIds, int[] trainLabels,
+    TrainingLoop(TrainingConfig config, EncoderClassifier model, List<int[]> trainIds, int[] trainLabels,
                  List<int[]> validationIds, int[] validationLabels, Map<String, NDArray> trainable,
                  TrainingListener events, StateStore states) {
         this.config = config;

@@ -9,11 +9,11 @@ import java.util.Map;
 
 /** A copy of the weights (on the model's device) for restoring the best evaluation's weights at the end. */
 final class WeightSnapshot implements AutoCloseable {
-    private final DistilBertClassifier model;
+    private final EncoderClassifier model;
     private final NDManager manager;
     private final Map<String, NDArray> copies = new LinkedHashMap<>();
 
-    WeightSnapshot(DistilBertClassifier model) {
+    WeightSnapshot(EncoderClassifier model) {
         this.model = model;
         this.manager = model.newBatchManager();
     }
@@ -46,7 +46,7 @@ final class WeightSnapshot implements AutoCloseable {
     }
 
     /** Overwrites the model's parameters in place (they stay the arrays the model and optimizer hold). */
-    static void copyInto(DistilBertClassifier model, Map<String, NDArray> values) {
+    static void copyInto(EncoderClassifier model, Map<String, NDArray> values) {
         model.parameters().forEach((name, p) -> {
             NDArray value = values.get(name);
             if (value == null || !value.getShape().equals(p.getShape())) {

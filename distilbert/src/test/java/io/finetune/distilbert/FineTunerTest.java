@@ -53,7 +53,7 @@ class FineTunerTest {
         List<Example> train = SyntheticSentiment.examples(dir, 128, 1);
         List<Example> validation = SyntheticSentiment.examples(dir, 40, 2);
         Recorder recorder = new Recorder();
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             int arraysBefore = model.managedArrayCount();
             TrainingResult result = new FineTuner(FAST).train(model, train, validation, recorder);
             assertThat(model.managedArrayCount()).as("arrays held by the model after training").isEqualTo(arraysBefore);
@@ -91,7 +91,7 @@ class FineTunerTest {
 
     private static List<Double> lossCurve(Path dir, List<Example> train, TrainingConfig config) {
         Recorder recorder = new Recorder();
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             new FineTuner(config).train(model, train, List.of(), recorder);
         }
         return recorder.steps.stream().map(StepProgress::loss).toList();
@@ -102,7 +102,7 @@ class FineTunerTest {
         Path dir = tiny();
         Recorder recorder = new Recorder();
         recorder.cancelAfter = 3;
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             TrainingResult result = new FineTuner(FAST).train(model,
                     SyntheticSentiment.examples(dir, 64, 4), SyntheticSentiment.examples(dir, 8, 5), recorder);
             assertThat(result.cancelled()).isTrue();
@@ -119,7 +119,7 @@ class FineTunerTest {
         List<Example> flipped = SyntheticSentiment.examples(dir, 16, 7).stream()
                 .map(e -> new Example(e.inputIds(), 1 - e.label())).toList();
         Recorder recorder = new Recorder();
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             TrainingResult result = new FineTuner(FAST.withEpochs(6).withEarlyStoppingPatience(2))
                     .train(model, train, flipped, recorder);
             assertThat(result.stoppedEarly()).isTrue();
@@ -135,7 +135,7 @@ class FineTunerTest {
 
     @Test
     void gradientAccumulationMatchesOneLargeBatch() {
-        DistilBertConfig noDropout = new DistilBertConfig(16, 32, 2, 2, 180, 64, 0, 0, 0, "gelu", 0.02, 0,
+        EncoderConfig noDropout = new EncoderConfig(16, 32, 2, 2, 180, 64, 0, 0, 0, "gelu", 0.02, 0,
                 List.of("n", "p"), Map.of());
         // Equal lengths so that the mean of the two half-batch means is the full-batch mean.
         List<Example> train = new ArrayList<>();
@@ -143,8 +143,8 @@ class FineTunerTest {
             train.add(new Example(new int[] {2, 100 + i, 50 + i, 3}, i % 2));
         }
         TrainingConfig base = TrainingConfig.defaults().withEpochs(1).withLearningRate(1e-2).withWarmupRatio(0);
-        try (DistilBertClassifier one = DistilBertClassifier.create(noDropout, 3, Device.cpu());
-             DistilBertClassifier two = DistilBertClassifier.create(noDropout, 3, Device.cpu())) {
+        try (EncoderClassifier one = EncoderClassifier.create(noDropout, 3, Device.cpu());
+             EncoderClassifier two = EncoderClassifier.create(noDropout, 3, Device.cpu())) {
             new FineTuner(base.withBatchSize(8)).train(one, train, List.of(), null);
             new FineTuner(base.withBatchSize(4).withGradientAccumulationSteps(2)).train(two, train, List.of(), null);
             for (Map.Entry<String, NDArray> e : one.parameters().entrySet()) {
@@ -160,7 +160,7 @@ class FineTunerTest {
     @Test
     void frozenParametersDoNotChange() {
         Path dir = tiny();
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             float[] embeddings = model.parameters().get("distilbert.embeddings.word_embeddings.weight").toFloatArray();
             float[] layer0 = model.parameters().get("distilbert.transformer.layer.0.ffn.lin1.weight").toFloatArray();
             float[] layer1 = model.parameters().get("distilbert.transformer.layer.1.ffn.lin1.weight").toFloatArray();

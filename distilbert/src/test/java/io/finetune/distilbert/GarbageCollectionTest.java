@@ -54,7 +54,7 @@ class GarbageCollectionTest {
 
     private static List<Double> losses(Path dir, List<Example> train, TrainingConfig config) {
         List<Double> losses = new ArrayList<>();
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             new FineTuner(config).train(model, train, List.of(), new TrainingListener() {
                 @Override
                 public void onStep(StepProgress progress) {

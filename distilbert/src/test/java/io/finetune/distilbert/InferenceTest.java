@@ -29,7 +29,7 @@ class InferenceTest {
         List<int[]> inputs = java.util.stream.IntStream.range(0, golden.texts().size())
                 .mapToObj(i -> java.util.Arrays.stream(golden.unpaddedIds(i)).mapToInt(Math::toIntExact).toArray())
                 .toList();
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             float[][] batched = Predictor.logits(model, inputs, 4);
             float[][] probabilities = Predictor.probabilities(model, inputs, 6);
             for (int i = 0; i < inputs.size(); i++) {

@@ -63,7 +63,7 @@ class ModelResolverTest {
                     "HF_ENDPOINT", hub.endpoint().toString());
             Path dir = new ModelResolver(tmp, env, false).resolve("acme/tiny");
             assertThat(dir).isEqualTo(tmp.resolve("hf/hub/models--acme--tiny/snapshots/" + LocalHub.COMMIT));
-            try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, ai.djl.Device.cpu())) {
+            try (EncoderClassifier model = EncoderClassifier.load(dir, null, ai.djl.Device.cpu())) {
                 assertThat(model.config().labels()).containsExactly("NEGATIVE", "POSITIVE");
             }
             int calls = hub.requests.size();

@@ -103,8 +103,8 @@ class OptimizerTest {
 
     @Test
     void clipsTheGlobalGradientNorm() {
-        try (DistilBertClassifier model = DistilBertClassifier.create(
-                DistilBertConfig.of(8, 16, 1, 2, 10, 8, List.of("a", "b")), 1, Device.cpu());
+        try (EncoderClassifier model = EncoderClassifier.create(
+                EncoderConfig.of(8, 16, 1, 2, 10, 8, List.of("a", "b")), 1, Device.cpu());
              NDManager m = model.newBatchManager()) {
             Map<String, NDArray> params = new LinkedHashMap<>();
             params.put("a", m.create(new float[] {1f, 1f}));

@@ -37,7 +37,7 @@ class ParityTest {
             }
         }
 
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu());
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu());
              NDManager batch = model.newBatchManager()) {
             NDArray ids = batch.create(golden.inputIds());
             NDArray mask = batch.create(golden.attentionMask());

@@ -70,7 +70,7 @@ class ResumeTest {
         Recorder whole = new Recorder();
         Map<String, float[]> expected;
         TrainingResult uninterrupted;
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             uninterrupted = new FineTuner(CONFIG).train(model, train, validation, whole,
                     new StateStore(temp.resolve("whole"), 2));
             expected = weights(model);
@@ -79,7 +79,7 @@ class ResumeTest {
         StateStore store = new StateStore(temp.resolve("interrupted"), 2);
         Recorder first = new Recorder();
         first.crashAfter = 13;
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             assertThatThrownBy(() -> new FineTuner(CONFIG).train(model, train, validation, first, store))
                     .isInstanceOf(Crash.class);
         }
@@ -91,7 +91,7 @@ class ResumeTest {
         Recorder second = new Recorder();
         TrainingResult resumed;
         Map<String, float[]> actual;
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             resumed = onFreshThread(() -> new FineTuner(CONFIG).train(model, train, validation, second, store));
             actual = weights(model);
         }
@@ -129,7 +129,7 @@ class ResumeTest {
         List<Example> train = SyntheticSentiment.examples(dir, 32, 25);
         TrainingConfig config = CONFIG.withEpochs(1).withSaveStateEverySteps(0).withGradientAccumulationSteps(2);
         Map<String, float[]> expected;
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             new FineTuner(config).train(model, train, List.of(), null);
             expected = weights(model);
         }
@@ -147,13 +147,13 @@ class ResumeTest {
                 return steps == 3; // asked to stop after step 3 of 4, mid-epoch
             }
         };
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             assertThat(new FineTuner(config).train(model, train, List.of(), stopped, store).cancelled()).isTrue();
         }
         TrainingState saved = TrainingState.read(store.latest().orElseThrow());
         assertThat(saved.step()).isEqualTo(3);
         assertThat(saved.batch()).isEqualTo(6); // two micro-batches a step
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             TrainingResult result = onFreshThread(() ->
                     new FineTuner(config).train(model, train, List.of(), null, store));
             assertThat(result.resumedFromStep()).isEqualTo(3);
@@ -173,10 +173,10 @@ class ResumeTest {
         Path dir = BundledModels.extract(BundledModels.DEMO_MODEL, temp.resolve("tiny"));
         List<Example> train = SyntheticSentiment.examples(dir, 8, 23);
         StateStore store = new StateStore(temp.resolve("states"), 1);
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             new FineTuner(CONFIG.withEpochs(1)).train(model, train, List.of(), null, store);
         }
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             assertThatThrownBy(() -> new FineTuner(CONFIG.withEpochs(1).withLearningRate(1e-3))
                     .train(model, train, List.of(), null, store))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("other data or hyperparameters");
@@ -189,7 +189,7 @@ class ResumeTest {
         List<Example> train = SyntheticSentiment.examples(dir, 32, 24);
         StateStore store = new StateStore(temp.resolve("states"), 2);
         // Weights blown up to infinity after step 6, as a far too high learning rate eventually does.
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             TrainingListener poison = new TrainingListener() {
                 @Override
                 public void onStep(StepProgress p) {
@@ -204,7 +204,7 @@ class ResumeTest {
         }
         Path last = store.latest().orElseThrow();
         assertThat(TrainingState.read(last).step()).isEqualTo(5);
-        try (DistilBertClassifier saved = DistilBertClassifier.load(dir, null, Device.cpu());
+        try (EncoderClassifier saved = EncoderClassifier.load(dir, null, Device.cpu());
              ai.djl.ndarray.NDManager scratch = saved.newBatchManager()) {
             float[] weight = Safetensors.read(last.resolve(TrainingState.WEIGHTS), scratch)
                     .get("classifier.weight").toFloatArray();
@@ -234,7 +234,7 @@ class ResumeTest {
         return out;
     }
 
-    private static Map<String, float[]> weights(DistilBertClassifier model) {
+    private static Map<String, float[]> weights(EncoderClassifier model) {
         Map<String, float[]> out = new LinkedHashMap<>();
         model.parameters().forEach((name, p) -> out.put(name, p.toFloatArray()));
         return out;

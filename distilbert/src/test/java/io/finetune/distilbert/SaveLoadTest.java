@@ -25,7 +25,7 @@ class SaveLoadTest {
         return BundledModels.extract(BundledModels.DEMO_MODEL, temp.resolve("tiny"));
     }
 
-    private static float[] logits(DistilBertClassifier model) {
+    private static float[] logits(EncoderClassifier model) {
         List<int[]> inputs = List.of(new int[] {2, 119, 123, 114, 3}, new int[] {2, 136, 3});
         return flatten(Predictor.logits(model, inputs, 8));
     }
@@ -48,16 +48,16 @@ class SaveLoadTest {
     @Test
     void saveThenLoadGivesSameLogitsNamesAndShapes() {
         Path saved = temp.resolve("saved");
-        try (DistilBertClassifier model = DistilBertClassifier.load(tiny(), null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(tiny(), null, Device.cpu())) {
             float[] before = logits(model);
             model.save(saved);
-            DistilBertClassifier.copyTokenizerFiles(tiny(), saved);
-            try (DistilBertClassifier reloaded = DistilBertClassifier.load(saved, null, Device.cpu())) {
+            EncoderClassifier.copyTokenizerFiles(tiny(), saved);
+            try (EncoderClassifier reloaded = EncoderClassifier.load(saved, null, Device.cpu())) {
                 assertThat(logits(reloaded)).containsExactly(before);
                 assertThat(reloaded.config()).isEqualTo(model.config());
             }
             Map<String, Safetensors.Entry> header = Safetensors.header(saved.resolve("model.safetensors"));
-            Map<String, Shape> expected = DistilBertClassifier.expectedShapes(model.config());
+            Map<String, Shape> expected = EncoderClassifier.expectedShapes(model.config());
             assertThat(header.keySet()).containsExactlyElementsOf(expected.keySet());
             header.forEach((name, entry) -> {
                 assertThat(entry.dtype()).isEqualTo("F32");
@@ -67,15 +67,15 @@ class SaveLoadTest {
         }
         assertThat(saved.resolve("tokenizer.json")).exists();
         assertThat(saved.resolve("vocab.txt")).exists();
-        DistilBertConfig config = DistilBertConfig.read(saved.resolve("config.json"));
+        EncoderConfig config = EncoderConfig.read(saved.resolve("config.json"));
         assertThat(config.labels()).containsExactly("NEGATIVE", "POSITIVE");
     }
 
     @Test
     void savedFilesHaveHuggingFaceLayout() throws Exception {
         Path saved = temp.resolve("saved");
-        try (DistilBertClassifier model = DistilBertClassifier.create(
-                DistilBertConfig.of(8, 16, 1, 2, 20, 10, List.of("a", "b", "c")), 1, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.create(
+                EncoderConfig.of(8, 16, 1, 2, 20, 10, List.of("a", "b", "c")), 1, Device.cpu())) {
             model.save(saved);
         }
         byte[] bytes = Files.readAllBytes(saved.resolve("model.safetensors"));
@@ -92,11 +92,11 @@ class SaveLoadTest {
 
     @Test
     void createUsesHuggingFaceInitialisation() {
-        DistilBertConfig config = DistilBertConfig.of(16, 32, 2, 4, 50, 20, List.of("x", "y"));
-        try (DistilBertClassifier a = DistilBertClassifier.create(config, 5, Device.cpu());
-             DistilBertClassifier b = DistilBertClassifier.create(config, 5, Device.cpu())) {
+        EncoderConfig config = EncoderConfig.of(16, 32, 2, 4, 50, 20, List.of("x", "y"));
+        try (EncoderClassifier a = EncoderClassifier.create(config, 5, Device.cpu());
+             EncoderClassifier b = EncoderClassifier.create(config, 5, Device.cpu())) {
             Map<String, NDArray> p = a.parameters();
-            assertThat(p.keySet()).containsExactlyElementsOf(DistilBertClassifier.expectedShapes(config).keySet());
+            assertThat(p.keySet()).containsExactlyElementsOf(EncoderClassifier.expectedShapes(config).keySet());
             float[] words = p.get("distilbert.embeddings.word_embeddings.weight").toFloatArray();
             for (int i = 0; i < 16; i++) {
                 assertThat(words[i]).as("padding row").isZero();
@@ -123,7 +123,7 @@ class SaveLoadTest {
     private Path baseCheckpoint() throws Exception {
         Path base = temp.resolve("base");
         Files.createDirectories(base);
-        try (DistilBertClassifier model = DistilBertClassifier.load(tiny(), null, Device.cpu());
+        try (EncoderClassifier model = EncoderClassifier.load(tiny(), null, Device.cpu());
              NDManager m = model.newBatchManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             model.parameters().forEach((name, array) -> {
@@ -151,8 +151,8 @@ class SaveLoadTest {
     @Test
     void baseCheckpointLoadsWithFreshClassifierHeads() throws Exception {
         Path base = baseCheckpoint();
-        try (DistilBertClassifier tinyModel = DistilBertClassifier.load(tiny(), null, Device.cpu());
-             DistilBertClassifier model = DistilBertClassifier.load(base, List.of("spam", "ham", "eggs"), Device.cpu())) {
+        try (EncoderClassifier tinyModel = EncoderClassifier.load(tiny(), null, Device.cpu());
+             EncoderClassifier model = EncoderClassifier.load(base, List.of("spam", "ham", "eggs"), Device.cpu())) {
             assertThat(model.config().labels()).containsExactly("spam", "ham", "eggs");
             assertThat(model.parameters().get("classifier.weight").getShape()).isEqualTo(new Shape(3, 32));
             assertThat(model.parameters().get("classifier.bias").toFloatArray()).containsOnly(0f);
@@ -162,15 +162,15 @@ class SaveLoadTest {
             assertThat(model.parameters().keySet()).noneMatch(n -> n.startsWith("vocab_"));
             assertThat(Predictor.probabilities(model, List.of(new int[] {2, 50, 3}), 1)[0]).hasSize(3);
         }
-        try (DistilBertClassifier model = DistilBertClassifier.load(base, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(base, null, Device.cpu())) {
             assertThat(model.config().labels()).containsExactly("LABEL_0", "LABEL_1");
         }
     }
 
     @Test
     void classificationCheckpointWithOtherLabelCountGetsNewClassifier() {
-        try (DistilBertClassifier tinyModel = DistilBertClassifier.load(tiny(), null, Device.cpu());
-             DistilBertClassifier model = DistilBertClassifier.load(tiny(), List.of("a", "b", "c", "d"), Device.cpu())) {
+        try (EncoderClassifier tinyModel = EncoderClassifier.load(tiny(), null, Device.cpu());
+             EncoderClassifier model = EncoderClassifier.load(tiny(), List.of("a", "b", "c", "d"), Device.cpu())) {
             assertThat(model.parameters().get("classifier.weight").getShape()).isEqualTo(new Shape(4, 32));
             assertThat(model.parameters().get("pre_classifier.weight").toFloatArray())
                     .containsExactly(tinyModel.parameters().get("pre_classifier.weight").toFloatArray());
@@ -182,12 +182,12 @@ class SaveLoadTest {
         Path broken = temp.resolve("broken");
         Files.createDirectories(broken);
         Files.copy(tiny().resolve("config.json"), broken.resolve("config.json"));
-        try (DistilBertClassifier model = DistilBertClassifier.load(tiny(), null, Device.cpu());
+        try (EncoderClassifier model = EncoderClassifier.load(tiny(), null, Device.cpu());
              NDManager m = model.newBatchManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>(model.parameters());
             tensors.remove("distilbert.transformer.layer.1.ffn.lin2.weight");
             Safetensors.write(broken.resolve("model.safetensors"), tensors);
-            assertThatThrownBy(() -> DistilBertClassifier.load(broken, null, Device.cpu()))
+            assertThatThrownBy(() -> EncoderClassifier.load(broken, null, Device.cpu()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("distilbert.transformer.layer.1.ffn.lin2.weight")
                     .hasMessageContaining("(32, 64)");
@@ -195,7 +195,7 @@ class SaveLoadTest {
             tensors = new LinkedHashMap<>(model.parameters());
             tensors.put("distilbert.embeddings.LayerNorm.bias", m.zeros(new Shape(31)));
             Safetensors.write(broken.resolve("model.safetensors"), tensors);
-            assertThatThrownBy(() -> DistilBertClassifier.load(broken, null, Device.cpu()))
+            assertThatThrownBy(() -> EncoderClassifier.load(broken, null, Device.cpu()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("distilbert.embeddings.LayerNorm.bias")
                     .hasMessageContaining("(31)")

@@ -31,7 +31,7 @@ class TrainingOptionsTest {
         List<Example> validation = SyntheticSentiment.examples(dir, 12, 32);
         TrainingConfig config = TrainingConfig.defaults().withLearningRate(5e-3).withBatchSize(4).withEpochs(2)
                 .withEvalSteps(3).withMetricForBestModel(TrainingConfig.BestModelMetric.ACCURACY);
-        try (DistilBertClassifier model = DistilBertClassifier.load(dir, null, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
             TrainingResult result = new FineTuner(config).train(model, train, validation, null);
             // 16 steps: evaluations at 3, 6, 9, 12, 15 and after the last step.
             assertThat(result.history()).extracting(EpochResult::step).containsExactly(3L, 6L, 9L, 12L, 15L, 16L);

@@ -64,12 +64,12 @@ class TransformersParityTest {
         Path saved = dir.resolve("fine-tuned");
         TrainingConfig config = TrainingConfig.defaults().withLearningRate(5e-4).withBatchSize(8).withEpochs(1)
                 .withSeed(3);
-        try (DistilBertClassifier model = DistilBertClassifier.load(base, List.of("NEGATIVE", "POSITIVE"),
+        try (EncoderClassifier model = EncoderClassifier.load(base, List.of("NEGATIVE", "POSITIVE"),
                 Device.cpu())) {
             new FineTuner(config).train(model, SyntheticSentiment.examples(base, 96, 5), List.of(), null);
             model.save(saved);
         }
-        DistilBertClassifier.copyTokenizerFiles(base, saved);
+        EncoderClassifier.copyTokenizerFiles(base, saved);
 
         assertSameScores(saved, dir.resolve("texts.jsonl"));
     }
@@ -83,11 +83,11 @@ class TransformersParityTest {
         builder.add("a wonderful film with a moving story").add("a dull film with a boring story").build()
                 .write(tokenizer, ScratchModels.MAX_POSITIONS);
         Path saved = dir.resolve("scratch");
-        try (DistilBertClassifier model = ScratchModels.create(tokenizer, List.of("neg", "pos"), ScratchShape.TINY,
+        try (EncoderClassifier model = ScratchModels.create(tokenizer, List.of("neg", "pos"), ScratchShape.TINY,
                 7, Device.cpu())) {
             model.save(saved);
         }
-        DistilBertClassifier.copyTokenizerFiles(tokenizer, saved);
+        EncoderClassifier.copyTokenizerFiles(tokenizer, saved);
 
         assertSameScores(saved, dir.resolve("texts.jsonl"));
     }
@@ -143,7 +143,7 @@ class TransformersParityTest {
         TrainingConfig config = TrainingConfig.defaults().withLearningRate(lr).withBatchSize(batch.size())
                 .withEpochs(totalSteps).withWarmupRatio(0).withWeightDecay(weightDecay).withMaxGradNorm(maxGradNorm);
         List<Double> losses = new ArrayList<>();
-        try (DistilBertClassifier java = DistilBertClassifier.load(model, null, Device.cpu())) {
+        try (EncoderClassifier java = EncoderClassifier.load(model, null, Device.cpu())) {
             new FineTuner(config).train(java, batch, List.of(), new TrainingListener() {
                 @Override
                 public void onStep(StepProgress progress) {

@@ -8,7 +8,7 @@ import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.Topics;
 import io.finetune.contracts.TrainingProgress;
-import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.Predictor;
 import io.finetune.kafka.local.LocalKafkaResource;
 import io.finetune.kafka.local.TopicTail;
@@ -117,7 +117,7 @@ class TrainerIT {
         assertThat(info.history()).hasSize(5);
         assertThat(Files.readString(modelDir.resolve("config.json"))).contains("\"positive\"");
         // The reassembled checkpoint is the best epoch's model: it scores the validation split as reported.
-        try (DistilBertClassifier model = DistilBertClassifier.load(modelDir, null, ai.djl.Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.load(modelDir, null, ai.djl.Device.cpu())) {
             float[][] logits = Predictor.logits(model,
                     validation.stream().map(TokenizedExample::inputIds).toList(), 16);
             int correct = 0;

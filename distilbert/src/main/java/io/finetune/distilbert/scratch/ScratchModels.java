@@ -1,8 +1,8 @@
 package io.finetune.distilbert.scratch;
 
 import ai.djl.Device;
-import io.finetune.distilbert.DistilBertClassifier;
-import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.EncoderClassifier;
+import io.finetune.distilbert.EncoderConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * A randomly initialised DistilBERT classifier (Hugging Face's initialisation) sized for a tokenizer of its own, e.g.
  * one built by {@code WordPieceVocabularyBuilder} from a dataset's train split. Save it with
- * {@code model.save(dir)} plus {@code DistilBertClassifier.copyTokenizerFiles(tokenizerDir, dir)}: the result is an
+ * {@code model.save(dir)} plus {@code EncoderClassifier.copyTokenizerFiles(tokenizerDir, dir)}: the result is an
  * ordinary Hugging Face model directory.
  */
 public final class ScratchModels {
@@ -24,20 +24,20 @@ public final class ScratchModels {
 
     private ScratchModels() {}
 
-    public static DistilBertClassifier create(Path tokenizerDir, List<String> labels, ScratchShape shape, long seed,
+    public static EncoderClassifier create(Path tokenizerDir, List<String> labels, ScratchShape shape, long seed,
                                               Device device) {
-        return DistilBertClassifier.create(config(tokenizerDir, labels, shape, MAX_POSITIONS), seed, device);
+        return EncoderClassifier.create(config(tokenizerDir, labels, shape, MAX_POSITIONS), seed, device);
     }
 
     /** The configuration: vocab_size and pad_token_id read from {@code tokenizerDir/vocab.txt}. */
-    public static DistilBertConfig config(Path tokenizerDir, List<String> labels, ScratchShape shape,
+    public static EncoderConfig config(Path tokenizerDir, List<String> labels, ScratchShape shape,
                                           int maxPositions) {
         List<String> vocab = vocab(tokenizerDir);
         int pad = vocab.indexOf("[PAD]");
         if (pad < 0) {
             throw new IllegalArgumentException(tokenizerDir.resolve("vocab.txt") + " has no [PAD] token");
         }
-        return new DistilBertConfig(shape.dim(), shape.hiddenDim(), shape.layers(), shape.heads(), vocab.size(),
+        return new EncoderConfig(shape.dim(), shape.hiddenDim(), shape.layers(), shape.heads(), vocab.size(),
                 maxPositions, 0.1, 0.1, 0.2, "gelu", 0.02, pad, labels, Map.of());
     }
 

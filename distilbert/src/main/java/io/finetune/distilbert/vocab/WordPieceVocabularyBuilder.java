@@ -9,7 +9,7 @@ import java.util.Map;
  * Builds a BERT-uncased WordPiece vocabulary from a stream of texts (docs/vocabulary.md explains the choice):
  *
  * <ol>
- *   <li>the special tokens {@link #SPECIALS}, ids 0-4 ({@code [PAD]} = 0 = {@code DistilBertConfig.padTokenId});
+ *   <li>the special tokens {@link #SPECIALS}, ids 0-4 ({@code [PAD]} = 0 = {@code EncoderConfig.padTokenId});
  *   <li>every character seen, twice: as a word start ({@code e}) and as a continuation ({@code ##e}), sorted by code
  *       point, so a word made of seen characters always has a spelling and never becomes {@code [UNK]};
  *   <li>tokens from WordPiece training ({@link MergeTrainer}): the most frequent adjacent pieces are merged until the

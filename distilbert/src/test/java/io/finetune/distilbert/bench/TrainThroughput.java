@@ -2,8 +2,8 @@ package io.finetune.distilbert.bench;
 
 import ai.djl.Device;
 import io.finetune.distilbert.BundledModels;
-import io.finetune.distilbert.DistilBertClassifier;
-import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.EncoderClassifier;
+import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Example;
 import io.finetune.distilbert.FineTuner;
 import io.finetune.distilbert.MklVendorCheck;
@@ -93,7 +93,7 @@ public final class TrainThroughput {
             System.exit(2);
             return;
         }
-        DistilBertConfig config = config(options.shape());
+        EncoderConfig config = config(options.shape());
         // The tiny fixture has 64 positions: its sequences are as long as the model allows.
         int seq = Math.min(options.seq(), config.maxPositionEmbeddings());
         Result result = run(config, options, seq);
@@ -106,14 +106,14 @@ public final class TrainThroughput {
         }
     }
 
-    static DistilBertConfig config(String shape) throws IOException {
+    static EncoderConfig config(String shape) throws IOException {
         if ("base".equals(shape)) {
-            return DistilBertConfig.of(768, 3072, 6, 12, 30522, 512, LABELS);
+            return EncoderConfig.of(768, 3072, 6, 12, 30522, 512, LABELS);
         }
         Path dir = Files.createTempDirectory("train-throughput");
         try {
             BundledModels.extract(BundledModels.DEMO_MODEL, dir);
-            return DistilBertConfig.read(dir.resolve("config.json"));
+            return EncoderConfig.read(dir.resolve("config.json"));
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -149,13 +149,13 @@ public final class TrainThroughput {
         }
     }
 
-    static Result run(DistilBertConfig config, Options options, int seq) {
+    static Result run(EncoderConfig config, Options options, int seq) {
         int total = options.warmup() + options.maxSteps();
         List<Example> examples = randomExamples(config, total * options.batch(), seq);
         TrainingConfig training = TrainingConfig.defaults().withBatchSize(options.batch()).withEpochs(1)
                 .withMaxLength(seq).withSeed(42);
         Clock clock = new Clock(options);
-        try (DistilBertClassifier model = DistilBertClassifier.create(config, 42, Device.cpu())) {
+        try (EncoderClassifier model = EncoderClassifier.create(config, 42, Device.cpu())) {
             new FineTuner(training).train(model, examples, List.of(), clock);
         }
         if (clock.timedSteps() < 1) {
@@ -172,7 +172,7 @@ public final class TrainThroughput {
      * (12 × layers × seq² × dim per sequence). Embedding look-ups, the classifier head on [CLS], element-wise ops
      * and AdamW are not counted.
      */
-    static double flopsPerToken(DistilBertConfig c, int seq) {
+    static double flopsPerToken(EncoderConfig c, int seq) {
         double linearWeights = c.nLayers() * (4.0 * c.dim() * c.dim() + 2.0 * c.dim() * c.hiddenDim());
         return 6 * linearWeights + 12.0 * c.nLayers() * seq * c.dim();
     }
@@ -182,7 +182,7 @@ public final class TrainThroughput {
      * random labels, cycling through a pool of {@value #POOL} distinct ones: a time-bounded run asks for far more
      * examples than it trains on, and holding them all would take hundreds of MB of heap.
      */
-    static List<Example> randomExamples(DistilBertConfig config, int count, int seq) {
+    static List<Example> randomExamples(EncoderConfig config, int count, int seq) {
         Random random = new Random(7);
         List<Example> pool = new ArrayList<>(POOL);
         for (int i = 0; i < Math.min(POOL, count); i++) {

@@ -1,7 +1,7 @@
 package io.finetune.distilbert.scratch;
 
 import ai.djl.Device;
-import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.Predictor;
 import io.finetune.distilbert.TextTokenizer;
 import io.finetune.distilbert.vocab.WordPieceVocabulary;
@@ -31,7 +31,7 @@ class ScratchModelsTest {
         }
         Path saved = tmp.resolve("saved");
         float[][] before;
-        try (DistilBertClassifier model = ScratchModels.create(tokenizerDir, List.of("neg", "pos"), ScratchShape.TINY,
+        try (EncoderClassifier model = ScratchModels.create(tokenizerDir, List.of("neg", "pos"), ScratchShape.TINY,
                 7, Device.cpu())) {
             assertThat(model.config().vocabSize()).isEqualTo(vocab.size());
             assertThat(model.config().padTokenId()).isZero();
@@ -41,9 +41,9 @@ class ScratchModelsTest {
                     .isEqualTo(vocab.size());
             before = Predictor.logits(model, inputs, 8);
             model.save(saved);
-            DistilBertClassifier.copyTokenizerFiles(tokenizerDir, saved);
+            EncoderClassifier.copyTokenizerFiles(tokenizerDir, saved);
         }
-        try (DistilBertClassifier reloaded = DistilBertClassifier.load(saved, null, Device.cpu())) {
+        try (EncoderClassifier reloaded = EncoderClassifier.load(saved, null, Device.cpu())) {
             assertThat(Predictor.logits(reloaded, inputs, 8)).isDeepEqualTo(before);
             assertThat(reloaded.config().labels()).containsExactly("neg", "pos");
         }

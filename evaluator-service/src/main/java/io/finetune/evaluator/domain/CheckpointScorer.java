@@ -6,8 +6,8 @@ import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.TokenizedExample;
-import io.finetune.distilbert.DistilBertClassifier;
-import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.EncoderClassifier;
+import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Predictor;
 import io.finetune.evaluator.config.EvaluatorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,7 +65,7 @@ public class CheckpointScorer {
 
         long started = System.nanoTime();
         float[][] probabilities;
-        try (DistilBertClassifier model = DistilBertClassifier.load(modelDir, null, Predictions.device(config))) {
+        try (EncoderClassifier model = EncoderClassifier.load(modelDir, null, Predictions.device(config))) {
             probabilities = Predictor.probabilities(model, examples.stream().map(TokenizedExample::inputIds).toList(),
                     config.batchSize());
         }
@@ -132,9 +132,9 @@ public class CheckpointScorer {
         return info;
     }
 
-    private static DistilBertConfig readModelConfig(Path modelDir, CheckpointInfo info) {
+    private static EncoderConfig readModelConfig(Path modelDir, CheckpointInfo info) {
         try {
-            return DistilBertConfig.read(modelDir.resolve("config.json"));
+            return EncoderConfig.read(modelDir.resolve("config.json"));
         } catch (RuntimeException e) {
             throw new Rejection("invalid-checkpoint", info.dataset(), "unreadable config.json: " + e.getMessage());
         }
@@ -145,7 +145,7 @@ public class CheckpointScorer {
      * example must fit the model's vocabulary and positions. A mismatch means a different tokenizer or label order,
      * which would otherwise yield wrong metrics or a failure deep inside PyTorch.
      */
-    private static void checkFit(CheckpointInfo info, DistilBertConfig model, List<String> labels,
+    private static void checkFit(CheckpointInfo info, EncoderConfig model, List<String> labels,
                                  List<TokenizedExample> examples) {
         if (!model.labels().equals(labels)) {
             throw new Rejection("label-mismatch", info.dataset(), "the model predicts " + model.labels() + " but dataset '" + info.dataset() + "' has labels " + labels);

@@ -1,7 +1,7 @@
 package io.finetune.evaluator.domain;
 
 import ai.djl.Device;
-import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.Predictor;
 import io.finetune.distilbert.TextTokenizer;
 
@@ -19,13 +19,13 @@ public final class TextClassifier implements AutoCloseable {
     public record Prediction(String label, Map<String, Double> probabilities, int tokens, boolean truncated) {
     }
 
-    private final DistilBertClassifier model;
+    private final EncoderClassifier model;
     private final TextTokenizer tokenizer;
     private final int batchSize;
 
     /** @param maxLength tokens per text, as the training data was tokenized (capped at the model's positions) */
     public TextClassifier(Path modelDir, int maxLength, int batchSize, Device device) {
-        this.model = DistilBertClassifier.load(modelDir, null, device);
+        this.model = EncoderClassifier.load(modelDir, null, device);
         try {
             this.tokenizer = TextTokenizer.load(modelDir,
                     Math.min(maxLength, model.config().maxPositionEmbeddings()));

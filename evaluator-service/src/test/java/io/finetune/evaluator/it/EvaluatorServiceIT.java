@@ -15,7 +15,7 @@ import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.Topics;
 import io.finetune.distilbert.BundledModels;
 import io.finetune.distilbert.Devices;
-import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.Predictor;
 import io.finetune.distilbert.TextTokenizer;
 import io.finetune.kafka.local.LocalKafkaResource;
@@ -94,7 +94,7 @@ class EvaluatorServiceIT {
         model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("tiny-model"));
         List<int[]> inputs = randomInputs(new Random(7), TEST_EXAMPLES);
         float[][] probabilities;
-        try (DistilBertClassifier classifier = DistilBertClassifier.load(model, null, Devices.best())) {
+        try (EncoderClassifier classifier = EncoderClassifier.load(model, null, Devices.best())) {
             probabilities = Predictor.probabilities(classifier, inputs, 8);
         }
         // Labels agree with the model on 3 examples of 4, so accuracy is 0.75 exactly, and a service that mixed up
@@ -189,7 +189,7 @@ class EvaluatorServiceIT {
         List<String> texts = List.of("a wonderful film", "the worst plot ever written");
         float[][] expected;
         try (TextTokenizer tokenizer = TextTokenizer.load(model, 64);
-             DistilBertClassifier classifier = DistilBertClassifier.load(model, null, Devices.best())) {
+             EncoderClassifier classifier = EncoderClassifier.load(model, null, Devices.best())) {
             expected = Predictor.probabilities(classifier,
                     tokenizer.encodeBatch(texts).stream().map(TextTokenizer.Encoded::intIds).toList(), 8);
         }

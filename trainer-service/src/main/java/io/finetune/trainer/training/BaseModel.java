@@ -1,8 +1,8 @@
 package io.finetune.trainer.training;
 
 import ai.djl.Device;
-import io.finetune.distilbert.DistilBertClassifier;
-import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.EncoderClassifier;
+import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.scratch.ScratchModels;
 import io.finetune.distilbert.scratch.ScratchShape;
 
@@ -15,9 +15,9 @@ public sealed interface BaseModel {
     Path tokenizerDir();
 
     /** The configuration the model will have, for checking hyperparameters before any work starts. */
-    DistilBertConfig config(List<String> labels);
+    EncoderConfig config(List<String> labels);
 
-    DistilBertClassifier open(List<String> labels, Device device, long seed);
+    EncoderClassifier open(List<String> labels, Device device, long seed);
 
     /** A Hugging Face checkpoint (classification or base): transfer learning. */
     record Pretrained(Path dir) implements BaseModel {
@@ -27,25 +27,25 @@ public sealed interface BaseModel {
         }
 
         @Override
-        public DistilBertConfig config(List<String> labels) {
-            return DistilBertConfig.read(dir.resolve("config.json")).withLabels(labels);
+        public EncoderConfig config(List<String> labels) {
+            return EncoderConfig.read(dir.resolve("config.json")).withLabels(labels);
         }
 
         @Override
-        public DistilBertClassifier open(List<String> labels, Device device, long seed) {
-            return DistilBertClassifier.load(dir, labels, device);
+        public EncoderClassifier open(List<String> labels, Device device, long seed) {
+            return EncoderClassifier.load(dir, labels, device);
         }
     }
 
     /** A new DistilBERT of a preset shape, Hugging Face-initialised: the baseline that shows what pretraining adds. */
     record Scratch(Path tokenizerDir, ScratchShape shape) implements BaseModel {
         @Override
-        public DistilBertConfig config(List<String> labels) {
+        public EncoderConfig config(List<String> labels) {
             return ScratchModels.config(tokenizerDir, labels, shape, ScratchModels.MAX_POSITIONS);
         }
 
         @Override
-        public DistilBertClassifier open(List<String> labels, Device device, long seed) {
+        public EncoderClassifier open(List<String> labels, Device device, long seed) {
             return ScratchModels.create(tokenizerDir, labels, shape, seed, device);
         }
     }

@@ -2,7 +2,7 @@ package io.finetune.trainer.training;
 
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.Json;
-import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.EncoderClassifier;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,11 +14,11 @@ import java.nio.file.Path;
  * checkpoint.json saying what it is, so transformers' from_pretrained loads it unchanged.
  */
 public final class CheckpointWriter {
-    public static Path write(DistilBertClassifier model, Path baseModelDir, CheckpointInfo info, Path dir) {
+    public static Path write(EncoderClassifier model, Path baseModelDir, CheckpointInfo info, Path dir) {
         try {
             Files.createDirectories(dir);
             model.save(dir);
-            DistilBertClassifier.copyTokenizerFiles(baseModelDir, dir);
+            EncoderClassifier.copyTokenizerFiles(baseModelDir, dir);
             Files.writeString(dir.resolve(CheckpointInfo.FILE_NAME),
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(info));
             return dir;

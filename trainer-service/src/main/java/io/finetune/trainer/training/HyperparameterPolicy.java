@@ -1,7 +1,7 @@
 package io.finetune.trainer.training;
 
 import io.finetune.contracts.Hyperparameters;
-import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.TrainingConfig;
 
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ public final class HyperparameterPolicy {
             + " bfloat16 tensors, so training runs in float32; leave bf16 out or set it to false";
 
     /** @param numLabels the dataset's number of classes, which {@code classWeights} must match */
-    public static TrainingConfig resolve(Hyperparameters h, DistilBertConfig model, int numLabels) {
+    public static TrainingConfig resolve(Hyperparameters h, EncoderConfig model, int numLabels) {
         Hyperparameters p = h == null ? Hyperparameters.defaults() : h;
         TrainingConfig d = TrainingConfig.defaults();
         int maxLength = Math.min(or(p.maxLength(), d.maxLength()), model.maxPositionEmbeddings());

@@ -6,7 +6,7 @@ import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.TrainingJob;
-import io.finetune.distilbert.DistilBertClassifier;
+import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.EpochResult;
 import io.finetune.distilbert.Example;
 import io.finetune.distilbert.FineTuner;
@@ -62,7 +62,7 @@ public final class TrainingRun {
         }
         long seed = job.hyperparameters() == null || job.hyperparameters().seed() == null ? 42
                 : job.hyperparameters().seed();
-        try (DistilBertClassifier model = baseModel.open(labels, device, seed)) {
+        try (EncoderClassifier model = baseModel.open(labels, device, seed)) {
             TrainingConfig config = HyperparameterPolicy.resolve(job.hyperparameters(), model.config(),
                     labels.size());
             List<CheckpointInfo.EpochMetrics> history = new ArrayList<>();
@@ -112,7 +112,7 @@ public final class TrainingRun {
                 e.validationAccuracy());
     }
 
-    private void publish(DistilBertClassifier model, RunEvents events, String name, EpochResult epoch, boolean last,
+    private void publish(EncoderClassifier model, RunEvents events, String name, EpochResult epoch, boolean last,
                          List<CheckpointInfo.EpochMetrics> history) {
         String checkpointId = job.jobId() + "-" + name;
         CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job.jobId(), checkpointId, job.dataset(),

@@ -5,7 +5,7 @@ import io.finetune.contracts.Hashing;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.distilbert.BundledModels;
-import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.scratch.ScratchShape;
 import org.junit.jupiter.api.Test;
@@ -79,7 +79,7 @@ class BaseModelsTest {
         BaseModel base = baseModels().resolve("scratch:tiny", data, temp.resolve("work"));
         assertThat(base).isInstanceOf(BaseModel.Scratch.class);
         assertThat(((BaseModel.Scratch) base).shape()).isEqualTo(ScratchShape.parse("tiny"));
-        DistilBertConfig config = base.config(LABELS);
+        EncoderConfig config = base.config(LABELS);
         assertThat(config.vocabSize()).isEqualTo(Files.readAllLines(tokenizerFiles.resolve("vocab.txt")).size());
         assertThat(base.tokenizerDir().resolve("tokenizer.json")).exists();
 

@@ -3,7 +3,7 @@ package io.finetune.trainer.training;
 import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.Json;
 import io.finetune.distilbert.BundledModels;
-import io.finetune.distilbert.DistilBertConfig;
+import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.TrainingConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +17,8 @@ class HyperparameterPolicyTest {
     @TempDir
     Path temp;
 
-    private DistilBertConfig tiny() {
-        return DistilBertConfig.read(BundledModels.extract(BundledModels.DEMO_MODEL, temp).resolve("config.json"));
+    private EncoderConfig tiny() {
+        return EncoderConfig.read(BundledModels.extract(BundledModels.DEMO_MODEL, temp).resolve("config.json"));
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class DistilBertConfigTest {
+class EncoderConfigTest {
 
     @TempDir
     Path temp;
@@ -18,7 +18,7 @@ class DistilBertConfigTest {
     @Test
     void readsTheTinyConfigAndWritesItBack() {
         Path dir = BundledModels.extract(BundledModels.DEMO_MODEL, temp.resolve("tiny"));
-        DistilBertConfig config = DistilBertConfig.read(dir.resolve("config.json"));
+        EncoderConfig config = EncoderConfig.read(dir.resolve("config.json"));
         assertThat(config.dim()).isEqualTo(32);
         assertThat(config.nHeads()).isEqualTo(4);
         assertThat(config.labels()).containsExactly("NEGATIVE", "POSITIVE");
@@ -27,7 +27,7 @@ class DistilBertConfigTest {
 
         Path copy = temp.resolve("copy/config.json");
         config.withLabels(List.of("x", "y", "z")).write(copy);
-        DistilBertConfig reread = DistilBertConfig.read(copy);
+        EncoderConfig reread = EncoderConfig.read(copy);
         assertThat(reread.labels()).containsExactly("x", "y", "z");
         assertThat(reread.withLabels(config.labels())).isEqualTo(config);
     }
@@ -36,11 +36,11 @@ class DistilBertConfigTest {
     void rejectsOtherModelsAndActivations() throws Exception {
         Path bert = temp.resolve("bert.json");
         Files.writeString(bert, "{\"model_type\": \"bert\", \"hidden_size\": 768}");
-        assertThatThrownBy(() -> DistilBertConfig.read(bert))
+        assertThatThrownBy(() -> EncoderConfig.read(bert))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model_type 'bert'");
         Path relu = temp.resolve("relu.json");
         Files.writeString(relu, "{\"model_type\": \"distilbert\", \"activation\": \"relu\"}");
-        assertThatThrownBy(() -> DistilBertConfig.read(relu))
+        assertThatThrownBy(() -> EncoderConfig.read(relu))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("activation 'relu'");
     }
 }

@@ -22,7 +22,7 @@ import java.util.Set;
  *
  * @param labels class names ordered by id ({@code id2label}); never empty
  */
-public record DistilBertConfig(
+public record EncoderConfig(
         int dim,
         int hiddenDim,
         int nLayers,
@@ -45,7 +45,7 @@ public record DistilBertConfig(
             "attention_dropout", "seq_classif_dropout", "activation", "initializer_range", "pad_token_id",
             "id2label", "label2id", "model_type", "architectures", "num_labels");
 
-    public DistilBertConfig {
+    public EncoderConfig {
         if (!"gelu".equals(activation)) {
             throw new IllegalArgumentException(
                     "Unsupported DistilBERT activation '" + activation + "': only 'gelu' (exact, erf) is implemented");
@@ -69,7 +69,7 @@ public record DistilBertConfig(
     }
 
     /** Reads a Hugging Face {@code config.json}; {@code model_type} must be {@code distilbert}. */
-    public static DistilBertConfig read(Path configJson) {
+    public static EncoderConfig read(Path configJson) {
         Map<String, Object> json;
         try {
             json = JSON.readValue(configJson.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
@@ -79,7 +79,7 @@ public record DistilBertConfig(
         return fromMap(json, configJson.toString());
     }
 
-    static DistilBertConfig fromMap(Map<String, Object> json, String source) {
+    static EncoderConfig fromMap(Map<String, Object> json, String source) {
         Object modelType = json.get("model_type");
         if (!"distilbert".equals(modelType)) {
             throw new IllegalArgumentException(
@@ -91,7 +91,7 @@ public record DistilBertConfig(
                 extra.put(k, v);
             }
         });
-        return new DistilBertConfig(
+        return new EncoderConfig(
                 intValue(json, "dim", 768),
                 intValue(json, "hidden_dim", 3072),
                 intValue(json, "n_layers", 6),
@@ -146,9 +146,9 @@ public record DistilBertConfig(
     }
 
     /** A small configuration with HF's defaults for everything but the sizes given. */
-    public static DistilBertConfig of(int dim, int hiddenDim, int nLayers, int nHeads, int vocabSize,
+    public static EncoderConfig of(int dim, int hiddenDim, int nLayers, int nHeads, int vocabSize,
                                       int maxPositionEmbeddings, List<String> labels) {
-        return new DistilBertConfig(dim, hiddenDim, nLayers, nHeads, vocabSize, maxPositionEmbeddings,
+        return new EncoderConfig(dim, hiddenDim, nLayers, nHeads, vocabSize, maxPositionEmbeddings,
                 0.1, 0.1, 0.2, "gelu", 0.02, 0, labels, Map.of());
     }
 
@@ -160,8 +160,8 @@ public record DistilBertConfig(
         return dim / nHeads;
     }
 
-    public DistilBertConfig withLabels(List<String> newLabels) {
-        return new DistilBertConfig(dim, hiddenDim, nLayers, nHeads, vocabSize, maxPositionEmbeddings, dropout,
+    public EncoderConfig withLabels(List<String> newLabels) {
+        return new EncoderConfig(dim, hiddenDim, nLayers, nHeads, vocabSize, maxPositionEmbeddings, dropout,
                 attentionDropout, seqClassifDropout, activation, initializerRange, padTokenId, newLabels, extra);
     }
 

@@ -29,18 +29,18 @@ import java.util.Random;
  * its inputs in a per-batch sub-manager frees everything by closing it. Parameters are only updated in place while
  * PyTorch's grad mode is off (outside a {@code GradientCollector}), which is what DJL does by default.
  */
-public final class DistilBertClassifier implements AutoCloseable {
+public final class EncoderClassifier implements AutoCloseable {
 
     static final String PREFIX = "distilbert.";
     private static final float LAYER_NORM_EPS = 1e-12f;
     private static final List<String> TOKENIZER_FILES =
             List.of("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json");
 
-    private final DistilBertConfig config;
+    private final EncoderConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> parameters;
 
-    private DistilBertClassifier(DistilBertConfig config, NDManager manager, Map<String, NDArray> parameters) {
+    private EncoderClassifier(EncoderConfig config, NDManager manager, Map<String, NDArray> parameters) {
         this.config = config;
         this.manager = manager;
         this.parameters = Collections.unmodifiableMap(parameters);
@@ -50,7 +50,7 @@ public final class DistilBertClassifier implements AutoCloseable {
     // ---------------------------------------------------------------- construction
 
     /** A new model with Hugging Face's initialisation ({@code _init_weights}), reproducible from {@code seed}. */
-    public static DistilBertClassifier create(DistilBertConfig config, long seed, Device device) {
+    public static EncoderClassifier create(EncoderConfig config, long seed, Device device) {
         NDManager manager = Torch.engine().newBaseManager(device);
         try {
             Random random = new Random(seed);
@@ -58,7 +58,7 @@ public final class DistilBertClassifier implements AutoCloseable {
             for (Map.Entry<String, Shape> e : expectedShapes(config).entrySet()) {
                 params.put(e.getKey(), initialValue(manager, e.getKey(), e.getValue(), config, random));
             }
-            return new DistilBertClassifier(config, manager, params);
+            return new EncoderClassifier(config, manager, params);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -72,13 +72,13 @@ public final class DistilBertClassifier implements AutoCloseable {
      *
      * @param labels class names, or {@code null} to keep the checkpoint's {@code id2label}
      */
-    public static DistilBertClassifier load(Path hfDir, List<String> labels, Device device) {
+    public static EncoderClassifier load(Path hfDir, List<String> labels, Device device) {
         return load(hfDir, labels, device, 42);
     }
 
     /** As {@link #load(Path, List, Device)}, with the seed used for any newly initialised head. */
-    public static DistilBertClassifier load(Path hfDir, List<String> labels, Device device, long headSeed) {
-        DistilBertConfig config = DistilBertConfig.read(hfDir.resolve("config.json"));
+    public static EncoderClassifier load(Path hfDir, List<String> labels, Device device, long headSeed) {
+        EncoderConfig config = EncoderConfig.read(hfDir.resolve("config.json"));
         if (labels != null) {
             config = config.withLabels(labels);
         }
@@ -114,7 +114,7 @@ public final class DistilBertClassifier implements AutoCloseable {
             }
             // Whatever is left (vocab_transform, vocab_layer_norm, vocab_projector, ...) is not part of this model.
             checkpoint.values().forEach(NDArray::close);
-            return new DistilBertClassifier(config, manager, params);
+            return new EncoderClassifier(config, manager, params);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -140,7 +140,7 @@ public final class DistilBertClassifier implements AutoCloseable {
     }
 
     /** Every parameter's Hugging Face name and shape, in the order of the PyTorch state dict. */
-    public static Map<String, Shape> expectedShapes(DistilBertConfig c) {
+    public static Map<String, Shape> expectedShapes(EncoderConfig c) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         long d = c.dim();
         String emb = PREFIX + "embeddings.";
@@ -178,7 +178,7 @@ public final class DistilBertClassifier implements AutoCloseable {
     }
 
     /** HF {@code _init_weights}: N(0, initializer_range) weights, zero biases, LayerNorm 1/0, zero padding row. */
-    private static NDArray initialValue(NDManager manager, String name, Shape shape, DistilBertConfig c, Random random) {
+    private static NDArray initialValue(NDManager manager, String name, Shape shape, EncoderConfig c, Random random) {
         boolean layerNorm = name.contains("LayerNorm") || name.contains("layer_norm");
         if (name.endsWith(".bias")) {
             return manager.zeros(shape, DataType.FLOAT32);
@@ -374,7 +374,7 @@ public final class DistilBertClassifier implements AutoCloseable {
 
     // ---------------------------------------------------------------- accessors
 
-    public DistilBertConfig config() {
+    public EncoderConfig config() {
         return config;
     }
 
