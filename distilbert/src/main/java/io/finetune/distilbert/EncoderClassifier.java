@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -14,16 +13,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * Hugging Face's {@code DistilBertForSequenceClassification}, computed with DJL NDArray operations on the PyTorch
- * engine. Parameters are plain NDArrays kept under their exact Hugging Face names, so checkpoints load and save
- * without any renaming and gradients can be compared name by name.
+ * Hugging Face's {@code DistilBertForSequenceClassification} and {@code BertForSequenceClassification}: one
+ * post-LN transformer encoder with a classification head on [CLS], computed with DJL NDArray operations on the
+ * PyTorch engine. The family's {@link CheckpointLayout} names the parameters and decides the few differences (token
+ * type embeddings, the head's activation, dropout after attention); the forward pass is the same code for both.
+ * Parameters are plain NDArrays kept under their exact Hugging Face names, so checkpoints load and save without any
+ * renaming and gradients can be compared name by name.
  *
  * <p>Intermediate arrays of {@link #logits} are created in the manager of the input ids, so a caller that creates
  * its inputs in a per-batch sub-manager frees everything by closing it. Parameters are only updated in place while
@@ -31,21 +33,53 @@ import java.util.Random;
  */
 public final class EncoderClassifier implements AutoCloseable {
 
-    static final String PREFIX = "distilbert.";
-    private static final float LAYER_NORM_EPS = 1e-12f;
     private static final List<String> TOKENIZER_FILES =
             List.of("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json");
 
     private final EncoderConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> parameters;
+    private final Embeddings embeddings;
+    private final List<Layer> layers;
+    private final Head head;
 
     private EncoderClassifier(EncoderConfig config, NDManager manager, Map<String, NDArray> parameters) {
         this.config = config;
         this.manager = manager;
         this.parameters = Collections.unmodifiableMap(parameters);
         parameters.values().forEach(p -> p.setRequiresGradient(true));
+        CheckpointLayout layout = config.layout();
+        this.embeddings = new Embeddings(p(layout.wordEmbeddings() + ".weight"),
+                p(layout.positionEmbeddings() + ".weight"),
+                layout.tokenTypeEmbeddings() == null ? null : p(layout.tokenTypeEmbeddings() + ".weight"),
+                norm(layout.embeddingNorm()));
+        List<Layer> built = new ArrayList<>();
+        for (int i = 0; i < config.nLayers(); i++) {
+            CheckpointLayout.LayerNames n = layout.layer(i);
+            built.add(new Layer(linear(n.query()), linear(n.key()), linear(n.value()), linear(n.attentionOutput()),
+                    norm(n.attentionNorm()), linear(n.intermediate()), linear(n.output()), norm(n.outputNorm())));
+        }
+        this.layers = List.copyOf(built);
+        this.head = new Head(linear(layout.pooler()), layout.poolerActivation(), linear(layout.classifier()));
     }
+
+    /** A linear layer's parameters; {@code weight} is [out, in] as in {@code nn.Linear}. */
+    private record Linear(NDArray weight, NDArray bias) {
+        NDArray apply(NDArray x) {
+            return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        }
+    }
+
+    private record Norm(NDArray weight, NDArray bias) {}
+
+    /** {@code tokenTypes} is null for a family without token type embeddings. */
+    private record Embeddings(NDArray words, NDArray positions, NDArray tokenTypes, Norm norm) {}
+
+    private record Layer(Linear query, Linear key, Linear value, Linear attentionOutput, Norm attentionNorm,
+                         Linear intermediate, Linear output, Norm outputNorm) {}
+
+    /** The dense layer on [CLS] (DistilBERT's pre-classifier, BERT's pooler), its activation, the classifier. */
+    private record Head(Linear pooler, CheckpointLayout.PoolerActivation activation, Linear classifier) {}
 
     // ---------------------------------------------------------------- construction
 
@@ -53,12 +87,8 @@ public final class EncoderClassifier implements AutoCloseable {
     public static EncoderClassifier create(EncoderConfig config, long seed, Device device) {
         NDManager manager = Torch.engine().newBaseManager(device);
         try {
-            Random random = new Random(seed);
-            Map<String, NDArray> params = new LinkedHashMap<>();
-            for (Map.Entry<String, Shape> e : expectedShapes(config).entrySet()) {
-                params.put(e.getKey(), initialValue(manager, e.getKey(), e.getValue(), config, random));
-            }
-            return new EncoderClassifier(config, manager, params);
+            return new EncoderClassifier(config, manager,
+                    CheckpointWeights.initialise(config, manager, new Random(seed)));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -66,9 +96,10 @@ public final class EncoderClassifier implements AutoCloseable {
     }
 
     /**
-     * Loads a Hugging Face directory ({@code config.json} + {@code model.safetensors}). A base or masked-LM checkpoint
-     * (keys without the {@code distilbert.} prefix, {@code vocab_*} head) gets freshly initialised classifier heads,
-     * as does a classification checkpoint whose head does not match the requested number of labels.
+     * Loads a Hugging Face directory ({@code config.json} + {@code model.safetensors}) of any {@link ModelFamily}.
+     * A base or pretraining checkpoint (unprefixed names, masked-LM or next-sentence heads) gets a freshly
+     * initialised classification head (and BERT pooler, where it has none), as does a classification checkpoint
+     * whose head does not match the requested number of labels.
      *
      * @param labels class names, or {@code null} to keep the checkpoint's {@code id2label}
      */
@@ -82,118 +113,27 @@ public final class EncoderClassifier implements AutoCloseable {
         if (labels != null) {
             config = config.withLabels(labels);
         }
-        Path weights = hfDir.resolve("model.safetensors");
-        if (!Files.isRegularFile(weights)) {
-            throw new IllegalArgumentException("No model.safetensors in " + hfDir);
-        }
         NDManager manager = Torch.engine().newBaseManager(device);
         try {
-            Map<String, NDArray> raw = Safetensors.read(weights, manager);
-            Map<String, NDArray> checkpoint = new LinkedHashMap<>();
-            raw.forEach((name, array) -> checkpoint.put(canonicalName(name), array));
-            Map<String, NDArray> params = new LinkedHashMap<>();
-            Random random = new Random(headSeed);
-            for (Map.Entry<String, Shape> e : expectedShapes(config).entrySet()) {
-                String name = e.getKey();
-                NDArray found = checkpoint.remove(name);
-                if (isHead(name) && !matches(found, e.getValue())) {
-                    // Hugging Face initialises a missing or size-mismatched classification head.
-                    boolean mismatchAllowed = found == null || labels != null;
-                    if (!mismatchAllowed) {
-                        throw shapeMismatch(name, e.getValue(), found);
-                    }
-                    params.put(name, initialValue(manager, name, e.getValue(), config, random));
-                } else if (found == null) {
-                    throw new IllegalArgumentException("Checkpoint " + weights + " has no tensor " + name
-                            + " (expected shape " + e.getValue() + ")");
-                } else if (!found.getShape().equals(e.getValue())) {
-                    throw shapeMismatch(name, e.getValue(), found);
-                } else {
-                    params.put(name, found);
-                }
-            }
-            // Whatever is left (vocab_transform, vocab_layer_norm, vocab_projector, ...) is not part of this model.
-            checkpoint.values().forEach(NDArray::close);
-            return new EncoderClassifier(config, manager, params);
+            return new EncoderClassifier(config, manager, CheckpointWeights.load(hfDir.resolve("model.safetensors"),
+                    config, labels != null, manager, new Random(headSeed)));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    private static IllegalArgumentException shapeMismatch(String name, Shape expected, NDArray found) {
-        return new IllegalArgumentException("Tensor " + name + " has shape " + found.getShape()
-                + " but the config requires " + expected);
-    }
-
-    private static boolean matches(NDArray array, Shape shape) {
-        return array != null && array.getShape().equals(shape);
-    }
-
-    private static boolean isHead(String name) {
-        return name.startsWith("pre_classifier.") || name.startsWith("classifier.");
-    }
-
-    /** Base checkpoints ({@code DistilBertModel}) store {@code embeddings.*} and {@code transformer.*} unprefixed. */
-    private static String canonicalName(String name) {
-        return name.startsWith("embeddings.") || name.startsWith("transformer.") ? PREFIX + name : name;
-    }
-
-    /** Every parameter's Hugging Face name and shape, in the order of the PyTorch state dict. */
+    /** Every parameter's Hugging Face name and shape, in state-dict order. */
     public static Map<String, Shape> expectedShapes(EncoderConfig c) {
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        long d = c.dim();
-        String emb = PREFIX + "embeddings.";
-        shapes.put(emb + "word_embeddings.weight", new Shape(c.vocabSize(), d));
-        shapes.put(emb + "position_embeddings.weight", new Shape(c.maxPositionEmbeddings(), d));
-        shapes.put(emb + "LayerNorm.weight", new Shape(d));
-        shapes.put(emb + "LayerNorm.bias", new Shape(d));
-        for (int i = 0; i < c.nLayers(); i++) {
-            String l = layerPrefix(i);
-            for (String lin : List.of("q_lin", "k_lin", "v_lin", "out_lin")) {
-                linear(shapes, l + "attention." + lin, d, d);
-            }
-            norm(shapes, l + "sa_layer_norm", d);
-            linear(shapes, l + "ffn.lin1", c.hiddenDim(), d);
-            linear(shapes, l + "ffn.lin2", d, c.hiddenDim());
-            norm(shapes, l + "output_layer_norm", d);
-        }
-        linear(shapes, "pre_classifier", d, d);
-        linear(shapes, "classifier", c.numLabels(), d);
-        return shapes;
+        return c.layout().shapes(c);
     }
 
-    private static String layerPrefix(int i) {
-        return PREFIX + "transformer.layer." + i + ".";
+    private Linear linear(String name) {
+        return new Linear(p(name + ".weight"), p(name + ".bias"));
     }
 
-    private static void linear(Map<String, Shape> shapes, String name, long out, long in) {
-        shapes.put(name + ".weight", new Shape(out, in));
-        shapes.put(name + ".bias", new Shape(out));
-    }
-
-    private static void norm(Map<String, Shape> shapes, String name, long d) {
-        shapes.put(name + ".weight", new Shape(d));
-        shapes.put(name + ".bias", new Shape(d));
-    }
-
-    /** HF {@code _init_weights}: N(0, initializer_range) weights, zero biases, LayerNorm 1/0, zero padding row. */
-    private static NDArray initialValue(NDManager manager, String name, Shape shape, EncoderConfig c, Random random) {
-        boolean layerNorm = name.contains("LayerNorm") || name.contains("layer_norm");
-        if (name.endsWith(".bias")) {
-            return manager.zeros(shape, DataType.FLOAT32);
-        }
-        if (layerNorm) {
-            return manager.ones(shape, DataType.FLOAT32);
-        }
-        float[] values = new float[Math.toIntExact(shape.size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (random.nextGaussian() * c.initializerRange());
-        }
-        if (name.endsWith("word_embeddings.weight") && c.padTokenId() >= 0 && c.padTokenId() < c.vocabSize()) {
-            java.util.Arrays.fill(values, c.padTokenId() * c.dim(), (c.padTokenId() + 1) * c.dim(), 0f);
-        }
-        return manager.create(values, shape);
+    private Norm norm(String name) {
+        return new Norm(p(name + ".weight"), p(name + ".bias"));
     }
 
     // ---------------------------------------------------------------- forward
@@ -206,14 +146,14 @@ public final class EncoderClassifier implements AutoCloseable {
      * @param training dropout on when true
      */
     public NDArray logits(NDArray inputIds, NDArray attentionMask, boolean training) {
-        NDArray hidden = hiddenStates(inputIds, attentionMask, training);
-        NDArray cls = hidden.get(":, 0, :");
-        NDArrayEx ex = cls.getNDArrayInternal();
-        NDArray pooled = ex.linear(cls, p("pre_classifier.weight"), p("pre_classifier.bias")).singletonOrThrow();
-        pooled = pooled.getNDArrayInternal().relu();
-        pooled = dropout(pooled, config.seqClassifDropout(), training);
-        return pooled.getNDArrayInternal()
-                .linear(pooled, p("classifier.weight"), p("classifier.bias")).singletonOrThrow();
+        NDArray cls = clsHiddenState(inputIds, attentionMask, training);
+        NDArray pooled = head.pooler().apply(cls);
+        pooled = switch (head.activation()) {
+            case RELU -> pooled.getNDArrayInternal().relu();
+            case TANH -> pooled.tanh();
+        };
+        pooled = dropout(pooled, config.classifierDropout(), training);
+        return head.classifier().apply(pooled);
     }
 
     /** The last layer's hidden state at position 0 ([CLS]), [B, dim]. */
@@ -237,15 +177,15 @@ public final class EncoderClassifier implements AutoCloseable {
                     + config.maxPositionEmbeddings());
         }
         NDArray ids = inputIds.toType(DataType.INT64, false);
-        NDArray x = embeddings(ids, training);
+        NDArray x = embed(ids, training);
         NDArray maskBias = attentionBias(attentionMask, shape.get(0), length);
         // √headDim, the queries' divisor, as an array of the batch's manager rather than a Java number: DJL turns
         // a number into a temporary tensor over a direct buffer and closes it right after the op, while autograd
         // keeps it for the backward pass; once the garbage collector frees that buffer, backward reads freed memory
         // (GarbageCollectionTest). One array per forward serves all layers.
         NDArray scale = ids.getManager().create((float) Math.sqrt(config.headDim()));
-        for (int i = 0; i < config.nLayers(); i++) {
-            x = transformerBlock(x, maskBias, scale, layerPrefix(i), training);
+        for (Layer layer : layers) {
+            x = encoderLayer(layer, x, maskBias, scale, training);
         }
         return x;
     }
@@ -266,66 +206,74 @@ public final class EncoderClassifier implements AutoCloseable {
         return keyIsPadding.toType(DataType.FLOAT32, false).muli(-Float.MAX_VALUE).reshape(batch, 1, 1, length);
     }
 
-    private NDArray embeddings(NDArray ids, boolean training) {
+    /** Words + positions (+ token type 0 for BERT), LayerNorm, dropout. */
+    private NDArray embed(NDArray ids, boolean training) {
         NDManager m = ids.getManager();
-        NDArray words = ids.getNDArrayInternal()
-                .embedding(ids, p(PREFIX + "embeddings.word_embeddings.weight"), SparseFormat.DENSE).singletonOrThrow();
+        NDArray words = lookup(ids, embeddings.words());
         // nn.Embedding(padding_idx=pad) gives the padding row no gradient: take its value without history there.
         // Batches without a padding token (full-length ones) skip the [B, T, dim] mask and select.
         NDArray isPad = ids.eq(config.padTokenId());
         if (isPad.any().getBoolean()) {
             words = NDArrays.where(isPad.expandDims(-1).broadcast(words.getShape()), words.stopGradient(), words);
         }
+        NDArray x = words;
+        if (embeddings.tokenTypes() != null) {
+            // Single texts: every token is of type 0, so one row [1, dim] broadcasts over the batch. It is looked up
+            // like the words (not sliced from the parameter), so the result lives in the batch's manager.
+            NDArray typeZero = m.zeros(new Shape(1), DataType.INT64);
+            x = x.add(lookup(typeZero, embeddings.tokenTypes()));
+        }
         NDArray positionIds = m.arange(0, (int) ids.getShape().get(1)).toType(DataType.INT64, false);
-        NDArray positions = positionIds.getNDArrayInternal()
-                .embedding(positionIds, p(PREFIX + "embeddings.position_embeddings.weight"), SparseFormat.DENSE)
-                .singletonOrThrow();
-        NDArray x = words.add(positions);
-        x = layerNorm(x, PREFIX + "embeddings.LayerNorm");
+        x = x.add(lookup(positionIds, embeddings.positions()));
+        x = layerNorm(x, embeddings.norm());
         return dropout(x, config.dropout(), training);
     }
 
-    private NDArray transformerBlock(NDArray x, NDArray maskBias, NDArray scale, String prefix, boolean training) {
-        NDArray attention = selfAttention(x, maskBias, scale, prefix + "attention.", training);
-        NDArray h = layerNorm(attention.add(x), prefix + "sa_layer_norm");
-        NDArray ffn = linear(h, prefix + "ffn.lin1");
-        ffn = ffn.getNDArrayInternal().gelu(); // torch.nn.functional.gelu: exact (erf) form
-        ffn = linear(ffn, prefix + "ffn.lin2");
-        ffn = dropout(ffn, config.dropout(), training);
-        return layerNorm(ffn.add(h), prefix + "output_layer_norm");
+    private static NDArray lookup(NDArray ids, NDArray table) {
+        return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
     }
 
-    private NDArray selfAttention(NDArray x, NDArray maskBias, NDArray scale, String prefix, boolean training) {
+    /** A post-LN encoder layer: self-attention, residual and LayerNorm; feed-forward, residual and LayerNorm. */
+    private NDArray encoderLayer(Layer layer, NDArray x, NDArray maskBias, NDArray scale, boolean training) {
+        NDArray attention = layer.attentionOutput().apply(selfAttention(layer, x, maskBias, scale, training));
+        if (config.layout().dropoutAfterAttentionOutput()) {
+            attention = dropout(attention, config.dropout(), training);
+        }
+        NDArray h = layerNorm(attention.add(x), layer.attentionNorm());
+        NDArray ffn = layer.intermediate().apply(h);
+        ffn = ffn.getNDArrayInternal().gelu(); // torch.nn.functional.gelu: exact (erf) form
+        ffn = layer.output().apply(ffn);
+        ffn = dropout(ffn, config.dropout(), training);
+        return layerNorm(ffn.add(h), layer.outputNorm());
+    }
+
+    /** Multi-head scaled dot-product attention; the heads' context, concatenated [B, T, dim]. */
+    private NDArray selfAttention(Layer layer, NDArray x, NDArray maskBias, NDArray scale, boolean training) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
         int heads = config.nHeads();
         int headDim = config.headDim();
-        NDArray q = splitHeads(linear(x, prefix + "q_lin"), batch, length, heads, headDim).div(scale);
-        NDArray k = splitHeads(linear(x, prefix + "k_lin"), batch, length, heads, headDim);
-        NDArray v = splitHeads(linear(x, prefix + "v_lin"), batch, length, heads, headDim);
+        NDArray q = splitHeads(layer.query().apply(x), batch, length, heads, headDim).div(scale);
+        NDArray k = splitHeads(layer.key().apply(x), batch, length, heads, headDim);
+        NDArray v = splitHeads(layer.value().apply(x), batch, length, heads, headDim);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, T]
         if (maskBias != null) {
             scores = scores.add(maskBias);
         }
         NDArray weights = scores.softmax(-1);
         weights = dropout(weights, config.attentionDropout(), training);
-        NDArray context = weights.matMul(v) // [B, H, T, headDim]
+        return weights.matMul(v) // [B, H, T, headDim]
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) heads * headDim);
-        return linear(context, prefix + "out_lin");
     }
 
     private static NDArray splitHeads(NDArray x, long batch, long length, int heads, int headDim) {
         return x.reshape(batch, length, heads, headDim).transpose(0, 2, 1, 3);
     }
 
-    private NDArray linear(NDArray x, String name) {
-        return x.getNDArrayInternal().linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow();
-    }
-
-    private NDArray layerNorm(NDArray x, String name) {
+    private NDArray layerNorm(NDArray x, Norm norm) {
         return x.getNDArrayInternal()
-                .layerNorm(x, new Shape(config.dim()), p(name + ".weight"), p(name + ".bias"), LAYER_NORM_EPS)
+                .layerNorm(x, new Shape(config.dim()), norm.weight(), norm.bias(), (float) config.layerNormEps())
                 .singletonOrThrow();
     }
 

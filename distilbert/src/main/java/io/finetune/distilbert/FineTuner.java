@@ -127,22 +127,15 @@ public final class FineTuner {
     private Map<String, NDArray> trainableParameters(EncoderClassifier model) {
         Map<String, NDArray> trainable = new LinkedHashMap<>();
         model.parameters().forEach((name, p) -> {
-            boolean frozen = (config.freezeEmbeddings() && name.startsWith(EncoderClassifier.PREFIX + "embeddings."))
-                    || frozenLayer(name);
+            CheckpointLayout layout = model.config().layout();
+            int layer = layout.layerOf(name, model.config().nLayers());
+            boolean frozen = (config.freezeEmbeddings() && name.startsWith(layout.embeddingsPrefix()))
+                    || (layer >= 0 && layer < config.freezeLayers());
             p.setRequiresGradient(!frozen);
             if (!frozen) {
                 trainable.put(name, p);
             }
         });
         return trainable;
-    }
-
-    private boolean frozenLayer(String name) {
-        String prefix = EncoderClassifier.PREFIX + "transformer.layer.";
-        if (!name.startsWith(prefix)) {
-            return false;
-        }
-        int layer = Integer.parseInt(name.substring(prefix.length(), name.indexOf('.', prefix.length())));
-        return layer < config.freezeLayers();
     }
 }

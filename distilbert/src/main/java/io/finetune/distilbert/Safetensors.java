@@ -54,7 +54,7 @@ public final class Safetensors {
         }
         ByteBuffer header = ByteBuffer.allocate((int) headerLength);
         readFully(ch, header, 8);
-        Map<String, Object> json = EncoderConfig.JSON.readValue(
+        Map<String, Object> json = ConfigJson.MAPPER.readValue(
                 new String(header.array(), StandardCharsets.UTF_8), new TypeReference<LinkedHashMap<String, Object>>() {});
         Map<String, Entry> entries = new LinkedHashMap<>();
         long dataStart = 8 + headerLength;
@@ -155,7 +155,7 @@ public final class Safetensors {
             offset += size;
         }
         try {
-            byte[] json = EncoderConfig.JSON.copy().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+            byte[] json = ConfigJson.MAPPER.copy().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsBytes(header);
             // Pad the header with spaces so the data starts 8-byte aligned, as the reference implementation does.
             int padded = (json.length + 7) / 8 * 8;

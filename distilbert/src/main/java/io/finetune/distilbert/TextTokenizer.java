@@ -75,7 +75,7 @@ public final class TextTokenizer implements AutoCloseable {
         if (!Files.isRegularFile(config)) {
             return true;
         }
-        Map<?, ?> json = EncoderConfig.JSON.readValue(config.toFile(), Map.class);
+        Map<?, ?> json = ConfigJson.MAPPER.readValue(config.toFile(), Map.class);
         return !Boolean.FALSE.equals(json.get("do_lower_case"));
     }
 

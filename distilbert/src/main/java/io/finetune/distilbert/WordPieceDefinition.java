@@ -42,6 +42,6 @@ final class WordPieceDefinition {
         model.put("max_input_chars_per_word", 100);
         model.put("vocab", vocab);
         json.put("model", model);
-        return EncoderConfig.JSON.writeValueAsString(json);
+        return ConfigJson.MAPPER.writeValueAsString(json);
     }
 }

@@ -22,7 +22,7 @@ class EncoderConfigTest {
         assertThat(config.dim()).isEqualTo(32);
         assertThat(config.nHeads()).isEqualTo(4);
         assertThat(config.labels()).containsExactly("NEGATIVE", "POSITIVE");
-        assertThat(config.seqClassifDropout()).isEqualTo(0.2);
+        assertThat(config.classifierDropout()).isEqualTo(0.2);
         assertThat(config.extra()).containsEntry("qa_dropout", 0.1);
 
         Path copy = temp.resolve("copy/config.json");
@@ -34,10 +34,11 @@ class EncoderConfigTest {
 
     @Test
     void rejectsOtherModelsAndActivations() throws Exception {
-        Path bert = temp.resolve("bert.json");
-        Files.writeString(bert, "{\"model_type\": \"bert\", \"hidden_size\": 768}");
-        assertThatThrownBy(() -> EncoderConfig.read(bert))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model_type 'bert'");
+        Path roberta = temp.resolve("roberta.json");
+        Files.writeString(roberta, "{\"model_type\": \"roberta\", \"hidden_size\": 768}");
+        assertThatThrownBy(() -> EncoderConfig.read(roberta))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model_type 'roberta'")
+                .hasMessageContaining("[distilbert, bert]");
         Path relu = temp.resolve("relu.json");
         Files.writeString(relu, "{\"model_type\": \"distilbert\", \"activation\": \"relu\"}");
         assertThatThrownBy(() -> EncoderConfig.read(relu))

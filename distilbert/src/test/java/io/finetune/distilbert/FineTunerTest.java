@@ -135,8 +135,7 @@ class FineTunerTest {
 
     @Test
     void gradientAccumulationMatchesOneLargeBatch() {
-        EncoderConfig noDropout = new EncoderConfig(16, 32, 2, 2, 180, 64, 0, 0, 0, "gelu", 0.02, 0,
-                List.of("n", "p"), Map.of());
+        EncoderConfig noDropout = EncoderConfig.of(16, 32, 2, 2, 180, 64, List.of("n", "p")).withoutDropout();
         // Equal lengths so that the mean of the two half-batch means is the full-batch mean.
         List<Example> train = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * Parity with Hugging Face's DistilBertForSequenceClassification on checkpoints whose golden outputs were computed in
- * float64 by the reference math (see src/test/python/make_golden.py).
+ * Parity with Hugging Face's DistilBertForSequenceClassification and BertForSequenceClassification on checkpoints
+ * whose golden outputs were computed in float64: by the reference math for DistilBERT (src/test/python/make_golden.py)
+ * and by transformers itself for BERT (src/test/python/make_golden_bert.py).
  */
 class ParityTest {
 
@@ -25,7 +28,8 @@ class ParityTest {
     Path temp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"distilbert-tiny", "distilbert-d48-h3-l3-c3", "distilbert-d16-h2-l1-c5"})
+    @ValueSource(strings = {"distilbert-tiny", "distilbert-d48-h3-l3-c3", "distilbert-d16-h2-l1-c5", "bert-d32-h4-l2-c3",
+            "bert-d24-h2-l3-c2"})
     void matchesGoldenOutputs(String name) throws Exception {
         Golden golden = Golden.read("/golden/" + name + ".json");
         Path dir = BundledModels.extract(name, temp.resolve(name));
@@ -68,6 +72,35 @@ class ParityTest {
                             .isCloseTo(e.getValue()[i], within(1e-5 + golden.gradRelativeTolerance() * Math.abs(e.getValue()[i])
                                     + 1e-4 * scale));
                 }
+            }
+        }
+    }
+
+    /**
+     * A {@code BertModel} checkpoint (unprefixed names) and a {@code BertForMaskedLM} one (no pooler, a masked-LM
+     * head) load into the classifier with a new head, and their encoder computes what transformers' does.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"bert-d32-base", "bert-d32-mlm"})
+    void baseCheckpointsLoadTheEncoder(String name) throws Exception {
+        JsonNode golden = new ObjectMapper().readTree(getClass().getResourceAsStream("/golden/bert-d32-h4-l2-c3.json"));
+        double[][][] expected = new ObjectMapper().treeToValue(golden.get("base_last_hidden_state"), double[][][].class);
+        long[][] ids = new ObjectMapper().treeToValue(golden.get("input_ids"), long[][].class);
+        long[][] mask = new ObjectMapper().treeToValue(golden.get("attention_mask"), long[][].class);
+        Path dir = BundledModels.extract(name, temp.resolve(name));
+        try (EncoderClassifier model = EncoderClassifier.load(dir, List.of("a", "b"), Device.cpu());
+             NDManager batch = model.newBatchManager()) {
+            assertThat(model.parameters()).containsKeys("bert.pooler.dense.weight", "classifier.weight");
+            assertThat(model.parameters().get("classifier.weight").getShape().get(0)).isEqualTo(2);
+            float[] hidden = model.hiddenStates(batch.create(ids), batch.create(mask), false).toFloatArray();
+            double[][] flat = java.util.Arrays.stream(expected).flatMap(java.util.Arrays::stream).toArray(double[][]::new);
+            assertClose(hidden, flat, 1e-4, "last hidden state");
+            // The pooler: kept from BertModel, new (HF's init: zero bias) for the masked-LM checkpoint, which has none.
+            float[] poolerBias = model.parameters().get("bert.pooler.dense.bias").toFloatArray();
+            if (name.endsWith("-mlm")) {
+                assertThat(poolerBias).containsOnly(0f);
+            } else {
+                assertThat(poolerBias).isNotEqualTo(new float[poolerBias.length]);
             }
         }
     }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A randomly initialised DistilBERT classifier (Hugging Face's initialisation) sized for a tokenizer of its own, e.g.
@@ -37,8 +36,8 @@ public final class ScratchModels {
         if (pad < 0) {
             throw new IllegalArgumentException(tokenizerDir.resolve("vocab.txt") + " has no [PAD] token");
         }
-        return new EncoderConfig(shape.dim(), shape.hiddenDim(), shape.layers(), shape.heads(), vocab.size(),
-                maxPositions, 0.1, 0.1, 0.2, "gelu", 0.02, pad, labels, Map.of());
+        return EncoderConfig.distilBert(shape.dim(), shape.hiddenDim(), shape.layers(), shape.heads(), vocab.size(),
+                maxPositions, pad, labels);
     }
 
     private static List<String> vocab(Path tokenizerDir) {
