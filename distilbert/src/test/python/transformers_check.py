@@ -5,9 +5,11 @@
       one JSON line per {"text": ...} line, as bin/score does: input_ids, logits (eval mode, float32, one text at a
       time so padding plays no part), label (through the checkpoint's id2label).
 
-  transformers_check.py make OUT_DIR TOKENIZER_DIR DIM HIDDEN LAYERS HEADS LABELS SEED
-      Writes a randomly initialised DistilBertForSequenceClassification with save_pretrained (transformers' own file
-      layout and metadata) and the tokenizer of TOKENIZER_DIR, for the Java side to load.
+  transformers_check.py make OUT_DIR TOKENIZER_DIR DIM HIDDEN LAYERS HEADS LABELS SEED [MODEL_TYPE]
+      Writes a randomly initialised DistilBertForSequenceClassification (MODEL_TYPE distilbert, the default) or
+      BertForSequenceClassification (bert) with save_pretrained (transformers' own file layout and metadata) and the
+      tokenizer of TOKENIZER_DIR, for the Java side to load. BERT's LayerNorms and biases, which its init sets to 1
+      and 0, are drawn at random so that a mix-up between them cannot go unseen.
 
   transformers_check.py step MODEL_DIR BATCH.json
       The first training steps as HF Trainer takes them, in float64, on one batch given in BATCH.json with the
@@ -19,8 +21,9 @@ import json
 import sys
 
 import torch
-from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DistilBertConfig,
-                          DistilBertForSequenceClassification, get_linear_schedule_with_warmup)
+from transformers import (AutoModelForSequenceClassification, AutoTokenizer, BertConfig,
+                          BertForSequenceClassification, DistilBertConfig, DistilBertForSequenceClassification,
+                          get_linear_schedule_with_warmup)
 
 
 def score(model_dir, texts_file):
@@ -39,14 +42,25 @@ def score(model_dir, texts_file):
                               "label": model.config.id2label[int(logits.argmax())]}))
 
 
-def make(out_dir, tokenizer_dir, dim, hidden, layers, heads, labels, seed):
+def make(out_dir, tokenizer_dir, dim, hidden, layers, heads, labels, seed, model_type="distilbert"):
     torch.manual_seed(int(seed))
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
     names = [f"CLASS_{i}" for i in range(int(labels))]
-    config = DistilBertConfig(vocab_size=len(tokenizer), dim=int(dim), hidden_dim=int(hidden), n_layers=int(layers),
-                              n_heads=int(heads), max_position_embeddings=64, pad_token_id=tokenizer.pad_token_id,
-                              id2label=dict(enumerate(names)), label2id={n: i for i, n in enumerate(names)})
-    model = DistilBertForSequenceClassification(config)
+    label_maps = dict(id2label=dict(enumerate(names)), label2id={n: i for i, n in enumerate(names)})
+    if model_type == "bert":
+        config = BertConfig(vocab_size=len(tokenizer), hidden_size=int(dim), intermediate_size=int(hidden),
+                            num_hidden_layers=int(layers), num_attention_heads=int(heads), max_position_embeddings=64,
+                            pad_token_id=tokenizer.pad_token_id, **label_maps)
+        model = BertForSequenceClassification(config)
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if name.endswith("bias") or "LayerNorm" in name:
+                    p.copy_(torch.randn_like(p) * 0.1 + (1.0 if "LayerNorm.weight" in name else 0.0))
+    else:
+        config = DistilBertConfig(vocab_size=len(tokenizer), dim=int(dim), hidden_dim=int(hidden),
+                                  n_layers=int(layers), n_heads=int(heads), max_position_embeddings=64,
+                                  pad_token_id=tokenizer.pad_token_id, **label_maps)
+        model = DistilBertForSequenceClassification(config)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
 

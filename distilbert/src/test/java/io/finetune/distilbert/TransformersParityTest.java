@@ -3,13 +3,14 @@ package io.finetune.distilbert;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune.distilbert.scratch.ScratchModels;
 import io.finetune.distilbert.scratch.ScratchShape;
 import io.finetune.distilbert.vocab.WordPieceVocabularyBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -74,6 +75,22 @@ class TransformersParityTest {
         assertSameScores(saved, dir.resolve("texts.jsonl"));
     }
 
+    /** A BERT fine-tuned here from a base {@code BertModel} checkpoint (new pooler-fed head, three labels). */
+    @Test
+    void aBertModelThisTrainerSavedLoadsInTransformersUnchangedAndScoresTheSame(@TempDir Path dir) throws Exception {
+        Path base = BundledModels.extract("bert-d32-base", dir.resolve("base"));
+        Path saved = dir.resolve("fine-tuned");
+        TrainingConfig config = TrainingConfig.defaults().withLearningRate(5e-4).withBatchSize(8).withEpochs(1)
+                .withSeed(3);
+        try (EncoderClassifier model = EncoderClassifier.load(base, List.of("neg", "mixed", "pos"), Device.cpu())) {
+            new FineTuner(config).train(model, SyntheticSentiment.examples(base, 96, 5), List.of(), null);
+            model.save(saved);
+        }
+        EncoderClassifier.copyTokenizerFiles(base, saved);
+
+        assertSameScores(saved, dir.resolve("texts.jsonl"));
+    }
+
     @Test
     void aModelFromScratchWithItsOwnVocabularyLoadsInTransformersAndScoresTheSame(@TempDir Path dir)
             throws Exception {
@@ -92,12 +109,13 @@ class TransformersParityTest {
         assertSameScores(saved, dir.resolve("texts.jsonl"));
     }
 
-    @Test
-    void aCheckpointTransformersWroteLoadsHereAndScoresTheSame(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @EnumSource(ModelFamily.class)
+    void aCheckpointTransformersWroteLoadsHereAndScoresTheSame(ModelFamily family, @TempDir Path dir) throws Exception {
         Path tokenizer = BundledModels.extract(BundledModels.DEMO_MODEL, dir.resolve("tokenizer"));
         Path written = dir.resolve("written");
         // Another shape than the fixture's, three labels, and transformers' own save_pretrained output.
-        python("make", written.toString(), tokenizer.toString(), "48", "80", "3", "4", "3", "11");
+        python("make", written.toString(), tokenizer.toString(), "48", "80", "3", "4", "3", "11", family.modelType());
 
         assertSameScores(written, dir.resolve("texts.jsonl"));
     }
@@ -107,12 +125,15 @@ class TransformersParityTest {
      * scale, so clipping shows only from the second step on. The learning rate and weight decay are large and the
      * clipping threshold small so that each part moves the weights far more than float32 rounding does.
      */
-    @Test
-    void theFirstTrainingStepsAreTheStepsHfTrainerTakes(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @EnumSource(ModelFamily.class)
+    void theFirstTrainingStepsAreTheStepsHfTrainerTakes(ModelFamily family, @TempDir Path dir) throws Exception {
         Path tokenizer = BundledModels.extract(BundledModels.DEMO_MODEL, dir.resolve("tokenizer"));
         Path model = dir.resolve("model");
-        python("make", model.toString(), tokenizer.toString(), "32", "64", "2", "4", "3", "5");
-        withoutDropout(model.resolve("config.json")); // both sides then take the same deterministic steps
+        python("make", model.toString(), tokenizer.toString(), "32", "64", "2", "4", "3", "5", family.modelType());
+        // Both sides then take the same deterministic steps; the config is rewritten by this side's writer.
+        Path configJson = model.resolve("config.json");
+        EncoderConfig.read(configJson).withoutDropout().write(configJson);
 
         List<Example> batch = new ArrayList<>();
         try (TextTokenizer encoder = TextTokenizer.load(model, 64)) {
@@ -125,12 +146,10 @@ class TransformersParityTest {
         double lr = 1e-3;
         double weightDecay = 0.1;
         double maxGradNorm = 1e-3; // a random model's gradients are small (norm about 3e-3)
-        List<String> report = List.of("distilbert.embeddings.word_embeddings.weight",
-                "distilbert.embeddings.LayerNorm.weight",
-                "distilbert.transformer.layer.0.attention.q_lin.weight",
-                "distilbert.transformer.layer.1.ffn.lin2.bias",
-                "distilbert.transformer.layer.1.output_layer_norm.weight",
-                "pre_classifier.weight", "classifier.bias");
+        CheckpointLayout names = family.layout();
+        List<String> report = List.of(names.wordEmbeddings() + ".weight", names.embeddingNorm() + ".weight",
+                names.layer(0).query() + ".weight", names.layer(1).output() + ".bias",
+                names.layer(1).outputNorm() + ".weight", names.pooler() + ".weight", names.classifier() + ".bias");
         Map<String, Object> request = new java.util.LinkedHashMap<>(padded(batch));
         request.putAll(Map.of("report", report, "steps", steps, "total_steps", totalSteps, "lr", lr,
                 "weight_decay", weightDecay, "max_grad_norm", maxGradNorm));
@@ -217,12 +236,6 @@ class TransformersParityTest {
         }
         return Map.of("input_ids", ids, "attention_mask", mask,
                 "labels", batch.stream().map(Example::label).toList());
-    }
-
-    private static void withoutDropout(Path config) throws IOException {
-        ObjectNode json = (ObjectNode) JSON.readTree(config.toFile());
-        json.put("dropout", 0.0).put("attention_dropout", 0.0).put("seq_classif_dropout", 0.0);
-        JSON.writeValue(config.toFile(), json);
     }
 
     private static double norm(float[] values) {
