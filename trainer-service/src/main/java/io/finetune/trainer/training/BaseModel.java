@@ -37,6 +37,27 @@ public sealed interface BaseModel {
         }
     }
 
+    /**
+     * A pretrained model's architecture and tokenizer with new, Hugging Face-initialised weights (transformers'
+     * {@code from_config}): the same model as {@link Pretrained} but for what pretraining learned.
+     */
+    record Untrained(Path dir) implements BaseModel {
+        @Override
+        public Path tokenizerDir() {
+            return dir;
+        }
+
+        @Override
+        public EncoderConfig config(List<String> labels) {
+            return EncoderConfig.read(dir.resolve("config.json")).withLabels(labels);
+        }
+
+        @Override
+        public EncoderClassifier open(List<String> labels, Device device, long seed) {
+            return EncoderClassifier.create(config(labels), seed, device);
+        }
+    }
+
     /** A new DistilBERT of a preset shape, Hugging Face-initialised: the baseline that shows what pretraining adds. */
     record Scratch(Path tokenizerDir, ScratchShape shape) implements BaseModel {
         @Override

@@ -12,8 +12,9 @@ import java.nio.file.Path;
 
 /**
  * Chooses a job's {@link BaseModel} and refuses combinations that would train on wrong token ids: a pretrained model
- * whose tokenizer is not the one the dataset was tokenized with, or "scratch" for a dataset without a vocabulary of
- * its own.
+ * whose tokenizer is not the one the dataset was tokenized with, or a preset scratch shape for a dataset without a
+ * vocabulary of its own. Plain "scratch" on a dataset tokenized for a pretrained model is that model's architecture
+ * with new weights: the baseline that shows what the pretrained weights add, on the same split and token ids.
  */
 public final class BaseModels {
     /** Base model name that asks for a new model: {@code scratch} or {@code scratch:tiny|small|base}. */
@@ -29,11 +30,18 @@ public final class BaseModels {
     public BaseModel resolve(String name, DatasetShards data, Path workDir) {
         String dataset = data.manifest().dataset();
         boolean ownVocabulary = data.manifest().tokenizerArchive() != null;
+        if (name.equals(SCRATCH) && !ownVocabulary) {
+            String pretrained = data.manifest().model();
+            Path dir = models.resolve(pretrained);
+            requireSameTokenizer(data, pretrained, dir);
+            return new BaseModel.Untrained(dir);
+        }
         if (name.equals(SCRATCH) || name.startsWith(SCRATCH + ":")) {
             if (!ownVocabulary) {
                 throw new IllegalArgumentException("dataset '" + dataset + "' was tokenized with the tokenizer of "
-                        + data.manifest().model() + ", not a vocabulary of its own: to train from scratch, seal it"
-                        + " with preprocess option model 'scratch'");
+                        + data.manifest().model() + ", not a vocabulary of its own: a preset shape (" + name + ") needs"
+                        + " one, so seal it with preprocess option model 'scratch'; or train baseModel 'scratch' for "
+                        + data.manifest().model() + "'s architecture with new weights");
             }
             String shape = name.contains(":") ? name.substring(name.indexOf(':') + 1) : DEFAULT_SHAPE;
             Path tokenizer = data.writeTokenizer(workDir.resolve("tokenizer")).orElseThrow();

@@ -4,7 +4,9 @@ import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.Hashing;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.ShardManifest;
+import ai.djl.Device;
 import io.finetune.distilbert.BundledModels;
+import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.scratch.ScratchShape;
@@ -61,10 +63,27 @@ class BaseModelsTest {
     }
 
     @Test
-    void scratchNeedsADatasetWithItsOwnVocabulary() throws Exception {
+    void aPresetScratchShapeNeedsADatasetWithItsOwnVocabulary() throws Exception {
         DatasetShards data = dataset(identity(tinyModel()), null);
-        assertThatThrownBy(() -> baseModels().resolve("scratch", data, temp))
-                .hasMessageContaining("seal it with preprocess option model 'scratch'");
+        assertThatThrownBy(() -> baseModels().resolve("scratch:tiny", data, temp))
+                .hasMessageContaining("seal it with preprocess option model 'scratch'")
+                .hasMessageContaining("baseModel 'scratch' for distilbert-tiny's architecture");
+    }
+
+    @Test
+    void scratchOnAPretrainedModelsTokensIsThatArchitectureWithNewWeights() throws Exception {
+        Path tiny = tinyModel();
+        BaseModel base = baseModels().resolve("scratch", dataset(identity(tiny), null), temp);
+        assertThat(base).isInstanceOf(BaseModel.Untrained.class);
+        EncoderConfig pretrained = EncoderConfig.read(tiny.resolve("config.json"));
+        assertThat(base.config(LABELS)).isEqualTo(pretrained.withLabels(LABELS));
+        try (EncoderClassifier pretrainedModel = EncoderClassifier.load(tiny, LABELS, Device.cpu());
+             EncoderClassifier untrained = base.open(LABELS, Device.cpu(), 1)) {
+            String words = "distilbert.embeddings.word_embeddings.weight";
+            assertThat(untrained.parameters().keySet()).isEqualTo(pretrainedModel.parameters().keySet());
+            assertThat(untrained.parameters().get(words).toFloatArray())
+                    .isNotEqualTo(pretrainedModel.parameters().get(words).toFloatArray());
+        }
     }
 
     @Test
