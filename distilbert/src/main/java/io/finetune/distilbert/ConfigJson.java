@@ -13,8 +13,13 @@ import java.util.Set;
 final class ConfigJson {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Keys every family's layout models itself. */
-    static final Set<String> COMMON_KEYS = Set.of("id2label", "label2id", "model_type", "architectures", "num_labels");
+    /**
+     * Keys written for every family. The tensors' type is one of them because save() always writes float32, whatever
+     * the source said; transformers 5 calls it {@code dtype}, earlier versions {@code torch_dtype}, and both read
+     * {@code torch_dtype}.
+     */
+    static final Set<String> COMMON_KEYS = Set.of("id2label", "label2id", "model_type", "architectures", "num_labels",
+            "torch_dtype", "dtype");
 
     private ConfigJson() {}
 
@@ -85,7 +90,7 @@ final class ConfigJson {
         json.put("id2label", id2label);
         json.put("label2id", label2id);
         c.extra().forEach(json::putIfAbsent);
-        json.put("torch_dtype", "float32"); // save() always writes float32 tensors
+        json.put("torch_dtype", "float32");
         return json;
     }
 }

@@ -72,6 +72,30 @@ class SaveLoadTest {
     }
 
     @Test
+    void aBertModelSavesAndLoadsWithItsOwnLayout() throws Exception {
+        Path source = BundledModels.extract("bert-d32-h4-l2-c3", temp.resolve("bert"));
+        Path saved = temp.resolve("bert-saved");
+        try (EncoderClassifier model = EncoderClassifier.load(source, null, Device.cpu())) {
+            float[] before = logits(model);
+            model.save(saved);
+            EncoderClassifier.copyTokenizerFiles(source, saved);
+            try (EncoderClassifier reloaded = EncoderClassifier.load(saved, null, Device.cpu())) {
+                assertThat(logits(reloaded)).containsExactly(before);
+                assertThat(reloaded.config()).isEqualTo(model.config());
+            }
+            assertThat(Safetensors.header(saved.resolve("model.safetensors")).keySet())
+                    .containsExactlyElementsOf(EncoderClassifier.expectedShapes(model.config()).keySet())
+                    .contains("bert.embeddings.token_type_embeddings.weight", "bert.pooler.dense.weight");
+        }
+        Map<?, ?> config = new com.fasterxml.jackson.databind.ObjectMapper().readValue(saved.resolve("config.json").toFile(), Map.class);
+        assertThat(config.get("architectures")).isEqualTo(List.of("BertForSequenceClassification"));
+        assertThat(config.get("model_type")).isEqualTo("bert");
+        assertThat(config.get("hidden_size")).isEqualTo(32);
+        assertThat(config.get("layer_norm_eps")).isEqualTo(1e-12);
+        assertThat(config.get("id2label")).isEqualTo(Map.of("0", "negative", "1", "neutral", "2", "positive"));
+    }
+
+    @Test
     void savedFilesHaveHuggingFaceLayout() throws Exception {
         Path saved = temp.resolve("saved");
         try (EncoderClassifier model = EncoderClassifier.create(
