@@ -17,8 +17,16 @@ import java.util.Set;
  * maps would mean the export computes something BertModel does not.
  */
 final class BertWeights {
-    /** One float32 tensor, row-major. */
-    record Tensor(long[] shape, float[] values) {}
+    /**
+     * One float32 tensor of the model: where the export stores it and whether it is transposed on the way. The
+     * values are decoded only when written, one tensor at a time, so an import holds little more than the export.
+     */
+    record Tensor(long[] shape, TensorProto source, boolean transposed) {
+        float[] values() {
+            float[] stored = OnnxTensors.floats(source);
+            return transposed ? transpose(stored, (int) shape[1], (int) shape[0]) : stored;
+        }
+    }
 
     /** Stored buffers of BertModel that are not parameters: transformers recomputes them. */
     private static final Set<String> BUFFERS = Set.of("embeddings.position_ids", "embeddings.token_type_ids");
@@ -94,8 +102,8 @@ final class BertWeights {
         TensorProto weight = linear.get(prefix + ".weight");
         requireShape(weight, new long[] {in, out}, prefix + ".weight (stored as [in, out])");
         used.add(weight.getName());
-        tensors.put(prefix + ".weight", new Tensor(new long[] {out, in},
-                transpose(OnnxTensors.floats(weight), (int) in, (int) out)));
+        OnnxTensors.requireFloats(weight);
+        tensors.put(prefix + ".weight", new Tensor(new long[] {out, in}, weight, true));
         linearWeights++;
         named(prefix + ".bias", out);
         biases++;
@@ -105,7 +113,8 @@ final class BertWeights {
         TensorProto t = graph.initializer(name);
         requireShape(t, shape, name);
         used.add(name);
-        tensors.put(name, new Tensor(shape, OnnxTensors.floats(t)));
+        OnnxTensors.requireFloats(t);
+        tensors.put(name, new Tensor(shape, t, false));
     }
 
     private static void requireShape(TensorProto t, long[] expected, String what) {

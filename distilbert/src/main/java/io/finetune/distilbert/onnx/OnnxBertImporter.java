@@ -1,10 +1,5 @@
 package io.finetune.distilbert.onnx;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import io.finetune.distilbert.Safetensors;
 import io.finetune.distilbert.onnx.proto.ModelProto;
 
 import java.io.IOException;
@@ -15,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -82,7 +76,7 @@ public final class OnnxBertImporter {
             staging = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".importing-");
             readableByAll(staging); // a temporary directory starts private; the model directory should not be
             TokenizerFiles.JSON.writeValue(staging.resolve("config.json").toFile(), config);
-            writeSafetensors(staging.resolve("model.safetensors"), weights);
+            SafetensorsWriter.write(staging.resolve("model.safetensors"), weights.tensors());
             tokenizer.write(staging, dimensions.maxPositions());
             Files.move(staging, absolute, StandardCopyOption.ATOMIC_MOVE);
             staging = null;
@@ -99,14 +93,6 @@ public final class OnnxBertImporter {
     private static void readableByAll(Path dir) throws IOException {
         if (Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-    }
-
-    private static void writeSafetensors(Path file, BertWeights weights) {
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            Map<String, NDArray> arrays = new LinkedHashMap<>();
-            weights.tensors().forEach((name, t) -> arrays.put(name, manager.create(t.values(), new Shape(t.shape()))));
-            Safetensors.write(file, arrays);
         }
     }
 

@@ -15,22 +15,31 @@ final class OnnxTensors {
     private OnnxTensors() {}
 
     static float[] floats(TensorProto t) {
-        requireInline(t);
-        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-            throw new IllegalArgumentException("tensor " + describe(t) + " is not float32");
-        }
-        int count = Math.toIntExact(count(t));
+        int count = requireFloats(t);
         float[] values = new float[count];
         if (!t.getRawData().isEmpty()) {
-            requireBytes(t, 4L * count);
             t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
         } else {
-            requireValues(t, t.getFloatDataCount(), count);
             for (int i = 0; i < count; i++) {
                 values[i] = t.getFloatData(i);
             }
         }
         return values;
+    }
+
+    /** Checks, without decoding, that {@link #floats} will succeed; returns the element count. */
+    static int requireFloats(TensorProto t) {
+        requireInline(t);
+        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+            throw new IllegalArgumentException("tensor " + describe(t) + " is not float32");
+        }
+        int count = Math.toIntExact(count(t));
+        if (!t.getRawData().isEmpty()) {
+            requireBytes(t, 4L * count);
+        } else {
+            requireValues(t, t.getFloatDataCount(), count);
+        }
+        return count;
     }
 
     /** INT64 or INT32 values (shape and index constants). */
