@@ -42,18 +42,18 @@ class OnnxBertImporterTest {
 
     @TempDir
     static Path tmp;
-    static KnownOnnxModels.Known known = KnownOnnxModels.find("all-minilm-l6-v2").orElseThrow();
+    static final KnownOnnxModels.Known KNOWN = KnownOnnxModels.find("all-minilm-l6-v2").orElseThrow();
     static MavenLocalRepository repository;
     static Path modelDir;
 
     @BeforeAll
     static void importFromTheLocalMavenRepository() throws Exception {
-        URL entry = OnnxBertImporterTest.class.getClassLoader().getResource(known.onnxEntry());
+        URL entry = OnnxBertImporterTest.class.getClassLoader().getResource(KNOWN.onnxEntry());
         assertThat(entry).as("the langchain4j jar is a test dependency").isNotNull();
         Path jar = Path.of(((JarURLConnection) entry.openConnection()).getJarFileURL().toURI());
         // <root>/dev/langchain4j/<artifactId>/<version>/<artifactId>-<version>.jar
         repository = new MavenLocalRepository(jar.getParent().getParent().getParent().getParent().getParent());
-        modelDir = new OnnxModelCache(tmp, repository).resolve(known);
+        modelDir = new OnnxModelCache(tmp, repository).resolve(KNOWN);
     }
 
     /**
@@ -118,14 +118,14 @@ class OnnxBertImporterTest {
     @Test
     void theDirectoryIsImportedOnceAndReused() throws Exception {
         long written = Files.getLastModifiedTime(modelDir.resolve("model.safetensors")).toMillis();
-        assertThat(new OnnxModelCache(tmp, repository).resolve(known)).isEqualTo(modelDir);
+        assertThat(new OnnxModelCache(tmp, repository).resolve(KNOWN)).isEqualTo(modelDir);
         assertThat(Files.getLastModifiedTime(modelDir.resolve("model.safetensors")).toMillis()).isEqualTo(written);
         assertThat(modelDir.getFileName().toString()).startsWith("all-minilm-l6-v2-");
     }
 
     private static float[][][] onnxRuntime(long[][] ids, long[][] mask) throws Exception {
-        Path jar = repository.newest(KnownOnnxModels.GROUP_ID, known.artifactId()).orElseThrow().path();
-        byte[] export = OnnxModelReader.readJarBytes(jar, known.onnxEntry());
+        Path jar = repository.newest(KnownOnnxModels.GROUP_ID, KNOWN.artifactId()).orElseThrow().path();
+        byte[] export = OnnxModelReader.readJarBytes(jar, KNOWN.onnxEntry());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
