@@ -4,6 +4,7 @@ import io.finetune.contracts.Directories;
 import ai.djl.Device;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.DatasetShards;
+import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.distilbert.EncoderClassifier;
@@ -20,6 +21,7 @@ import io.finetune.distilbert.TrainingState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One fine-tuning job, start to finish, with no Quarkus in it: load the base model with the dataset's labels,
@@ -87,7 +89,7 @@ public final class TrainingRun {
                     events.epochEnded(metrics);
                     String name = config.evalSteps() == 0 ? "epoch-" + evaluation.epoch()
                             : "step-" + evaluation.step();
-                    publish(model, events, name, evaluation, false, history);
+                    publish(model, events, name, evaluation, config, null, history);
                 }
 
                 @Override
@@ -96,7 +98,7 @@ public final class TrainingRun {
                 }
             }, states);
             if (!result.cancelled() && result.bestEpoch() != null) {
-                publish(model, events, "final", result.bestEpoch(), true, history);
+                publish(model, events, "final", result.bestEpoch(), config, result.stoppedEarly(), history);
             }
             return result;
         }
@@ -112,14 +114,28 @@ public final class TrainingRun {
                 e.validationAccuracy());
     }
 
-    private void publish(EncoderClassifier model, RunEvents events, String name, EpochResult epoch, boolean last,
-                         List<CheckpointInfo.EpochMetrics> history) {
+    /** @param stoppedEarly how training ended, for the final checkpoint; null for one published after an evaluation */
+    private void publish(EncoderClassifier model, RunEvents events, String name, EpochResult epoch,
+                         TrainingConfig config, Boolean stoppedEarly, List<CheckpointInfo.EpochMetrics> history) {
         String checkpointId = job.jobId() + "-" + name;
         CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job.jobId(), checkpointId, job.dataset(),
-                data.manifest().build(), job.baseModel(), epoch.epoch(), epoch.step(), last, epoch.trainLoss(),
-                epoch.validationLoss(), epoch.validationAccuracy(), job.hyperparameters(), List.copyOf(history));
+                data.manifest().build(), job.baseModel(), epoch.epoch(), epoch.step(), stoppedEarly != null,
+                epoch.trainLoss(), epoch.validationLoss(), epoch.validationAccuracy(), job.hyperparameters(),
+                List.copyOf(history), effective(config), stoppedEarly);
         Path dir = CheckpointWriter.write(model, baseModel.tokenizerDir(), info, workDir.resolve(checkpointId));
         events.checkpoint(info, dir);
+    }
+
+    /**
+     * The settings training ran with, in the contract's terms, so the evaluator reports what was used instead of
+     * guessing the trainer's defaults. bf16 is false: training always runs in float32.
+     */
+    static Hyperparameters effective(TrainingConfig c) {
+        return new Hyperparameters(c.learningRate(), c.batchSize(), c.epochs(), c.weightDecay(), c.warmupRatio(),
+                c.maxGradNorm(), c.gradientAccumulationSteps(), c.maxLength(), c.seed(), c.earlyStoppingPatience(),
+                c.freezeEmbeddings(), c.freezeLayers(), c.evalSteps(),
+                c.metricForBestModel().name().toLowerCase(Locale.ROOT), c.saveStateEverySteps(), c.saveTotalLimit(),
+                c.groupByLength(), c.classWeights(), false);
     }
 
     private static List<Example> examples(List<TokenizedExample> tokenized) {

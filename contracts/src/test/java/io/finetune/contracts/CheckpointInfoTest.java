@@ -1,0 +1,51 @@
+package io.finetune.contracts;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CheckpointInfoTest {
+    private static final Hyperparameters REQUESTED = Json.read("{\"learningRate\": 3e-5}", Hyperparameters.class);
+    private static final Hyperparameters EFFECTIVE = Json.read("{\"learningRate\": 3e-5, \"epochs\": 2, "
+            + "\"earlyStoppingPatience\": 0, \"freezeEmbeddings\": false}", Hyperparameters.class);
+
+    @Test
+    void theFinalCheckpointKeepsEffectiveSettingsAndHowTrainingEndedThroughJson() {
+        CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, "j", "j-final", "d", "b", "distilbert-tiny",
+                1, 10, true, 0.4, 0.3, 0.9, REQUESTED, List.of(new CheckpointInfo.EpochMetrics(1, 10, 0.4, 0.3, 0.9)),
+                EFFECTIVE, true);
+
+        CheckpointInfo read = Json.read(Json.write(info), CheckpointInfo.class);
+
+        assertThat(read).isEqualTo(info);
+        assertThat(read.effectiveHyperparameters().epochs()).isEqualTo(2);
+        assertThat(read.stoppedEarly()).isTrue();
+    }
+
+    @Test
+    void checkpointsWrittenBeforeTheNewFieldsStillReadWithUnknownValues() {
+        String old = """
+                {"v": 1, "jobId": "j", "checkpointId": "j-epoch-1", "dataset": "d", "build": "b",
+                 "baseModel": "distilbert-tiny", "epoch": 1, "step": 10, "last": false,
+                 "hyperparameters": {"learningRate": 3e-5}, "history": []}""";
+
+        CheckpointInfo read = Json.read(old, CheckpointInfo.class);
+
+        assertThat(read.hyperparameters()).isEqualTo(REQUESTED);
+        assertThat(read.effectiveHyperparameters()).isNull();
+        assertThat(read.stoppedEarly()).isNull();
+        assertThat(new CheckpointInfo(1, "j", "j-epoch-1", "d", "b", "distilbert-tiny", 1, 10, false, null, null,
+                null, REQUESTED, List.of())).isEqualTo(read);
+    }
+
+    @Test
+    void scratchBaseModelsAreTheOnesWithoutPretraining() {
+        assertThat(TrainingJob.fromScratch("scratch")).isTrue();
+        assertThat(TrainingJob.fromScratch("scratch:tiny")).isTrue();
+        assertThat(TrainingJob.fromScratch("distilbert-base-uncased")).isFalse();
+        assertThat(TrainingJob.fromScratch("/models/scratchpad-bert")).isFalse();
+        assertThat(TrainingJob.fromScratch(null)).isFalse();
+    }
+}
