@@ -4,6 +4,7 @@ import io.finetune.contracts.CheckpointInfo.EpochMetrics;
 import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.TrainingJob;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,20 +22,37 @@ public final class Diagnosis {
     public record Thresholds(double overfitRise, double stillFalling, double underfitLossShare,
                              double nearChanceMargin, double imbalanceRatio, double truncatedShare,
                              int minTrainExamples, double noisyErrorShare, int minNoisyErrors,
-                             double divergenceRise) {
+                             double divergenceRise,
+                             // 2× the top of the BERT paper's fine-tuning range (2e-5 to 5e-5): above it each step
+                             // moves a pretrained encoder's weights far enough to overwrite what pretraining learned
+                             // (catastrophic forgetting) faster than a small task dataset can replace it.
+                             double riskyLearningRate,
+                             // The BERT paper fine-tunes for 2, 3 or 4 epochs; a pretrained run planned for more
+                             // should stop when validation stops improving, not train on regardless.
+                             int maxEpochsWithoutEarlyStopping,
+                             // Below this many training examples (a few hundred per class), the general features of
+                             // a pretrained encoder's embeddings and lower layers are worth more than what the data
+                             // can teach them: freeze them, and a run from scratch misses them most. A rule of
+                             // thumb, not measured here.
+                             int smallTrainExamples) {
         public static Thresholds defaults() {
-            return new Thresholds(0.05, 0.02, 0.9, 0.05, 3.0, 0.10, 1000, 0.05, 3, 0.10);
+            return new Thresholds(0.05, 0.02, 0.9, 0.05, 3.0, 0.10, 1000, 0.05, 3, 0.10, 1e-4, 4, 2000);
         }
     }
 
-    /** The facts a diagnosis reads, in plain values so tests can build any run. */
+    /**
+     * The facts a diagnosis reads, in plain values so tests can build any run.
+     *
+     * @param guards the run's transfer learning settings; null when the checkpoint's description is missing
+     */
     public record Run(String jobId, List<EpochMetrics> history, Hyperparameters hyperparameters, ShardManifest data,
-                      int testExamples, double testAccuracy, int classes, int highConfidenceErrors) {
+                      int testExamples, double testAccuracy, int classes, int highConfidenceErrors,
+                      TransferGuards guards) {
         public static Run of(EvaluatedCheckpoint e) {
             return new Run(e.result().jobId(), e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
                     : e.checkpoint().history(), e.checkpoint() == null ? null : e.checkpoint().hyperparameters(),
                     e.data(), e.result().examples(), e.result().accuracy(), e.result().labels().size(),
-                    e.highConfidenceErrors());
+                    e.highConfidenceErrors(), TransferGuards.of(e.checkpoint()));
         }
     }
 
@@ -47,13 +65,16 @@ public final class Diagnosis {
     public List<Finding> diagnose(Run run) {
         List<Finding> findings = new ArrayList<>();
         boolean diverged = divergence(run, findings);
+        boolean overfit = false;
+        boolean underfit = false;
         if (!diverged) {
-            boolean overfit = overfitting(run, findings);
+            overfit = overfitting(run, findings);
             if (!overfit) {
                 tooFewEpochs(run, findings);
             }
-            underfitting(run, findings);
+            underfit = underfitting(run, findings);
         }
+        forgetting(run, overfit, underfit, findings);
         imbalance(run, findings);
         truncation(run, findings);
         tooLittleData(run, findings);
@@ -95,16 +116,125 @@ public final class Diagnosis {
         EpochMetrics last = h.get(h.size() - 1);
         boolean valRose = last.validationLoss() > best.validationLoss() * (1 + t.overfitRise());
         if (valRose && last.trainLoss() < best.trainLoss()) {
+            TransferGuards g = pretrained(run) ? run.guards() : null;
+            boolean alreadyKept = g != null && "loss".equals(g.metricForBestModel())
+                    && Integer.valueOf(best.epoch()).equals(g.keptEpoch());
+            String keep = alreadyKept ? fmt("This final checkpoint already holds epoch %d's weights (the best by "
+                    + "validation loss), so the epochs after it cost time only", best.epoch())
+                    : fmt("Keep the epoch-%d checkpoint (GET /jobs/%s/best?metric=log_loss)", best.epoch(),
+                    run.jobId());
             out.add(new Finding("overfitting", "Overfitting", fmt("validation loss rose from %.4f (epoch %d) to "
                             + "%.4f (epoch %d) while training loss fell from %.4f to %.4f", best.validationLoss(),
-                    best.epoch(), last.validationLoss(), last.epoch(), best.trainLoss(), last.trainLoss()),
-                    fmt("Keep the epoch-%d checkpoint (GET /jobs/%s/best?metric=log_loss); train %d epoch(s) or "
-                            + "set earlyStoppingPatience=1; raise weightDecay (now %s) to 0.1; add training data",
-                            best.epoch(), run.jobId(), best.epoch(), value(run.hyperparameters() == null ? null
-                                    : run.hyperparameters().weightDecay(), "0.01"))));
+                    best.epoch(), last.validationLoss(), last.epoch(), best.trainLoss(), last.trainLoss())
+                    + (g == null ? "" : pastTheMinimum(g, h.size() - 1 - h.indexOf(best))),
+                    fmt("%s; train %d epoch(s) or set earlyStoppingPatience=1; raise weightDecay (now %s) to 0.1; "
+                            + "add training data", keep, best.epoch(), value(run.hyperparameters() == null ? null
+                            : run.hyperparameters().weightDecay(), "0.01"))));
             return true;
         }
         return false;
+    }
+
+    /** Overfitting on a pretrained run is also forgetting: said here, so no second finding repeats it. */
+    private static String pastTheMinimum(TransferGuards g, int evaluations) {
+        return fmt("; pretrained %s trained on for %d evaluation(s) past the minimum (epochs=%d, %s): the further "
+                + "fine-tuning goes past it, the more of what pretraining learned it overwrites (catastrophic "
+                + "forgetting)", g.baseModel(), evaluations, g.plannedEpochs(), earlyStopping(g));
+    }
+
+    /**
+     * Catastrophic forgetting: how a pretrained run may have lost what its encoder knew, or, for a run from scratch,
+     * what pretraining would have brought. Overfitting already covers validation loss rising after its minimum, so
+     * no-early-stopping stays quiet when it fired; underfitting says to unfreeze, so freezing is not suggested then.
+     */
+    private void forgetting(Run run, boolean overfit, boolean underfit, List<Finding> out) {
+        TransferGuards g = run.guards();
+        if (g == null || g.pretrained() == null) {
+            return;
+        }
+        if (!g.pretrained()) {
+            scratchOnSmallData(run, g, out);
+            return;
+        }
+        highLearningRate(g, out);
+        if (!overfit) {
+            noEarlyStopping(run, g, out);
+        }
+        if (!underfit) {
+            freezeOnSmallData(run, g, out);
+        }
+    }
+
+    private void highLearningRate(TransferGuards g, List<Finding> out) {
+        if (g.learningRate() > t.riskyLearningRate()) {
+            out.add(new Finding("high-learning-rate", "Learning rate high enough to erase pretraining", fmt(
+                    "learningRate %s on pretrained %s is %.1f× the top of the usual fine-tuning range for "
+                            + "BERT-family encoders (%s to %s)", TransferGuards.setting(g.learningRate()),
+                    g.baseModel(), g.learningRate() / TransferGuards.FINE_TUNING_LR_HIGH,
+                    TransferGuards.setting(TransferGuards.FINE_TUNING_LR_LOW),
+                    TransferGuards.setting(TransferGuards.FINE_TUNING_LR_HIGH)), fmt("Train again with "
+                    + "learningRate=3e-5 and warmupRatio=0.1 (now %s): steps this large overwrite what the encoder "
+                    + "learned in pretraining (catastrophic forgetting); compare the two runs with GET /compare",
+                    TransferGuards.setting(g.warmupRatio()))));
+        }
+    }
+
+    private void noEarlyStopping(Run run, TransferGuards g, List<Finding> out) {
+        if (g.earlyStoppingPatience() == 0 && g.plannedEpochs() > t.maxEpochsWithoutEarlyStopping()) {
+            out.add(new Finding("no-early-stopping", "Many epochs without early stopping", fmt("epochs=%d with "
+                            + "earlyStoppingPatience=0 on pretrained %s; fine-tuning usually needs 2 to %d epochs",
+                    g.plannedEpochs(), g.baseModel(), t.maxEpochsWithoutEarlyStopping()), fmt("Set "
+                            + "earlyStoppingPatience=1 (watching validation %s) so training ends once it stops "
+                            + "improving: every epoch past the best one moves the encoder further from what "
+                            + "pretraining learned%s", g.metricForBestModel(), hasValidation(run) ? ""
+                            : "; early stopping needs a validation split, so prepare the dataset with a "
+                            + "validationFraction")));
+        }
+    }
+
+    private void freezeOnSmallData(Run run, TransferGuards g, List<Finding> out) {
+        int train = trainExamples(run);
+        if (run.data() != null && train < t.smallTrainExamples() && g.nothingFrozen()) {
+            out.add(new Finding("freeze-lower-layers", "Small dataset: consider freezing the lower layers", fmt(
+                    "%d training examples update every weight of pretrained %s, embeddings included "
+                            + "(freezeEmbeddings=false, freezeLayers=0)", train, g.baseModel()), fmt("Try "
+                    + "freezeEmbeddings=true and freezeLayers=2: the embeddings and lower layers keep the general "
+                    + "language features pretraining learned, which %d examples cannot improve on; compare with "
+                    + "this run (GET /compare?jobs=%s,NEW_JOB)", train, run.jobId())));
+        }
+    }
+
+    private void scratchOnSmallData(Run run, TransferGuards g, List<Finding> out) {
+        int train = trainExamples(run);
+        if (run.data() == null || train >= t.smallTrainExamples()) {
+            return;
+        }
+        String pretrainedModel = run.data().model();
+        boolean ownVocabulary = run.data().tokenizerArchive() != null || TrainingJob.fromScratch(pretrainedModel);
+        out.add(new Finding("scratch-on-small-data", "Trained from scratch on a small dataset", fmt("base model %s "
+                + "starts from new weights, so there is no pretrained knowledge to lose, but also none to build on: "
+                + "%d training examples are all it learns language from", g.baseModel(), train),
+                ownVocabulary ? "A pretrained base model usually helps most on small data: prepare the dataset "
+                        + "again with a pretrained model's tokenizer (model distilbert-base-uncased, say), fine-tune "
+                        + "that model on it and compare the runs with GET /compare"
+                        : fmt("A pretrained base model usually helps most on small data: train baseModel=%s on the "
+                        + "same dataset build (its token ids already fit) and compare the runs with GET /compare",
+                        pretrainedModel)));
+    }
+
+    private static boolean pretrained(Run run) {
+        return run.guards() != null && Boolean.TRUE.equals(run.guards().pretrained());
+    }
+
+    private static String earlyStopping(TransferGuards g) {
+        return g.earlyStoppingPatience() == 0 ? "early stopping off"
+                : fmt("earlyStoppingPatience=%d", g.earlyStoppingPatience());
+    }
+
+    private static boolean hasValidation(Run run) {
+        return run.data() == null || run.data().counts() == null
+                || run.data().counts().getOrDefault("validation", Map.of()).values().stream()
+                .mapToInt(Integer::intValue).sum() > 0;
     }
 
     private void tooFewEpochs(Run run, List<Finding> out) {
@@ -122,7 +252,7 @@ public final class Diagnosis {
         }
     }
 
-    private void underfitting(Run run, List<Finding> out) {
+    private boolean underfitting(Run run, List<Finding> out) {
         double chanceLoss = Math.log(run.classes());
         double majority = majorityShare(run);
         Double lastTrain = run.history().isEmpty() ? null : run.history().get(run.history().size() - 1).trainLoss();
@@ -142,6 +272,7 @@ public final class Diagnosis {
                             + "check that the labels follow from the text", value(hp == null ? null : hp.epochs(),
                     "2"), faster, frozen)));
         }
+        return highLoss || nearChance;
     }
 
     private void imbalance(Run run, List<Finding> out) {
@@ -176,7 +307,7 @@ public final class Diagnosis {
     }
 
     private void tooLittleData(Run run, List<Finding> out) {
-        int train = trainCounts(run).values().stream().mapToInt(Integer::intValue).sum();
+        int train = trainExamples(run);
         if (run.data() != null && train < t.minTrainExamples()) {
             out.add(new Finding("too-little-data", "Too little training data", fmt("%d training examples for %d "
                     + "classes", train, run.classes()), fmt("Collect at least %d labelled examples (a few hundred "
@@ -205,6 +336,10 @@ public final class Diagnosis {
     private static Map<String, Integer> trainCounts(Run run) {
         return run.data() == null || run.data().counts() == null ? Map.of()
                 : run.data().counts().getOrDefault("train", Map.of());
+    }
+
+    private static int trainExamples(Run run) {
+        return trainCounts(run).values().stream().mapToInt(Integer::intValue).sum();
     }
 
     private static int totalExamples(Run run) {

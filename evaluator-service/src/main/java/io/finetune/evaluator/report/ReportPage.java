@@ -9,6 +9,7 @@ import io.finetune.contracts.EvaluationResult.LengthBucket;
 import io.finetune.contracts.Json;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.Finding;
+import io.finetune.evaluator.domain.TransferGuards;
 import io.finetune.evaluator.domain.WrongExample;
 
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class ReportPage {
                 .append(r.examples()).append(' ').append(escape(r.split())).append(" examples · evaluated ")
                 .append(r.evaluatedAt()).append("</p>");
         advice(h, findings);
+        guards(h, TransferGuards.of(e.checkpoint()));
         metrics(h, r);
         charts(h, e);
         wrong(h, e.confidentlyWrong());
@@ -64,6 +66,53 @@ public final class ReportPage {
                     .append(escape(f.title())).append("</b>").append(escape(f.evidence())).append(".<br>→ ")
                     .append(escape(f.suggestion())).append("</div>");
         }
+    }
+
+    /** What the run did to keep what its pretrained encoder knew; docs/evaluation.md, "Transfer learning guards". */
+    private static void guards(StringBuilder h, TransferGuards g) {
+        if (g == null) {
+            return;
+        }
+        h.append("<h2>Transfer learning guards</h2><p>");
+        if (g.pretrained() == null) {
+            h.append("The checkpoint does not name its base model, so whether it was pretrained is unknown.");
+        } else if (g.pretrained()) {
+            h.append("Fine-tuned from pretrained <b>").append(escape(g.baseModel())).append("</b>. A low learning ")
+                    .append("rate, few epochs, early stopping and frozen layers keep it from losing what it learned ")
+                    .append("in pretraining (catastrophic forgetting).");
+        } else {
+            h.append("Trained from scratch (<b>").append(escape(g.baseModel())).append("</b>): new weights, so ")
+                    .append("there is no pretrained knowledge to lose, and these settings only regularise. A ")
+                    .append("pretrained base model usually helps most on small data.");
+        }
+        h.append("</p><table id=\"transfer-guards\">");
+        row(h, "learning rate", TransferGuards.setting(g.learningRate()) + (Boolean.TRUE.equals(g.pretrained())
+                ? " (BERT fine-tuning range " + TransferGuards.setting(TransferGuards.FINE_TUNING_LR_LOW) + " to "
+                + TransferGuards.setting(TransferGuards.FINE_TUNING_LR_HIGH) + ")" : ""));
+        row(h, "epochs", g.epochsRun() + " run of " + g.plannedEpochs() + " planned");
+        row(h, "early stopping", g.earlyStoppingPatience() == 0 ? "off (earlyStoppingPatience 0)"
+                : "patience " + g.earlyStoppingPatience() + " on validation " + g.metricForBestModel() + ": "
+                + (g.stoppedEarly() == null ? "not known yet" : g.stoppedEarly() ? "stopped early"
+                : "did not fire"));
+        row(h, "kept checkpoint", g.keptEpoch() == null ? "not chosen yet: this checkpoint holds epoch "
+                + g.epochsRun() + "'s weights, the run's final one will hold the best by validation "
+                + g.metricForBestModel() : "epoch " + g.keptEpoch() + ", the best by validation "
+                + g.metricForBestModel());
+        row(h, "warmup", number(g.warmupRatio() * 100) + "% of the steps");
+        row(h, "weight decay", TransferGuards.setting(g.weightDecay()));
+        row(h, "frozen", g.nothingFrozen() ? "nothing: every weight is trained" : (g.freezeEmbeddings()
+                ? "the embeddings" : "") + (g.freezeEmbeddings() && g.freezeLayers() > 0 ? " and " : "")
+                + (g.freezeLayers() > 0 ? "the lowest " + g.freezeLayers() + " layer(s)" : ""));
+        h.append("</table>");
+        if (!g.settingsRecorded()) {
+            h.append("<p class=\"meta\">This checkpoint predates recorded settings: where the job left one out, ")
+                    .append("the trainer's default is shown.</p>");
+        }
+    }
+
+    private static void row(StringBuilder h, String name, String value) {
+        h.append("<tr><th class=\"text\">").append(escape(name)).append("</th><td class=\"text\">")
+                .append(escape(value)).append("</td></tr>");
     }
 
     private static void metrics(StringBuilder h, EvaluationResult r) {

@@ -6,6 +6,7 @@ import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.Finding;
 import io.finetune.evaluator.domain.ModelShelf;
+import io.finetune.evaluator.domain.TransferGuards;
 import io.finetune.evaluator.report.ReportPage;
 import io.finetune.service.rest.Problem;
 import jakarta.ws.rs.GET;
@@ -54,6 +55,22 @@ public class EvaluationResource {
     @Path("/{checkpointId}/advice")
     public List<Finding> advice(@PathParam("checkpointId") String checkpointId) {
         return DIAGNOSIS.diagnose(Diagnosis.Run.of(find(checkpointId)));
+    }
+
+    /**
+     * What the run did against catastrophic forgetting: base model (pretrained or scratch), learning rate, epochs run
+     * of planned, early stopping and the kept epoch, warmup, weight decay, frozen layers. The advice's
+     * high-learning-rate, no-early-stopping and freeze-lower-layers findings read these; 404 without a checkpoint.json.
+     */
+    @GET
+    @Path("/{checkpointId}/guards")
+    public TransferGuards guards(@PathParam("checkpointId") String checkpointId) {
+        TransferGuards guards = TransferGuards.of(find(checkpointId).checkpoint());
+        if (guards == null) {
+            throw Problem.of(Response.Status.NOT_FOUND, "checkpoint '" + checkpointId + "' came without a "
+                    + "checkpoint.json, so its training settings are unknown");
+        }
+        return guards;
     }
 
     /** A self-contained page (inline SVG charts, no scripts) to read in a browser or attach to a ticket. */

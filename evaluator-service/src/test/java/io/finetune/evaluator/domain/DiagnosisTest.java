@@ -1,5 +1,6 @@
 package io.finetune.evaluator.domain;
 
+import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.CheckpointInfo.EpochMetrics;
 import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.Hyperparameters;
@@ -23,10 +24,96 @@ class DiagnosisTest {
     /** Through JSON: the record grows new (nullable) fields as the trainer learns new settings. */
     private static final Hyperparameters HP = Json.read("{\"learningRate\": 2e-5, \"batchSize\": 16, "
             + "\"epochs\": 3, \"weightDecay\": 0.01, \"maxLength\": 128}", Hyperparameters.class);
+    private static final String PRETRAINED = "distilbert-base-uncased";
+    /** Fine-tuning as the Hugging Face guide does it: 2e-5, 3 epochs, nothing frozen; the final checkpoint. */
+    private static final String GUIDE_SETTINGS = "\"learningRate\": 2e-5, \"epochs\": 3";
 
     @Test
     void aHealthyRunGetsNoFinding() {
         assertThat(DIAGNOSIS.diagnose(healthy())).isEmpty();
+    }
+
+    @Test
+    void aHealthyRunFromScratchOnEnoughDataGetsNoFindingEitherWhateverItsSettings() {
+        assertThat(DIAGNOSIS.diagnose(run(HEALTHY_HISTORY, data(5000, 5000, 0), 0.91, 10,
+                guards("scratch", "\"learningRate\": 5e-4, \"epochs\": 3"))))
+                .as("no pretrained knowledge to lose: a high learning rate is no forgetting risk").isEmpty();
+    }
+
+    @Test
+    void aLearningRateFarAboveTheFineTuningRangeRisksForgettingOnAPretrainedRun() {
+        Finding f = only(run(HEALTHY_HISTORY, data(5000, 5000, 0), 0.91, 0,
+                guards(PRETRAINED, "\"learningRate\": 3e-4, \"epochs\": 3")));
+        assertThat(f.code()).isEqualTo("high-learning-rate");
+        assertThat(f.evidence()).contains("learningRate 3e-4", PRETRAINED, "6.0×", "2e-5 to 5e-5");
+        assertThat(f.suggestion()).contains("learningRate=3e-5", "warmupRatio=0.1 (now 0)",
+                "catastrophic forgetting");
+        assertThat(DIAGNOSIS.diagnose(run(HEALTHY_HISTORY, data(5000, 5000, 0), 0.91, 0,
+                guards(PRETRAINED, "\"learningRate\": 1e-4, \"epochs\": 3")))).as("at the threshold").isEmpty();
+    }
+
+    @Test
+    void manyEpochsWithoutEarlyStoppingOnAPretrainedRun() {
+        List<EpochMetrics> sixEpochs = List.of(new EpochMetrics(1, 100, 0.45, 0.35, 0.86),
+                new EpochMetrics(2, 200, 0.25, 0.30, 0.90), new EpochMetrics(3, 300, 0.18, 0.298, 0.91),
+                new EpochMetrics(4, 400, 0.15, 0.297, 0.91), new EpochMetrics(5, 500, 0.13, 0.2965, 0.91),
+                new EpochMetrics(6, 600, 0.12, 0.2962, 0.91));
+        Finding f = only(run(sixEpochs, data(5000, 5000, 0), 0.91, 0,
+                guards(PRETRAINED, "\"learningRate\": 2e-5, \"epochs\": 6", sixEpochs)));
+        assertThat(f.code()).isEqualTo("no-early-stopping");
+        assertThat(f.evidence()).contains("epochs=6 with earlyStoppingPatience=0", PRETRAINED, "2 to 4 epochs");
+        assertThat(f.suggestion()).contains("earlyStoppingPatience=1 (watching validation loss)")
+                .doesNotContain("validationFraction");
+
+        assertThat(DIAGNOSIS.diagnose(run(sixEpochs, data(5000, 5000, 0), 0.91, 0, guards(PRETRAINED,
+                "\"learningRate\": 2e-5, \"epochs\": 6, \"earlyStoppingPatience\": 1", sixEpochs))))
+                .as("with early stopping on").isEmpty();
+        assertThat(DIAGNOSIS.diagnose(run(sixEpochs, data(5000, 5000, 0), 0.91, 0,
+                guards(PRETRAINED, "\"learningRate\": 2e-5, \"epochs\": 4", sixEpochs))))
+                .as("4 epochs are within the BERT paper's 2 to 4").isEmpty();
+    }
+
+    @Test
+    void overfittingOnAPretrainedRunSaysWhatTheEpochsPastTheMinimumCostWithoutASecondFinding() {
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.90),
+                new EpochMetrics(2, 200, 0.20, 0.33, 0.90), new EpochMetrics(3, 300, 0.08, 0.45, 0.89));
+        // Planned for 6 epochs without early stopping: overfitting already says to stop early.
+        TransferGuards keptEpochOne = TransferGuards.of(checkpoint(PRETRAINED, "\"epochs\": 6", history, 1, false));
+        List<Finding> findings = DIAGNOSIS.diagnose(run(history, data(5000, 5000, 0), 0.91, 0, keptEpochOne));
+
+        assertThat(findings).extracting(Finding::code).containsExactly("overfitting");
+        Finding f = findings.get(0);
+        assertThat(f.evidence()).contains("0.3000 (epoch 1)", "pretrained " + PRETRAINED,
+                "2 evaluation(s) past the minimum", "epochs=6, early stopping off", "catastrophic forgetting");
+        assertThat(f.suggestion()).contains("This final checkpoint already holds epoch 1's weights",
+                "earlyStoppingPatience=1").doesNotContain("GET /jobs/");
+    }
+
+    @Test
+    void aSmallDatasetOnAPretrainedRunSuggestsFreezingTheLowerLayers() {
+        Finding f = only(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, guards(PRETRAINED, GUIDE_SETTINGS)));
+        assertThat(f.code()).isEqualTo("freeze-lower-layers");
+        assertThat(f.evidence()).contains("1400 training examples", PRETRAINED, "freezeLayers=0");
+        assertThat(f.suggestion()).contains("freezeEmbeddings=true and freezeLayers=2", "GET /compare?jobs=job-7,");
+
+        assertThat(DIAGNOSIS.diagnose(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, guards(PRETRAINED,
+                GUIDE_SETTINGS + ", \"freezeLayers\": 2")))).as("already frozen").isEmpty();
+    }
+
+    @Test
+    void aRunFromScratchOnASmallDatasetHasNothingToForgetButMissesPretraining() {
+        Finding f = only(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, guards("scratch", GUIDE_SETTINGS)));
+        assertThat(f.code()).isEqualTo("scratch-on-small-data");
+        assertThat(f.evidence()).contains("base model scratch", "no pretrained knowledge to lose",
+                "1400 training examples");
+        assertThat(f.suggestion()).contains("pretrained base model usually helps most on small data",
+                "baseModel=" + PRETRAINED, "same dataset build");
+
+        Finding ownVocabulary = only(run(HEALTHY_HISTORY, data(700, 700, 0, "scratch"), 0.91, 0,
+                guards("scratch:small", GUIDE_SETTINGS)));
+        assertThat(ownVocabulary.code()).isEqualTo("scratch-on-small-data");
+        assertThat(ownVocabulary.suggestion()).contains("prepare the dataset again with a pretrained model's "
+                + "tokenizer");
     }
 
     @Test
@@ -55,6 +142,14 @@ class DiagnosisTest {
         assertThat(f.code()).isEqualTo("underfitting");
         assertThat(f.evidence()).contains("0.6800", "0.6931", "0.5300", "0.5000");
         assertThat(f.suggestion()).contains("learningRate=5e-5 (now 2.0e-5)");
+    }
+
+    @Test
+    void anUnderfitRunOnLittleDataIsNotAlsoToldToFreezeLayers() {
+        List<Finding> findings = DIAGNOSIS.diagnose(run(List.of(new EpochMetrics(1, 100, 0.69, 0.69, 0.52),
+                new EpochMetrics(2, 200, 0.68, 0.685, 0.53)), data(700, 700, 0), 0.53, 0,
+                guards(PRETRAINED, GUIDE_SETTINGS)));
+        assertThat(findings).extracting(Finding::code).containsExactly("underfitting");
     }
 
     @Test
@@ -90,7 +185,8 @@ class DiagnosisTest {
 
     @Test
     void tooLittleData() {
-        Finding f = only(run(HEALTHY_HISTORY, data(300, 300, 0), 0.91, 0));
+        Finding f = only(run(HEALTHY_HISTORY, data(300, 300, 0), 0.91, 0,
+                guards(PRETRAINED, GUIDE_SETTINGS + ", \"freezeEmbeddings\": true")));
         assertThat(f.code()).isEqualTo("too-little-data");
         assertThat(f.evidence()).contains("600 training examples");
     }
@@ -112,20 +208,47 @@ class DiagnosisTest {
         return findings.get(0);
     }
 
+    /** A run fine-tuned from {@link #PRETRAINED} with the guide's settings. */
     private static Diagnosis.Run run(List<EpochMetrics> history, ShardManifest data, double accuracy,
                                      int highConfidenceErrors) {
-        return new Diagnosis.Run("job-7", history, HP, data, 1000, accuracy, 2, highConfidenceErrors);
+        return run(history, data, accuracy, highConfidenceErrors, guards(PRETRAINED, GUIDE_SETTINGS, history));
     }
 
-    /** Training split as given; validation and test 500 + 500 each; test balanced. */
+    private static Diagnosis.Run run(List<EpochMetrics> history, ShardManifest data, double accuracy,
+                                     int highConfidenceErrors, TransferGuards guards) {
+        return new Diagnosis.Run("job-7", history, HP, data, 1000, accuracy, 2, highConfidenceErrors, guards);
+    }
+
+    private static TransferGuards guards(String baseModel, String settings) {
+        return guards(baseModel, settings, HEALTHY_HISTORY);
+    }
+
+    /** The final checkpoint's guards, keeping the last epoch; early stopping did not fire. */
+    private static TransferGuards guards(String baseModel, String settings, List<EpochMetrics> history) {
+        return TransferGuards.of(checkpoint(baseModel, settings, history,
+                history.isEmpty() ? 1 : history.get(history.size() - 1).epoch(), false));
+    }
+
+    /** A final checkpoint as the trainer writes it, with {@code settings} as its effective hyperparameters. */
+    static CheckpointInfo checkpoint(String baseModel, String settings, List<EpochMetrics> history, int keptEpoch,
+                                     boolean stoppedEarly) {
+        return new CheckpointInfo(CheckpointInfo.VERSION, "job-7", "job-7-final", "reviews", "b1", baseModel,
+                keptEpoch, 100L * keptEpoch, true, 0.2, 0.3, 0.9, HP, history,
+                Json.read("{" + settings + "}", Hyperparameters.class), stoppedEarly);
+    }
+
     private static ShardManifest data(int negatives, int positives, int truncated) {
+        return data(negatives, positives, truncated, PRETRAINED);
+    }
+
+    /** Training split as given; validation and test 500 + 500 each; test balanced; tokenized for {@code model}. */
+    private static ShardManifest data(int negatives, int positives, int truncated, String model) {
         Map<String, Map<String, Integer>> counts = Map.of(
                 "train", Map.of("NEGATIVE", negatives, "POSITIVE", positives),
                 "validation", Map.of("NEGATIVE", 500, "POSITIVE", 500),
                 "test", Map.of("NEGATIVE", 500, "POSITIVE", 500));
         CleaningReport report = new CleaningReport(List.of(), 0, 0, truncated, counts, Map.of(128, 1000));
         return new ShardManifest(ShardManifest.VERSION, "reviews", "b1", List.of("NEGATIVE", "POSITIVE"),
-                Map.of("train", 1, "validation", 1, "test", 1), counts, "tok", "distilbert-base-uncased", 128, "h",
-                report);
+                Map.of("train", 1, "validation", 1, "test", 1), counts, "tok", model, 128, "h", report);
     }
 }

@@ -134,7 +134,8 @@ class EvaluatorServiceIT {
             record.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
             producer.send(record).get();
         }
-        // Two more runs for the report, advice, predictions and the comparison; the first one overfits.
+        // Two more runs for the report, advice, predictions and the comparison; the first one overfits and its
+        // checkpoint.json is of the older kind, without the effective settings; the second one's records them.
         produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, reportJob, reportCheckpoint, dataset,
                 build, "distilbert-tiny", 3, 30, true, 0.08, 0.45, 0.75, hyperparameters(5e-5), List.of(
                 new CheckpointInfo.EpochMetrics(1, 10, 0.40, 0.30, 0.70),
@@ -142,7 +143,10 @@ class EvaluatorServiceIT {
                 new CheckpointInfo.EpochMetrics(3, 30, 0.08, 0.45, 0.75))), 0));
         produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, otherJob, otherJob + "-epoch-1",
                 dataset, build, "distilbert-tiny", 1, 10, true, 0.5, 0.5, 0.7, hyperparameters(2e-5), List.of(
-                new CheckpointInfo.EpochMetrics(1, 10, 0.5, 0.5, 0.7))), 0));
+                new CheckpointInfo.EpochMetrics(1, 10, 0.5, 0.5, 0.7)), Json.read("""
+                {"learningRate": 2e-5, "epochs": 4, "earlyStoppingPatience": 2, "warmupRatio": 0.1,
+                 "weightDecay": 0.01, "freezeEmbeddings": true, "freezeLayers": 1, "metricForBestModel": "loss"}""",
+                Hyperparameters.class), false), 0));
     }
 
     @Test
@@ -153,12 +157,27 @@ class EvaluatorServiceIT {
                 .body("accuracyByLength.examples.sum()", equalTo(TEST_EXAMPLES));
         RestAssured.get("/evaluations/" + reportCheckpoint + "/advice").then().statusCode(200)
                 .body("code", org.hamcrest.Matchers.hasItems("overfitting", "too-little-data"))
-                .body("find { it.code == 'overfitting' }.evidence", containsString("0.3000 (epoch 1)"));
+                .body("find { it.code == 'overfitting' }.evidence", containsString("0.3000 (epoch 1)"))
+                .body("find { it.code == 'overfitting' }.evidence", containsString("catastrophic forgetting"));
+        RestAssured.get("/evaluations/" + reportCheckpoint + "/guards").then().statusCode(200)
+                .body("baseModel", equalTo("distilbert-tiny")).body("pretrained", equalTo(true))
+                .body("learningRate", equalTo(5e-5f)).body("plannedEpochs", equalTo(3))
+                .body("epochsRun", equalTo(3)).body("keptEpoch", equalTo(3))
+                .body("earlyStoppingPatience", equalTo(0)).body("stoppedEarly", equalTo(false))
+                .body("settingsRecorded", equalTo(false));
+        awaitEvaluation(otherJob + "-epoch-1");
+        RestAssured.get("/evaluations/" + otherJob + "-epoch-1/guards").then().statusCode(200)
+                .body("settingsRecorded", equalTo(true)).body("plannedEpochs", equalTo(4))
+                .body("earlyStoppingPatience", equalTo(2)).body("stoppedEarly", equalTo(false))
+                .body("warmupRatio", equalTo(0.1f)).body("freezeEmbeddings", equalTo(true))
+                .body("freezeLayers", equalTo(1));
+        RestAssured.get("/evaluations/never-" + run + "/guards").then().statusCode(404);
 
         String html = RestAssured.get("/evaluations/" + reportCheckpoint + "/report").then().statusCode(200)
                 .contentType(containsString("text/html")).extract().asString();
         assertThat(html).contains("Confusion matrix", "ROC curve", "Precision-recall curve", "Loss by epoch",
-                "Token lengths", "deduplicate", "0.7500", "id=\"finding-overfitting\"");
+                "Token lengths", "deduplicate", "0.7500", "id=\"finding-overfitting\"", "Transfer learning guards",
+                "Fine-tuned from pretrained <b>distilbert-tiny</b>", "3 run of 3 planned", "predates recorded settings");
         // 10 of 40 examples are wrong by construction: all ten are listed (there are ≤ 10 shown).
         assertThat(html.split("<tr><td>t", -1)).hasSize(11);
         RestAssured.get("/evaluations/never-" + run + "/report").then().statusCode(404);

@@ -1,7 +1,10 @@
 package io.finetune.evaluator.report;
 
+import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.ClassMetrics;
 import io.finetune.contracts.EvaluationResult;
+import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.Json;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.Finding;
 import io.finetune.evaluator.domain.WrongExample;
@@ -30,6 +33,61 @@ class ReportPageTest {
                 .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more", "&lt;b&gt;bold&lt;/b&gt;",
                         "id=\"finding-label-noise\"", "0.9700");
         assertThat(html.split("<svg", -1)).hasSize(3); // confusion matrix and accuracy by length only
+        assertThat(html).as("no checkpoint.json, no guards").doesNotContain("Transfer learning guards");
+    }
+
+    @Test
+    void aPretrainedRunShowsItsTransferLearningGuards() {
+        String html = ReportPage.render(evaluation(checkpoint("distilbert-base-uncased", """
+                {"learningRate": 2e-5, "epochs": 5, "earlyStoppingPatience": 1, "metricForBestModel": "loss",
+                 "warmupRatio": 0.1, "weightDecay": 0.01, "freezeEmbeddings": true, "freezeLayers": 2}""", true)),
+                List.of());
+
+        assertThat(html).contains("<h2>Transfer learning guards</h2>", "Fine-tuned from pretrained <b>"
+                        + "distilbert-base-uncased</b>", "catastrophic forgetting", "id=\"transfer-guards\"")
+                .contains(row("learning rate", "2e-5 (BERT fine-tuning range 2e-5 to 5e-5)"),
+                        row("epochs", "3 run of 5 planned"),
+                        row("early stopping", "patience 1 on validation loss: stopped early"),
+                        row("kept checkpoint", "epoch 2, the best by validation loss"),
+                        row("warmup", "10% of the steps"), row("weight decay", "0.01"),
+                        row("frozen", "the embeddings and the lowest 2 layer(s)"))
+                .doesNotContain("predates recorded settings");
+        assertThat(html.indexOf("Transfer learning guards")).as("right after the advice")
+                .isBetween(html.indexOf("What to do next"), html.indexOf("<h2>Metrics"));
+    }
+
+    @Test
+    void aRunFromScratchHasNoPretrainedKnowledgeToLose() {
+        String html = ReportPage.render(evaluation(checkpoint("scratch:small", null, false)), List.of());
+
+        assertThat(html).contains("<h2>Transfer learning guards</h2>", "Trained from scratch (<b>scratch:small</b>)",
+                        "no pretrained knowledge to lose", "pretrained base model usually helps most on small data",
+                        "predates recorded settings")
+                .contains(row("learning rate", "2e-5"), row("epochs", "3 run of 2 planned"),
+                        row("early stopping", "off (earlyStoppingPatience 0)"),
+                        row("frozen", "nothing: every weight is trained"))
+                .doesNotContain("BERT fine-tuning range");
+    }
+
+    /** Three epochs; the final checkpoint holds epoch 2. {@code effective} null: an older checkpoint.json. */
+    private static CheckpointInfo checkpoint(String baseModel, String effective, Boolean stoppedEarly) {
+        return new CheckpointInfo(CheckpointInfo.VERSION, "job", "ckpt", "d", "b", baseModel, 2, 20L, true, 0.3,
+                0.35, 0.8, null, List.of(new CheckpointInfo.EpochMetrics(1, 10, 0.5, 0.4, 0.7),
+                new CheckpointInfo.EpochMetrics(2, 20, 0.3, 0.35, 0.8),
+                new CheckpointInfo.EpochMetrics(3, 30, 0.2, 0.36, 0.8)),
+                effective == null ? null : Json.read(effective, Hyperparameters.class), stoppedEarly);
+    }
+
+    private static EvaluatedCheckpoint evaluation(CheckpointInfo info) {
+        EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", "ckpt", "d", 2, 20L, "test",
+                2, 0.5, 0.7, 0.5, 0.5, List.of("a", "b"), List.of(new ClassMetrics("a", 1, 0.5, 0.66, 2),
+                new ClassMetrics("b", 0, 0, 0, 0)), new int[][]{{1, 1}, {0, 0}}, Instant.EPOCH, null, null, null,
+                null);
+        return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0);
+    }
+
+    private static String row(String name, String value) {
+        return "<tr><th class=\"text\">" + name + "</th><td class=\"text\">" + value + "</td></tr>";
     }
 
     @Test
