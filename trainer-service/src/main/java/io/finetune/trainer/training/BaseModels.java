@@ -2,6 +2,7 @@ package io.finetune.trainer.training;
 
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.Hashing;
+import io.finetune.contracts.TrainingJob;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.scratch.ScratchShape;
 
@@ -17,8 +18,6 @@ import java.nio.file.Path;
  * with new weights: the baseline that shows what the pretrained weights add, on the same split and token ids.
  */
 public final class BaseModels {
-    /** Base model name that asks for a new model: {@code scratch} or {@code scratch:tiny|small|base}. */
-    public static final String SCRATCH = "scratch";
     private static final String DEFAULT_SHAPE = "small";
 
     private final ModelResolver models;
@@ -30,13 +29,13 @@ public final class BaseModels {
     public BaseModel resolve(String name, DatasetShards data, Path workDir) {
         String dataset = data.manifest().dataset();
         boolean ownVocabulary = data.manifest().tokenizerArchive() != null;
-        if (name.equals(SCRATCH) && !ownVocabulary) {
+        if (name.equals(TrainingJob.SCRATCH) && !ownVocabulary) {
             String pretrained = data.manifest().model();
             Path dir = models.resolve(pretrained);
             requireSameTokenizer(data, pretrained, dir);
             return new BaseModel.Untrained(dir);
         }
-        if (name.equals(SCRATCH) || name.startsWith(SCRATCH + ":")) {
+        if (TrainingJob.fromScratch(name)) {
             if (!ownVocabulary) {
                 throw new IllegalArgumentException("dataset '" + dataset + "' was tokenized with the tokenizer of "
                         + data.manifest().model() + ", not a vocabulary of its own: a preset shape (" + name + ") needs"
