@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,31 +38,55 @@ public final class PipelineScenario {
         return client;
     }
 
+    /** One labelled record as a user pushes it; {@code split} null lets preprocess draw the record's split. */
+    public record LabeledRecord(String id, String text, String label, String split) {
+    }
+
+    /** {@link #push(String, List, List, int, List)} for sample reviews (labels negative and positive, no split). */
+    public JsonNode push(String dataset, List<SampleReviews.Review> reviews, int overRest, List<String> rawExtras) {
+        return push(dataset, List.of("negative", "positive"), reviews.stream()
+                .map(r -> new LabeledRecord(r.id(), r.text(), r.label(), null)).toList(), overRest, rawExtras);
+    }
+
     /**
-     * Creates the dataset, uploads the first {@code overRest} reviews as JSON Lines and pushes the rest, plus any
-     * {@code rawExtras} (bad records, say), onto the raw topic keyed by dataset, as kcat would.
+     * Creates the dataset with these labels, uploads the first {@code overRest} records as JSON Lines and pushes the
+     * rest, plus any {@code rawExtras} (bad records, say), onto the raw topic keyed by dataset, as kcat would.
      *
      * @return the upload report of the REST part
      */
-    public JsonNode push(String dataset, List<SampleReviews.Review> reviews, int overRest, List<String> rawExtras) {
+    public JsonNode push(String dataset, List<String> labels, List<LabeledRecord> records, int overRest,
+                         List<String> rawExtras) {
         client.require(client.post("ingest-service", "/datasets", "application/json",
-                Json.write(Map.of("name", dataset, "labels", List.of("negative", "positive")))), 201);
+                Json.write(Map.of("name", dataset, "labels", labels))), 201);
         StringBuilder jsonl = new StringBuilder();
-        for (SampleReviews.Review review : reviews.subList(0, overRest)) {
-            jsonl.append(Json.write(Map.of("id", review.id(), "text", review.text(), "label", review.label())))
-                    .append('\n');
+        for (LabeledRecord record : records.subList(0, overRest)) {
+            jsonl.append(Json.write(fields(record, null))).append('\n');
         }
         JsonNode report = client.require(client.post("ingest-service", "/datasets/" + dataset + "/records",
                 "application/x-ndjson", jsonl.toString()), 200);
         List<byte[]> values = new ArrayList<>();
-        for (SampleReviews.Review review : reviews.subList(overRest, reviews.size())) {
-            values.add(Json.write(Map.of("dataset", dataset, "id", review.id(), "text", review.text(),
-                    "label", review.label())).getBytes(StandardCharsets.UTF_8));
+        for (LabeledRecord record : records.subList(overRest, records.size())) {
+            values.add(Json.write(fields(record, dataset)).getBytes(StandardCharsets.UTF_8));
         }
         rawExtras.forEach(extra -> values.add(extra.getBytes(StandardCharsets.UTF_8)));
         TopicTail.produce(stack.bootstrapServers(), Topics.RAW_RECORDS, Collections.nCopies(values.size(), dataset),
                 values);
         return report;
+    }
+
+    /** A record's JSON fields; a raw-topic record names its dataset, an upload's dataset is in the URL. */
+    private static Map<String, String> fields(LabeledRecord record, String dataset) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (dataset != null) {
+            fields.put("dataset", dataset);
+        }
+        fields.put("id", record.id());
+        fields.put("text", record.text());
+        fields.put("label", record.label());
+        if (record.split() != null) {
+            fields.put("split", record.split());
+        }
+        return fields;
     }
 
     /**
@@ -90,6 +115,11 @@ public final class PipelineScenario {
                 Json.write(Map.of("dataset", dataset, "baseModel", baseModel, "hyperparameters", hyperparameters))),
                 202);
         return job.path("jobId").asText();
+    }
+
+    /** The evaluator's {@code GET /compare?jobs=a,b}: each job's best checkpoint with its settings and metrics. */
+    public JsonNode compare(List<String> jobIds) {
+        return client.require(client.get("evaluator-service", "/compare?jobs=" + String.join(",", jobIds)), 200);
     }
 
     /**
