@@ -5,8 +5,10 @@ import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Example;
 import io.finetune.distilbert.FineTuner;
 import io.finetune.distilbert.Predictor;
+import io.finetune.distilbert.StepProgress;
 import io.finetune.distilbert.TextTokenizer;
 import io.finetune.distilbert.TrainingConfig;
+import io.finetune.distilbert.TrainingListener;
 import io.finetune.distilbert.TrainingResult;
 
 import java.nio.file.Files;
@@ -75,7 +77,14 @@ public class transfer_learning {
             default -> throw new IllegalArgumentException("--init pretrained or scratch, not " + init);
         }) {
             long start = System.nanoTime();
-            TrainingResult result = new FineTuner(config).train(classifier, train, List.of(), null);
+            double[] lossSum = new double[1];
+            TrainingListener losses = new TrainingListener() {
+                @Override
+                public void onStep(StepProgress progress) {
+                    lossSum[0] += progress.loss();
+                }
+            };
+            TrainingResult result = new FineTuner(config).train(classifier, train, List.of(), losses);
             double trainSeconds = (System.nanoTime() - start) / 1e9;
             start = System.nanoTime();
             float[][] logits = Predictor.logits(classifier, testIds, 64);
@@ -89,7 +98,8 @@ public class transfer_learning {
             out.put("train_s", Math.round(trainSeconds * 10) / 10.0);
             out.put("eval_s", Math.round(evalSeconds * 10) / 10.0);
             out.put("steps", result.steps());
-            out.put("train_loss", result.finalEpoch() == null ? null : round(result.finalEpoch().trainLoss()));
+            out.put("train_loss", round(lossSum[0] / result.steps())); // the mean over all steps, as Trainer's
+            out.put("last_epoch_train_loss", result.finalEpoch() == null ? null : round(result.finalEpoch().trainLoss()));
             out.put("test_examples", logits.length);
         }
         System.out.println(JSON.writeValueAsString(out));
