@@ -15,7 +15,8 @@
       The first training steps as HF Trainer takes them, in float64, on one batch given in BATCH.json with the
       hyperparameters: mean cross-entropy, clip_grad_norm_, torch AdamW with Trainer's weight-decay groups, linear
       decay without warmup. Prints each step's loss and gradient norm (before clipping) and, after the last step,
-      the L2 norm and first values of the named parameters.
+      the L2 norm and first values of the named parameters. With "bf16": true in BATCH.json the model is float32 and
+      each forward pass runs under torch.autocast("cpu", torch.bfloat16), as Trainer(bf16=True) does on a CPU.
 """
 import json
 import sys
@@ -68,7 +69,8 @@ def make(out_dir, tokenizer_dir, dim, hidden, layers, heads, labels, seed, model
 def step(model_dir, batch_file):
     with open(batch_file, encoding="utf-8") as f:
         batch = json.load(f)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir, dtype=torch.float64)
+    bf16 = batch.get("bf16", False)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, dtype=torch.float32 if bf16 else torch.float64)
     model.train()  # the caller's config.json has every dropout at 0, so train mode is deterministic
     ids = torch.tensor(batch["input_ids"])
     mask = torch.tensor(batch["attention_mask"])
@@ -82,7 +84,9 @@ def step(model_dir, batch_file):
     losses, norms = [], []
     for _ in range(batch["steps"]):
         optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(input_ids=ids, attention_mask=mask).logits, labels)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(input_ids=ids, attention_mask=mask).logits
+        loss = torch.nn.functional.cross_entropy(logits.float(), labels)
         loss.backward()
         norms.append(torch.nn.utils.clip_grad_norm_(model.parameters(), batch["max_grad_norm"]).item())
         optimizer.step()

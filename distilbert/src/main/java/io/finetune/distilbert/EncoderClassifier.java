@@ -153,7 +153,7 @@ public final class EncoderClassifier implements AutoCloseable {
             case TANH -> pooled.tanh();
         };
         pooled = dropout(pooled, config.classifierDropout(), training);
-        return head.classifier().apply(pooled);
+        return Autocast.toFloat32(head.classifier().apply(pooled)); // the loss and callers take float32 logits
     }
 
     /** The last layer's hidden state at position 0 ([CLS]), [B, dim]. */
@@ -257,9 +257,9 @@ public final class EncoderClassifier implements AutoCloseable {
         NDArray k = splitHeads(layer.key().apply(x), batch, length, heads, headDim);
         NDArray v = splitHeads(layer.value().apply(x), batch, length, heads, headDim);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B, H, T, T]
-        if (maskBias != null) {
-            scores = scores.add(maskBias);
-        }
+        // Softmax in float32: under mixed precision the scores are bfloat16, which adding the float32 mask promotes,
+        // and which DJL's softmax could not be handed (Autocast); without padding they are converted.
+        scores = maskBias != null ? scores.add(maskBias) : Autocast.toFloat32(scores);
         NDArray weights = scores.softmax(-1);
         weights = dropout(weights, config.attentionDropout(), training);
         return weights.matMul(v) // [B, H, T, headDim]

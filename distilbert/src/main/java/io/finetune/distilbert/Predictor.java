@@ -20,15 +20,27 @@ public final class Predictor {
 
     /** Class probabilities (softmax of the logits), one row per input, in input order. */
     public static float[][] probabilities(EncoderClassifier model, List<int[]> inputIds, int batchSize) {
-        return run(model, inputIds, batchSize, true);
+        return probabilities(model, inputIds, batchSize, Precision.FP32);
+    }
+
+    /** As {@link #probabilities(EncoderClassifier, List, int)}, with the matrix products in {@code precision}. */
+    public static float[][] probabilities(EncoderClassifier model, List<int[]> inputIds, int batchSize,
+                                          Precision precision) {
+        return run(model, inputIds, batchSize, true, precision);
     }
 
     /** Raw logits, one row per input, in input order. */
     public static float[][] logits(EncoderClassifier model, List<int[]> inputIds, int batchSize) {
-        return run(model, inputIds, batchSize, false);
+        return logits(model, inputIds, batchSize, Precision.FP32);
     }
 
-    private static float[][] run(EncoderClassifier model, List<int[]> inputIds, int batchSize, boolean softmax) {
+    /** As {@link #logits(EncoderClassifier, List, int)}, with the matrix products in {@code precision}. */
+    public static float[][] logits(EncoderClassifier model, List<int[]> inputIds, int batchSize, Precision precision) {
+        return run(model, inputIds, batchSize, false, precision);
+    }
+
+    private static float[][] run(EncoderClassifier model, List<int[]> inputIds, int batchSize, boolean softmax,
+                                 Precision precision) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0");
         }
@@ -45,7 +57,10 @@ public final class Predictor {
             }
             try (NDManager batch = model.newBatchManager()) {
                 Batches.Padded padded = Batches.pad(batch, chunk, model.config().padTokenId());
-                NDArray result = model.logits(padded.inputIds(), padded.attentionMask(), false);
+                NDArray result;
+                try (Autocast.Scope mixed = Autocast.enter(precision, model.device())) {
+                    result = model.logits(padded.inputIds(), padded.attentionMask(), false);
+                }
                 if (softmax) {
                     result = result.softmax(-1);
                 }

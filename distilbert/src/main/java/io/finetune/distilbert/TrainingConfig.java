@@ -15,6 +15,7 @@ import java.util.function.Consumer;
  * @param saveTotalLimit resumable states kept on disk, oldest deleted first (HF's {@code save_total_limit})
  * @param groupByLength batch examples of similar length together, as HF's {@code group_by_length}: less padding
  * @param classWeights one weight per label for the cross-entropy ({@code CrossEntropyLoss(weight=...)}), null for none
+ * @param precision float32, or bfloat16 mixed precision (Hugging Face's {@code bf16=True}, see {@link Autocast})
  */
 public record TrainingConfig(
         double learningRate,
@@ -34,7 +35,8 @@ public record TrainingConfig(
         int saveStateEverySteps,
         int saveTotalLimit,
         boolean groupByLength,
-        List<Double> classWeights) {
+        List<Double> classWeights,
+        Precision precision) {
 
     /** The validation metric that decides which weights are best; loss is lower-is-better, accuracy higher. */
     public enum BestModelMetric {
@@ -62,6 +64,7 @@ public record TrainingConfig(
         require(metricForBestModel != null, "metricForBestModel must be set");
         require(saveStateEverySteps >= 0, "saveStateEverySteps must be >= 0");
         require(saveTotalLimit >= 1, "saveTotalLimit must be >= 1");
+        require(precision != null, "precision must be set");
         if (classWeights != null) {
             classWeights = List.copyOf(classWeights);
             require(classWeights.stream().allMatch(w -> w != null && w > 0 && Double.isFinite(w)),
@@ -77,7 +80,7 @@ public record TrainingConfig(
 
     public static TrainingConfig defaults() {
         return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
-                0, BestModelMetric.LOSS, 200, 2, false, null);
+                0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32);
     }
 
     /** A copy with the changes {@code edit} makes to a {@link Builder} preloaded with this config. */
@@ -159,6 +162,10 @@ public record TrainingConfig(
         return with(b -> b.classWeights = v);
     }
 
+    public TrainingConfig withPrecision(Precision v) {
+        return with(b -> b.precision = v);
+    }
+
     /** Mutable mirror of the record, so that adding a knob does not mean rewriting every copy method. */
     public static final class Builder {
         public double learningRate;
@@ -179,6 +186,7 @@ public record TrainingConfig(
         public int saveTotalLimit;
         public boolean groupByLength;
         public List<Double> classWeights;
+        public Precision precision;
 
         public Builder(TrainingConfig c) {
             learningRate = c.learningRate;
@@ -199,12 +207,14 @@ public record TrainingConfig(
             saveTotalLimit = c.saveTotalLimit;
             groupByLength = c.groupByLength;
             classWeights = c.classWeights;
+            precision = c.precision;
         }
 
         public TrainingConfig build() {
             return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
                     gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers,
-                    evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights);
+                    evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights,
+                    precision);
         }
     }
 }

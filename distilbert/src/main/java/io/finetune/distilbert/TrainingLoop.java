@@ -163,8 +163,13 @@ final class TrainingLoop {
         try (NDManager scope = model.newBatchManager()) {
             Batches.Padded padded = Batches.pad(scope, ids, model.config().padTokenId());
             try (GradientCollector collector = Torch.engine().newGradientCollector()) {
-                NDArray logits = model.logits(padded.inputIds(), padded.attentionMask(), true);
-                NDArray loss = weights.loss(scope, logits, labels);
+                NDArray loss;
+                // Mixed precision covers the forward pass only, as torch.autocast around a model call does; the
+                // backward pass runs each operation's gradient in the type its forward used.
+                try (Autocast.Scope mixed = Autocast.enter(config.precision(), model.device())) {
+                    NDArray logits = model.logits(padded.inputIds(), padded.attentionMask(), true);
+                    loss = weights.loss(scope, logits, labels);
+                }
                 // The scale as an array of the batch's scope: a Java number would become a temporary tensor that
                 // the garbage collector may free while autograd still holds it.
                 collector.backward(loss.mul(scope.create((float) scale)));
@@ -216,7 +221,7 @@ final class TrainingLoop {
         if (validationIds.isEmpty()) {
             return new EpochResult(epoch, step, trainLoss, Double.NaN, Double.NaN);
         }
-        float[][] logits = Predictor.logits(model, validationIds, config.batchSize());
+        float[][] logits = Predictor.logits(model, validationIds, config.batchSize(), config.precision());
         double loss = 0;
         double weightSum = 0;
         int correct = 0;

@@ -2,6 +2,8 @@ package io.finetune.distilbert;
 
 import ai.djl.Device;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.util.concurrent.Executors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A run killed part-way and resumed from its saved state ends exactly where the uninterrupted run ends. */
 class ResumeTest {
@@ -61,8 +64,13 @@ class ResumeTest {
         }
     }
 
-    @Test
-    void aRunKilledAfterThirteenStepsResumesFromStepTenAndEndsWithTheSameWeights() throws Exception {
+    /** In float32 and in bfloat16 mixed precision alike: the resumed run makes the same updates. */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void aRunKilledAfterThirteenStepsResumesFromStepTenAndEndsWithTheSameWeights(Precision precision) throws Exception {
+        assumeTrue(Autocast.unsupportedReason(precision, Device.cpu()).isEmpty(),
+                () -> Autocast.unsupportedReason(precision, Device.cpu()).orElseThrow());
+        TrainingConfig config = CONFIG.withPrecision(precision);
         Path dir = BundledModels.extract(BundledModels.DEMO_MODEL, temp.resolve("tiny"));
         List<Example> train = SyntheticSentiment.examples(dir, 32, 21);
         List<Example> validation = SyntheticSentiment.examples(dir, 8, 22);
@@ -71,7 +79,7 @@ class ResumeTest {
         Map<String, float[]> expected;
         TrainingResult uninterrupted;
         try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
-            uninterrupted = new FineTuner(CONFIG).train(model, train, validation, whole,
+            uninterrupted = new FineTuner(config).train(model, train, validation, whole,
                     new StateStore(temp.resolve("whole"), 2));
             expected = weights(model);
         }
@@ -80,7 +88,7 @@ class ResumeTest {
         Recorder first = new Recorder();
         first.crashAfter = 13;
         try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
-            assertThatThrownBy(() -> new FineTuner(CONFIG).train(model, train, validation, first, store))
+            assertThatThrownBy(() -> new FineTuner(config).train(model, train, validation, first, store))
                     .isInstanceOf(Crash.class);
         }
         // States of steps 5, 8 (epoch end) and 10 were written; the limit keeps the newest two.
@@ -92,7 +100,7 @@ class ResumeTest {
         TrainingResult resumed;
         Map<String, float[]> actual;
         try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
-            resumed = onFreshThread(() -> new FineTuner(CONFIG).train(model, train, validation, second, store));
+            resumed = onFreshThread(() -> new FineTuner(config).train(model, train, validation, second, store));
             actual = weights(model);
         }
         assertThat(actual.keySet()).isEqualTo(expected.keySet());

@@ -128,6 +128,32 @@ class TransformersParityTest {
     @ParameterizedTest
     @EnumSource(ModelFamily.class)
     void theFirstTrainingStepsAreTheStepsHfTrainerTakes(ModelFamily family, @TempDir Path dir) throws Exception {
+        compareFirstSteps(family, Precision.FP32, dir);
+    }
+
+    /**
+     * bf16=True: the same three steps with the forward passes under torch.autocast(bfloat16) on the Python side and
+     * under libtorch's autocast here. Both round the same products to bfloat16, but not always in the same order or
+     * at the same points (transformers' attention and this encoder's differ in where the scale is applied and in
+     * softmax's precision), so the comparison is looser than float32's: see the tolerances in compareFirstSteps.
+     */
+    @ParameterizedTest
+    @EnumSource(ModelFamily.class)
+    void theFirstBf16StepsFollowTorchAutocast(ModelFamily family, @TempDir Path dir) throws Exception {
+        assumeTrue(Autocast.unsupportedReason(Precision.BF16, Device.cpu()).isEmpty(),
+                () -> Autocast.unsupportedReason(Precision.BF16, Device.cpu()).orElseThrow());
+        compareFirstSteps(family, Precision.BF16, dir);
+    }
+
+    private void compareFirstSteps(ModelFamily family, Precision precision, Path dir) throws Exception {
+        boolean bf16 = precision == Precision.BF16;
+        // float32 against float64: 1e-5 relative. In bfloat16 (8 significant bits) the two sides' gradients differ
+        // by a few per cent, and AdamW's normalised step can turn that into most of an update (lr = 1e-3) on a
+        // weight whose gradient is near zero (0.6 of one on a DistilBERT bias): single values are compared in
+        // float32 only. Losses agree to 2e-3 and norms to 2e-4 relative; a wrong learning rate, decay or clipping
+        // moves them more.
+        double lossTolerance = bf16 ? 2e-3 : 1e-5;
+        double normTolerance = bf16 ? 2e-4 : 1e-5;
         Path tokenizer = BundledModels.extract(BundledModels.DEMO_MODEL, dir.resolve("tokenizer"));
         Path model = dir.resolve("model");
         python("make", model.toString(), tokenizer.toString(), "32", "64", "2", "4", "3", "5", family.modelType());
@@ -152,7 +178,7 @@ class TransformersParityTest {
                 names.layer(1).outputNorm() + ".weight", names.pooler() + ".weight", names.classifier() + ".bias");
         Map<String, Object> request = new java.util.LinkedHashMap<>(padded(batch));
         request.putAll(Map.of("report", report, "steps", steps, "total_steps", totalSteps, "lr", lr,
-                "weight_decay", weightDecay, "max_grad_norm", maxGradNorm));
+                "weight_decay", weightDecay, "max_grad_norm", maxGradNorm, "bf16", bf16));
         Path batchFile = dir.resolve("batch.json");
         JSON.writeValue(batchFile.toFile(), request);
         JsonNode reference = JSON.readTree(python("step", model.toString(), batchFile.toString()).get(0));
@@ -160,7 +186,8 @@ class TransformersParityTest {
 
         // One batch of all six texts a step, so totalSteps epochs make the same linear decay over totalSteps steps.
         TrainingConfig config = TrainingConfig.defaults().withLearningRate(lr).withBatchSize(batch.size())
-                .withEpochs(totalSteps).withWarmupRatio(0).withWeightDecay(weightDecay).withMaxGradNorm(maxGradNorm);
+                .withEpochs(totalSteps).withWarmupRatio(0).withWeightDecay(weightDecay).withMaxGradNorm(maxGradNorm)
+                .withPrecision(precision);
         List<Double> losses = new ArrayList<>();
         try (EncoderClassifier java = EncoderClassifier.load(model, null, Device.cpu())) {
             new FineTuner(config).train(java, batch, List.of(), new TrainingListener() {
@@ -177,17 +204,20 @@ class TransformersParityTest {
             assertThat(losses).hasSize(steps);
             for (int s = 0; s < steps; s++) {
                 assertThat(losses.get(s)).as("loss of step " + (s + 1))
-                        .isCloseTo(reference.get("losses").get(s).asDouble(), within(1e-5));
+                        .isCloseTo(reference.get("losses").get(s).asDouble(), within(lossTolerance));
             }
             for (String name : report) {
                 float[] values = java.parameters().get(name).toFloatArray();
                 JsonNode expected = reference.get("weights").get(name);
                 double expectedNorm = expected.get("norm").asDouble();
-                // float32 against float64: 1e-5 relative. Each part of the step moves the norms by more: weight decay
-                // alone by 3e-4 relative, a wrong learning rate or clipping by a sizeable part of the updates.
+                // Each part of the step moves the norms by more than the tolerance: weight decay alone by 3e-4
+                // relative, a wrong learning rate or clipping by a sizeable part of the updates.
+                // bf16 only: plus 2% of the largest total update (every element moved by lr each step), which is
+                // all there is to the norm of a bias that started at zero.
+                double updateNorm = steps * lr * Math.sqrt(values.length);
                 assertThat(norm(values)).as(name + " norm after " + steps + " steps")
-                        .isCloseTo(expectedNorm, within(1e-5 * expectedNorm));
-                for (int i = 0; i < expected.get("first").size(); i++) {
+                        .isCloseTo(expectedNorm, within(normTolerance * expectedNorm + (bf16 ? 0.02 * updateNorm : 0)));
+                for (int i = 0; !bf16 && i < expected.get("first").size(); i++) {
                     assertThat((double) values[i]).as(name + "[" + i + "]")
                             .isCloseTo(expected.get("first").get(i).asDouble(), within(1e-6));
                 }
