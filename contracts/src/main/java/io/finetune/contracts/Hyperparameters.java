@@ -13,9 +13,8 @@ import java.util.List;
  * @param saveTotalLimit how many resumable states to keep on disk
  * @param groupByLength batch examples of similar length together (less padding, faster on mixed lengths)
  * @param classWeights one loss weight per label, in the dataset's label order, for imbalanced data
- * @param bf16 Hugging Face's {@code bf16=True}: bfloat16 mixed precision. Recognised so that it is refused with the
- *             reason rather than silently ignored: the trainer's engine (DJL 0.36) has no bfloat16 tensors, so
- *             training always runs in float32 (docs/training.md, "Devices and precision")
+ * @param bf16 Hugging Face's {@code bf16=True}: bfloat16 mixed precision (libtorch's autocast); refused with the
+ *             reason where the training device has no bfloat16 arithmetic (docs/training.md, "Devices and precision")
  */
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,
                               Double warmupRatio, Double maxGradNorm, Integer gradientAccumulationSteps,

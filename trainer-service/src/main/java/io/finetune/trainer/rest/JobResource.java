@@ -13,6 +13,7 @@ import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.domain.JobRegistry;
 import io.finetune.trainer.domain.JobStatus;
 import io.finetune.trainer.domain.JobWorker;
+import io.finetune.trainer.domain.TrainingDevice;
 import io.finetune.trainer.messaging.TrainerOutput;
 import io.finetune.trainer.training.BaseModel;
 import io.finetune.trainer.training.BaseModels;
@@ -51,10 +52,12 @@ public class JobResource {
     private final TrainerOutput output;
     private final ShardReader shards;
     private final BaseModels baseModels;
+    private final TrainingDevice device;
 
     public JobResource(JobRegistry registry, JobWorker worker, TrainerOutput output, TrainerConfig config,
-                       @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+                       TrainingDevice device, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.registry = registry;
+        this.device = device;
         this.worker = worker;
         this.output = output;
         this.shards = new ShardReader(kafkaConfig);
@@ -124,7 +127,7 @@ public class JobResource {
         try {
             BaseModel base = baseModels.resolve(worker.baseModelOf(job), data, checkDir);
             HyperparameterPolicy.resolve(job.hyperparameters(), base.config(data.manifest().labels()),
-                    data.manifest().labels().size());
+                    data.manifest().labels().size(), device.device());
         } finally {
             try {
                 Directories.delete(checkDir);

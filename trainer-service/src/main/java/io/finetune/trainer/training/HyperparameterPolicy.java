@@ -1,7 +1,10 @@
 package io.finetune.trainer.training;
 
+import ai.djl.Device;
 import io.finetune.contracts.Hyperparameters;
+import io.finetune.distilbert.Autocast;
 import io.finetune.distilbert.EncoderConfig;
+import io.finetune.distilbert.Precision;
 import io.finetune.distilbert.TrainingConfig;
 
 import java.util.ArrayList;
@@ -14,16 +17,10 @@ import java.util.Locale;
  */
 public final class HyperparameterPolicy {
     /**
-     * Why {@code bf16=true} is refused. DJL 0.36's PyTorch engine maps only float16/32/64 and integer types to torch
-     * dtypes: DataType.BFLOAT16 reaches a bare C++ {@code throw;} in its JNI layer and aborts the whole JVM. float16
-     * exists but would need loss scaling (its 5-bit exponent underflows small gradients), which this trainer does not
-     * do; so training runs in float32, as a job that leaves bf16 out gets anyway.
+     * @param numLabels the dataset's number of classes, which {@code classWeights} must match
+     * @param device where the job will train: {@code bf16} needs bfloat16 arithmetic there
      */
-    static final String BF16_UNAVAILABLE = "bf16 is not available: the trainer's engine (DJL 0.36 PyTorch) has no"
-            + " bfloat16 tensors, so training runs in float32; leave bf16 out or set it to false";
-
-    /** @param numLabels the dataset's number of classes, which {@code classWeights} must match */
-    public static TrainingConfig resolve(Hyperparameters h, EncoderConfig model, int numLabels) {
+    public static TrainingConfig resolve(Hyperparameters h, EncoderConfig model, int numLabels, Device device) {
         Hyperparameters p = h == null ? Hyperparameters.defaults() : h;
         TrainingConfig d = TrainingConfig.defaults();
         int maxLength = Math.min(or(p.maxLength(), d.maxLength()), model.maxPositionEmbeddings());
@@ -64,13 +61,14 @@ public final class HyperparameterPolicy {
             check(problems, weights.stream().allMatch(w -> w != null && w > 0 && w <= 1e6),
                     "classWeights must all be in (0, 1e6], got " + weights);
         }
-        check(problems, !Boolean.TRUE.equals(p.bf16()), BF16_UNAVAILABLE);
+        Precision precision = Precision.ofBf16(p.bf16());
+        Autocast.unsupportedReason(precision, device).ifPresent(problems::add);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid hyperparameters: " + String.join("; ", problems));
         }
         return new TrainingConfig(lr, batch, epochs, decay, warmup, clip, accumulation, maxLength,
                 or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen,
-                evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights);
+                evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights, precision);
     }
 
     /** "loss" or "accuracy"; HF's "eval_loss" / "eval_accuracy" spelling is accepted too. */

@@ -11,6 +11,7 @@ import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.EpochResult;
 import io.finetune.distilbert.Example;
 import io.finetune.distilbert.FineTuner;
+import io.finetune.distilbert.Precision;
 import io.finetune.distilbert.StateStore;
 import io.finetune.distilbert.StepProgress;
 import io.finetune.distilbert.TrainingConfig;
@@ -66,7 +67,7 @@ public final class TrainingRun {
                 : job.hyperparameters().seed();
         try (EncoderClassifier model = baseModel.open(labels, device, seed)) {
             TrainingConfig config = HyperparameterPolicy.resolve(job.hyperparameters(), model.config(),
-                    labels.size());
+                    labels.size(), device);
             List<CheckpointInfo.EpochMetrics> history = new ArrayList<>();
             events.started(device.toString(), train.size(), config.epochs());
             StateStore states = new StateStore(workDir.resolve(STATES_DIR), config.saveTotalLimit());
@@ -128,14 +129,14 @@ public final class TrainingRun {
 
     /**
      * The settings training ran with, in the contract's terms, so the evaluator reports what was used instead of
-     * guessing the trainer's defaults. bf16 is false: training always runs in float32.
+     * guessing the trainer's defaults.
      */
     static Hyperparameters effective(TrainingConfig c) {
         return new Hyperparameters(c.learningRate(), c.batchSize(), c.epochs(), c.weightDecay(), c.warmupRatio(),
                 c.maxGradNorm(), c.gradientAccumulationSteps(), c.maxLength(), c.seed(), c.earlyStoppingPatience(),
                 c.freezeEmbeddings(), c.freezeLayers(), c.evalSteps(),
                 c.metricForBestModel().name().toLowerCase(Locale.ROOT), c.saveStateEverySteps(), c.saveTotalLimit(),
-                c.groupByLength(), c.classWeights(), false);
+                c.groupByLength(), c.classWeights(), c.precision() == Precision.BF16);
     }
 
     private static List<Example> examples(List<TokenizedExample> tokenized) {

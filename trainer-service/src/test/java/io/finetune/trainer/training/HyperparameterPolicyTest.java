@@ -1,5 +1,6 @@
 package io.finetune.trainer.training;
 
+import ai.djl.Device;
 import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.Json;
 import io.finetune.distilbert.BundledModels;
@@ -27,7 +28,7 @@ class HyperparameterPolicyTest {
                 {"evalSteps": 50, "metricForBestModel": "eval_accuracy", "saveStateEverySteps": 100,
                  "saveTotalLimit": 3, "groupByLength": true, "classWeights": [1.0, 3.5, 0.5]}""",
                 Hyperparameters.class);
-        TrainingConfig c = HyperparameterPolicy.resolve(h, tiny(), 3);
+        TrainingConfig c = HyperparameterPolicy.resolve(h, tiny(), 3, Device.cpu());
         assertThat(c.evalSteps()).isEqualTo(50);
         assertThat(c.metricForBestModel()).isEqualTo(TrainingConfig.BestModelMetric.ACCURACY);
         assertThat(c.saveStateEverySteps()).isEqualTo(100);
@@ -35,7 +36,7 @@ class HyperparameterPolicyTest {
         assertThat(c.groupByLength()).isTrue();
         assertThat(c.classWeights()).containsExactly(1.0, 3.5, 0.5);
 
-        TrainingConfig defaults = HyperparameterPolicy.resolve(null, tiny(), 2);
+        TrainingConfig defaults = HyperparameterPolicy.resolve(null, tiny(), 2, Device.cpu());
         assertThat(defaults.metricForBestModel()).isEqualTo(TrainingConfig.BestModelMetric.LOSS);
         assertThat(defaults.classWeights()).isNull();
         assertThat(defaults.saveStateEverySteps()).isEqualTo(200);
@@ -46,7 +47,7 @@ class HyperparameterPolicyTest {
         Hyperparameters h = Json.read("""
                 {"evalSteps": -1, "metricForBestModel": "f1", "saveStateEverySteps": -5, "saveTotalLimit": 0,
                  "classWeights": [1.0, -2.0]}""", Hyperparameters.class);
-        assertThatThrownBy(() -> HyperparameterPolicy.resolve(h, tiny(), 3))
+        assertThatThrownBy(() -> HyperparameterPolicy.resolve(h, tiny(), 3, Device.cpu()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("evalSteps must be >= 0")
                 .hasMessageContaining("metricForBestModel must be 'loss' or 'accuracy', got 'f1'")
