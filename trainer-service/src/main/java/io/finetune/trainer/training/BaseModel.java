@@ -19,18 +19,23 @@ public sealed interface BaseModel {
 
     EncoderClassifier open(List<String> labels, Device device, long seed);
 
+    /** A model whose configuration and tokenizer are those of a Hugging Face directory. */
+    sealed interface FromDirectory extends BaseModel {
+        Path dir();
+
+        @Override
+        default Path tokenizerDir() {
+            return dir();
+        }
+
+        @Override
+        default EncoderConfig config(List<String> labels) {
+            return EncoderConfig.read(dir().resolve("config.json")).withLabels(labels);
+        }
+    }
+
     /** A Hugging Face checkpoint (classification or base): transfer learning. */
-    record Pretrained(Path dir) implements BaseModel {
-        @Override
-        public Path tokenizerDir() {
-            return dir;
-        }
-
-        @Override
-        public EncoderConfig config(List<String> labels) {
-            return EncoderConfig.read(dir.resolve("config.json")).withLabels(labels);
-        }
-
+    record Pretrained(Path dir) implements FromDirectory {
         @Override
         public EncoderClassifier open(List<String> labels, Device device, long seed) {
             return EncoderClassifier.load(dir, labels, device);
@@ -41,17 +46,7 @@ public sealed interface BaseModel {
      * A pretrained model's architecture and tokenizer with new, Hugging Face-initialised weights (transformers'
      * {@code from_config}): the same model as {@link Pretrained} but for what pretraining learned.
      */
-    record Untrained(Path dir) implements BaseModel {
-        @Override
-        public Path tokenizerDir() {
-            return dir;
-        }
-
-        @Override
-        public EncoderConfig config(List<String> labels) {
-            return EncoderConfig.read(dir.resolve("config.json")).withLabels(labels);
-        }
-
+    record Untrained(Path dir) implements FromDirectory {
         @Override
         public EncoderClassifier open(List<String> labels, Device device, long seed) {
             return EncoderClassifier.create(config(labels), seed, device);
