@@ -69,8 +69,9 @@ class TrainingDeviceIT {
     }
 
     private static void publishTinyDataset() throws Exception {
-        List<TokenizedExample> examples = List.of(new TokenizedExample("a", 0, new int[] {101, 2000, 102}),
-                new TokenizedExample("b", 1, new int[] {101, 2001, 102}));
+        // Ids of distilbert-tiny's vocabulary ([CLS]=2, [SEP]=3), so an accepted bf16 job can train, not fail on them.
+        List<TokenizedExample> examples = List.of(new TokenizedExample("a", 0, new int[] {2, 50, 3}),
+                new TokenizedExample("b", 1, new int[] {2, 51, 3}));
         Shard train = new Shard(DATASET, "b1", "train", 0, examples);
         ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, DATASET, "b1",
                 List.of("negative", "positive"), Map.of("train", 1), Map.of(), "distilbert-tiny", "distilbert-tiny",
