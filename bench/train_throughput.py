@@ -1,81 +1,58 @@
-"""PyTorch eager reference for bench/train-throughput.
+"""PyTorch reference for bench/train-throughput: what a Hugging Face user runs.
 
-A plain-torch DistilBertForSequenceClassification (same layers and shapes as Hugging Face's, written here because
-`transformers` is not installed) trained with the same step as io.finetune.distilbert.FineTuner: forward with
-dropout, cross-entropy, backward, clip_grad_norm_(1.0), AdamW (no decay for biases and LayerNorm weights).
-Prints one JSON line with the same keys as the Java side, prefixed "reference_". Full-length random sequences,
-like the Java side; the tiny shape reads the bundled fixture's config and is capped at its 64 positions.
+transformers' own DistilBertForSequenceClassification (base and tiny shapes) or BertForSequenceClassification (the
+small shape: all-MiniLM-L6-v2's encoder), built from a config with random weights, trained with the step
+io.finetune.distilbert.FineTuner takes and Trainer takes: forward with dropout and the loss, backward,
+clip_grad_norm_(1.0), AdamW (no decay for biases and LayerNorm weights), zero_grad. With --precision bf16 the forward
+pass and the loss run under torch.autocast("cpu", torch.bfloat16), as Trainer does with bf16=True; weights, gradients
+and optimizer state stay float32. The attention is transformers' default for the model (SDPA).
 
-Run with Debian's /usr/bin/python3 (python3-torch); bench/train-throughput sets the BLAS and OpenMP environment.
+Prints one JSON line with the same keys as the Java side, prefixed "reference_". Full-length random sequences, like
+the Java side; the tiny shape reads the bundled fixture's config and is capped at its 64 positions.
+
+Run with the Python of bin/transformers-venv; bench/train-throughput sets the OpenMP environment.
 """
 import argparse
+import contextlib
 import json
-import math
 import sys
 import time
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
+import transformers
+from transformers import (AutoConfig, BertConfig, BertForSequenceClassification, DistilBertConfig,
+                          DistilBertForSequenceClassification)
 
 
-class Layer(nn.Module):
-    def __init__(self, dim, hidden, heads, dropout, attention_dropout):
-        super().__init__()
-        self.heads = heads
-        self.q_lin = nn.Linear(dim, dim)
-        self.k_lin = nn.Linear(dim, dim)
-        self.v_lin = nn.Linear(dim, dim)
-        self.out_lin = nn.Linear(dim, dim)
-        self.sa_layer_norm = nn.LayerNorm(dim, eps=1e-12)
-        self.lin1 = nn.Linear(dim, hidden)
-        self.lin2 = nn.Linear(hidden, dim)
-        self.output_layer_norm = nn.LayerNorm(dim, eps=1e-12)
-        self.dropout = nn.Dropout(dropout)
-        self.attention_dropout = nn.Dropout(attention_dropout)
-
-    def forward(self, x, key_is_padding):
-        b, t, d = x.shape
-        h = self.heads
-        hd = d // h
-
-        def split(y):
-            return y.view(b, t, h, hd).transpose(1, 2)
-
-        q = split(self.q_lin(x)) / math.sqrt(hd)
-        k = split(self.k_lin(x))
-        v = split(self.v_lin(x))
-        scores = q @ k.transpose(2, 3)
-        scores = scores.masked_fill(key_is_padding, torch.finfo(scores.dtype).min)
-        weights = self.attention_dropout(scores.softmax(-1))
-        context = (weights @ v).transpose(1, 2).reshape(b, t, d)
-        sa = self.sa_layer_norm(self.out_lin(context) + x)
-        ffn = self.dropout(self.lin2(F.gelu(self.lin1(sa))))
-        return self.output_layer_norm(ffn + sa)
+def config_for(shape, tiny_config):
+    if shape == "base":   # distilbert-base-uncased
+        return DistilBertConfig(num_labels=2)
+    if shape == "small":  # all-MiniLM-L6-v2: a 6-layer BERT, dim 384, 12 heads, FFN 1536
+        return BertConfig(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536,
+                          num_labels=2)
+    config = AutoConfig.from_pretrained(tiny_config)
+    config.num_labels = len(config.id2label)
+    return config
 
 
-class DistilBert(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.word_embeddings = nn.Embedding(c["vocab_size"], c["dim"], padding_idx=0)
-        self.position_embeddings = nn.Embedding(c["max_position_embeddings"], c["dim"])
-        self.layer_norm = nn.LayerNorm(c["dim"], eps=1e-12)
-        self.dropout = nn.Dropout(c["dropout"])
-        self.layers = nn.ModuleList(
-            Layer(c["dim"], c["hidden_dim"], c["n_heads"], c["dropout"], c["attention_dropout"])
-            for _ in range(c["n_layers"]))
-        self.pre_classifier = nn.Linear(c["dim"], c["dim"])
-        self.classifier = nn.Linear(c["dim"], c["num_labels"])
-        self.classifier_dropout = nn.Dropout(c["seq_classif_dropout"])
+def model_for(config):
+    cls = BertForSequenceClassification if config.model_type == "bert" else DistilBertForSequenceClassification
+    return cls(config).train()
 
-    def forward(self, ids, mask):
-        positions = torch.arange(ids.shape[1], device=ids.device)
-        x = self.dropout(self.layer_norm(self.word_embeddings(ids) + self.position_embeddings(positions)))
-        key_is_padding = (mask == 0).view(ids.shape[0], 1, 1, ids.shape[1])
-        for layer in self.layers:
-            x = layer(x, key_is_padding)
-        pooled = self.classifier_dropout(F.relu(self.pre_classifier(x[:, 0])))
-        return self.classifier(pooled)
+
+def dims(config):
+    """(dim, hidden, layers, max positions) under either family's names."""
+    if config.model_type == "bert":
+        return (config.hidden_size, config.intermediate_size, config.num_hidden_layers,
+                config.max_position_embeddings)
+    return config.dim, config.hidden_dim, config.n_layers, config.max_position_embeddings
+
+
+def flops_per_token(config, seq):
+    """Same count as TrainThroughput.flopsPerToken: 6 x linear weights + attention's 12 x layers x seq x dim."""
+    dim, hidden, layers, _ = dims(config)
+    linear = layers * (4 * dim ** 2 + 2 * dim * hidden)
+    return 6 * linear + 12 * layers * seq * dim
 
 
 def rss_mb():
@@ -86,28 +63,11 @@ def rss_mb():
     return float("nan")
 
 
-BASE = {"dim": 768, "hidden_dim": 3072, "n_layers": 6, "n_heads": 12, "vocab_size": 30522,
-        "max_position_embeddings": 512, "dropout": 0.1, "attention_dropout": 0.1, "seq_classif_dropout": 0.2,
-        "num_labels": 2}
-
-
-def tiny_config(path):
-    with open(path) as f:
-        c = json.load(f)
-    c["num_labels"] = len(c["id2label"])
-    return c
-
-
-def flops_per_token(c, seq):
-    """Same count as TrainThroughput.flopsPerToken: 6 x linear weights + attention's 12 x layers x seq x dim."""
-    linear = c["n_layers"] * (4 * c["dim"] ** 2 + 2 * c["dim"] * c["hidden_dim"])
-    return 6 * linear + 12 * c["n_layers"] * seq * c["dim"]
-
-
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--shape", required=True, choices=["base", "tiny"])
+    p.add_argument("--shape", required=True, choices=["base", "small", "tiny"])
     p.add_argument("--tiny-config", help="the bundled distilbert-tiny config.json")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--seq", type=int, default=128)
     p.add_argument("--warmup", type=int, default=3)
@@ -117,20 +77,25 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(42)
-    c = BASE if a.shape == "base" else tiny_config(a.tiny_config)
-    seq = min(a.seq, c["max_position_embeddings"])
-    model = DistilBert(c).train()
+    config = config_for(a.shape, a.tiny_config)
+    seq = min(a.seq, dims(config)[3])
+    model = model_for(config)
     named = list(model.named_parameters())
-    decay = [p for n, p in named if not ("bias" in n or "norm" in n)]
-    no_decay = [p for n, p in named if "bias" in n or "norm" in n]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=2e-5)
-    ids = torch.randint(1, c["vocab_size"], (a.batch, seq))
+    no_decay = lambda n: "bias" in n or "norm" in n.lower()
+    optimizer = torch.optim.AdamW([{"params": [p for n, p in named if not no_decay(n)], "weight_decay": 0.01},
+                                   {"params": [p for n, p in named if no_decay(n)], "weight_decay": 0.0}], lr=2e-5)
+    ids = torch.randint(1, config.vocab_size, (a.batch, seq))
     mask = torch.ones(a.batch, seq, dtype=torch.long)
-    labels = torch.randint(0, c["num_labels"], (a.batch,))
+    labels = torch.randint(0, config.num_labels, (a.batch,))
+
+    def autocast():
+        if a.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
 
     def step():
-        loss = F.cross_entropy(model(ids, mask), labels)
+        with autocast():
+            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
@@ -149,10 +114,14 @@ def main():
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
     tokens_per_s = steps * a.batch * seq / seconds
-    print(json.dumps({"shape": a.shape, "reference": "pytorch-eager " + torch.__version__,
+    mode = "autocast bf16" if a.precision == "bf16" else "fp32"
+    print(json.dumps({"shape": a.shape,
+                      "reference": f"transformers {transformers.__version__} {type(model).__name__} "
+                                   f"({model.config._attn_implementation} attention), torch {torch.__version__} "
+                                   f"eager {mode}",
                       "reference_threads": torch.get_num_threads(),
                       "reference_tokens_per_s": round(tokens_per_s, 1),
-                      "reference_gflops": round(tokens_per_s * flops_per_token(c, seq) / 1e9, 2),
+                      "reference_gflops": round(tokens_per_s * flops_per_token(config, seq) / 1e9, 2),
                       "reference_rss_mb_start": round(rss_start, 1), "reference_rss_mb_end": round(rss_mb(), 1),
                       "reference_steps": steps, "reference_seconds": round(seconds, 2),
                       "reference_cpu_s_per_step": round(cpu_seconds / steps, 3)}))

@@ -1,12 +1,15 @@
 package io.finetune.distilbert.bench;
 
 import ai.djl.Device;
+import io.finetune.distilbert.Autocast;
 import io.finetune.distilbert.BundledModels;
 import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Example;
 import io.finetune.distilbert.FineTuner;
 import io.finetune.distilbert.MklVendorCheck;
+import io.finetune.distilbert.ModelFamily;
+import io.finetune.distilbert.Precision;
 import io.finetune.distilbert.StepProgress;
 import io.finetune.distilbert.TrainingConfig;
 import io.finetune.distilbert.TrainingListener;
@@ -20,6 +23,7 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 
@@ -34,9 +38,12 @@ import java.util.Random;
  * through {@code bench/train-throughput}, which sets the thread count and compares with PyTorch eager.
  *
  * <pre>
- * TrainThroughput --shape base|tiny [--warmup 3] [--max-steps 1000] [--seconds 150] [--batch 8] [--seq 128]
- *                 [--max-rss-growth 0.05]
+ * TrainThroughput --shape base|small|tiny [--precision fp32|bf16] [--warmup 3] [--max-steps 1000] [--seconds 150]
+ *                 [--batch 8] [--seq 128] [--max-rss-growth 0.05]
  * </pre>
+ * Shapes: {@code base} is distilbert-base-uncased, {@code small} all-MiniLM-L6-v2's 6-layer BERT (dim 384, 12 heads,
+ * FFN 1536), {@code tiny} the bundled demo model. {@code --precision bf16} trains under libtorch's autocast
+ * ({@link io.finetune.distilbert.Autocast}); on a CPU without bf16 support it prints why and exits 3.
  * Timing stops after {@code --max-steps} timed steps, or once {@code --seconds} have passed (0: no time limit).
  * The memory check is off by default: over a few steps of the base shape the allocator is still growing its pools.
  */
@@ -46,10 +53,12 @@ public final class TrainThroughput {
     private static final int POOL = 512;
     private TrainThroughput() {}
 
-    record Options(String shape, int warmup, int maxSteps, double seconds, int batch, int seq, double maxRssGrowth) {
+    record Options(String shape, Precision precision, int warmup, int maxSteps, double seconds, int batch, int seq,
+                   double maxRssGrowth) {
 
         static Options parse(String[] args) {
             String shape = null;
+            Precision precision = Precision.FP32;
             int warmup = 3;
             int maxSteps = 1000;
             double seconds = 0;
@@ -63,6 +72,7 @@ public final class TrainThroughput {
                 }
                 switch (args[i]) {
                     case "--shape" -> shape = value;
+                    case "--precision" -> precision = Precision.valueOf(value.toUpperCase(Locale.ROOT));
                     case "--warmup" -> warmup = Integer.parseInt(value);
                     case "--max-steps" -> maxSteps = Integer.parseInt(value);
                     case "--seconds" -> seconds = Double.parseDouble(value);
@@ -73,14 +83,14 @@ public final class TrainThroughput {
                 }
                 i++;
             }
-            if (!"base".equals(shape) && !"tiny".equals(shape)) {
-                throw new IllegalArgumentException("--shape must be base or tiny, got " + shape);
+            if (!List.of("base", "small", "tiny").contains(shape)) {
+                throw new IllegalArgumentException("--shape must be base, small or tiny, got " + shape);
             }
             if (warmup < 1 || maxSteps < 1 || batch < 1 || seq < 2 || seconds < 0 || maxRssGrowth < 0) {
                 throw new IllegalArgumentException(
                         "--warmup, --max-steps and --batch must be >= 1, --seq >= 2, the rest >= 0");
             }
-            return new Options(shape, warmup, maxSteps, seconds, batch, seq, maxRssGrowth);
+            return new Options(shape, precision, warmup, maxSteps, seconds, batch, seq, maxRssGrowth);
         }
     }
 
@@ -91,6 +101,12 @@ public final class TrainThroughput {
         } catch (IllegalArgumentException e) {
             System.err.println("train-throughput: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        var unsupported = Autocast.unsupportedReason(options.precision(), Device.cpu());
+        if (unsupported.isPresent()) {
+            System.err.println("train-throughput: " + unsupported.get());
+            System.exit(3);
             return;
         }
         EncoderConfig config = config(options.shape());
@@ -110,6 +126,10 @@ public final class TrainThroughput {
         if ("base".equals(shape)) {
             return EncoderConfig.of(768, 3072, 6, 12, 30522, 512, LABELS);
         }
+        if ("small".equals(shape)) { // BertConfig's defaults but for the sizes
+            return new EncoderConfig(ModelFamily.BERT, 384, 1536, 6, 12, 30522, 512, 2, 0.1, 0.1, 0.1, "gelu", 0.02,
+                    1e-12, 0, LABELS, Map.of());
+        }
         Path dir = Files.createTempDirectory("train-throughput");
         try {
             BundledModels.extract(BundledModels.DEMO_MODEL, dir);
@@ -128,8 +148,8 @@ public final class TrainThroughput {
      * @param cpuSeconds CPU time of the whole process (all threads) over the timed steps: on a shared machine the
      *     wall time swings with other processes' load, the CPU time a step needs much less
      */
-    record Result(String shape, int batch, int seq, long steps, double seconds, double cpuSeconds,
-                  double flopsPerToken, double rssStartMb, double rssEndMb, int threads) {
+    record Result(String shape, Precision precision, int batch, int seq, long steps, double seconds,
+                  double cpuSeconds, double flopsPerToken, double rssStartMb, double rssEndMb, int threads) {
 
         double tokensPerSecond() {
             return steps * (double) batch * seq / seconds;
@@ -140,11 +160,13 @@ public final class TrainThroughput {
         }
 
         String json() {
-            return String.format(Locale.ROOT, "{\"shape\": \"%s\", \"tokens_per_s\": %.1f, \"gflops\": %.2f, "
+            return String.format(Locale.ROOT, "{\"shape\": \"%s\", \"precision\": \"%s\", \"tokens_per_s\": %.1f, "
+                            + "\"gflops\": %.2f, "
                             + "\"rss_mb_start\": %.1f, \"rss_mb_end\": %.1f, \"steps\": %d, \"seconds\": %.2f, "
                             + "\"cpu_s_per_step\": %.3f, \"batch\": %d, \"seq\": %d, \"torch_threads\": %d, "
                             + "\"mkl_vendor_check\": \"%s\"}",
-                    shape, tokensPerSecond(), tokensPerSecond() * flopsPerToken / 1e9, rssStartMb, rssEndMb, steps,
+                    shape, precision.name().toLowerCase(Locale.ROOT), tokensPerSecond(),
+                    tokensPerSecond() * flopsPerToken / 1e9, rssStartMb, rssEndMb, steps,
                     seconds, cpuSeconds / steps, batch, seq, threads, MklVendorCheck.outcome());
         }
     }
@@ -153,7 +175,7 @@ public final class TrainThroughput {
         int total = options.warmup() + options.maxSteps();
         List<Example> examples = randomExamples(config, total * options.batch(), seq);
         TrainingConfig training = TrainingConfig.defaults().withBatchSize(options.batch()).withEpochs(1)
-                .withMaxLength(seq).withSeed(42);
+                .withMaxLength(seq).withSeed(42).withPrecision(options.precision());
         Clock clock = new Clock(options);
         try (EncoderClassifier model = EncoderClassifier.create(config, 42, Device.cpu())) {
             new FineTuner(training).train(model, examples, List.of(), clock);
@@ -161,8 +183,8 @@ public final class TrainThroughput {
         if (clock.timedSteps() < 1) {
             throw new IllegalStateException("No timed step ran");
         }
-        return new Result(options.shape(), options.batch(), seq, clock.timedSteps(), clock.seconds(),
-                clock.cpuSeconds(), flopsPerToken(config, seq), clock.rssStartMb, clock.rssEndMb,
+        return new Result(options.shape(), options.precision(), options.batch(), seq, clock.timedSteps(),
+                clock.seconds(), clock.cpuSeconds(), flopsPerToken(config, seq), clock.rssStartMb, clock.rssEndMb,
                 Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
     }
 
