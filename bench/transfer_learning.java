@@ -4,6 +4,7 @@ import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Example;
 import io.finetune.distilbert.FineTuner;
+import io.finetune.distilbert.Precision;
 import io.finetune.distilbert.Predictor;
 import io.finetune.distilbert.StepProgress;
 import io.finetune.distilbert.TextTokenizer;
@@ -27,17 +28,19 @@ import java.util.TreeSet;
  * transformers' Trainer. {@code --init pretrained} loads the checkpoint's weights (a new classification head);
  * {@code --init scratch} builds the same config randomly initialised (Hugging Face's {@code from_config}) and keeps
  * the same tokenizer. No evaluation during training; the model after the last epoch is scored. Prints one JSON line.
+ * {@code --precision bf16} trains and scores under bfloat16 autocast (Hugging Face's {@code bf16=True}); the model is
+ * then also scored in float32 ({@code fp32_eval_accuracy}), which shows what bfloat16 evaluation alone changes.
  *
  *   java -cp 'distilbert/target/classes:distilbert/target/lib/*' bench/transfer_learning.java --model DIR
  *       --data DIR --init pretrained|scratch --learning-rate 5e-5 --epochs 5 [--batch-size 16] [--warmup-ratio 0.1]
- *       [--weight-decay 0.01] [--max-length 128] [--seed 42]
+ *       [--weight-decay 0.01] [--max-length 128] [--seed 42] [--precision fp32|bf16]
  */
 public class transfer_learning {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("batch-size", "16", "warmup-ratio", "0.1",
-                "weight-decay", "0.01", "max-length", "128", "seed", "42"));
+                "weight-decay", "0.01", "max-length", "128", "seed", "42", "precision", "fp32"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
@@ -46,6 +49,7 @@ public class transfer_learning {
         String init = a.get("init");
         long seed = Long.parseLong(a.get("seed"));
         int maxLength = Integer.parseInt(a.get("max-length"));
+        Precision precision = Precision.valueOf(a.get("precision").toUpperCase(java.util.Locale.ROOT));
         TrainingConfig config = TrainingConfig.defaults().with(b -> {
             b.learningRate = Double.parseDouble(a.get("learning-rate"));
             b.epochs = Integer.parseInt(a.get("epochs"));
@@ -54,6 +58,7 @@ public class transfer_learning {
             b.weightDecay = Double.parseDouble(a.get("weight-decay"));
             b.maxLength = maxLength;
             b.seed = seed;
+            b.precision = precision;
         });
 
         List<Map<String, String>> trainRows = read(data.resolve("train.jsonl"));
@@ -90,14 +95,14 @@ public class transfer_learning {
             double trainSeconds = (System.nanoTime() - start) / 1e9;
             double trainCpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
             start = System.nanoTime();
-            float[][] logits = Predictor.logits(classifier, testIds, 64);
+            float[][] logits = Predictor.logits(classifier, testIds, 64, precision);
             double evalSeconds = (System.nanoTime() - start) / 1e9;
-            int correct = 0;
-            for (int i = 0; i < logits.length; i++) {
-                correct += argmax(logits[i]) == labels.indexOf(testRows.get(i).get("label")) ? 1 : 0;
-            }
             out.put("init", init);
-            out.put("accuracy", round(correct / (double) logits.length));
+            out.put("precision", precision.flag());
+            out.put("accuracy", accuracy(logits, labels, testRows));
+            if (precision != Precision.FP32) {
+                out.put("fp32_eval_accuracy", accuracy(Predictor.logits(classifier, testIds, 64), labels, testRows));
+            }
             out.put("train_s", Math.round(trainSeconds * 10) / 10.0);
             out.put("train_cpu_s", Math.round(trainCpuSeconds * 10) / 10.0);
             out.put("eval_s", Math.round(evalSeconds * 10) / 10.0);
@@ -107,6 +112,14 @@ public class transfer_learning {
             out.put("test_examples", logits.length);
         }
         System.out.println(JSON.writeValueAsString(out));
+    }
+
+    private static double accuracy(float[][] logits, List<String> labels, List<Map<String, String>> rows) {
+        int correct = 0;
+        for (int i = 0; i < logits.length; i++) {
+            correct += argmax(logits[i]) == labels.indexOf(rows.get(i).get("label")) ? 1 : 0;
+        }
+        return round(correct / (double) logits.length);
     }
 
     private static List<Map<String, String>> read(Path jsonl) throws Exception {

@@ -52,6 +52,7 @@ def main():
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--bf16", action="store_true", help="TrainingArguments(bf16=True): autocast bfloat16")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     hf_logging.set_verbosity_error()
@@ -74,7 +75,7 @@ def main():
             # transformers 5 reads a warmup_steps below 1 as the ratio: ceil(total steps x ratio), as the Java side.
             warmup_steps=a.warmup_ratio, lr_scheduler_type="linear", max_grad_norm=1.0, optim="adamw_torch",
             eval_strategy="no", save_strategy="no", logging_strategy="no", report_to="none", disable_tqdm=True,
-            dataloader_num_workers=0)
+            dataloader_num_workers=0, bf16=a.bf16)
         trainer = Trainer(model=model, args=args, train_dataset=train,
                           data_collator=DataCollatorWithPadding(tokenizer))
         start, cpu_start = time.perf_counter(), time.process_time()
@@ -93,6 +94,7 @@ def main():
                       "hf_trainer_train_cpu_s": round(train_cpu_s, 1),
                       "hf_trainer_eval_s": round(eval_s, 1), "hf_trainer_steps": result.global_step,
                       "hf_trainer_train_loss": round(result.training_loss, 4),
+                      "hf_trainer_precision": "bf16" if a.bf16 else "fp32",
                       "transformers": __import__("transformers").__version__, "torch": torch.__version__}))
 
 

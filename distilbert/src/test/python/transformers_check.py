@@ -15,10 +15,13 @@
       The first training steps as HF Trainer takes them, in float64, on one batch given in BATCH.json with the
       hyperparameters: mean cross-entropy, clip_grad_norm_, torch AdamW with Trainer's weight-decay groups, linear
       decay without warmup. Prints each step's loss and gradient norm (before clipping) and, after the last step,
-      the L2 norm and first values of the named parameters. With "bf16": true in BATCH.json the model is float32 and
-      each forward pass runs under torch.autocast("cpu", torch.bfloat16), as Trainer(bf16=True) does on a CPU.
+      the L2 norm and first values of the named parameters, with each step's learning rate, loss scale and whether it
+      was skipped. With "precision": "bf16" in BATCH.json the model is float32 and each forward pass runs under
+      torch.autocast("cpu", torch.bfloat16), as Trainer(bf16=True) does; with "fp16", under autocast float16 with
+      torch.amp.GradScaler, as Trainer(fp16=True) does on a GPU.
 """
 import json
+import math
 import sys
 
 import torch
@@ -67,10 +70,18 @@ def make(out_dir, tokenizer_dir, dim, hidden, layers, heads, labels, seed, model
 
 
 def step(model_dir, batch_file):
+    """The first steps of Trainer's loop on one batch. "precision": "bf16" runs the forward pass under
+    torch.autocast(bfloat16); "fp16" under torch.autocast(float16) with torch.amp.GradScaler (initial scale
+    "init_scale"): the loss scaled before backward, the gradients unscaled before clipping, a step with non-finite
+    gradients skipped and the scale backed off; like Trainer, a skipped step does not advance the schedule."""
     with open(batch_file, encoding="utf-8") as f:
         batch = json.load(f)
-    bf16 = batch.get("bf16", False)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir, dtype=torch.float32 if bf16 else torch.float64)
+    precision = batch.get("precision", "fp32")
+    mixed = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    # Eager attention, as this project's encoder computes it: under autocast its softmax runs in float32, while
+    # SDPA's fused kernel keeps the whole attention in the 16-bit type.
+    model = AutoModelForSequenceClassification.from_pretrained(
+        model_dir, dtype=torch.float64 if mixed is None else torch.float32, attn_implementation="eager")
     model.train()  # the caller's config.json has every dropout at 0, so train mode is deterministic
     ids = torch.tensor(batch["input_ids"])
     mask = torch.tensor(batch["attention_mask"])
@@ -81,20 +92,32 @@ def step(model_dir, batch_file):
         {"params": [p for n, p in model.named_parameters() if n not in exempt], "weight_decay": batch["weight_decay"]},
         {"params": [p for n, p in model.named_parameters() if n in exempt], "weight_decay": 0.0}], lr=batch["lr"])
     schedule = get_linear_schedule_with_warmup(optimizer, 0, batch["total_steps"])
-    losses, norms = [], []
+    scaler = torch.amp.GradScaler("cpu", init_scale=batch.get("init_scale", 2.0 ** 16),
+                                  enabled=precision == "fp16")
+    losses, norms, lrs, scales, skipped = [], [], [], [], []
     for _ in range(batch["steps"]):
         optimizer.zero_grad()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        lrs.append(schedule.get_last_lr()[0])
+        with torch.autocast("cpu", dtype=mixed or torch.bfloat16, enabled=mixed is not None):
             logits = model(input_ids=ids, attention_mask=mask).logits
         loss = torch.nn.functional.cross_entropy(logits.float(), labels)
-        loss.backward()
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
         norms.append(torch.nn.utils.clip_grad_norm_(model.parameters(), batch["max_grad_norm"]).item())
-        optimizer.step()
-        schedule.step()
+        scale_before = scaler.get_scale() if scaler.is_enabled() else 1.0
+        scaler.step(optimizer)
+        scaler.update()
+        was_skipped = scaler.is_enabled() and scaler.get_scale() < scale_before
+        if not was_skipped:
+            schedule.step()
         losses.append(loss.item())
+        scales.append(scaler.get_scale() if scaler.is_enabled() else 1.0)
+        skipped.append(was_skipped)
     weights = {n: {"norm": p.detach().norm().item(), "first": p.detach().flatten()[:4].tolist()}
                for n, p in model.named_parameters() if n in batch["report"]}
-    print(json.dumps({"losses": losses, "grad_norms": norms, "weights": weights}))
+    finite = lambda x: x if math.isfinite(x) else None  # a skipped step's norm is inf or NaN; JSON has neither
+    print(json.dumps({"losses": [finite(x) for x in losses], "grad_norms": [finite(x) for x in norms], "lrs": lrs,
+                      "scales": scales, "skipped": skipped, "weights": weights}))
 
 
 if __name__ == "__main__":

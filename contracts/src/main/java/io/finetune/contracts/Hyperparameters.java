@@ -14,16 +14,20 @@ import java.util.List;
  * @param groupByLength batch examples of similar length together (less padding, faster on mixed lengths)
  * @param classWeights one loss weight per label, in the dataset's label order, for imbalanced data
  * @param bf16 Hugging Face's {@code bf16=True}: bfloat16 mixed precision (libtorch's autocast); refused with the
- *             reason where the training device has no bfloat16 arithmetic (docs/training.md, "Devices and precision")
+ *             reason where the training device has no bfloat16 arithmetic (docs/training.md, "Precision")
+ * @param fp16 Hugging Face's {@code fp16=True}: float16 mixed precision with dynamic loss scaling, for GPUs without
+ *             bfloat16; refused on a CPU without float16 arithmetic, and together with {@code bf16}
+ * @param tf32 Hugging Face's {@code tf32=True}: TensorFloat-32 matrix products on NVIDIA Ampere and newer GPUs;
+ *             refused elsewhere
  */
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,
                               Double warmupRatio, Double maxGradNorm, Integer gradientAccumulationSteps,
                               Integer maxLength, Long seed, Integer earlyStoppingPatience, Boolean freezeEmbeddings,
                               Integer freezeLayers, Integer evalSteps, String metricForBestModel,
                               Integer saveStateEverySteps, Integer saveTotalLimit, Boolean groupByLength,
-                              List<Double> classWeights, Boolean bf16) {
+                              List<Double> classWeights, Boolean bf16, Boolean fp16, Boolean tf32) {
     public static Hyperparameters defaults() {
         return new Hyperparameters(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 }

@@ -16,9 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * bfloat16 mixed precision with libtorch's own autocast, as {@code torch.autocast(device, torch.bfloat16)} gives it
- * in Python: inside a {@link Scope}, linear layers and matrix products run in bfloat16 on copies of the float32
- * weights, while parameters, gradients and optimizer state stay float32.
+ * Mixed precision with libtorch's own autocast, as {@code torch.autocast(device, torch.bfloat16)} (or
+ * {@code torch.float16}) gives it in Python: inside a {@link Scope}, linear layers and matrix products run in the
+ * 16-bit type on copies of the float32 weights, while parameters, gradients and optimizer state stay float32.
  *
  * <p>DJL 0.36 has no bfloat16: asking its JNI for a bfloat16 tensor by type code ends the process. Autocast needs no
  * such request. Its switches are plain functions of libtorch ({@code at::autocast::set_autocast_enabled} and
@@ -36,9 +36,10 @@ public final class Autocast {
     /** c10::DeviceType and c10::ScalarType codes, stable across libtorch versions. */
     private static final byte CPU = 0;
     private static final byte CUDA = 1;
-    private static final byte BFLOAT16 = 15;
     /** x86 CPU flags of a bfloat16 dot-product unit (AVX512_BF16; AMX tiles on Sapphire Rapids and later). */
     static final Set<String> CPU_BF16_FLAGS = Set.of("avx512_bf16", "amx_bf16");
+    /** x86 CPU flags of float16 arithmetic (AVX512-FP16 from Sapphire Rapids; AMX-FP16 from Granite Rapids). */
+    static final Set<String> CPU_FP16_FLAGS = Set.of("avx512_fp16", "amx_fp16");
 
     private static final ThreadLocal<Boolean> ACTIVE = ThreadLocal.withInitial(() -> false);
 
@@ -65,21 +66,20 @@ public final class Autocast {
 
     /**
      * Turns on mixed precision for {@code device} on this thread until the scope closes; for {@link Precision#FP32}
-     * the scope does nothing. Fails with a clear message where the hardware has no bfloat16 arithmetic.
+     * the scope does nothing. libtorch computes either 16-bit type on any CPU, emulating it where the hardware has
+     * none (correct, but slower than float32): whoever picks the precision for a user checks
+     * {@link #unsupportedReason} first, as the trainer does before it accepts a job.
      */
     public static Scope enter(Precision precision, Device device) {
         if (precision == Precision.FP32) {
             return new Scope((byte) -1);
         }
-        unsupportedReason(precision, device).ifPresent(reason -> {
-            throw new IllegalStateException(reason);
-        });
         if (ACTIVE.get()) {
             throw new IllegalStateException("autocast is already on for this thread");
         }
         Torch.engine(); // libtorch must be loaded before its functions are looked up
         byte type = device.isGpu() ? CUDA : CPU;
-        Native.setDtype.invokeVoid(new Object[] {type, BFLOAT16});
+        Native.setDtype.invokeVoid(new Object[] {type, precision.scalarType});
         // A C++ bool argument: JNA passes a Java boolean as a 32-bit -1, which libtorch does not read as true.
         Native.setEnabled.invokeVoid(new Object[] {type, (byte) 1});
         ACTIVE.set(true);
@@ -92,7 +92,7 @@ public final class Autocast {
     }
 
     /**
-     * {@code x} as float32, keeping its autograd history: adding a float32 zero of shape [1] promotes a bfloat16
+     * {@code x} as float32, keeping its autograd history: adding a float32 zero of shape [1] promotes a 16-bit
      * tensor (a dimensioned operand takes part in type promotion, a 0-dim one would not). Outside a scope, {@code x}
      * is float32 already and comes back unchanged.
      */
@@ -100,7 +100,11 @@ public final class Autocast {
         return active() ? x.add(x.getManager().zeros(new Shape(1))) : x;
     }
 
-    /** Why {@code precision} cannot run on {@code device}, or empty when it can. */
+    /**
+     * Why {@code precision} should not run on {@code device}: its 16-bit type has no arithmetic units on this CPU,
+     * so it would be emulated, slower than float32. Empty when it can run (float32 always; GPUs: libtorch itself
+     * refuses a type the GPU lacks).
+     */
     public static Optional<String> unsupportedReason(Precision precision, Device device) {
         return unsupportedReason(precision, device, cpuFlags(), cpuModel());
     }
@@ -109,13 +113,18 @@ public final class Autocast {
         if (precision == Precision.FP32 || device.isGpu()) {
             return Optional.empty(); // GPUs: libtorch itself refuses bfloat16 where the GPU lacks it
         }
-        if (flags.stream().anyMatch(CPU_BF16_FLAGS::contains)) {
+        Set<String> units = precision == Precision.BF16 ? CPU_BF16_FLAGS : CPU_FP16_FLAGS;
+        if (flags.stream().anyMatch(units::contains)) {
             return Optional.empty();
         }
-        // Without these units libtorch would still run bfloat16, emulated and slower than float32: no point.
-        return Optional.of("bf16 needs a CPU with bfloat16 arithmetic (flag avx512_bf16 or amx_bf16); this CPU ("
-                + cpu + ") has " + (flags.isEmpty() ? "no readable flags" : "neither") + ": train in float32"
-                + " (bf16 false), or on a GPU");
+        // Without these units libtorch would still run the 16-bit type, emulated and slower than float32: no point.
+        String type = precision == Precision.BF16 ? "bfloat16" : "float16";
+        String instead = precision == Precision.FP16 && flags.stream().anyMatch(CPU_BF16_FLAGS::contains)
+                ? "train in bf16 (this CPU has bfloat16 units) or float32" : "train in float32";
+        return Optional.of(precision.flag() + " needs a CPU with " + type + " arithmetic (flag "
+                + String.join(" or ", units.stream().sorted().toList()) + "); this CPU (" + cpu + ") has "
+                + (flags.isEmpty() ? "no readable flags" : "neither") + ": " + instead + " (" + precision.flag()
+                + " false), or on a GPU");
     }
 
     /** The CPU's feature flags from /proc/cpuinfo; empty where that file does not exist (not Linux). */

@@ -48,11 +48,20 @@ public final class FineTuner {
         }
         List<Example> checked = validation == null ? List.of() : validation;
         Map<String, NDArray> trainable = trainableParameters(model);
+        // TF32 is a switch of the whole process, as in PyTorch; one training runs at a time, so it is set for this
+        // one and put back after it.
+        boolean tf32Before = config.tf32() && Tf32.enabled();
+        if (config.tf32()) {
+            Tf32.set(true);
+        }
         try {
             return new TrainingLoop(config, model, inputs(model, train), labels(train), inputs(model, checked),
                     labels(checked), trainable, listener == null ? TrainingListener.NONE : listener, states).run();
         } finally {
             trainable.values().forEach(p -> p.setRequiresGradient(true));
+            if (config.tf32()) {
+                Tf32.set(tf32Before);
+            }
         }
     }
 

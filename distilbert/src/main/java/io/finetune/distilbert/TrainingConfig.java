@@ -15,7 +15,12 @@ import java.util.function.Consumer;
  * @param saveTotalLimit resumable states kept on disk, oldest deleted first (HF's {@code save_total_limit})
  * @param groupByLength batch examples of similar length together, as HF's {@code group_by_length}: less padding
  * @param classWeights one weight per label for the cross-entropy ({@code CrossEntropyLoss(weight=...)}), null for none
- * @param precision float32, or bfloat16 mixed precision (Hugging Face's {@code bf16=True}, see {@link Autocast})
+ * @param precision float32, or bfloat16 or float16 mixed precision (Hugging Face's {@code bf16=True} and
+ *                  {@code fp16=True}, see {@link Autocast})
+ * @param initialLossScale the loss scale float16 training starts from ({@link LossScaler}; torch's GradScaler and
+ *                         accelerate's {@code GradScalerKwargs(init_scale)} default to 2^16); unused otherwise
+ * @param tf32 TensorFloat-32 matrix products on Ampere and newer GPUs while training ({@link Tf32}; Hugging Face's
+ *             {@code tf32=True}); no effect on a CPU
  */
 public record TrainingConfig(
         double learningRate,
@@ -36,7 +41,9 @@ public record TrainingConfig(
         int saveTotalLimit,
         boolean groupByLength,
         List<Double> classWeights,
-        Precision precision) {
+        Precision precision,
+        double initialLossScale,
+        boolean tf32) {
 
     /** The validation metric that decides which weights are best; loss is lower-is-better, accuracy higher. */
     public enum BestModelMetric {
@@ -65,6 +72,7 @@ public record TrainingConfig(
         require(saveStateEverySteps >= 0, "saveStateEverySteps must be >= 0");
         require(saveTotalLimit >= 1, "saveTotalLimit must be >= 1");
         require(precision != null, "precision must be set");
+        require(initialLossScale > 0 && Double.isFinite(initialLossScale), "initialLossScale must be > 0 and finite");
         if (classWeights != null) {
             classWeights = List.copyOf(classWeights);
             require(classWeights.stream().allMatch(w -> w != null && w > 0 && Double.isFinite(w)),
@@ -80,7 +88,8 @@ public record TrainingConfig(
 
     public static TrainingConfig defaults() {
         return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
-                0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32);
+                0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32, LossScaler.DEFAULT_INITIAL_SCALE,
+                false);
     }
 
     /** A copy with the changes {@code edit} makes to a {@link Builder} preloaded with this config. */
@@ -166,6 +175,14 @@ public record TrainingConfig(
         return with(b -> b.precision = v);
     }
 
+    public TrainingConfig withInitialLossScale(double v) {
+        return with(b -> b.initialLossScale = v);
+    }
+
+    public TrainingConfig withTf32(boolean v) {
+        return with(b -> b.tf32 = v);
+    }
+
     /** Mutable mirror of the record, so that adding a knob does not mean rewriting every copy method. */
     public static final class Builder {
         public double learningRate;
@@ -187,6 +204,8 @@ public record TrainingConfig(
         public boolean groupByLength;
         public List<Double> classWeights;
         public Precision precision;
+        public double initialLossScale;
+        public boolean tf32;
 
         public Builder(TrainingConfig c) {
             learningRate = c.learningRate;
@@ -208,13 +227,15 @@ public record TrainingConfig(
             groupByLength = c.groupByLength;
             classWeights = c.classWeights;
             precision = c.precision;
+            initialLossScale = c.initialLossScale;
+            tf32 = c.tf32;
         }
 
         public TrainingConfig build() {
             return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
                     gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers,
                     evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights,
-                    precision);
+                    precision, initialLossScale, tf32);
         }
     }
 }

@@ -8,7 +8,11 @@ public final class TrainingDivergedException extends RuntimeException {
     private final long step;
 
     public TrainingDivergedException(long step) {
-        super("loss diverged at step " + step + " (learning rate too high?)");
+        this(step, "loss diverged at step " + step + " (learning rate too high?)");
+    }
+
+    TrainingDivergedException(long step, String message) {
+        super(message);
         this.step = step;
     }
 

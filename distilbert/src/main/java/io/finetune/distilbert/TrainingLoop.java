@@ -35,8 +35,12 @@ final class TrainingLoop {
     private final int batchesPerEpoch;
     private final long totalSteps;
     private final LinearSchedule schedule;
+    /** float16's dynamic loss scaling; null in the other precisions. */
+    private final LossScaler scaler;
 
     private long step;
+    /** Optimizer steps skipped for non-finite float16 gradients: the schedule and AdamW did not advance for them. */
+    private long skippedSteps;
     private int epoch = 1;
     private int batch;
     private long tokens;
@@ -71,6 +75,7 @@ final class TrainingLoop {
                 / config.gradientAccumulationSteps();
         this.totalSteps = (long) updatesPerEpoch * config.epochs();
         this.schedule = LinearSchedule.of(config.learningRate(), config.warmupRatio(), totalSteps);
+        this.scaler = config.precision().scalesLoss() ? new LossScaler(config.initialLossScale()) : null;
     }
 
     TrainingResult run() {
@@ -100,7 +105,7 @@ final class TrainingLoop {
         }
         EpochResult last = history.isEmpty() ? null : history.get(history.size() - 1);
         return new TrainingResult(history, last, best, step, stoppedEarly, cancelled,
-                (System.nanoTime() - sessionStart) / 1e9, resumedFrom);
+                (System.nanoTime() - sessionStart) / 1e9, resumedFrom, skippedSteps);
     }
 
     private void loop(AdamW optimizer, WeightSnapshot bestWeights) {
@@ -158,7 +163,10 @@ final class TrainingLoop {
         return groupLoss;
     }
 
-    /** Forward and backward of one micro-batch; the loss is scaled by {@code scale} before backward. */
+    /**
+     * Forward and backward of one micro-batch; the loss is scaled by {@code scale} (and in float16 by the loss
+     * scale too) before backward. Returns the unscaled loss.
+     */
     private double backward(List<int[]> ids, int[] labels, double scale) {
         try (NDManager scope = model.newBatchManager()) {
             Batches.Padded padded = Batches.pad(scope, ids, model.config().padTokenId());
@@ -172,29 +180,53 @@ final class TrainingLoop {
                 }
                 // The scale as an array of the batch's scope: a Java number would become a temporary tensor that
                 // the garbage collector may free while autograd still holds it.
-                collector.backward(loss.mul(scope.create((float) scale)));
+                NDArray scaled = loss.mul(scope.create((float) scale));
+                if (scaler != null) { // a power of two: exact, as GradScaler.scale(loss) is
+                    scaled = scaled.mul(scope.create((float) scaler.scale()));
+                }
+                collector.backward(scaled);
                 return loss.getFloat();
             }
         }
     }
 
-    /** Clip and apply the accumulated gradients, unless the loss or the gradients are no longer finite. */
+    /**
+     * Clip and apply the accumulated gradients, unless the loss or the gradients are no longer finite: that ends
+     * the run, except in float16, where the loss scale backs off and the step is skipped (GradScaler's rule; like
+     * Hugging Face's Trainer, a skipped step advances neither AdamW nor the learning-rate schedule).
+     */
     private void update(AdamW optimizer, double groupLoss) {
-        if (!Double.isFinite(groupLoss)) {
+        if (scaler == null && !Double.isFinite(groupLoss)) {
             throw new TrainingDivergedException(step + 1);
         }
-        double lr = schedule.learningRate(step);
+        double lr = schedule.learningRate(step - skippedSteps);
+        if (scaler != null) {
+            try (NDManager scratch = model.newBatchManager()) {
+                scaler.unscale(trainable, scratch);
+            }
+        }
         double norm = FineTuner.clipGradients(trainable, config.maxGradNorm(), model);
-        if (!Double.isFinite(norm)) {
+        boolean finite = Double.isFinite(norm);
+        if (scaler == null && !finite) {
             throw new TrainingDivergedException(step + 1);
         }
-        optimizer.step(lr);
+        if (scaler != null && scaler.update(finite)) {
+            skippedSteps++;
+            if (scaler.collapsed()) {
+                throw new TrainingDivergedException(step + 1, "loss diverged at step " + (step + 1) + ": float16"
+                        + " gradients stayed infinite or NaN while the loss scale backed off to " + scaler.scale()
+                        + " (learning rate too high? bf16 keeps float32's range, if the hardware has it)");
+            }
+        } else {
+            optimizer.step(lr);
+        }
         optimizer.zeroGradients();
         step++;
         sessionSteps++;
         double elapsed = (System.nanoTime() - sessionStart) / 1e9;
         events.onStep(new StepProgress(step, totalSteps, epoch, groupLoss, lr, sessionTokens / elapsed,
-                elapsed / sessionSteps * (totalSteps - step)));
+                elapsed / sessionSteps * (totalSteps - step), skippedSteps,
+                scaler == null ? Double.NaN : scaler.scale()));
     }
 
     private void evaluate(WeightSnapshot bestWeights) {
@@ -244,7 +276,7 @@ final class TrainingLoop {
         boolean epochEnd = batch >= batchesPerEpoch;
         TrainingState state = new TrainingState(TrainingState.VERSION, fingerprint, config.seed(), step,
                 epochEnd ? epoch + 1 : epoch, epochEnd ? 0 : batch, tokens, lossSum, lossBatches, history, best,
-                evaluationsWithoutImprovement, stoppedEarly);
+                evaluationsWithoutImprovement, stoppedEarly, skippedSteps, scaler == null ? null : scaler.state());
         states.save(step, dir -> {
             Safetensors.write(dir.resolve(TrainingState.WEIGHTS), model.parameters());
             Safetensors.write(dir.resolve(TrainingState.OPTIMIZER), optimizer.moments());
@@ -263,7 +295,8 @@ final class TrainingLoop {
         }
         try (NDManager scratch = model.newBatchManager()) {
             WeightSnapshot.copyInto(model, Safetensors.read(dir.resolve(TrainingState.WEIGHTS), scratch));
-            optimizer.restore(Safetensors.read(dir.resolve(TrainingState.OPTIMIZER), scratch), state.step());
+            optimizer.restore(Safetensors.read(dir.resolve(TrainingState.OPTIMIZER), scratch),
+                    state.step() - state.skippedSteps());
         }
         if (Files.isRegularFile(dir.resolve(TrainingState.BEST_WEIGHTS))) {
             bestWeights.read(dir.resolve(TrainingState.BEST_WEIGHTS));
@@ -278,6 +311,10 @@ final class TrainingLoop {
         best = state.best();
         evaluationsWithoutImprovement = state.evaluationsWithoutImprovement();
         stoppedEarly = state.stoppedEarly();
+        skippedSteps = state.skippedSteps();
+        if (scaler != null && state.lossScale() != null) {
+            scaler.restore(state.lossScale());
+        }
         resumedFrom = step;
         events.onResumed(state);
     }

@@ -12,6 +12,8 @@ import java.util.List;
  * @param stoppedEarly true when early stopping ended training
  * @param cancelled true when the listener cancelled training
  * @param resumedFromStep the step of the saved state training continued from, 0 for a fresh start
+ * @param skippedSteps optimizer steps that float16 training skipped because its gradients overflowed (counted in
+ *                     {@code steps}; 0 in the other precisions)
  */
 public record TrainingResult(
         List<EpochResult> history,
@@ -21,7 +23,8 @@ public record TrainingResult(
         boolean stoppedEarly,
         boolean cancelled,
         double seconds,
-        long resumedFromStep) {
+        long resumedFromStep,
+        long skippedSteps) {
 
     public TrainingResult {
         history = List.copyOf(history);

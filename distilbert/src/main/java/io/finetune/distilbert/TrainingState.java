@@ -24,10 +24,14 @@ import java.util.List;
  * @param history every evaluation so far
  * @param best the evaluation whose weights {@code best.safetensors} holds, null before the first
  * @param stoppedEarly early stopping ended training: a resumed run only restores the best weights
+ * @param skippedSteps optimizer steps that float16 training skipped for non-finite gradients (0 otherwise): AdamW
+ *                     has made {@code step - skippedSteps} updates
+ * @param lossScale float16's loss scale and its growth count; null in the other precisions
  */
 public record TrainingState(int v, String fingerprint, long seed, long step, int epoch, int batch, long tokens,
                             double lossSum, int lossBatches, List<EpochResult> history, EpochResult best,
-                            int evaluationsWithoutImprovement, boolean stoppedEarly) {
+                            int evaluationsWithoutImprovement, boolean stoppedEarly, long skippedSteps,
+                            LossScaler.State lossScale) {
     public static final int VERSION = 1;
     public static final String FILE_NAME = "state.json";
     public static final String WEIGHTS = "model.safetensors";

@@ -29,7 +29,8 @@ class AutocastTest {
     @BeforeAll
     static void printTheCpu() {
         System.out.println("AutocastTest: CPU " + Autocast.cpuModel() + ", bf16 flags found: "
-                + Autocast.cpuFlags().stream().filter(Autocast.CPU_BF16_FLAGS::contains).toList());
+                + Autocast.cpuFlags().stream().filter(Autocast.CPU_BF16_FLAGS::contains).toList()
+                + ", fp16 flags found: " + Autocast.cpuFlags().stream().filter(Autocast.CPU_FP16_FLAGS::contains).toList());
     }
 
     /** Skips a test that needs bfloat16 arithmetic, visibly, on a CPU without it. */
@@ -46,6 +47,11 @@ class AutocastTest {
         assertThat(Autocast.unsupportedReason(Precision.BF16, Device.cpu(), List.of("avx512_bf16"), "EPYC")).isEmpty();
         assertThat(Autocast.unsupportedReason(Precision.BF16, Device.cpu(), List.of("amx_bf16"), "Xeon")).isEmpty();
         assertThat(Autocast.unsupportedReason(Precision.FP32, Device.cpu(), avx2Only, "Old Xeon")).isEmpty();
+        // float16 needs its own units; a CPU with bfloat16 ones is pointed to bf16.
+        assertThat(Autocast.unsupportedReason(Precision.FP16, Device.cpu(), List.of("avx512_bf16"), "EPYC"))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("avx512_fp16").contains("train in bf16"));
+        assertThat(Autocast.unsupportedReason(Precision.FP16, Device.cpu(), List.of("avx512_fp16"), "Xeon")).isEmpty();
+        assertThat(Autocast.unsupportedReason(Precision.FP16, Device.gpu(), avx2Only, "Old Xeon")).isEmpty();
         try (Autocast.Scope none = Autocast.enter(Precision.FP32, Device.cpu())) {
             assertThat(Autocast.active()).isFalse();
         }

@@ -5,6 +5,7 @@ import io.finetune.contracts.Hyperparameters;
 import io.finetune.distilbert.Autocast;
 import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Precision;
+import io.finetune.distilbert.Tf32;
 import io.finetune.distilbert.TrainingConfig;
 
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import java.util.Locale;
 public final class HyperparameterPolicy {
     /**
      * @param numLabels the dataset's number of classes, which {@code classWeights} must match
-     * @param device where the job will train: {@code bf16} needs bfloat16 arithmetic there
+     * @param device where the job will train: {@code bf16} and {@code fp16} need the 16-bit type's arithmetic
+     *               there, {@code tf32} an Ampere or newer GPU
      */
     public static TrainingConfig resolve(Hyperparameters h, EncoderConfig model, int numLabels, Device device) {
         Hyperparameters p = h == null ? Hyperparameters.defaults() : h;
@@ -61,14 +63,24 @@ public final class HyperparameterPolicy {
             check(problems, weights.stream().allMatch(w -> w != null && w > 0 && w <= 1e6),
                     "classWeights must all be in (0, 1e6], got " + weights);
         }
-        Precision precision = Precision.ofBf16(p.bf16());
-        Autocast.unsupportedReason(precision, device).ifPresent(problems::add);
+        Precision precision = Precision.FP32;
+        try {
+            precision = Precision.of(p.bf16(), p.fp16());
+            Autocast.unsupportedReason(precision, device).ifPresent(problems::add);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        boolean tf32 = Boolean.TRUE.equals(p.tf32());
+        if (tf32) {
+            Tf32.unsupportedReason(device).ifPresent(problems::add);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid hyperparameters: " + String.join("; ", problems));
         }
         return new TrainingConfig(lr, batch, epochs, decay, warmup, clip, accumulation, maxLength,
                 or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen,
-                evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights, precision);
+                evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights, precision,
+                d.initialLossScale(), tf32);
     }
 
     /** "loss" or "accuracy"; HF's "eval_loss" / "eval_accuracy" spelling is accepted too. */

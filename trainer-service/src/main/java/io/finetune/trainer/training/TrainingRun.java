@@ -136,7 +136,8 @@ public final class TrainingRun {
                 c.maxGradNorm(), c.gradientAccumulationSteps(), c.maxLength(), c.seed(), c.earlyStoppingPatience(),
                 c.freezeEmbeddings(), c.freezeLayers(), c.evalSteps(),
                 c.metricForBestModel().name().toLowerCase(Locale.ROOT), c.saveStateEverySteps(), c.saveTotalLimit(),
-                c.groupByLength(), c.classWeights(), c.precision() == Precision.BF16);
+                c.groupByLength(), c.classWeights(), c.precision() == Precision.BF16, c.precision() == Precision.FP16,
+                c.tf32());
     }
 
     private static List<Example> examples(List<TokenizedExample> tokenized) {
