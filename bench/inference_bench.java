@@ -87,7 +87,7 @@ public class InferenceBench {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "bench-job", CHECKPOINT, "bench", 1,
                 1L, "test", 1, 0.5, 0.69, 0.5, 0.5, LABELS, List.of(new ClassMetrics("NEGATIVE", 0.5, 0.5, 0.5, 1),
                 new ClassMetrics("POSITIVE", 0.5, 0.5, 0.5, 1)), new int[][]{{1, 0}, {1, 0}}, Instant.now(),
-                null, null, null, null);
+                null, null, null, null, "fp32");
         Files.writeString(dir.resolve(CHECKPOINT + ".json"),
                 Json.write(new EvaluatedCheckpoint(result, null, null, null, List.of(), 0)));
     }

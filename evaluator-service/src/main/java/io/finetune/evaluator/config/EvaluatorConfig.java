@@ -1,5 +1,6 @@
 package io.finetune.evaluator.config;
 
+import io.finetune.distilbert.Precision;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -24,6 +25,14 @@ public interface EvaluatorConfig {
     /** auto (first GPU if PyTorch sees one, else CPU), cpu or gpu. */
     @WithDefault("auto")
     String device();
+
+    /**
+     * The arithmetic of the matrix products when scoring checkpoints and answering /predict: fp32, bf16 (libtorch's
+     * autocast, as Hugging Face's Trainer evaluates with {@code bf16=True}) or fp16. A 16-bit precision the device
+     * has no arithmetic units for stops the service at start-up ({@code EvaluationPrecision}); docs/evaluation.md.
+     */
+    @WithDefault("fp32")
+    Precision precision();
 
     /**
      * Evaluated models kept on disk for /predict and downloads: this many of the newest, plus the best (by accuracy)

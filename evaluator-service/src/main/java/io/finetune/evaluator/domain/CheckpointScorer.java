@@ -35,11 +35,14 @@ public class CheckpointScorer {
     private final Workspace workspace;
     private final TestSetCache testSets;
     private final EvaluatorConfig config;
+    private final EvaluationPrecision precision;
 
-    public CheckpointScorer(Workspace workspace, TestSetCache testSets, EvaluatorConfig config) {
+    public CheckpointScorer(Workspace workspace, TestSetCache testSets, EvaluatorConfig config,
+                            EvaluationPrecision precision) {
         this.workspace = workspace;
         this.testSets = testSets;
         this.config = config;
+        this.precision = precision;
     }
 
     public EvaluatedCheckpoint score(String checkpointId, Path archive) {
@@ -67,18 +70,18 @@ public class CheckpointScorer {
         float[][] probabilities;
         try (EncoderClassifier model = EncoderClassifier.load(modelDir, null, Predictions.device(config))) {
             probabilities = Predictor.probabilities(model, examples.stream().map(TokenizedExample::inputIds).toList(),
-                    config.batchSize());
+                    config.batchSize(), precision.get());
         }
         int[] truth = examples.stream().mapToInt(TokenizedExample::label).toArray();
         ClassificationMetrics m = ClassificationMetrics.compute(labels, truth, probabilities);
-        LOG.infof("checkpoint %s (job %s, epoch %d): accuracy %.4f, macro F1 %.4f on %d %s examples in %d ms",
+        LOG.infof("checkpoint %s (job %s, epoch %d): accuracy %.4f, macro F1 %.4f on %d %s examples in %s in %d ms",
                 checkpointId, info.jobId(), info.epoch(), m.accuracy(), m.macroF1(), m.examples(), split,
-                (System.nanoTime() - started) / 1_000_000);
+                precision.flag(), (System.nanoTime() - started) / 1_000_000);
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, info.jobId(), checkpointId,
                 info.dataset(), info.epoch(), info.step(), split, m.examples(), m.accuracy(), m.logLoss(), m.macroF1(),
                 m.weightedF1(), labels, m.perClass(), m.confusionMatrix(), Instant.now(), m.rocAuc(),
                 m.averagePrecision(), Calibration.expectedCalibrationError(truth, probabilities),
-                Calibration.accuracyByLength(lengths(examples), correct(truth, probabilities)));
+                Calibration.accuracyByLength(lengths(examples), correct(truth, probabilities)), precision.flag());
         ErrorAnalysis.Errors errors = ErrorAnalysis.of(examples, probabilities, labels, modelDir);
         return new EvaluatedCheckpoint(result, info, data.manifest(), curves(truth, probabilities, labels.size()),
                 errors.mostConfident(), errors.highConfidence());

@@ -22,13 +22,16 @@ public class Predictions {
 
     private final ModelShelf shelf;
     private final EvaluatorConfig config;
+    private final EvaluationPrecision precision;
     private final Timer latency;
     private String loadedId;
     private TextClassifier loaded;
 
-    public Predictions(ModelShelf shelf, EvaluatorConfig config, MeterRegistry registry) {
+    public Predictions(ModelShelf shelf, EvaluatorConfig config, EvaluationPrecision precision,
+                       MeterRegistry registry) {
         this.shelf = shelf;
         this.config = config;
+        this.precision = precision;
         this.latency = Timer.builder("finetune.predict.latency").description("Time to answer one /predict call")
                 .publishPercentiles(0.5, 0.99).register(registry);
     }
@@ -44,7 +47,8 @@ public class Predictions {
         if (!id.equals(loadedId)) {
             close();
             int maxLength = evaluation.data() == null ? DEFAULT_MAX_LENGTH : evaluation.data().maxLength();
-            loaded = new TextClassifier(modelDir, maxLength, config.batchSize(), device(config));
+            loaded = new TextClassifier(modelDir, maxLength, config.batchSize(), device(config),
+                    precision.get());
             loadedId = id;
         }
         return loaded;

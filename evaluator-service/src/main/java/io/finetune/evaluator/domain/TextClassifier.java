@@ -2,6 +2,7 @@ package io.finetune.evaluator.domain;
 
 import ai.djl.Device;
 import io.finetune.distilbert.EncoderClassifier;
+import io.finetune.distilbert.Precision;
 import io.finetune.distilbert.Predictor;
 import io.finetune.distilbert.TextTokenizer;
 
@@ -22,9 +23,13 @@ public final class TextClassifier implements AutoCloseable {
     private final EncoderClassifier model;
     private final TextTokenizer tokenizer;
     private final int batchSize;
+    private final Precision precision;
 
-    /** @param maxLength tokens per text, as the training data was tokenized (capped at the model's positions) */
-    public TextClassifier(Path modelDir, int maxLength, int batchSize, Device device) {
+    /**
+     * @param maxLength tokens per text, as the training data was tokenized (capped at the model's positions)
+     * @param precision the arithmetic of the matrix products; the caller has checked that {@code device} runs it
+     */
+    public TextClassifier(Path modelDir, int maxLength, int batchSize, Device device, Precision precision) {
         this.model = EncoderClassifier.load(modelDir, null, device);
         try {
             this.tokenizer = TextTokenizer.load(modelDir,
@@ -34,12 +39,13 @@ public final class TextClassifier implements AutoCloseable {
             throw e;
         }
         this.batchSize = batchSize;
+        this.precision = precision;
     }
 
     public List<Prediction> predict(List<String> texts) {
         List<TextTokenizer.Encoded> encoded = tokenizer.encodeBatch(texts);
         float[][] probabilities = Predictor.probabilities(model,
-                encoded.stream().map(TextTokenizer.Encoded::intIds).toList(), batchSize);
+                encoded.stream().map(TextTokenizer.Encoded::intIds).toList(), batchSize, precision);
         List<String> labels = model.config().labels();
         return java.util.stream.IntStream.range(0, texts.size()).mapToObj(i -> {
             Map<String, Double> byLabel = new LinkedHashMap<>();

@@ -45,7 +45,7 @@ public final class ReportPage {
                 .append("job ").append(escape(r.jobId())).append(" · dataset ").append(escape(r.dataset()))
                 .append(" · epoch ").append(r.epoch()).append(" · step ").append(r.step()).append(" · ")
                 .append(r.examples()).append(' ').append(escape(r.split())).append(" examples · evaluated ")
-                .append(r.evaluatedAt()).append("</p>");
+                .append(r.evaluatedAt()).append(" in ").append(escape(precision(r))).append("</p>");
         advice(h, findings);
         guards(h, TransferGuards.of(e.checkpoint()));
         metrics(h, r);
@@ -54,6 +54,11 @@ public final class ReportPage {
         data(h, e);
         hyperparameters(h, e.checkpoint());
         return h.append("</body></html>").toString();
+    }
+
+    /** The arithmetic the metrics were computed in; results from before it was recorded were all float32. */
+    private static String precision(EvaluationResult r) {
+        return r.precision() == null ? "fp32" : r.precision();
     }
 
     private static void advice(StringBuilder h, List<Finding> findings) {

@@ -1,10 +1,13 @@
 package io.finetune.evaluator.domain;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune.contracts.ClassMetrics;
 import io.finetune.contracts.EvaluationResult;
+import io.finetune.contracts.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +31,22 @@ class EvaluationStoreTest {
         assertThat(loaded.result().accuracy()).isEqualTo(0.80);
         assertThat(loaded.result().confusionMatrix()).isDeepEqualTo(new int[][]{{4, 1}, {1, 4}});
         assertThat(loaded.rocAuc()).isEqualTo(0.9);
+        assertThat(loaded.result().precision()).isEqualTo("bf16");
+    }
+
+    @Test
+    void aResultStoredBeforeItsPrecisionWasRecordedStillLoads() throws Exception {
+        EvaluationStore store = new EvaluationStore(workspace());
+        store.save(evaluation("job-a", "old", 1, 0.80, 0.50, 0.70, Instant.parse("2026-01-01T00:00:00Z")));
+        Path file = workspace().evaluations().resolve("old.json");
+        ObjectNode stored = (ObjectNode) Json.MAPPER.readTree(Files.readString(file));
+        assertThat(((ObjectNode) stored.get("result")).remove("precision").asText()).isEqualTo("bf16");
+        Files.writeString(file, Json.MAPPER.writeValueAsString(stored));
+
+        EvaluatedCheckpoint loaded = new EvaluationStore(workspace()).get("old").orElseThrow();
+
+        assertThat(loaded.result().precision()).as("null: computed in fp32, before the field existed").isNull();
+        assertThat(loaded.result().accuracy()).isEqualTo(0.80);
     }
 
     @Test
@@ -62,7 +81,7 @@ class EvaluationStoreTest {
         EvaluationResult r = multiClass.result();
         store.save(new EvaluatedCheckpoint(new EvaluationResult(r.v(), r.jobId(), r.checkpointId(), r.dataset(),
                 r.epoch(), r.step(), r.split(), r.examples(), r.accuracy(), r.logLoss(), r.macroF1(), r.weightedF1(),
-                r.labels(), r.perClass(), r.confusionMatrix(), r.evaluatedAt(), null, null, null, null), null, null,
+                r.labels(), r.perClass(), r.confusionMatrix(), r.evaluatedAt(), null, null, null, null, "fp32"), null, null,
                 null, List.of(), 0));
 
         assertThat(store.best("job-m", SelectionMetric.ROC_AUC)).isEmpty();
@@ -80,7 +99,7 @@ class EvaluationStoreTest {
                 epoch * 100L, "test", 10, accuracy, logLoss, macroF1, macroF1, List.of("NEGATIVE", "POSITIVE"),
                 List.of(new ClassMetrics("NEGATIVE", 0.8, 0.8, 0.8, 5), new ClassMetrics("POSITIVE", 0.8, 0.8, 0.8, 5)),
                 new int[][]{{4, 1}, {1, 4}}, at, 0.9, 0.85, 0.05,
-                List.of(new EvaluationResult.LengthBucket(1, 16, 10, accuracy)));
+                List.of(new EvaluationResult.LengthBucket(1, 16, 10, accuracy)), "bf16");
         return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0);
     }
 

@@ -1,14 +1,19 @@
 package io.finetune.evaluator.domain;
 
+import io.finetune.distilbert.Precision;
 import io.finetune.evaluator.config.EvaluatorConfig;
 
 import java.nio.file.Path;
 
 /** EvaluatorConfig as plain values, for tests of the domain classes without Quarkus. */
 record TestEvaluatorConfig(Path dataDir, int batchSize, int datasetCacheSize, String device, int keepModels,
-                           int predictMaxTexts) implements EvaluatorConfig {
-    /** Small values, on CPU, keeping two models. */
+                           int predictMaxTexts, Precision precision) implements EvaluatorConfig {
+    /** Small values, on CPU, in float32, keeping two models. */
     static TestEvaluatorConfig in(Path dataDir) {
-        return new TestEvaluatorConfig(dataDir, 8, 1, "cpu", 2, 4);
+        return new TestEvaluatorConfig(dataDir, 8, 1, "cpu", 2, 4, Precision.FP32);
+    }
+
+    TestEvaluatorConfig withPrecision(Precision p) {
+        return new TestEvaluatorConfig(dataDir, batchSize, datasetCacheSize, device, keepModels, predictMaxTexts, p);
     }
 }

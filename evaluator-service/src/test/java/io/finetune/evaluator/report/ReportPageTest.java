@@ -22,7 +22,7 @@ class ReportPageTest {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", "ckpt", "d", 1, 1L, "test", 2,
                 0.5, 0.7, 0.5, 0.5, List.of(label, "ok"), List.of(new ClassMetrics(label, 1, 0.5, 0.66, 2),
                 new ClassMetrics("ok", 0, 0, 0, 0)), new int[][]{{1, 1}, {0, 0}}, Instant.EPOCH, null, null, 0.1,
-                List.of(new EvaluationResult.LengthBucket(1, 16, 2, 0.5)));
+                List.of(new EvaluationResult.LengthBucket(1, 16, 2, 0.5)), "bf16");
         EvaluatedCheckpoint evaluation = new EvaluatedCheckpoint(result, null, null, null, List.of(
                 new WrongExample("e1", label, "ok", 0.97, 5, "<script>alert('x')</script> & more")), 1);
 
@@ -32,6 +32,8 @@ class ReportPageTest {
         assertThat(html).doesNotContain("<script>", "<b>bold", "<wrong>")
                 .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more", "&lt;b&gt;bold&lt;/b&gt;",
                         "id=\"finding-label-noise\"", "0.9700");
+        assertThat(html).as("the arithmetic beside the other facts of the run").contains("evaluated "
+                + Instant.EPOCH + " in bf16</p>");
         assertThat(html.split("<svg", -1)).hasSize(3); // confusion matrix and accuracy by length only
         assertThat(html).as("no checkpoint.json, no guards").doesNotContain("Transfer learning guards");
     }
@@ -52,6 +54,8 @@ class ReportPageTest {
                         row("warmup", "10% of the steps"), row("weight decay", "0.01"),
                         row("frozen", "the embeddings and the lowest 2 layer(s)"))
                 .doesNotContain("predates recorded settings");
+        assertThat(html).as("a result without a recorded precision was computed in float32")
+                .contains("evaluated " + Instant.EPOCH + " in fp32</p>");
         assertThat(html.indexOf("Transfer learning guards")).as("right after the advice")
                 .isBetween(html.indexOf("What to do next"), html.indexOf("<h2>Metrics"));
     }
@@ -82,7 +86,7 @@ class ReportPageTest {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", "ckpt", "d", 2, 20L, "test",
                 2, 0.5, 0.7, 0.5, 0.5, List.of("a", "b"), List.of(new ClassMetrics("a", 1, 0.5, 0.66, 2),
                 new ClassMetrics("b", 0, 0, 0, 0)), new int[][]{{1, 1}, {0, 0}}, Instant.EPOCH, null, null, null,
-                null);
+                null, null);
         return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0);
     }
 
