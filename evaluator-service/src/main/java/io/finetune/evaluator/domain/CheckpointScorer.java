@@ -74,7 +74,7 @@ public class CheckpointScorer {
         }
         int[] truth = examples.stream().mapToInt(TokenizedExample::label).toArray();
         ClassificationMetrics m = ClassificationMetrics.compute(labels, truth, probabilities);
-        LOG.infof("checkpoint %s (job %s, epoch %d): accuracy %.4f, macro F1 %.4f on %d %s examples in %s in %d ms",
+        LOG.infof("checkpoint %s (job %s, epoch %d): accuracy %.4f, macro F1 %.4f on %d %s examples (%s) in %d ms",
                 checkpointId, info.jobId(), info.epoch(), m.accuracy(), m.macroF1(), m.examples(), split,
                 precision.flag(), (System.nanoTime() - started) / 1_000_000);
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, info.jobId(), checkpointId,
