@@ -177,7 +177,8 @@ class EvaluatorServiceIT {
                 .contentType(containsString("text/html")).extract().asString();
         assertThat(html).contains("Confusion matrix", "ROC curve", "Precision-recall curve", "Loss by epoch",
                 "Token lengths", "deduplicate", "0.7500", "id=\"finding-overfitting\"", "Transfer learning guards",
-                "Fine-tuned from pretrained <b>distilbert-tiny</b>", "3 run of 3 planned", "predates recorded settings");
+                "Fine-tuned from pretrained <b>distilbert-tiny</b>", "3 run of 3 planned", "predates recorded settings",
+                " in fp32</p>");
         // 10 of 40 examples are wrong by construction: all ten are listed (there are ≤ 10 shown).
         assertThat(html.split("<tr><td>t", -1)).hasSize(11);
         RestAssured.get("/evaluations/never-" + run + "/report").then().statusCode(404);
@@ -308,6 +309,7 @@ class EvaluatorServiceIT {
             assertThat(result.jobId()).isEqualTo(job);
             assertThat(result.dataset()).isEqualTo(dataset);
             assertThat(result.epoch()).isEqualTo(1);
+            assertThat(result.precision()).as("evaluator.precision's default").isEqualTo("fp32");
             assertThat(result.labels()).isEqualTo(LABELS);
             assertThat(result.perClass()).extracting(c -> c.support()).containsExactly(count(0), count(1));
             int[][] confusion = result.confusionMatrix();
@@ -318,6 +320,7 @@ class EvaluatorServiceIT {
         RestAssured.get("/evaluations/" + checkpoint).then().statusCode(200)
                 .body("checkpointId", equalTo(checkpoint))
                 .body("accuracy", equalTo(0.75f))
+                .body("precision", equalTo("fp32"))
                 .body("rocAuc", org.hamcrest.Matchers.notNullValue())
                 .body("averagePrecision", org.hamcrest.Matchers.notNullValue());
         RestAssured.get("/evaluations").then().statusCode(200).body("checkpointId", org.hamcrest.Matchers.hasItem(checkpoint));
