@@ -81,8 +81,8 @@ class EvaluationStoreTest {
         EvaluationResult r = multiClass.result();
         store.save(new EvaluatedCheckpoint(new EvaluationResult(r.v(), r.jobId(), r.checkpointId(), r.dataset(),
                 r.epoch(), r.step(), r.split(), r.examples(), r.accuracy(), r.logLoss(), r.macroF1(), r.weightedF1(),
-                r.labels(), r.perClass(), r.confusionMatrix(), r.evaluatedAt(), null, null, null, null, "fp32"), null, null,
-                null, List.of(), 0));
+                r.labels(), r.perClass(), r.confusionMatrix(), r.evaluatedAt(), null, null, null, null, "fp32"), null,
+                null, null, List.of(), 0));
 
         assertThat(store.best("job-m", SelectionMetric.ROC_AUC)).isEmpty();
         assertThat(SelectionMetric.parse("MACRO_F1")).contains(SelectionMetric.MACRO_F1);

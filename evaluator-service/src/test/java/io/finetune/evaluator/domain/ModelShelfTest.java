@@ -44,7 +44,8 @@ class ModelShelfTest {
         Files.writeString(workspace.modelOf(checkpoint).resolve("model.safetensors"), "weights");
         store.save(new EvaluatedCheckpoint(new EvaluationResult(EvaluationResult.VERSION, job, checkpoint, "d", 1, 1L,
                 "test", 10, accuracy, 0.5, accuracy, accuracy, List.of("a", "b"), List.of(), new int[][]{{5, 0}, {0, 5}},
-                Instant.parse(at), null, null, null, null, "fp32"), null, null, null, List.of(), 0));
+                Instant.parse(at), null, null, null, null, "fp32"), null, null, null, List.of(),
+                0));
     }
 
     private EvaluatorConfig config() {
