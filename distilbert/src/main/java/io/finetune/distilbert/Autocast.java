@@ -120,11 +120,10 @@ public final class Autocast {
         // Without these units libtorch would still run the 16-bit type, emulated and slower than float32: no point.
         String type = precision == Precision.BF16 ? "bfloat16" : "float16";
         String instead = precision == Precision.FP16 && flags.stream().anyMatch(CPU_BF16_FLAGS::contains)
-                ? "train in bf16 (this CPU has bfloat16 units) or float32" : "train in float32";
+                ? "use bf16 (this CPU has bfloat16 units) or float32" : "use float32";
         return Optional.of(precision.flag() + " needs a CPU with " + type + " arithmetic (flag "
                 + String.join(" or ", units.stream().sorted().toList()) + "); this CPU (" + cpu + ") has "
-                + (flags.isEmpty() ? "no readable flags" : "neither") + ": " + instead + " (" + precision.flag()
-                + " false), or on a GPU");
+                + (flags.isEmpty() ? "no readable flags" : "neither") + ": " + instead + ", or a GPU");
     }
 
     /** The CPU's feature flags from /proc/cpuinfo; empty where that file does not exist (not Linux). */

@@ -49,7 +49,7 @@ class AutocastTest {
         assertThat(Autocast.unsupportedReason(Precision.FP32, Device.cpu(), avx2Only, "Old Xeon")).isEmpty();
         // float16 needs its own units; a CPU with bfloat16 ones is pointed to bf16.
         assertThat(Autocast.unsupportedReason(Precision.FP16, Device.cpu(), List.of("avx512_bf16"), "EPYC"))
-                .hasValueSatisfying(reason -> assertThat(reason).contains("avx512_fp16").contains("train in bf16"));
+                .hasValueSatisfying(reason -> assertThat(reason).contains("avx512_fp16").contains("use bf16"));
         assertThat(Autocast.unsupportedReason(Precision.FP16, Device.cpu(), List.of("avx512_fp16"), "Xeon")).isEmpty();
         assertThat(Autocast.unsupportedReason(Precision.FP16, Device.gpu(), avx2Only, "Old Xeon")).isEmpty();
         try (Autocast.Scope none = Autocast.enter(Precision.FP32, Device.cpu())) {
