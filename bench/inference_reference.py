@@ -1,82 +1,97 @@
-"""PyTorch eager reference for bench/inference-throughput: a plain-torch DistilBERT (same shape and computation as
-Hugging Face's DistilBertForSequenceClassification; random weights, as transformers is not installed here), timed at
-the same batch and sequence length. Prints one JSON line."""
+"""PyTorch reference for bench/inference-throughput: what a Hugging Face user runs to score text.
+
+transformers' own DistilBertForSequenceClassification (the base shape: distilbert-base-uncased) or
+BertForSequenceClassification (the small shape: all-MiniLM-L6-v2's encoder), built from a config with random
+weights, in .eval() under torch.inference_mode(): the forward pass with the attention mask, then the softmax of the
+logits, as io.finetune.distilbert.Predictor.probabilities returns them. With --precision bf16 the forward pass runs
+under torch.autocast("cpu", torch.bfloat16); the probabilities come back in float32. The attention is transformers'
+default for the model (SDPA). Full-length random sequences, the same batch and length as the Java side.
+
+Timing: --warmup batches, then batches until --seconds have passed (at least one). With --forward-requests N, also
+the bare forward pass of one sequence N times (after 5 warm-up passes): the compute inside a /predict request,
+without tokenization or HTTP.
+
+Prints one JSON line, its keys prefixed "reference". Run with the Python of bin/transformers-venv; bench/inference-
+throughput sets the thread count (OMP_NUM_THREADS and --threads).
+"""
+import argparse
+import contextlib
 import json
 import math
 import sys
 import time
 
 import torch
-from torch import nn
+import transformers
+from transformers import BertConfig, BertForSequenceClassification, DistilBertConfig, DistilBertForSequenceClassification
 
 
-class Layer(nn.Module):
-    def __init__(self, dim, hidden, heads):
-        super().__init__()
-        self.heads = heads
-        self.q_lin, self.k_lin, self.v_lin, self.out_lin = (nn.Linear(dim, dim) for _ in range(4))
-        self.sa_layer_norm = nn.LayerNorm(dim, eps=1e-12)
-        self.lin1, self.lin2 = nn.Linear(dim, hidden), nn.Linear(hidden, dim)
-        self.output_layer_norm = nn.LayerNorm(dim, eps=1e-12)
-
-    def forward(self, x, mask):
-        b, t, d = x.shape
-        split = lambda y: y.view(b, t, self.heads, d // self.heads).transpose(1, 2)
-        q, k, v = split(self.q_lin(x)), split(self.k_lin(x)), split(self.v_lin(x))
-        scores = (q / math.sqrt(d // self.heads)) @ k.transpose(-1, -2)
-        scores = scores.masked_fill(mask[:, None, None, :] == 0, torch.finfo(scores.dtype).min)
-        context = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d)
-        x = self.sa_layer_norm(self.out_lin(context) + x)
-        return self.output_layer_norm(self.lin2(nn.functional.gelu(self.lin1(x))) + x)
-
-
-class DistilBert(nn.Module):
-    def __init__(self, vocab=30522, dim=768, hidden=3072, layers=6, heads=12, positions=512, labels=2):
-        super().__init__()
-        self.word_embeddings = nn.Embedding(vocab, dim, padding_idx=0)
-        self.position_embeddings = nn.Embedding(positions, dim)
-        self.embed_norm = nn.LayerNorm(dim, eps=1e-12)
-        self.layers = nn.ModuleList(Layer(dim, hidden, heads) for _ in range(layers))
-        self.pre_classifier = nn.Linear(dim, dim)
-        self.classifier = nn.Linear(dim, labels)
-
-    def forward(self, ids, mask):
-        x = self.word_embeddings(ids) + self.position_embeddings(torch.arange(ids.shape[1]))[None]
-        x = self.embed_norm(x)
-        for layer in self.layers:
-            x = layer(x, mask)
-        return self.classifier(torch.relu(self.pre_classifier(x[:, 0]))).softmax(-1)
+def model_for(shape):
+    if shape == "base":   # distilbert-base-uncased: dim 768, 6 layers, 12 heads, FFN 3072
+        return DistilBertForSequenceClassification(DistilBertConfig(num_labels=2))
+    # all-MiniLM-L6-v2: a 6-layer BERT, dim 384, 12 heads, FFN 1536
+    return BertForSequenceClassification(BertConfig(hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+                                                    intermediate_size=1536, num_labels=2))
 
 
 def main():
-    threads, batches, requests = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    seq, batch = 128, 32
-    torch.set_num_threads(threads)
+    p = argparse.ArgumentParser()
+    p.add_argument("--shape", required=True, choices=["base", "small"])
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--seq", type=int, default=128)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--seconds", type=float, default=20)
+    p.add_argument("--forward-requests", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
     torch.manual_seed(42)
-    model = DistilBert().eval()
-    ids = torch.randint(1000, 30000, (batch, seq))
-    mask = torch.ones(batch, seq, dtype=torch.long)
+    model = model_for(a.shape).eval()
+    ids = torch.randint(1000, 30000, (a.batch, a.seq))
+    ids[:, 0], ids[:, -1] = 101, 102   # [CLS] ... [SEP], as the Java side's inputs
+    mask = torch.ones(a.batch, a.seq, dtype=torch.long)
+
+    def autocast():
+        if a.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def probabilities(input_ids, attention_mask):
+        with autocast():
+            logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
+        return logits.float().softmax(-1).tolist()
+
+    out = {}
     with torch.inference_mode():
-        for _ in range(2):
-            model(ids, mask)
+        for _ in range(a.warmup):
+            probabilities(ids, mask)
+        batches = 0
         start = time.perf_counter()
-        for _ in range(batches):
-            model(ids, mask).tolist()
-        samples_per_s = batch * batches / (time.perf_counter() - start)
-        one, one_mask = ids[:1], mask[:1]
-        for _ in range(5):
-            model(one, one_mask)
-        ms = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            model(one, one_mask).tolist()
-            ms.append((time.perf_counter() - start) * 1000)
-    ms.sort()
-    pct = lambda p: ms[min(len(ms) - 1, math.ceil(p * len(ms)) - 1)]
-    print(json.dumps({"reference_samples_per_s": round(samples_per_s, 2),
-                      "reference_forward_p50_ms": round(pct(0.5), 2), "reference_forward_p99_ms": round(pct(0.99), 2),
-                      "reference_torch": torch.__version__}))
+        while batches == 0 or time.perf_counter() - start < a.seconds:
+            probabilities(ids, mask)
+            batches += 1
+        seconds = time.perf_counter() - start
+        if a.forward_requests > 0:
+            one, one_mask = ids[:1], mask[:1]
+            for _ in range(5):
+                probabilities(one, one_mask)
+            ms = []
+            for _ in range(a.forward_requests):
+                t = time.perf_counter()
+                probabilities(one, one_mask)
+                ms.append((time.perf_counter() - t) * 1000)
+            ms.sort()
+            pct = lambda q: ms[min(len(ms) - 1, math.ceil(q * len(ms)) - 1)]
+            out = {"reference_forward_p50_ms": round(pct(0.5), 2), "reference_forward_p99_ms": round(pct(0.99), 2)}
+    mode = "autocast bf16" if a.precision == "bf16" else "fp32"
+    print(json.dumps({"reference": f"transformers {transformers.__version__} {type(model).__name__} "
+                                   f"({model.config._attn_implementation} attention), torch {torch.__version__} "
+                                   f"eager {mode}, inference_mode",
+                      "reference_threads": torch.get_num_threads(),
+                      "reference_samples_per_s": round(batches * a.batch / seconds, 2),
+                      "reference_batches": batches, "reference_seconds": round(seconds, 2), **out}))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
