@@ -88,7 +88,7 @@ public class InferenceBench {
         }
         if (requests > 0) {
             if (!"base".equals(shape) || precision != Precision.FP32) {
-                throw new IllegalArgumentException("/predict is timed on the base shape in fp32, as the service scores");
+                throw new IllegalArgumentException("/predict is timed on the base shape in fp32 (the service's)");
             }
             double[] latencies = predictOverHttp(Path.of(options.get("--work")), Path.of(options.get("--service-jar")),
                     modelDir, requests);
