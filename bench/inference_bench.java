@@ -1,7 +1,7 @@
 // Java side of bench/inference-throughput: run as a single-file source program with evaluator-service's test
 // classpath (and bench/lib's classes, which the launcher compiles). Prints one JSON line: evaluation throughput
 // through io.finetune.distilbert.Predictor for one shape (random weights) and precision; with --predict-requests N
-// (the base shape in fp32, as the service scores), also /predict latency over HTTP against the packaged
+// (the base shape in fp32, evaluator.precision's default), also /predict latency over HTTP against the packaged
 // evaluator-service started on a real local Kafka broker (kafka-local), serving the model just timed.
 //
 //   inference_bench.java --shape base|small [--precision fp32|bf16] [--warmup 2] [--seconds 20]
@@ -88,7 +88,7 @@ public class InferenceBench {
         }
         if (requests > 0) {
             if (!"base".equals(shape) || precision != Precision.FP32) {
-                throw new IllegalArgumentException("/predict is timed on the base shape in fp32 (the service's)");
+                throw new IllegalArgumentException("/predict is timed on the base shape in fp32");
             }
             double[] latencies = predictOverHttp(Path.of(options.get("--work")), Path.of(options.get("--service-jar")),
                     modelDir, requests);
@@ -169,7 +169,9 @@ public class InferenceBench {
             Path log = work.resolve("service.log");
             ProcessBuilder builder = new ProcessBuilder("java", "-Dai.djl.offline=true",
                     "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(), "-Dquarkus.http.port=" + port,
-                    "-Devaluator.data-dir=" + work.resolve("data"), "-jar", serviceJar.toString())
+                    "-Devaluator.data-dir=" + work.resolve("data"),
+                    // this is the fp32 line, whatever EVALUATOR_PRECISION the environment sets
+                    "-Devaluator.precision=fp32", "-jar", serviceJar.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             // Authentication on, as deployed (a key of this run, in the environment): the timings include its check.
             String apiKey = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
