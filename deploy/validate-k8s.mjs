@@ -107,6 +107,28 @@ const preprocess = docs.find((d) => d.kind === "StatefulSet" && d.metadata.name 
 if (preprocess && !(preprocess.spec.volumeClaimTemplates || []).some((t) => t.metadata.name === "data")) {
   errors.push("StatefulSet/preprocess-service has no volume claim template for its spool (data)");
 }
+// Kafka over TLS: every workload must get the files its security protocol needs, whatever its kind. (The TLS
+// components once patched Deployments only, and preprocess, a StatefulSet, would have stalled without a trust store.)
+const config = docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === "finetune-config");
+const protocol = config?.data?.KAFKA_SECURITY_PROTOCOL ?? "PLAINTEXT";
+for (const obj of docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet")) {
+  const pod = obj.spec.template.spec;
+  const c = pod.containers[0];
+  const readsProtocol = (c.envFrom || []).some((e) => e.configMapRef?.name === "finetune-config")
+    || (c.env || []).some((e) => e.name === "KAFKA_SECURITY_PROTOCOL"
+      && e.valueFrom?.configMapKeyRef?.name === "finetune-config");
+  if (!readsProtocol) fail(obj, "does not take KAFKA_SECURITY_PROTOCOL from the ConfigMap finetune-config");
+  const needs = protocol === "SSL" ? ["TRUSTSTORE", "KEYSTORE"] : protocol === "SASL_SSL" ? ["TRUSTSTORE"] : [];
+  for (const store of needs) {
+    const location = (c.env || []).find((e) => e.name === `KAFKA_SSL_${store}_LOCATION`)?.value;
+    const password = (c.env || []).find((e) => e.name === `KAFKA_SSL_${store}_PASSWORD`);
+    const mount = location && (c.volumeMounts || []).find((m) => location.startsWith(m.mountPath + "/"));
+    const volume = mount && (pod.volumes || []).find((v) => v.name === mount.name);
+    if (!location) fail(obj, `KAFKA_SECURITY_PROTOCOL is ${protocol} but KAFKA_SSL_${store}_LOCATION is not set`);
+    else if (!volume) fail(obj, `KAFKA_SSL_${store}_LOCATION ${location} is not on a mounted volume`);
+    if (!password) fail(obj, `KAFKA_SECURITY_PROTOCOL is ${protocol} but KAFKA_SSL_${store}_PASSWORD is not set`);
+  }
+}
 for (const kind of ["NetworkPolicy", "HorizontalPodAutoscaler", "PodMonitor", "Service", "PersistentVolumeClaim"]) {
   if (!counts[kind]) errors.push(`no ${kind}`);
 }
