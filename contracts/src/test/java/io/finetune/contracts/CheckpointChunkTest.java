@@ -79,4 +79,41 @@ class CheckpointChunkTest {
                 .hasMessageContaining("not a flat file name");
         assertThat(tmp.resolve("escape.txt")).doesNotExist();
     }
+
+    /**
+     * An archive bomb: one entry of 8 MiB of zeros (a few KiB compressed) against a bound of 1 MiB. Extraction stops
+     * at the bound while writing, not after: the partial file is gone and no more than the bound reached the disk.
+     */
+    @Test
+    void anEntryThatInflatesBeyondTheBoundIsStoppedWhileWriting() throws Exception {
+        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bomb)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("model.safetensors"));
+            byte[] zeros = new byte[1024 * 1024];
+            for (int i = 0; i < 8; i++) {
+                zip.write(zeros);
+            }
+            zip.closeEntry();
+        }
+        assertThat(bomb.size()).isLessThan(64 * 1024);
+        Path out = tmp.resolve("bomb");
+        long bound = 1024 * 1024;
+        java.util.concurrent.atomic.AtomicLong largestSeen = new java.util.concurrent.atomic.AtomicLong();
+        // The archive stream reports how far extraction got each time it is read: the file never outgrows the bound.
+        java.io.InputStream archive = new java.io.ByteArrayInputStream(bomb.toByteArray());
+        java.io.InputStream watched = new java.io.FilterInputStream(archive) {
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                Path partial = out.resolve("model.safetensors");
+                if (Files.exists(partial)) {
+                    largestSeen.accumulateAndGet(Files.size(partial), Math::max);
+                }
+                return super.read(b, off, len);
+            }
+        };
+        assertThatThrownBy(() -> ModelArchive.unzip(watched, out, bound))
+                .hasMessageContaining("archive expands beyond " + bound + " bytes (entry 'model.safetensors')");
+        assertThat(out.resolve("model.safetensors")).doesNotExist();
+        assertThat(largestSeen.get()).isPositive().isLessThanOrEqualTo(bound);
+    }
 }
