@@ -179,12 +179,10 @@ final class TrainingLoop {
                     loss = weights.loss(scope, logits, labels);
                 }
                 // The scale as an array of the batch's scope: a Java number would become a temporary tensor that
-                // the garbage collector may free while autograd still holds it.
-                NDArray scaled = loss.mul(scope.create((float) scale));
-                if (scaler != null) { // a power of two: exact, as GradScaler.scale(loss) is
-                    scaled = scaled.mul(scope.create((float) scaler.scale()));
-                }
-                collector.backward(scaled);
+                // the garbage collector may free while autograd still holds it. float16's loss scale is a power of
+                // two, so folding it into the same factor rounds exactly as scaling twice would (GradScaler.scale).
+                double factor = scaler == null ? scale : scale * scaler.scale();
+                collector.backward(loss.mul(scope.create((float) factor)));
                 return loss.getFloat();
             }
         }
