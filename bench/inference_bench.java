@@ -52,7 +52,7 @@ public class InferenceBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
         String shape = options.getOrDefault("--shape", "");
-        Precision precision = Precision.valueOf(options.getOrDefault("--precision", "fp32").toUpperCase(Locale.ROOT));
+        Precision precision = Precision.ofFlag(options.getOrDefault("--precision", "fp32"));
         int warmup = Integer.parseInt(options.getOrDefault("--warmup", "2"));
         double seconds = Double.parseDouble(options.getOrDefault("--seconds", "20"));
         int requests = Integer.parseInt(options.getOrDefault("--predict-requests", "0"));

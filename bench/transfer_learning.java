@@ -49,7 +49,7 @@ public class transfer_learning {
         String init = a.get("init");
         long seed = Long.parseLong(a.get("seed"));
         int maxLength = Integer.parseInt(a.get("max-length"));
-        Precision precision = Precision.valueOf(a.get("precision").toUpperCase(java.util.Locale.ROOT));
+        Precision precision = Precision.ofFlag(a.get("precision"));
         TrainingConfig config = TrainingConfig.defaults().with(b -> {
             b.learningRate = Double.parseDouble(a.get("learning-rate"));
             b.epochs = Integer.parseInt(a.get("epochs"));

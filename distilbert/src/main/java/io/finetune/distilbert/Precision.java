@@ -23,11 +23,6 @@ public enum Precision {
         this.scalarType = (byte) scalarType;
     }
 
-    /** Hugging Face's flag: {@code bf16=True} is {@link #BF16}, anything else {@link #FP32}. */
-    public static Precision ofBf16(Boolean bf16) {
-        return of(bf16, false);
-    }
-
     /**
      * Hugging Face's two flags ({@code bf16}, {@code fp16}; null is false). Like {@code TrainingArguments}, refuses
      * both at once.
@@ -49,5 +44,15 @@ public enum Precision {
     /** The Hugging Face flag's name ({@code bf16}, {@code fp16}), or {@code fp32}. */
     public String flag() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The precision whose {@link #flag()} is {@code flag} (any case); an unknown one is refused, naming the known. */
+    public static Precision ofFlag(String flag) {
+        for (Precision p : values()) {
+            if (p.flag().equalsIgnoreCase(flag)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown precision '" + flag + "': fp32, bf16 or fp16");
     }
 }

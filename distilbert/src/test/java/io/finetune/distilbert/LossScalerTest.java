@@ -95,6 +95,9 @@ class LossScalerTest {
         assertThat(Precision.of(true, false)).isEqualTo(Precision.BF16);
         assertThat(Precision.of(false, true)).isEqualTo(Precision.FP16);
         assertThatThrownBy(() -> Precision.of(true, true)).hasMessageContaining("cannot both be true");
+        assertThat(Precision.ofFlag("bf16")).isEqualTo(Precision.BF16);
+        assertThat(Precision.ofFlag("FP16")).isEqualTo(Precision.FP16);
+        assertThatThrownBy(() -> Precision.ofFlag("int8")).hasMessageContaining("unknown precision 'int8'");
         assertThat(Precision.FP16.scalesLoss()).isTrue();
         assertThat(Precision.BF16.scalesLoss()).isFalse();
     }

@@ -72,7 +72,7 @@ public final class TrainThroughput {
                 }
                 switch (args[i]) {
                     case "--shape" -> shape = value;
-                    case "--precision" -> precision = Precision.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "--precision" -> precision = Precision.ofFlag(value);
                     case "--warmup" -> warmup = Integer.parseInt(value);
                     case "--max-steps" -> maxSteps = Integer.parseInt(value);
                     case "--seconds" -> seconds = Double.parseDouble(value);
@@ -165,7 +165,7 @@ public final class TrainThroughput {
                             + "\"rss_mb_start\": %.1f, \"rss_mb_end\": %.1f, \"steps\": %d, \"seconds\": %.2f, "
                             + "\"cpu_s_per_step\": %.3f, \"batch\": %d, \"seq\": %d, \"torch_threads\": %d, "
                             + "\"mkl_vendor_check\": \"%s\"}",
-                    shape, precision.name().toLowerCase(Locale.ROOT), tokensPerSecond(),
+                    shape, precision.flag(), tokensPerSecond(),
                     tokensPerSecond() * flopsPerToken / 1e9, rssStartMb, rssEndMb, steps,
                     seconds, cpuSeconds / steps, batch, seq, threads, MklVendorCheck.outcome());
         }
