@@ -9,18 +9,29 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The services' REST APIs as a user's script calls them, with the stack's API key. Non-2xx answers become exceptions
+ * The services' REST APIs as a user's script calls them, with an API key. Non-2xx answers become exceptions
  * carrying the problem.
  */
 public final class PipelineClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final LocalStack stack;
+    private final Function<String, String> urlOf;
+    private final String apiKey;
 
     public PipelineClient(LocalStack stack) {
-        this.stack = stack;
+        this(stack::url, stack.apiKey());
+    }
+
+    /**
+     * @param urlOf  a service's base URL by its name (ingest-service, ...)
+     * @param apiKey the key sent as {@code X-API-Key} on every request
+     */
+    public PipelineClient(Function<String, String> urlOf, String apiKey) {
+        this.urlOf = urlOf;
+        this.apiKey = apiKey;
     }
 
     public record Answer(int status, JsonNode body) {
@@ -65,7 +76,7 @@ public final class PipelineClient {
     }
 
     private HttpRequest.Builder request(String service, String path) {
-        return HttpRequest.newBuilder(URI.create(stack.url(service) + path)).header("X-API-Key", stack.apiKey());
+        return HttpRequest.newBuilder(URI.create(urlOf.apply(service) + path)).header("X-API-Key", apiKey);
     }
 
     private Answer send(HttpRequest request) {

@@ -14,22 +14,65 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One service of the pipeline run from its packaged {@code quarkus-app}, as its own JVM, logging to a file. */
+/**
+ * One service of the pipeline run from its packaged {@code quarkus-app}, as its own JVM, logging to a file: either
+ * the local run's way (system properties, this process's environment) or exactly as a deployment describes it
+ * ({@link #launch}: a given command line and nothing but the given environment).
+ */
 public final class ServiceProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String name;
     private final Path jar;
     private final int port;
     private final Path workDir;
-    private final Map<String, String> properties;
+    private final List<String> command;
+    /** Null: the child inherits this process's environment; otherwise exactly these variables. */
+    private final Map<String, String> environment;
     private Process process;
 
     public ServiceProcess(String name, Path repoRoot, int port, Path workDir, Map<String, String> properties) {
+        this(name, jarOf(repoRoot, name), port, workDir, localCommand(jarOf(repoRoot, name), workDir, name, port,
+                properties), null);
+    }
+
+    private ServiceProcess(String name, Path jar, int port, Path workDir, List<String> command,
+                           Map<String, String> environment) {
         this.name = name;
-        this.jar = repoRoot.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        this.jar = jar;
         this.port = port;
         this.workDir = workDir;
-        this.properties = properties;
+        this.command = command;
+        this.environment = environment;
+    }
+
+    /**
+     * A service started with exactly this command line (which must run {@code jar}) and environment, nothing
+     * inherited: how a container starts it.
+     */
+    public static ServiceProcess launch(String name, Path jar, int port, Path workDir, List<String> command,
+                                        Map<String, String> environment) {
+        return new ServiceProcess(name, jar, port, workDir, List.copyOf(command), Map.copyOf(environment));
+    }
+
+    public static Path jarOf(Path repoRoot, String service) {
+        return repoRoot.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private static List<String> localCommand(Path jar, Path workDir, String name, int port,
+                                             Map<String, String> properties) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-XX:+UseSerialGC",
+                // Data directories default below java.io.tmpdir: this keeps each run's state in its own folder.
+                "-Djava.io.tmpdir=" + workDir.resolve(name + "-tmp"),
+                "-Dai.djl.offline=true", "-Dai.djl.default_engine=PyTorch",
+                // The local run trains the tiny model on a small machine shared with four other JVMs: one
+                // PyTorch thread beats OpenMP threads fighting over the cores.
+                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
+                "-Dquarkus.http.port=" + port));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", jar.toString()));
+        return command;
     }
 
     public String name() {
@@ -49,21 +92,14 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(name + " is not built: " + jar + " is missing (run ./mvnw package)");
         }
         try {
-            Path tmp = Files.createDirectories(workDir.resolve(name + "-tmp"));
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g", "-XX:+UseSerialGC",
-                    // Data directories default below java.io.tmpdir: this keeps each run's state in its own folder.
-                    "-Djava.io.tmpdir=" + tmp,
-                    "-Dai.djl.offline=true", "-Dai.djl.default_engine=PyTorch",
-                    // The local run trains the tiny model on a small machine shared with four other JVMs: one
-                    // PyTorch thread beats OpenMP threads fighting over the cores.
-                    "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-                    "-Dquarkus.http.port=" + port));
-            properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-            command.addAll(List.of("-jar", jar.toString()));
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+            Files.createDirectories(workDir.resolve(name + "-tmp"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+            if (environment != null) {
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+            }
+            process = builder.start();
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);

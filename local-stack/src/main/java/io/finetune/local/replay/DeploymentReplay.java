@@ -1,0 +1,228 @@
+package io.finetune.local.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.Directories;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.sample.SampleReviews;
+import io.finetune.local.LocalStack;
+import io.finetune.local.PipelineClient;
+import io.finetune.local.ServiceProcess;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Replays a deployment on this machine: the broker configured as the deployment's Kafka is (listeners, TLS, logins,
+ * authorization, users, topics), the four packaged services started with exactly the configuration their
+ * containers would get (see {@link KubernetesWorkloads}, {@link ComposeWorkloads} and, for what had to change to
+ * run as processes, {@link ContainerLaunch}), then a small labelled dataset pushed through to an evaluation as a
+ * user would. Used by deploy/check for every overlay and the compose file; what it cannot cover is in
+ * docs/deployment.md ("What deploy/check replays").
+ *
+ * <pre>
+ *   DeploymentReplay k8s RENDERED.yaml STATE_DIR        (the output of kubectl kustomize)
+ *   DeploymentReplay compose STATE_DIR FILE [FILE ...]  (runs docker-compose config on the files)
+ * </pre>
+ */
+public final class DeploymentReplay {
+    private static final String DATASET = "replay-reviews";
+    private static final Duration READY = Duration.ofMinutes(3);
+
+    private final Path repoRoot;
+    private final Path root;
+    /** The REST credential the replay's user holds; the deployment gets only its hash. */
+    private final String apiKey = randomHex(32);
+
+    private DeploymentReplay(Path repoRoot, Path root) {
+        this.repoRoot = repoRoot;
+        this.root = root;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3 || !Set.of("k8s", "compose").contains(args[0])) {
+            System.err.println("usage: DeploymentReplay k8s RENDERED.yaml STATE_DIR | compose STATE_DIR FILE...");
+            System.exit(2);
+        }
+        Path repoRoot = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
+        boolean k8s = args[0].equals("k8s");
+        Path state = Path.of(k8s ? args[2] : args[1]).toAbsolutePath();
+        Directories.delete(state);
+        Files.createDirectories(state);
+        DeploymentReplay replay = new DeploymentReplay(repoRoot, state);
+        try {
+            if (k8s) {
+                replay.kubernetes(Manifests.parse(Files.readString(Path.of(args[1]))));
+            } else {
+                replay.compose(List.of(args).subList(2, args.length));
+            }
+        } catch (RuntimeException e) {
+            System.err.println("REPLAY FAILED: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    void kubernetes(Manifests manifests) {
+        BrokerSpec spec = BrokerSpec.fromKubernetes(manifests);
+        try (LocalCluster cluster = LocalCluster.start(spec, root.resolve("kafka"))) {
+            describe(spec);
+            // The Secret docs/security.md tells users to create; every other Secret comes from the operator.
+            Map<String, byte[]> apiKeys = Map.of("api-keys", hash(apiKey).getBytes(StandardCharsets.UTF_8));
+            KubernetesWorkloads workloads = new KubernetesWorkloads(manifests, name ->
+                    name.equals("finetune-api-keys") ? Optional.of(apiKeys) : cluster.secret(name), root, repoRoot);
+            List<Workload> resolved = LocalStack.SERVICES.stream().map(workloads::read).toList();
+            workloads.notes().forEach(note -> System.out.println("  not replayed: " + note));
+            run(resolved, cluster);
+        }
+    }
+
+    void compose(List<String> files) {
+        List<String> command = new ArrayList<>(List.of("docker-compose"));
+        files.forEach(file -> command.addAll(List.of("-f", file)));
+        command.add("config");
+        // The variables a user must set (docs/deployment.md); nothing else leaks in from this environment.
+        Map<String, String> env = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "GRAFANA_ADMIN_PASSWORD", randomHex(16), "FINETUNE_API_KEYS", hash(apiKey));
+        JsonNode config = Manifests.parse(exec(command, env)).single();
+        BrokerSpec spec = BrokerSpec.fromCompose(config);
+        try (LocalCluster cluster = LocalCluster.start(spec, root.resolve("kafka"))) {
+            describe(spec);
+            ComposeWorkloads workloads = new ComposeWorkloads(config, root, repoRoot);
+            List<Workload> resolved = LocalStack.SERVICES.stream().map(workloads::read).toList();
+            workloads.notes().forEach(note -> System.out.println("  not replayed: " + note));
+            run(resolved, cluster);
+        }
+    }
+
+    private static void describe(BrokerSpec spec) {
+        spec.listeners().forEach(l -> System.out.println("  broker listener " + l.name() + " " + l.addresses().get(0)
+                + (l.tls() ? " TLS" : " plaintext") + ", login " + l.login()));
+        System.out.println("  broker authorization " + (spec.authorization().enabled() ? "on" : "off") + ", users "
+                + spec.users().stream().map(u -> u.name() + " (" + u.login() + ", " + u.acls().size() + " ACL rules)")
+                .toList() + ", " + spec.topics().size() + " topics");
+    }
+
+    private void run(List<Workload> workloads, LocalCluster cluster) {
+        Path libtorch = null;
+        Map<String, ServiceProcess> services = new LinkedHashMap<>();
+        Thread hook = new Thread(() -> services.values().forEach(ServiceProcess::close));
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            for (Workload workload : workloads) {
+                if (libtorch == null && workload.environment().values().stream()
+                        .anyMatch(v -> v.startsWith("/opt/libtorch"))) {
+                    libtorch = ImageLibtorch.extract(repoRoot, root.resolve("image-libtorch"));
+                }
+                ContainerLaunch launch = new ContainerLaunch(workload, root, repoRoot, cluster.addresses(), libtorch);
+                ServiceProcess process = launch.process();
+                System.out.println("  " + workload.origin() + ": " + launch.changes().size()
+                        + " settings translated for this machine");
+                launch.changes().forEach(change -> System.out.println("      " + change));
+                services.put(workload.service(), process.start());
+            }
+            for (ServiceProcess service : services.values()) {
+                try {
+                    service.awaitReady(READY);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException(e.getMessage() + "\n" + tail(service.log()), e);
+                }
+            }
+            System.out.println("  all four services ready");
+            scenario(new PipelineClient(name -> services.get(name).url(), apiKey), services);
+        } finally {
+            services.values().forEach(ServiceProcess::close);
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    /** A user's run: a dataset over REST, sealed, prepared, trained for a moment, evaluated. */
+    private void scenario(PipelineClient client, Map<String, ServiceProcess> services) {
+        List<SampleReviews.Review> reviews = SampleReviews.generate(240, 5);
+        client.require(client.post("ingest-service", "/datasets", "application/json",
+                Json.write(Map.of("name", DATASET, "labels", List.of("negative", "positive")))), 201);
+        StringBuilder jsonl = new StringBuilder();
+        reviews.forEach(r -> jsonl.append(Json.write(Map.of("id", r.id(), "text", r.text(), "label", r.label())))
+                .append('\n'));
+        client.require(client.post("ingest-service", "/datasets/" + DATASET + "/records", "application/x-ndjson",
+                jsonl.toString()), 200);
+        client.require(client.post("ingest-service", "/datasets/" + DATASET + "/seal", "application/json",
+                Json.write(Map.of("maxLength", 32))), 200);
+        try {
+            JsonNode prepared = client.await("preprocess-service", "/datasets/" + DATASET,
+                    s -> Set.of("READY", "FAILED").contains(s.path("state").asText()), READY);
+            if (!"READY".equals(prepared.path("state").asText())) {
+                throw new IllegalStateException("preprocessing failed: " + prepared);
+            }
+            System.out.println("  dataset prepared: " + prepared.path("manifest"));
+            JsonNode job = client.require(client.post("trainer-service", "/jobs", "application/json",
+                    Json.write(Map.of("dataset", DATASET, "baseModel", "distilbert-tiny", "hyperparameters",
+                            Map.of("learningRate", 5e-3, "epochs", 2, "batchSize", 16, "maxLength", 32)))), 202);
+            String jobId = job.path("jobId").asText();
+            JsonNode evaluation = client.await("evaluator-service", "/evaluations/" + jobId + "-final",
+                    e -> e.has("accuracy"), Duration.ofMinutes(6));
+            System.out.println("  evaluated " + jobId + "-final: accuracy " + evaluation.path("accuracy") + " on "
+                    + evaluation.path("examples") + " test examples");
+        } catch (IllegalStateException e) {
+            StringBuilder logs = new StringBuilder(e.getMessage());
+            services.values().forEach(s -> logs.append("\n--- ").append(s.name()).append('\n').append(tail(s.log())));
+            throw new IllegalStateException(logs.toString(), e);
+        }
+    }
+
+    private static String exec(List<String> command, Map<String, String> env) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().clear();
+            builder.environment().putAll(env);
+            Process process = builder.start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command.get(0), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of("(no log)");
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ")";
+        }
+    }
+
+    private static String hash(String key) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+}
