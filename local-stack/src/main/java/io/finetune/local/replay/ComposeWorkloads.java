@@ -47,6 +47,12 @@ final class ComposeWorkloads {
         Map<String, String> env = new LinkedHashMap<>(ImageDefinition.of(repoRoot, service).environment());
         definition.path("environment").fields().forEachRemaining(e -> env.put(e.getKey(),
                 e.getValue().isNull() ? "" : e.getValue().asText()));
+        if (definition.path("deploy").path("resources").path("reservations").path("devices").toString()
+                .contains("gpu")) {
+            notes.add(origin + ": asks for a GPU (" + definition.path("image").asText() + "); replayed with the CPU"
+                    + " image's settings and TRAINER_DEVICE=cpu");
+            env.put("TRAINER_DEVICE", "cpu");
+        }
         List<Workload.Mount> mounts = new ArrayList<>();
         for (JsonNode volume : definition.path("volumes")) {
             String source;

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * here, naming the workload, exactly as the pod would fail to start.
  */
 final class KubernetesWorkloads {
+    private static final String GPU = "nvidia.com/gpu";
     private static final Pattern VAR_REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
     private final Manifests manifests;
     private final Function<String, Optional<Map<String, byte[]>>> secrets;
@@ -92,6 +93,13 @@ final class KubernetesWorkloads {
                 resolve(variable.path("valueFrom"), container, podName, workload, origin + " env " + name)
                         .ifPresent(value -> env.put(name, value));
             }
+        }
+        if (container.path("resources").path("limits").has(GPU)) {
+            // The CUDA image cannot run here; the CPU image's settings stand in for its own, and the service is told
+            // so instead of refusing to start for want of a GPU.
+            notes.add(origin + ": asks for a GPU (" + container.path("image").asText() + "); replayed with the CPU"
+                    + " image's settings and TRAINER_DEVICE=cpu");
+            env.put("TRAINER_DEVICE", "cpu");
         }
         Map<String, Path> volumes = volumes(pod, workload, service, statefulSet, origin);
         List<Workload.Mount> mounts = new ArrayList<>();
