@@ -5,6 +5,8 @@
 //  2. the fields this project relies on are checked by name (a misspelt one is missing): restricted Pod Security,
 //     probes, resources, /tmp, and for the GPU overlay the trainer's GPU scheduling.
 //  3. Strimzi resources (no schema package exists) get a check of the fields the operator requires.
+//  4. Overlays that speak TLS to Kafka: no listener without TLS and authentication, authorization on, ACLs on every
+//     KafkaUser, each workload with its own user's Secret.
 // Usage: node validate-k8s.mjs RENDERED.yaml [--gpu]     (deploy/check installs the packages next to this file)
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
@@ -127,6 +129,52 @@ for (const obj of docs.filter((d) => d.kind === "Deployment" || d.kind === "Stat
     if (!location) fail(obj, `KAFKA_SECURITY_PROTOCOL is ${protocol} but KAFKA_SSL_${store}_LOCATION is not set`);
     else if (!volume) fail(obj, `KAFKA_SSL_${store}_LOCATION ${location} is not on a mounted volume`);
     if (!password) fail(obj, `KAFKA_SECURITY_PROTOCOL is ${protocol} but KAFKA_SSL_${store}_PASSWORD is not set`);
+  }
+}
+// Where security is claimed (the services speak TLS to Kafka) there is no plaintext path and no unlimited login:
+// every listener of the cluster authenticates over TLS, authorization is on, every KafkaUser has ACLs (literal names,
+// nothing on the cluster; the rules themselves are contracts' KafkaAccess, checked by KafkaAccessTest), every
+// workload logs in as its own user, and the pods reach Kafka only on the authenticated listeners.
+if (protocol !== "PLAINTEXT") {
+  const kafka = docs.find((d) => d.kind === "Kafka");
+  const listeners = kafka?.spec?.kafka?.listeners ?? [];
+  for (const l of listeners) {
+    if (l.tls !== true || !l.authentication?.type) fail(kafka, `listener ${l.name} (${l.port}) without TLS and authentication`);
+  }
+  if (kafka && kafka.spec.kafka.authorization?.type !== "simple") fail(kafka, "security is claimed but authorization is not simple");
+  const port = Number((config?.data?.KAFKA_BOOTSTRAP_SERVERS ?? "").split(":").pop());
+  if (kafka && !listeners.some((l) => l.port === port)) errors.push(`finetune-config: bootstrap port ${port} is no listener's`);
+  const authType = protocol === "SSL" ? "tls" : "scram-sha-512";
+  const users = docs.filter((d) => d.kind === "KafkaUser");
+  for (const u of users) {
+    if (u.spec.authentication?.type !== authType) fail(u, `authentication ${u.spec.authentication?.type}, want ${authType} for ${protocol}`);
+    if (u.spec.authorization?.type !== "simple" || !(u.spec.authorization.acls || []).length) fail(u, "no simple authorization with ACLs");
+    for (const acl of u.spec.authorization?.acls || []) {
+      if (!["topic", "group"].includes(acl.resource?.type) || acl.resource.name === "*" || acl.resource.patternType !== "literal") {
+        fail(u, `ACL beyond a literal topic or group: ${JSON.stringify(acl.resource)}`);
+      }
+    }
+  }
+  const seen = new Map();
+  for (const obj of docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet")) {
+    const pod = obj.spec.template.spec;
+    const c = pod.containers[0];
+    const own = users.find((u) => u.metadata.annotations?.["finetune.io/service"] === obj.metadata.name);
+    if (!own) { fail(obj, "no KafkaUser of its own (annotation finetune.io/service)"); continue; }
+    const secretOf = (name) => (c.env || []).find((e) => e.name === name)?.valueFrom?.secretKeyRef?.name;
+    const used = protocol === "SSL" ? [secretOf("KAFKA_SSL_KEYSTORE_PASSWORD"),
+      (pod.volumes || []).find((v) => v.name === (c.volumeMounts || []).find((m) =>
+        ((c.env || []).find((e) => e.name === "KAFKA_SSL_KEYSTORE_LOCATION")?.value ?? "").startsWith(m.mountPath + "/"))?.name)?.secret?.secretName]
+      : [secretOf("KAFKA_SASL_JAAS_CONFIG")];
+    for (const secret of used) {
+      if (secret !== own.metadata.name) fail(obj, `logs in to Kafka with Secret ${secret}, want its own user's, ${own.metadata.name}`);
+    }
+    if (seen.has(own.metadata.name)) fail(obj, `shares Kafka user ${own.metadata.name} with ${seen.get(own.metadata.name)}`);
+    seen.set(own.metadata.name, obj.metadata.name);
+  }
+  const policy = docs.find((d) => d.kind === "NetworkPolicy" && d.metadata.name === "finetune-allow-kafka");
+  for (const p of (policy?.spec?.egress || []).flatMap((e) => e.ports || [])) {
+    if (!listeners.some((l) => l.port === p.port)) fail(policy, `lets pods reach Kafka on ${p.port}, no authenticated listener`);
   }
 }
 for (const kind of ["NetworkPolicy", "HorizontalPodAutoscaler", "PodMonitor", "Service", "PersistentVolumeClaim"]) {

@@ -4,7 +4,7 @@ import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ShardManifest;
-import io.finetune.contracts.TopicAdmin;
+import io.finetune.contracts.KafkaAccess;
 import io.finetune.contracts.Topics;
 import io.finetune.kafka.local.LocalKafka;
 import io.finetune.kafka.local.SecureAccess;
@@ -45,9 +45,10 @@ import static org.hamcrest.Matchers.equalTo;
 /**
  * The packaged ingest-service (target/quarkus-app, what its image runs) against a broker that only lets in SCRAM
  * logins over SASL_SSL, configured as docker compose and Kubernetes configure it: {@code KAFKA_*} environment
- * variables, the JAAS line with the password among them. Every Kafka client of the service (the channels, and the
- * shard reader behind a dataset's status) must log in with them, and its log must not show the secrets even with
- * the Kafka clients' configuration dumps switched on.
+ * variables, the JAAS line with the password among them. The broker authorizes: the service logs in as its own user,
+ * finetune-ingest, with exactly the ACLs contracts' KafkaAccess grants it, so every Kafka client of the service (the
+ * channels, the registry log, the seal markers and the shard reader behind a dataset's status) must get by with
+ * them; and its log must not show the secrets even with the Kafka clients' configuration dumps switched on.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecureKafkaIT {
@@ -61,9 +62,12 @@ class SecureKafkaIT {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = LocalKafka.secured(tmp.resolve("kafka"), Security.scram("ingest-service")).start();
+        // Authorizing as the secured overlays do: every KafkaAccess user with exactly its ACLs.
+        Security security = Security.builder().authorization()
+                .scramUsers(KafkaAccess.all().stream().map(KafkaAccess.Grant::user).toList()).build();
+        kafka = LocalKafka.secured(tmp.resolve("kafka"), security).start().ensureTopics();
         access = kafka.access();
-        TopicAdmin.ensureTopics(access.scramClient(), (short) 1);
+        KafkaAccess.all().forEach(g -> kafka.grant(g.bindings(KafkaAccess.scramPrincipal(g.user()))));
         port = LocalKafka.freePort();
         log = tmp.resolve("ingest-service.log");
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
@@ -87,7 +91,7 @@ class SecureKafkaIT {
     /** Client settings as environment variables, the way Quarkus maps them back: KAFKA_SASL_JAAS_CONFIG and so on. */
     private static Map<String, String> environment() {
         Map<String, String> env = new HashMap<>();
-        access.scramClient().forEach((key, value) ->
+        access.scramClient(KafkaAccess.INGEST).forEach((key, value) ->
                 env.put("KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_'), value.toString()));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         // Kafka clients print their configuration at INFO, which Quarkus hides by default: show it, to see the
@@ -128,11 +132,12 @@ class SecureKafkaIT {
         api().contentType("application/x-ndjson").body(bytes("{\"text\":\"a fine film\",\"label\":\"pos\"}"))
                 .post("/datasets/secure-set/records").then().statusCode(200).body("accepted", equalTo(1));
         api().contentType(ContentType.JSON).body("{}").post("/datasets/secure-set/seal").then().statusCode(200);
-        TopicTail.produce(access.scramClient(), Topics.RAW_RECORDS, List.of("secure-raw", "secure-raw"), List.of(
+        // Raw records as a person pushes them with kcat: as the raw producer, who may write nothing else.
+        TopicTail.produce(access.scramClient(KafkaAccess.RAW_PRODUCER), Topics.RAW_RECORDS, List.of("secure-raw", "secure-raw"), List.of(
                 bytes("{\"dataset\":\"secure-raw\",\"text\":\"loved it\",\"label\":\"pos\"}"),
                 bytes("{\"dataset\":\"secure-raw\",\"end\":true}")));
 
-        try (TopicTail records = new TopicTail(access.scramClient(), Topics.DATASET_RECORDS)) {
+        try (TopicTail records = new TopicTail(access.adminClient(), Topics.DATASET_RECORDS)) {
             records.pollUntil(r -> isEnd(r, "secure-set"), Duration.ofSeconds(60));
             List<DatasetRecord> ends = records.pollUntil(r -> isEnd(r, "secure-raw"), Duration.ofSeconds(60)).stream()
                     .filter(r -> isEnd(r, "secure-set") || isEnd(r, "secure-raw"))
@@ -153,14 +158,15 @@ class SecureKafkaIT {
         // The channels' and the shard reader's clients printed their whole configuration, the secrets' keys too.
         assertThat(output).contains("ConsumerConfig values:", "ProducerConfig values:", "Successfully logged in",
                 "sasl.jaas.config = [hidden]", "ssl.truststore.password = [hidden]");
-        assertThat(output).doesNotContain(access.security().scramPassword()).doesNotContain(access.tls().password());
+        assertThat(output).doesNotContain(access.security().password(KafkaAccess.INGEST))
+                .doesNotContain(access.tls().password());
     }
 
     private static boolean isEnd(ConsumerRecord<String, byte[]> record, String dataset) {
         return dataset.equals(record.key()) && TopicTail.text(record).contains("\"END\"");
     }
 
-    /** What preprocess-service publishes after the last shard; here by hand, with a SCRAM client of the test's. */
+    /** What preprocess-service publishes after the last shard; here by hand, logged in as preprocess. */
     private static void publishManifest(String dataset) {
         CleaningReport report = new CleaningReport(List.of(), 0, 0, 0, Map.of(), Map.of());
         ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, "b-secure", List.of("pos", "neg"),
@@ -169,7 +175,7 @@ class SecureKafkaIT {
                 bytes(Json.write(manifest)));
         record.headers().add(Topics.HEADER_TYPE, bytes("manifest"));
         Properties props = new Properties();
-        props.putAll(access.scramClient());
+        props.putAll(access.scramClient(KafkaAccess.PREPROCESS));
         try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(record).get();
         } catch (Exception e) {

@@ -1,12 +1,14 @@
 package io.finetune.trainer;
 
 import io.finetune.contracts.Json;
+import io.finetune.contracts.KafkaAccess;
 import io.finetune.contracts.Topics;
 import io.finetune.contracts.TrainingProgress;
 import io.finetune.kafka.local.SecureAccess;
 import io.finetune.kafka.local.SecureLocalKafkaResource;
 import io.finetune.kafka.local.TopicTail;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -24,12 +26,17 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
- * trainer-service against a broker that only lets in SCRAM logins over SASL_SSL, given the login as {@code kafka.*}
- * configuration: submitting a job reads the dataset from the shards topic (JobResource's reader), the worker reads
- * it again and trains (JobWorker's reader), and progress goes out on the channels, all over the secured listener.
+ * trainer-service against a broker that only lets in SCRAM logins over SASL_SSL and authorizes them, logged in as
+ * its own user finetune-trainer with exactly the ACLs contracts' KafkaAccess grants it (and its production consumer
+ * group): submitting a job writes it to the jobs topic and reads the dataset from the shards topic (JobResource's
+ * reader), the consumer takes the job in its group, the worker reads the dataset again and trains (JobWorker's
+ * reader), and progress goes out on the channels, all over the secured listener. The dataset is published as
+ * finetune-preprocess, the only user that may write shards; the progress is read by the harness's admin.
  */
 @QuarkusTest
-@QuarkusTestResource(value = SecureLocalKafkaResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = SecureLocalKafkaResource.class, restrictToAnnotatedClass = true, initArgs = {
+        @ResourceArg(name = "service", value = "trainer"),
+        @ResourceArg(name = "consumerChannel", value = "training-jobs")})
 @QuarkusTestResource(value = FreshDataDir.class, restrictToAnnotatedClass = true)
 class SecureKafkaTrainerIT {
     private static final String DATASET = "secure-reviews";
@@ -40,6 +47,9 @@ class SecureKafkaTrainerIT {
     void aJobIsReadAndTrainedOverSaslSsl(@TempDir Path tmp) throws Exception {
         assertThat(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class))
                 .isEqualTo(kafka.saslSslServers());
+        // The consumer group KafkaAccess grants, not the test profile's own.
+        assertThat(ConfigProvider.getConfig().getValue("mp.messaging.incoming.training-jobs.group.id", String.class))
+                .isEqualTo("trainer-service");
         // A missing dataset is only known once the reader got through to the topic; a reader without the login
         // would wait for a connection until its timeout instead.
         given().contentType(ContentType.JSON).body("{\"dataset\": \"nobody-made-this\"}").post("/jobs")
@@ -54,7 +64,8 @@ class SecureKafkaTrainerIT {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 given().get("/jobs/" + jobId).then().body("state", equalTo("COMPLETED")));
 
-        try (TopicTail progress = new TopicTail(kafka.scramClient(), Topics.PROGRESS)) {
+        // The trainer itself may not read progress: its login (scramClient()) is refused there.
+        try (TopicTail progress = new TopicTail(kafka.adminClient(), Topics.PROGRESS)) {
             List<TrainingProgress.Stage> stages = progress.pollUntil(r -> jobId.equals(r.key())
                             && TopicTail.text(r).contains("COMPLETED"), Duration.ofSeconds(30)).stream()
                     .filter(r -> jobId.equals(r.key()))
@@ -64,8 +75,9 @@ class SecureKafkaTrainerIT {
         }
     }
 
-    /** A small tokenized dataset as preprocess-service would publish it, sent with the test's own SCRAM login. */
+    /** A small tokenized dataset as preprocess-service would publish it, sent with preprocess's SCRAM login. */
     private void publishDataset(Path tmp) throws Exception {
-        ReviewData.ofDemoModel(DATASET, tmp.resolve("model"), 64, 32, 5).publish(kafka.scramClient());
+        ReviewData.ofDemoModel(DATASET, tmp.resolve("model"), 64, 32, 5)
+                .publish(kafka.scramClient(KafkaAccess.PREPROCESS));
     }
 }

@@ -1,5 +1,10 @@
 package io.finetune.kafka.local;
 
+import io.finetune.contracts.TopicAdmin;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -11,8 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Restartable on the same data directory (the storage is formatted only once), so tests can restart the broker.
  *
  * <p>Plain by default: one PLAINTEXT listener. {@link #secured} makes a broker that only lets authenticated clients
- * in (see {@link Security}); its controller listener stays PLAINTEXT on loopback, where no client goes.
+ * in (see {@link Security}): SCRAM over SASL_SSL, mutual TLS, and only if asked a PLAINTEXT listener; its controller
+ * listener is mutual TLS too, with the broker's own certificate. With {@link Security.Builder#authorization()} it
+ * runs Kafka's StandardAuthorizer and {@link #grant} adds ACLs.
  */
 public final class LocalKafka implements AutoCloseable {
     /** System property or environment variable naming the broker-lib directory. */
@@ -35,6 +46,7 @@ public final class LocalKafka implements AutoCloseable {
     private final int controllerPort;
     private final Security security;
     private final int mtlsPort;
+    private final int plaintextPort;
     private TlsMaterial tls;
     private Process process;
 
@@ -43,7 +55,8 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     /**
-     * @param port     the plain listener's port, or with {@code security} the SASL_SSL listener's
+     * @param port     the plain listener's port, or with {@code security} the SASL_SSL listener's (the mutual-TLS
+     *                 one's when the broker has no SASL_SSL listener)
      * @param security null for a plain broker
      */
     public LocalKafka(Path libDir, Path dataDir, int port, Security security) {
@@ -52,7 +65,10 @@ public final class LocalKafka implements AutoCloseable {
         this.port = port;
         this.controllerPort = freePort();
         this.security = security;
-        this.mtlsPort = security == null ? -1 : freePort();
+        boolean saslSsl = security != null && security.listeners().contains(Security.Listener.SASL_SSL);
+        this.mtlsPort = security == null ? -1 : saslSsl ? freePort() : port;
+        this.plaintextPort = security != null && security.listeners().contains(Security.Listener.PLAINTEXT)
+                ? freePort() : -1;
     }
 
     /** A broker on a free port, its libraries found through {@link #LIB_PROPERTY}. */
@@ -79,7 +95,7 @@ public final class LocalKafka implements AutoCloseable {
         return lib;
     }
 
-    /** The plain listener, or on a secured broker the SASL_SSL one. */
+    /** The plain listener, or on a secured broker the SASL_SSL one (the mutual-TLS one if it has no SASL_SSL). */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
@@ -92,7 +108,50 @@ public final class LocalKafka implements AutoCloseable {
         if (tls == null) {
             throw new IllegalStateException("start the broker first: its certificates are made at start");
         }
-        return new SecureAccess(bootstrapServers(), "127.0.0.1:" + mtlsPort, security, tls);
+        boolean saslSsl = security.listeners().contains(Security.Listener.SASL_SSL);
+        return new SecureAccess(saslSsl ? bootstrapServers() : null, "127.0.0.1:" + mtlsPort,
+                plaintextPort < 0 ? null : "127.0.0.1:" + plaintextPort, security, tls);
+    }
+
+    /**
+     * Adds ACLs, as the harness's admin (a super user), and waits until the broker enforces them. Only on a broker
+     * whose security has {@link Security.Builder#authorization() authorization}.
+     */
+    public void grant(Collection<AclBinding> bindings) {
+        if (security == null || !security.authorization()) {
+            throw new IllegalStateException("this broker has no authorizer: build its Security with authorization()");
+        }
+        Properties props = new Properties();
+        props.putAll(access().adminClient());
+        try (Admin admin = Admin.create(props)) {
+            admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS);
+            // The controller took them; the broker's authorizer applies them from the metadata log a moment later,
+            // and DescribeAcls is answered from that authorizer.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (true) {
+                Collection<AclBinding> present = admin.describeAcls(AclBindingFilter.ANY).values()
+                        .get(30, TimeUnit.SECONDS);
+                if (present.containsAll(bindings)) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("ACLs not in force after 30 s");
+                }
+                sleep(100);
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot grant ACLs: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while granting ACLs", e);
+        }
+    }
+
+    /** Creates the pipeline's topics ({@code contracts}' Topics), as the admin on a secured broker. */
+    public LocalKafka ensureTopics() {
+        TopicAdmin.ensureTopics(security == null ? Map.of("bootstrap.servers", bootstrapServers())
+                : access().adminClient(), (short) 1);
+        return this;
     }
 
     public int port() {
@@ -110,7 +169,7 @@ public final class LocalKafka implements AutoCloseable {
             try {
                 Files.createDirectories(dataDir);
                 if (security != null && tls == null) {
-                    tls = TlsMaterial.generate(dataDir.resolve("tls"));
+                    tls = TlsMaterial.generate(dataDir.resolve("tls"), security.certificateUsers());
                 }
                 Path config = writeConfig();
                 if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
@@ -196,6 +255,7 @@ public final class LocalKafka implements AutoCloseable {
                 "group.initial.rebalance.delay.ms=0",
                 // Topics are created explicitly with the partitions and retention the design gives them.
                 "auto.create.topics.enable=false",
+                security == null ? "" : securityConfig(),
                 "");
         Path config = dataDir.resolve("server.properties");
         Files.writeString(config, properties);
@@ -224,17 +284,26 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     /**
-     * SASL_SSL with SCRAM for logins, SSL with required client certificates for mutual TLS. Brokers talk to each
-     * other over the mutual-TLS listener with the broker's own certificate, so no client-facing listener is plain.
+     * SASL_SSL with SCRAM for logins, SSL with required client certificates for mutual TLS, PLAINTEXT only if asked.
+     * Brokers talk to each other over the mutual-TLS listener, and to the controller over a mutual-TLS controller
+     * listener, with the broker's own certificate: no listener is plain unless a PLAINTEXT one was asked for.
      */
     private String securedListeners(String host) {
-        String saslSsl = "SASL_SSL://" + host + ":" + port;
-        String mtls = "SSL://" + host + ":" + mtlsPort;
+        List<String> listeners = new ArrayList<>();
+        if (security.listeners().contains(Security.Listener.SASL_SSL)) {
+            listeners.add("SASL_SSL://" + host + ":" + port);
+        }
+        listeners.add("SSL://" + host + ":" + mtlsPort);
+        if (plaintextPort > 0) {
+            listeners.add("PLAINTEXT://" + host + ":" + plaintextPort);
+        }
+        String advertised = String.join(",", listeners);
         return String.join("\n",
-                "listeners=" + saslSsl + "," + mtls + ",CONTROLLER://" + host + ":" + controllerPort,
-                "advertised.listeners=" + saslSsl + "," + mtls,
+                "listeners=" + advertised + ",CONTROLLER://" + host + ":" + controllerPort,
+                "advertised.listeners=" + advertised,
                 "inter.broker.listener.name=SSL",
-                "listener.security.protocol.map=SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=SASL_SSL:SASL_SSL,SSL:SSL,PLAINTEXT:PLAINTEXT,CONTROLLER:SSL",
+                "listener.name.controller.ssl.client.auth=required",
                 "sasl.enabled.mechanisms=" + Security.SCRAM_MECHANISM,
                 // The broker side of SCRAM needs a login module, but no credentials of its own: users come from
                 // the cluster metadata, where format() put them.
@@ -250,11 +319,23 @@ public final class LocalKafka implements AutoCloseable {
                 "ssl.truststore.password=" + tls.password());
     }
 
+    /** The authorizer and its super users, and whatever broker settings the security adds. */
+    private String securityConfig() {
+        List<String> lines = new ArrayList<>();
+        if (security.authorization()) {
+            lines.add("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            lines.add("super.users=" + String.join(";", security.superUsers()));
+            lines.add("allow.everyone.if.no.acl.found=false");
+        }
+        security.brokerConfig().forEach((key, value) -> lines.add(key + "=" + value));
+        return String.join("\n", lines);
+    }
+
     private void format(Path config) throws IOException {
         Path log = dataDir.resolve("format.log");
         List<String> args = new ArrayList<>(List.of("format", "-t", clusterId(), "-c", config.toString()));
         if (security != null) {
-            args.addAll(List.of("--add-scram", security.formatArgument()));
+            args.addAll(security.formatArguments());
         }
         Process formatter = new ProcessBuilder(command("kafka.tools.StorageTool", args.toArray(String[]::new)))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -5,20 +5,31 @@ import java.util.Map;
 
 /**
  * What a client needs to reach a secured {@link LocalKafka}, as Kafka client properties: a SCRAM login over
- * SASL_SSL, or a client certificate over mutual TLS. Tests build their producers and consumers from these, and
- * {@link SecureLocalKafkaResource} hands the service the same settings as {@code kafka.*} configuration.
+ * SASL_SSL, or a client certificate over mutual TLS, for any of its users, or the harness's admin. Tests build their
+ * producers and consumers from these, and {@link SecureLocalKafkaResource} hands the service the same settings as
+ * {@code kafka.*} configuration.
  *
- * @param saslSslServers bootstrap address of the SASL_SSL listener (SCRAM-SHA-512)
- * @param mtlsServers    bootstrap address of the SSL listener that requires a client certificate
+ * @param saslSslServers   bootstrap address of the SASL_SSL listener (SCRAM-SHA-512), null when the broker has none
+ * @param mtlsServers      bootstrap address of the SSL listener that requires a client certificate
+ * @param plaintextServers bootstrap address of the PLAINTEXT listener, null when the broker has none (the default)
  */
-public record SecureAccess(String saslSslServers, String mtlsServers, Security security, TlsMaterial tls) {
-    /** Client properties for the SCRAM user. */
+public record SecureAccess(String saslSslServers, String mtlsServers, String plaintextServers, Security security,
+                           TlsMaterial tls) {
+    /** Client properties for the first SCRAM user. */
     public Map<String, Object> scramClient() {
-        return scramClient(security.scramUser(), security.scramPassword());
+        return scramClient(security.scramUser());
+    }
+
+    /** Client properties for a SCRAM user of the broker's {@link Security}. */
+    public Map<String, Object> scramClient(String user) {
+        return scramClient(user, security.password(user));
     }
 
     /** Client properties for any SCRAM login, for tests of refused ones. */
     public Map<String, Object> scramClient(String user, String password) {
+        if (saslSslServers == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
         Map<String, Object> config = trustingClient(saslSslServers);
         config.put("security.protocol", "SASL_SSL");
         config.put("sasl.mechanism", Security.SCRAM_MECHANISM);
@@ -26,13 +37,19 @@ public record SecureAccess(String saslSslServers, String mtlsServers, Security s
         return config;
     }
 
-    /** Client properties for mutual TLS with the client certificate the broker's CA signed. */
+    /** Client properties for mutual TLS with the first TLS user's certificate. */
     public Map<String, Object> mtlsClient() {
-        Map<String, Object> config = tlsClientWithoutCertificate();
-        config.put("ssl.keystore.location", tls.clientKeystore().toString());
-        config.put("ssl.keystore.type", TlsMaterial.STORE_TYPE);
-        config.put("ssl.keystore.password", tls.password());
-        return config;
+        return withKeystore(tls.clientKeystore());
+    }
+
+    /** Client properties for mutual TLS with a TLS user's certificate (principal {@code User:CN=<user>}). */
+    public Map<String, Object> mtlsClient(String user) {
+        return withKeystore(tls.clientKeystore(user));
+    }
+
+    /** The harness's admin, a super user (over mutual TLS): creates topics, grants ACLs, reads anything. */
+    public Map<String, Object> adminClient() {
+        return mtlsClient(Security.ADMIN);
     }
 
     /** Client properties for the mutual-TLS listener that trust the broker but present no certificate. */
@@ -42,10 +59,33 @@ public record SecureAccess(String saslSslServers, String mtlsServers, Security s
         return config;
     }
 
+    /** Client properties for the PLAINTEXT listener (principal {@code User:ANONYMOUS}), if the broker has one. */
+    public Map<String, Object> plaintextClient() {
+        if (plaintextServers == null) {
+            throw new IllegalStateException("this broker has no PLAINTEXT listener");
+        }
+        Map<String, Object> config = new HashMap<>();
+        config.put("bootstrap.servers", plaintextServers);
+        return config;
+    }
+
     /** {@link #scramClient()} as a Quarkus service reads it: every key under {@code kafka.}. */
     public Map<String, String> serviceConfig() {
+        return serviceConfig(scramClient());
+    }
+
+    /** Client properties as a Quarkus service reads them: every key under {@code kafka.}. */
+    public static Map<String, String> serviceConfig(Map<String, Object> client) {
         Map<String, String> config = new HashMap<>();
-        scramClient().forEach((key, value) -> config.put("kafka." + key, value.toString()));
+        client.forEach((key, value) -> config.put("kafka." + key, value.toString()));
+        return config;
+    }
+
+    private Map<String, Object> withKeystore(java.nio.file.Path keystore) {
+        Map<String, Object> config = tlsClientWithoutCertificate();
+        config.put("ssl.keystore.location", keystore.toString());
+        config.put("ssl.keystore.type", TlsMaterial.STORE_TYPE);
+        config.put("ssl.keystore.password", tls.password());
         return config;
     }
 
@@ -65,6 +105,7 @@ public record SecureAccess(String saslSslServers, String mtlsServers, Security s
 
     @Override
     public String toString() {
-        return "SecureAccess[saslSsl=" + saslSslServers + ", mtls=" + mtlsServers + ", " + security + "]";
+        return "SecureAccess[saslSsl=" + saslSslServers + ", mtls=" + mtlsServers + ", plaintext=" + plaintextServers
+                + ", " + security + "]";
     }
 }

@@ -5,30 +5,45 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Throwaway TLS material for a secured {@link LocalKafka}: a CA, a broker certificate for 127.0.0.1/localhost and a
- * client certificate, both signed by the CA, as PKCS12 key stores, and a trust store holding only the CA. Made with
+ * Throwaway TLS material for a secured {@link LocalKafka}: a CA, a broker certificate for 127.0.0.1/localhost
+ * (subject {@code CN=broker}) and one client certificate per TLS user (subject {@code CN=<user>}, as Strimzi's user
+ * operator issues them), all signed by the CA, as PKCS12 key stores, and a trust store holding only the CA. Made with
  * the JDK's {@code keytool} because the JDK has no public API that signs certificates, and a test must not need
  * openssl. All stores share one random password: they live in a test's temporary directory and die with it.
  *
  * @param truststore     the CA certificate, trusted by the broker (for client certificates) and by clients
  * @param brokerKeystore the broker's key and certificate chain
- * @param clientKeystore a client's key and certificate chain, for mutual TLS
- * @param password       the password of all three stores and of their keys
+ * @param clientKeystores per TLS user, its key and certificate chain, for mutual TLS
+ * @param password        the password of all stores and of their keys
  */
-public record TlsMaterial(Path truststore, Path brokerKeystore, Path clientKeystore, String password) {
+public record TlsMaterial(Path truststore, Path brokerKeystore, Map<String, Path> clientKeystores, String password) {
+    public TlsMaterial {
+        clientKeystores = Collections.unmodifiableMap(new LinkedHashMap<>(clientKeystores));
+    }
+
     public static final String STORE_TYPE = "PKCS12";
     private static final String VALIDITY_DAYS = "30";
 
-    /** Generates the CA, the broker and the client certificates into {@code dir}, replacing what was there. */
+    /** Generates the CA, the broker's and a "client" user's certificate into {@code dir}, replacing what was there. */
     public static TlsMaterial generate(Path dir) {
+        return generate(dir, List.of("client"));
+    }
+
+    /** Generates the CA, the broker's and each user's certificate into {@code dir}, replacing what was there. */
+    public static TlsMaterial generate(Path dir, List<String> users) {
         try {
             Files.createDirectories(dir);
-            for (String file : List.of("ca.p12", "truststore.p12", "broker.p12", "client.p12")) {
-                Files.deleteIfExists(dir.resolve(file));
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir, e);
@@ -39,15 +54,35 @@ public record TlsMaterial(Path truststore, Path brokerKeystore, Path clientKeyst
         keytool.run("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem");
         keytool.run("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "truststore.p12");
         keytool.signed("broker", "SAN=ip:127.0.0.1,dns:localhost");
-        keytool.signed("client", null);
-        return new TlsMaterial(dir.resolve("truststore.p12"), dir.resolve("broker.p12"), dir.resolve("client.p12"),
-                keytool.password);
+        Map<String, Path> clients = new LinkedHashMap<>();
+        for (String user : users) {
+            keytool.signed(user, null);
+            clients.put(user, dir.resolve(user + ".p12"));
+        }
+        return new TlsMaterial(dir.resolve("truststore.p12"), dir.resolve("broker.p12"), clients, keytool.password);
+    }
+
+    /** The first TLS user's key store. */
+    public Path clientKeystore() {
+        if (clientKeystores.isEmpty()) {
+            throw new IllegalStateException("this broker has no TLS users");
+        }
+        return clientKeystores.values().iterator().next();
+    }
+
+    /** A TLS user's key store. */
+    public Path clientKeystore(String user) {
+        Path store = clientKeystores.get(user);
+        if (store == null) {
+            throw new IllegalArgumentException("no TLS user " + user + " (known: " + clientKeystores.keySet() + ")");
+        }
+        return store;
     }
 
     @Override
     public String toString() {
-        return "TlsMaterial[truststore=" + truststore + ", brokerKeystore=" + brokerKeystore + ", clientKeystore="
-                + clientKeystore + ", password=(hidden)]";
+        return "TlsMaterial[truststore=" + truststore + ", brokerKeystore=" + brokerKeystore + ", clientKeystores="
+                + clientKeystores + ", password=(hidden)]";
     }
 
     /** keytool runs in {@code dir}, on P-256 keys (fast to make) and PKCS12 stores with one password. */

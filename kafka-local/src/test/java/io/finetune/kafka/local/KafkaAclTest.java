@@ -1,0 +1,191 @@
+package io.finetune.kafka.local;
+
+import io.finetune.contracts.KafkaAccess;
+import io.finetune.contracts.Topics;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * One broker that authorizes as the secured overlays do: every {@link KafkaAccess} user, as a SCRAM login and for
+ * three of them as a certificate (principal {@code User:CN=<name>}, as Strimzi names TLS users), with exactly the
+ * ACLs contracts derives. A service cannot write what it does not own, the raw producer can write the raw topic and
+ * nothing else, and no one but the trainer (not even an unauthenticated client of a plaintext listener) can put a
+ * checkpoint on the topic the evaluator loads models from.
+ */
+class KafkaAclTest {
+    private static final List<String> TLS_USERS = List.of(KafkaAccess.TRAINER, KafkaAccess.EVALUATOR,
+            KafkaAccess.RAW_PRODUCER);
+    @TempDir
+    static Path data;
+    private static LocalKafka kafka;
+    private static SecureAccess access;
+
+    @BeforeAll
+    static void start() {
+        Security security = Security.builder().authorization()
+                .scramUsers(KafkaAccess.all().stream().map(KafkaAccess.Grant::user).toList())
+                .tlsUsers(TLS_USERS)
+                // A plaintext listener too, as a cluster being replayed might have: its clients are User:ANONYMOUS.
+                .listeners(EnumSet.of(Security.Listener.SASL_SSL, Security.Listener.PLAINTEXT)).build();
+        kafka = LocalKafka.secured(data, security).start().ensureTopics();
+        access = kafka.access();
+        for (KafkaAccess.Grant grant : KafkaAccess.all()) {
+            kafka.grant(grant.bindings(KafkaAccess.scramPrincipal(grant.user())));
+            if (TLS_USERS.contains(grant.user())) {
+                kafka.grant(grant.bindings(KafkaAccess.tlsPrincipal(grant.user())));
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.stop();
+    }
+
+    @Test
+    void aServiceCannotWriteATopicItDoesNotOwn() {
+        assertThat(produce(access.scramClient(KafkaAccess.EVALUATOR), Topics.CHECKPOINTS))
+                .isInstanceOf(TopicAuthorizationException.class);
+        assertThat(produce(access.scramClient(KafkaAccess.PREPROCESS), Topics.TRAINING_JOBS))
+                .isInstanceOf(TopicAuthorizationException.class);
+        assertThat(produce(access.scramClient(KafkaAccess.INGEST), Topics.SHARDS))
+                .isInstanceOf(TopicAuthorizationException.class);
+        assertThat(produce(access.scramClient(KafkaAccess.TRAINER), Topics.EVALUATIONS))
+                .isInstanceOf(TopicAuthorizationException.class);
+        // What it owns it writes, with the idempotent producer the services use and no cluster permission.
+        assertThat(produce(access.scramClient(KafkaAccess.EVALUATOR), Topics.EVALUATIONS)).isNull();
+        assertThat(produce(access.scramClient(KafkaAccess.PREPROCESS), Topics.SHARDS)).isNull();
+    }
+
+    @Test
+    void theRawProducerWritesTheRawTopicAndNothingElse() {
+        Map<String, Object> raw = access.scramClient(KafkaAccess.RAW_PRODUCER);
+        assertThat(produce(raw, Topics.RAW_RECORDS)).isNull();
+        for (Topics.Spec spec : Topics.all()) {
+            if (!spec.name().equals(Topics.RAW_RECORDS)) {
+                assertThat(produce(raw, spec.name())).as("raw producer writing %s", spec.name())
+                        .isInstanceOf(TopicAuthorizationException.class);
+            }
+            assertThat(read(raw, spec.name(), null)).as("raw producer reading %s", spec.name())
+                    .isInstanceOf(TopicAuthorizationException.class);
+        }
+        // The same user with its certificate instead of its password.
+        Map<String, Object> rawTls = access.mtlsClient(KafkaAccess.RAW_PRODUCER);
+        assertThat(produce(rawTls, Topics.RAW_RECORDS)).isNull();
+        assertThat(produce(rawTls, Topics.TRAINING_JOBS)).isInstanceOf(TopicAuthorizationException.class);
+    }
+
+    /** The evaluator loads whatever model archive arrives on the checkpoints topic: only the trainer may put one. */
+    @Test
+    void aForgedCheckpointIsRefusedFromEveryoneButTheTrainer() {
+        Map<String, Map<String, Object>> clients = new LinkedHashMap<>();
+        KafkaAccess.all().forEach(g -> clients.put(KafkaAccess.scramPrincipal(g.user()), access.scramClient(g.user())));
+        TLS_USERS.forEach(u -> clients.put(KafkaAccess.tlsPrincipal(u), access.mtlsClient(u)));
+        clients.put("User:ANONYMOUS", access.plaintextClient());
+        List<String> accepted = new ArrayList<>();
+        clients.forEach((principal, client) -> {
+            Throwable refusal = produce(client, Topics.CHECKPOINTS);
+            if (refusal == null) {
+                accepted.add(principal);
+            } else {
+                assertThat(refusal).as(principal).isInstanceOf(AuthorizationException.class);
+            }
+        });
+        assertThat(accepted).containsExactly("User:" + KafkaAccess.TRAINER, "User:CN=" + KafkaAccess.TRAINER);
+    }
+
+    @Test
+    void aServiceReadsWithItsOwnGroupOnly() {
+        Map<String, Object> evaluator = access.scramClient(KafkaAccess.EVALUATOR);
+        assertThat(read(evaluator, Topics.CHECKPOINTS, "evaluator-service")).isNull();
+        assertThat(read(evaluator, Topics.CHECKPOINTS, "trainer-service"))
+                .isInstanceOf(GroupAuthorizationException.class);
+        assertThat(read(evaluator, Topics.TRAINING_JOBS, "evaluator-service"))
+                .isInstanceOf(TopicAuthorizationException.class);
+        // Shards are read without a group (ShardReader assigns partitions).
+        assertThat(read(evaluator, Topics.SHARDS, null)).isNull();
+    }
+
+    /** Produces one record and waits for the answer: null when it was written, else why not. */
+    private static Throwable produce(Map<String, Object> client, String topic) {
+        Properties props = properties(client);
+        props.put("enable.idempotence", "true");
+        props.put("acks", "all");
+        props.put("max.block.ms", "10000");
+        props.put("delivery.timeout.ms", "15000");
+        props.put("request.timeout.ms", "10000");
+        try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, "forged".getBytes(StandardCharsets.UTF_8),
+                    "{}".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (AuthorizationException e) {
+            return e;
+        } catch (Exception e) {
+            throw new AssertionError("no answer producing to " + topic, e);
+        }
+    }
+
+    /** Polls a topic, in a group when given (subscribed) or assigned without one: null when the poll went through. */
+    private static Throwable read(Map<String, Object> client, String topic, String group) {
+        Properties props = properties(client);
+        props.put("default.api.timeout.ms", "10000");
+        props.put("enable.auto.commit", "false");
+        props.put("auto.offset.reset", "earliest");
+        if (group != null) {
+            props.put("group.id", group);
+        }
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            if (group != null) {
+                consumer.subscribe(List.of(topic));
+            } else {
+                TopicPartition partition = new TopicPartition(topic, 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500));
+                if (group == null || !consumer.assignment().isEmpty()) {
+                    return null;
+                }
+            }
+            throw new AssertionError("no partitions assigned from " + topic + " within 20 s");
+        } catch (AuthorizationException e) {
+            return e;
+        }
+    }
+
+    private static Properties properties(Map<String, Object> client) {
+        Properties props = new Properties();
+        props.putAll(client);
+        return props;
+    }
+}
