@@ -86,6 +86,10 @@ public record BrokerSpec(String name, List<Listener> listeners, Authorization au
             }
             List<AclRule> acls = new ArrayList<>();
             for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
+                if (!"allow".equals(acl.path("type").asText("allow"))) {
+                    throw new IllegalArgumentException("KafkaUser " + user.path("metadata").path("name").asText()
+                            + " has a rule of type " + acl.path("type").asText() + ": the replay knows allow rules");
+                }
                 List<String> operations = new ArrayList<>();
                 acl.path("operations").forEach(o -> operations.add(o.asText()));
                 if (acl.has("operation")) {

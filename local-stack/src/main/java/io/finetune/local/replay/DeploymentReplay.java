@@ -3,7 +3,10 @@ package io.finetune.local.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.finetune.contracts.Directories;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.KafkaAccess;
+import io.finetune.contracts.Topics;
 import io.finetune.contracts.sample.SampleReviews;
+import io.finetune.kafka.local.TopicTail;
 import io.finetune.local.LocalStack;
 import io.finetune.local.PipelineClient;
 import io.finetune.local.ServiceProcess;
@@ -142,7 +145,7 @@ public final class DeploymentReplay {
                 }
             }
             System.out.println("  all four services ready");
-            scenario(new PipelineClient(name -> services.get(name).url(), apiKey), services);
+            scenario(new PipelineClient(name -> services.get(name).url(), apiKey), services, cluster);
         } finally {
             services.values().forEach(ServiceProcess::close);
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -150,7 +153,7 @@ public final class DeploymentReplay {
     }
 
     /** A user's run: a dataset over REST, sealed, prepared, trained for a moment, evaluated. */
-    private void scenario(PipelineClient client, Map<String, ServiceProcess> services) {
+    private void scenario(PipelineClient client, Map<String, ServiceProcess> services, LocalCluster cluster) {
         List<SampleReviews.Review> reviews = SampleReviews.generate(240, 5);
         client.require(client.post("ingest-service", "/datasets", "application/json",
                 Json.write(Map.of("name", DATASET, "labels", List.of("negative", "positive")))), 201);
@@ -159,6 +162,9 @@ public final class DeploymentReplay {
                 .append('\n'));
         client.require(client.post("ingest-service", "/datasets/" + DATASET + "/records", "application/x-ndjson",
                 jsonl.toString()), 200);
+        int pushed = pushRaw(cluster, SampleReviews.generate(40, 6));
+        client.await("ingest-service", "/datasets/" + DATASET,
+                s -> s.path("accepted").asLong() + s.path("rejected").asLong() >= reviews.size() + pushed, READY);
         client.require(client.post("ingest-service", "/datasets/" + DATASET + "/seal", "application/json",
                 Json.write(Map.of("maxLength", 32))), 200);
         try {
@@ -181,6 +187,28 @@ public final class DeploymentReplay {
             services.values().forEach(s -> logs.append("\n--- ").append(s.name()).append('\n').append(tail(s.log())));
             throw new IllegalStateException(logs.toString(), e);
         }
+    }
+
+    /**
+     * Pushes records onto the raw topic as a person with kcat would: as the deployment's raw-topic user where it has
+     * one, unauthenticated where its broker lets anyone in; not at all where neither is possible.
+     *
+     * @return how many were pushed
+     */
+    private static int pushRaw(LocalCluster cluster, List<SampleReviews.Review> reviews) {
+        Optional<Map<String, Object>> client = cluster.clientOf(KafkaAccess.RAW_PRODUCER)
+                .or(() -> cluster.plaintextClient());
+        if (client.isEmpty()) {
+            System.out.println("  no raw-topic user and no open listener: records go in over REST only");
+            return 0;
+        }
+        TopicTail.produce(client.get(), Topics.RAW_RECORDS, java.util.Collections.nCopies(reviews.size(), DATASET),
+                reviews.stream().map(r -> Json.write(Map.of("dataset", DATASET, "id", r.id(), "text", r.text(),
+                        "label", r.label())).getBytes(StandardCharsets.UTF_8)).toList());
+        System.out.println("  pushed " + reviews.size() + " records onto " + Topics.RAW_RECORDS + " as "
+                + cluster.clientOf(KafkaAccess.RAW_PRODUCER).map(c -> KafkaAccess.RAW_PRODUCER)
+                .orElse("an anonymous client"));
+        return reviews.size();
     }
 
     private static String exec(List<String> command, Map<String, String> env) {
