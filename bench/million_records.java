@@ -255,8 +255,9 @@ public class MillionRecords {
     static JsonNode awaitPrepared(Service preprocess, long deadline, List<Service> services) throws Exception {
         while (true) {
             watch(services, deadline, "preparing");
+            // Reads need the key too (docs/security.md); 401s would read as "not prepared yet" until the deadline.
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(preprocess.url
-                    + "/datasets/million")).timeout(Duration.ofSeconds(10)).build(),
+                    + "/datasets/million")).header("X-API-Key", API_KEY).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
                 JsonNode status = Json.MAPPER.readTree(r.body());

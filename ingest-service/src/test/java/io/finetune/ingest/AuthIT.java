@@ -28,8 +28,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 /**
- * Authentication switched on, as in production: writes need an API key or an OIDC access token (signed by a key
- * pair of this run, whose JWKS the service finds by OIDC discovery on loopback), reads, health and metrics stay open.
+ * Authentication switched on, as in production: reads and writes need an API key or an OIDC access token (signed by
+ * a key pair of this run, whose JWKS the service finds by OIDC discovery on loopback) with the role they name; a
+ * token's role comes from its scope. Health and metrics stay open.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
@@ -37,13 +38,14 @@ import static org.hamcrest.Matchers.not;
 class AuthIT {
     static final String KEY = "it-key-5b7e0c1d9a4f4e2b8c6d";
     static final String SECOND_KEY = "it-key-of-another-client-31f2";
+    static final String READ_KEY = "it-read-key-of-a-dashboard-8e0a";
 
     public static class AuthOn implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             // The first key only as its hash, as production would configure it.
             return Map.of("%test.finetune.auth.enabled", "true",
-                    "finetune.auth.api-keys", ApiKeys.hash(KEY) + "," + SECOND_KEY);
+                    "finetune.auth.api-keys", ApiKeys.hash(KEY) + "," + SECOND_KEY + ",read:" + READ_KEY);
         }
 
         @Override
@@ -62,7 +64,9 @@ class AuthIT {
                 .contentType("application/problem+json")
                 .header("WWW-Authenticate", equalTo("Bearer realm=\"finetune\""))
                 .body("status", equalTo(401)).body("detail", containsString("POST /datasets needs a credential"));
-        given().get("/datasets/anonymous").then().statusCode(404);
+        given().get("/datasets/anonymous").then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"finetune\""));
+        given().header("X-API-Key", KEY).get("/datasets/anonymous").then().statusCode(404);
     }
 
     @Test
@@ -88,14 +92,51 @@ class AuthIT {
     }
 
     @Test
+    void aReadKeyReadsButMayNotWrite() {
+        create("read-only").header("X-API-Key", READ_KEY).post("/datasets").then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("POST /datasets needs the role write, which this credential does not have"));
+        byte[] record = "{\"text\":\"a fine film\",\"label\":\"pos\"}".getBytes(StandardCharsets.UTF_8);
+        given().header("X-API-Key", READ_KEY).contentType("application/x-ndjson").body(record)
+                .post("/datasets/read-only/records").then().statusCode(403);
+        given().header("X-API-Key", READ_KEY).contentType(ContentType.JSON).post("/datasets/read-only/seal").then()
+                .statusCode(403);
+        given().header("X-API-Key", READ_KEY).contentType("application/x-ndjson").body(record)
+                .post("/datasets/read-only/import").then().statusCode(403);
+
+        create("for-the-dashboard").header("X-API-Key", KEY).post("/datasets").then().statusCode(201);
+        given().header("X-API-Key", READ_KEY).get("/datasets/for-the-dashboard").then().statusCode(200)
+                .body("definition.name", equalTo("for-the-dashboard"));
+        given().header("Authorization", "Bearer " + READ_KEY).get("/datasets/read-only").then().statusCode(404);
+    }
+
+    @Test
+    void aTokensScopeDecidesWhatItMayDo() throws JoseException {
+        RsaJsonWebKey issuer = issuerKey();
+        create("by-reader-token").header("Authorization", "Bearer " + sign(scoped("openid finetune:read"), issuer))
+                .post("/datasets").then().statusCode(403);
+        create("by-token-without-scope").header("Authorization", "Bearer "
+                + sign(claims(OidcIssuerResource.AUDIENCE, 5), issuer)).post("/datasets").then().statusCode(403);
+        create("by-writer-token").header("Authorization", "Bearer " + sign(scoped("finetune:write"), issuer))
+                .post("/datasets").then().statusCode(201);
+        given().header("Authorization", "Bearer " + sign(scoped("finetune:read"), issuer))
+                .get("/datasets/by-writer-token").then().statusCode(200);
+        given().header("Authorization", "Bearer " + sign(claims(OidcIssuerResource.AUDIENCE, 5), issuer))
+                .get("/datasets/by-writer-token").then().statusCode(403);
+    }
+
+    @Test
     void aValidAccessTokenIsAcceptedExpiredWrongAudienceOrForeignOnesAreNot() throws JoseException {
-        RsaJsonWebKey issuer = (RsaJsonWebKey) JsonWebKey.Factory.newJwk(
-                ConfigProvider.getConfig().getValue(OidcIssuerResource.SIGNING_KEY, String.class));
-        create("by-token").header("Authorization", "Bearer " + sign(claims(OidcIssuerResource.AUDIENCE, 5), issuer))
+        RsaJsonWebKey issuer = issuerKey();
+        create("by-token").header("Authorization", "Bearer " + sign(scoped("finetune:write"), issuer))
                 .post("/datasets").then().statusCode(201);
 
-        create("expired").header("Authorization", "Bearer " + sign(claims(OidcIssuerResource.AUDIENCE, -5), issuer))
-                .post("/datasets").then().statusCode(401).body("detail", equalTo("the access token has expired"));
+        JwtClaims expired = claims(OidcIssuerResource.AUDIENCE, -5);
+        expired.setClaim("scope", "finetune:write");
+        create("expired").header("Authorization", "Bearer " + sign(expired, issuer))
+                .post("/datasets").then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"finetune\", error=\"invalid_token\""))
+                .body("detail", equalTo("the access token has expired"));
         create("other-client").header("Authorization", "Bearer " + sign(claims("some-other-api", 5), issuer))
                 .post("/datasets").then().statusCode(401);
         JwtClaims otherRealm = claims(OidcIssuerResource.AUDIENCE, 5);
@@ -106,16 +147,16 @@ class AuthIT {
         impostor.setKeyId(issuer.getKeyId());
         create("impostor").header("Authorization", "Bearer " + sign(claims(OidcIssuerResource.AUDIENCE, 5), impostor))
                 .post("/datasets").then().statusCode(401);
-        given().get("/datasets/expired").then().statusCode(404);
+        given().header("X-API-Key", KEY).get("/datasets/expired").then().statusCode(404);
     }
 
     @Test
-    void readsHealthAndMetricsStayOpen() {
-        create("readable").header("X-API-Key", KEY).post("/datasets").then().statusCode(201);
-        given().get("/datasets/readable").then().statusCode(200).body("definition.name", equalTo("readable"));
+    void healthMetricsAndOpenApiStayOpen() {
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("X-API-Key"))
+                .body(containsString("bearer"));
     }
 
     @Test
@@ -124,6 +165,17 @@ class AuthIT {
         given().contentType(ContentType.JSON).body(big).post("/datasets").then().statusCode(401);
         given().header("X-API-Key", KEY).contentType(ContentType.JSON).body(big).post("/datasets").then()
                 .statusCode(413).contentType("application/problem+json").body("detail", containsString("65536"));
+    }
+
+    private static RsaJsonWebKey issuerKey() throws JoseException {
+        return (RsaJsonWebKey) JsonWebKey.Factory.newJwk(
+                ConfigProvider.getConfig().getValue(OidcIssuerResource.SIGNING_KEY, String.class));
+    }
+
+    private static JwtClaims scoped(String scope) {
+        JwtClaims claims = claims(OidcIssuerResource.AUDIENCE, 5);
+        claims.setClaim("scope", scope);
+        return claims;
     }
 
     private static JwtClaims claims(String audience, float minutes) {

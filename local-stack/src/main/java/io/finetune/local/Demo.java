@@ -52,7 +52,8 @@ public final class Demo {
             stack.startAll(8081);
             LocalStack.SERVICES.forEach(s -> say(String.format("  %-19s %s  (metrics %s/q/metrics)", s,
                     stack.url(s), stack.url(s))));
-            say("  REST writes need this run's key (docs/security.md): export FINETUNE_API_KEY=" + stack.apiKey()
+            say("  REST calls, reads included, need this run's key, which reads and writes (docs/security.md):"
+                    + " export FINETUNE_API_KEY=" + stack.apiKey()
                     + "  then curl -H \"X-API-Key: $FINETUNE_API_KEY\" ...");
             run(new PipelineScenario(stack), root);
             long seconds = Math.round((System.nanoTime() - start) / 1e9);

@@ -28,7 +28,10 @@ public final class LocalStack implements AutoCloseable {
     private final Path repoRoot;
     private final Path stateDir;
     private final LocalKafka kafka;
-    /** The services run with authentication on, as deployed; this stack's clients send this key. */
+    /**
+     * The services run with authentication on, as deployed, reads closed; this stack's clients send this key, a new
+     * one each run, on every request. It has the write role, which reads too.
+     */
     private final String apiKey = newApiKey();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private volatile boolean closed;
@@ -77,7 +80,7 @@ public final class LocalStack implements AutoCloseable {
             // take its partitions back within seconds instead of waiting out its dead predecessor's session.
             ServiceProcess service = new ServiceProcess(name, repoRoot, port, stateDir.resolve("services"),
                     Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                            "finetune.auth.api-keys", sha256(apiKey),
+                            "finetune.auth.api-keys", "write:" + sha256(apiKey),
                             "kafka.session.timeout.ms", "10000"));
             synchronized (services) {
                 if (closed) { // Ctrl-C while starting: close() has run or is running; start nothing more

@@ -7,6 +7,8 @@ import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.SelectionMetric;
 import io.finetune.service.rest.Problem;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -47,6 +49,7 @@ public class CompareResource {
     }
 
     /** @param jobs comma-separated job ids, at least two */
+    @RolesAllowed(Roles.READ)
     @GET
     public Comparison compare(@QueryParam("jobs") String jobs,
                               @QueryParam("metric") @DefaultValue("accuracy") String metric) {

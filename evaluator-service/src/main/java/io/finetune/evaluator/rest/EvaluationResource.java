@@ -9,6 +9,8 @@ import io.finetune.evaluator.domain.ModelShelf;
 import io.finetune.evaluator.domain.TransferGuards;
 import io.finetune.evaluator.report.ReportPage;
 import io.finetune.service.rest.Problem;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -39,11 +41,13 @@ public class EvaluationResource {
     }
 
     /** All evaluations, newest first. */
+    @RolesAllowed(Roles.READ)
     @GET
     public List<ObjectNode> all() {
         return store.all().stream().map(EvaluatedCheckpoint::toJson).toList();
     }
 
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/{checkpointId}")
     public ObjectNode one(@PathParam("checkpointId") String checkpointId) {
@@ -51,6 +55,7 @@ public class EvaluationResource {
     }
 
     /** What holds this run back, each finding with its evidence and a suggested change; empty for a healthy run. */
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/{checkpointId}/advice")
     public List<Finding> advice(@PathParam("checkpointId") String checkpointId) {
@@ -62,6 +67,7 @@ public class EvaluationResource {
      * of planned, early stopping and the kept epoch, warmup, weight decay, frozen layers. The advice's
      * high-learning-rate, no-early-stopping and freeze-lower-layers findings read these; 404 without a checkpoint.json.
      */
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/{checkpointId}/guards")
     public TransferGuards guards(@PathParam("checkpointId") String checkpointId) {
@@ -74,6 +80,7 @@ public class EvaluationResource {
     }
 
     /** A self-contained page (inline SVG charts, no scripts) to read in a browser or attach to a ticket. */
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/{checkpointId}/report")
     @Produces(MediaType.TEXT_HTML)
@@ -86,6 +93,7 @@ public class EvaluationResource {
      * The fine-tuned model as a zip of its Hugging Face directory: unzip it and load it with
      * {@code AutoModelForSequenceClassification.from_pretrained(dir)} and {@code AutoTokenizer.from_pretrained(dir)}.
      */
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/{checkpointId}/model")
     @Produces("application/zip")

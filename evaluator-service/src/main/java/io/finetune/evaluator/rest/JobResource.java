@@ -5,6 +5,8 @@ import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.SelectionMetric;
 import io.finetune.service.rest.Problem;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -27,6 +29,7 @@ public class JobResource {
     }
 
     /** The job's evaluations in training order (epoch, step): its learning curve on held-out data. */
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/evaluations")
     public List<ObjectNode> evaluations(@PathParam("jobId") String jobId) {
@@ -41,6 +44,7 @@ public class JobResource {
      * The job's best checkpoint by {@code metric}: accuracy (default), macro_f1, weighted_f1, log_loss (lowest wins),
      * roc_auc or pr_auc (two-class jobs). On a tie the earlier checkpoint wins.
      */
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/best")
     public ObjectNode best(@PathParam("jobId") String jobId,

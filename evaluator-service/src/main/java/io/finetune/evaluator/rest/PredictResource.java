@@ -9,6 +9,8 @@ import io.finetune.evaluator.domain.SelectionMetric;
 import io.finetune.evaluator.domain.TextClassifier;
 import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -47,6 +49,8 @@ public class PredictResource {
         this.config = config;
     }
 
+    // Reads a model and writes nothing: read-only credentials may predict (docs/security.md).
+    @RolesAllowed(Roles.READ)
     @POST
     @BodyLimit("predict")
     public PredictResponse predict(PredictRequest request) {

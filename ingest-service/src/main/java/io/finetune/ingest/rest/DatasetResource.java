@@ -15,6 +15,8 @@ import io.finetune.ingest.formats.DelimitedRecords;
 import io.finetune.ingest.formats.JsonRecords;
 import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -55,6 +57,7 @@ public class DatasetResource {
                                 String idField) {
     }
 
+    @RolesAllowed(Roles.WRITE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(CreateDataset request) {
@@ -76,6 +79,7 @@ public class DatasetResource {
         return Response.status(Response.Status.CREATED).entity(registry.status(request.name())).build();
     }
 
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/{name}")
     @Blocking
@@ -93,6 +97,7 @@ public class DatasetResource {
      * text/tab-separated-values), read through the dataset's textFields, labelField and idField. A partly bad upload
      * keeps its good records; the report lists the bad ones by line, reason and field.
      */
+    @RolesAllowed(Roles.WRITE)
     @POST
     @Path("/{name}/records")
     @Consumes({MediaType.APPLICATION_JSON, "application/x-ndjson", "application/jsonl", MediaType.TEXT_PLAIN,
@@ -121,6 +126,7 @@ public class DatasetResource {
         return session.finish();
     }
 
+    @RolesAllowed(Roles.WRITE)
     @POST
     @Path("/{name}/seal")
     @Consumes(MediaType.APPLICATION_JSON)

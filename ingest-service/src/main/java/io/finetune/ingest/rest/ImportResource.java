@@ -14,6 +14,8 @@ import io.finetune.ingest.messaging.RecordIntake;
 import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
 import io.smallrye.common.annotation.Blocking;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -57,6 +59,7 @@ public class ImportResource {
      * @param label  the label of every message (eml and mbox only), e.g. "Phishing"
      * @param split  the split of records that name none (parquet, csv, tsv, jsonl, eml, mbox), e.g. "train"
      */
+    @RolesAllowed(Roles.WRITE)
     @POST
     @Path("/{name}/import")
     @Consumes({MediaType.APPLICATION_OCTET_STREAM, "application/gzip", "application/x-gzip", "application/x-tar",

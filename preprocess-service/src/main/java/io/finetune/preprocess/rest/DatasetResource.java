@@ -3,6 +3,8 @@ package io.finetune.preprocess.rest;
 import io.finetune.preprocess.domain.DatasetRegistry;
 import io.finetune.preprocess.domain.DatasetStatus;
 import io.finetune.service.rest.Problem;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -22,11 +24,13 @@ public class DatasetResource {
         this.registry = registry;
     }
 
+    @RolesAllowed(Roles.READ)
     @GET
     public List<DatasetStatus> all() {
         return registry.all();
     }
 
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/{name}")
     public DatasetStatus status(@PathParam("name") String name) {

@@ -4,6 +4,7 @@ import org.jboss.logging.Logger;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.HttpsJwks;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.consumer.ErrorCodeValidator;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
@@ -20,14 +21,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Checks OIDC access tokens the way a resource server does: the JWS signature against the provider's published keys
  * (JWKS), an allowed asymmetric algorithm, the issuer, the audience, and expiry. No call to the provider per request:
- * its keys are cached and fetched again only when a token names a key not seen yet.
+ * its keys are cached and fetched again only when a token names a key not seen yet. What a valid token may do comes
+ * from its scopes or roles ({@link #roleOf}).
  */
 public final class OidcTokens {
     private static final Logger LOG = Logger.getLogger(OidcTokens.class);
@@ -35,9 +42,15 @@ public final class OidcTokens {
     private static final Duration DISCOVERY_RETRY = Duration.ofSeconds(10);
 
     private final JwtConsumer consumer;
+    private final List<String> roleClaims;
+    private final String readRole;
+    private final String writeRole;
 
-    private OidcTokens(JwtConsumer consumer) {
+    private OidcTokens(JwtConsumer consumer, AuthConfig.Oidc config) {
         this.consumer = consumer;
+        this.roleClaims = List.copyOf(config.roleClaims());
+        this.readRole = config.readRole();
+        this.writeRole = config.writeRole();
     }
 
     /**
@@ -74,21 +87,55 @@ public final class OidcTokens {
                 .setRequireExpirationTime()
                 .setAllowedClockSkewInSeconds(config.clockSkewSeconds())
                 .build();
-        return Optional.of(new OidcTokens(consumer));
+        return Optional.of(new OidcTokens(consumer, config));
     }
 
-    public Verdict verify(String token) {
+    /** Accepted with the token's subject and the role its scopes or roles grant, or why not. */
+    public Checked verify(String token) {
         try {
-            consumer.process(token);
-            return Verdict.ACCEPTED;
+            JwtClaims claims = consumer.process(token).getJwtClaims();
+            String subject = claims.getClaimValueAsString("sub");
+            return Checked.accepted(subject == null ? "oidc" : subject, roleOf(claims));
         } catch (InvalidJwtException e) {
             // The reasons name claims and keys, never the token itself.
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("access token refused: %s", e.getErrorDetails().stream()
                         .map(ErrorCodeValidator.Error::getErrorMessage).collect(Collectors.joining("; ")));
             }
-            return e.hasExpired() ? Verdict.EXPIRED : Verdict.REFUSED;
+            return e.hasExpired() ? Checked.EXPIRED : Checked.REFUSED;
         }
+    }
+
+    /** The highest role that any of the role claims grants; empty when none names the read or write value. */
+    Optional<Role> roleOf(JwtClaims claims) {
+        Set<String> values = new HashSet<>();
+        for (String claim : roleClaims) {
+            Object value = claimAt(claims.getClaimsMap(), claim);
+            if (value instanceof String text) {
+                values.addAll(Arrays.asList(text.trim().split("\\s+")));
+            } else if (value instanceof Collection<?> items) {
+                items.stream().filter(String.class::isInstance).map(String.class::cast).forEach(values::add);
+            }
+        }
+        if (values.contains(writeRole)) {
+            return Optional.of(Role.WRITE);
+        }
+        return values.contains(readRole) ? Optional.of(Role.READ) : Optional.empty();
+    }
+
+    /** The claim of that name, or, when there is none, the one its {@code /}-separated path leads to. */
+    private static Object claimAt(Map<String, Object> claims, String name) {
+        if (claims.containsKey(name) || !name.contains("/")) {
+            return claims.get(name);
+        }
+        Object value = claims;
+        for (String step : name.split("/")) {
+            if (!(value instanceof Map<?, ?> object)) {
+                return null;
+            }
+            value = object.get(step);
+        }
+        return value;
     }
 
     private static VerificationKeyResolver keys(AuthConfig.Oidc config, String issuer, Duration discoveryRetry,

@@ -43,6 +43,39 @@ class ApiKeysTest {
     }
 
     @Test
+    void anEntryMayNameItsRoleAndWithoutOneItIsReadWrite() {
+        String reader = "reader-key-0123456789abcdef";
+        String writer = "writer-key-0123456789abcdef";
+        String hashedReader = "hashed-reader-0123456789abcd";
+        ApiKeys keys = ApiKeys.parse(List.of("read:" + reader, "WRITE:" + writer, KEY,
+                " read: " + ApiKeys.hash(hashedReader)));
+
+        assertThat(keys.match(reader)).contains(Role.READ);
+        assertThat(keys.match(writer)).contains(Role.WRITE);
+        assertThat(keys.match(KEY)).as("no role: read-write, as every key was before roles").contains(Role.WRITE);
+        assertThat(keys.match(hashedReader)).contains(Role.READ);
+        assertThat(keys.match("read:" + reader)).as("the prefix is not part of the key").isEmpty();
+        assertThat(keys.match(ApiKeys.hash(hashedReader))).isEmpty();
+    }
+
+    @Test
+    void theSameKeyTwiceGrantsTheHigherRole() {
+        assertThat(ApiKeys.parse(List.of("read:" + KEY, "write:" + KEY)).match(KEY)).contains(Role.WRITE);
+        assertThat(ApiKeys.parse(List.of("write:" + KEY, "read:" + KEY)).match(KEY)).contains(Role.WRITE);
+    }
+
+    @Test
+    void onlyReadAndWriteArePrefixesAnythingElseIsPartOfTheKey() {
+        String colonKey = "admin:0123456789abcdef01234";
+        ApiKeys keys = ApiKeys.parse(List.of(colonKey));
+        assertThat(keys.match(colonKey)).contains(Role.WRITE);
+        assertThat(keys.match("0123456789abcdef01234")).isEmpty();
+        assertThatThrownBy(() -> ApiKeys.parse(List.of("read:short")))
+                .hasMessageContaining("#1").hasMessageContaining("shorter than 16").hasMessageNotContaining("read:short");
+        assertThatThrownBy(() -> ApiKeys.parse(List.of("write:sha256:beef"))).hasMessageContaining("64 hex digits");
+    }
+
+    @Test
     void noEntriesIsEmpty() {
         assertThat(ApiKeys.parse(List.of()).isEmpty()).isTrue();
         assertThat(ApiKeys.parse(List.of("", "  ")).isEmpty()).isTrue();

@@ -45,39 +45,39 @@ class OidcDiscoveryTest {
     void theKeysAreDiscoveredWhenTheFirstTokenArrivesAndThenKept() throws JoseException {
         OidcTokens tokens = tokens();
         assertThat(provider.discoveryFetches).as("nothing fetched at start-up").hasValue(0);
-        assertThat(tokens.verify(token())).isEqualTo(Verdict.ACCEPTED);
-        assertThat(tokens.verify(token())).isEqualTo(Verdict.ACCEPTED);
+        assertThat(tokens.verify(token())).extracting(Checked::verdict).isEqualTo(Verdict.ACCEPTED);
+        assertThat(tokens.verify(token())).extracting(Checked::verdict).isEqualTo(Verdict.ACCEPTED);
         assertThat(provider.discoveryFetches).hasValue(1);
         assertThat(provider.jwksFetches).hasValue(1);
         // the discovered keys are checked like configured ones
         assertThat(tokens.verify(TestIssuer.sign(TestIssuer.claims(provider.discoveryIssuer(), TestIssuer.AUDIENCE,
-                10), TestIssuer.newKey("issuer-key")))).isEqualTo(Verdict.REFUSED);
+                10), TestIssuer.newKey("issuer-key")))).extracting(Checked::verdict).isEqualTo(Verdict.REFUSED);
         assertThat(tokens.verify(provider.sign(TestIssuer.claims(provider.discoveryIssuer(), "another-client", 10))))
-                .isEqualTo(Verdict.REFUSED);
+                .extracting(Checked::verdict).isEqualTo(Verdict.REFUSED);
     }
 
     @Test
     void anUnreachableProviderIsAskedAgainOnlyAfterAPause() throws JoseException {
         OidcTokens tokens = tokens();
         provider.discoveryStatus = 503;
-        assertThat(tokens.verify(token())).isEqualTo(Verdict.REFUSED);
+        assertThat(tokens.verify(token())).extracting(Checked::verdict).isEqualTo(Verdict.REFUSED);
         assertThat(provider.discoveryFetches).as("one request: no retries that would hold the caller").hasValue(1);
-        assertThat(tokens.verify(token())).isEqualTo(Verdict.REFUSED);
+        assertThat(tokens.verify(token())).extracting(Checked::verdict).isEqualTo(Verdict.REFUSED);
         assertThat(provider.discoveryFetches).as("not asked once per request").hasValue(1);
 
         provider.discoveryStatus = 200;
         clock.advance(RETRY.minusSeconds(1));
-        assertThat(tokens.verify(token())).isEqualTo(Verdict.REFUSED);
+        assertThat(tokens.verify(token())).extracting(Checked::verdict).isEqualTo(Verdict.REFUSED);
         assertThat(provider.discoveryFetches).hasValue(1);
         clock.advance(Duration.ofSeconds(1));
-        assertThat(tokens.verify(token())).isEqualTo(Verdict.ACCEPTED);
+        assertThat(tokens.verify(token())).extracting(Checked::verdict).isEqualTo(Verdict.ACCEPTED);
         assertThat(provider.discoveryFetches).hasValue(2);
     }
 
     @Test
     void aDiscoveryDocumentForAnotherIssuerIsNotTrusted() throws JoseException {
         provider.advertisedIssuer = "https://login.example.test/realms/other";
-        assertThat(tokens().verify(token())).isEqualTo(Verdict.REFUSED);
+        assertThat(tokens().verify(token())).extracting(Checked::verdict).isEqualTo(Verdict.REFUSED);
         assertThat(provider.jwksFetches).as("its keys are never fetched").hasValue(0);
     }
 

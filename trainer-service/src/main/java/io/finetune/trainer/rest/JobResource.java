@@ -20,6 +20,8 @@ import io.finetune.trainer.training.BaseModels;
 import io.finetune.trainer.training.HyperparameterPolicy;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -67,6 +69,7 @@ public class JobResource {
     public record SubmitJob(String dataset, String baseModel, Hyperparameters hyperparameters) {
     }
 
+    @RolesAllowed(Roles.WRITE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @BodyLimit("job")
@@ -94,17 +97,20 @@ public class JobResource {
                 .orElse(JobStatus.queued(job, worker.baseModelOf(job), "submitted"))).build();
     }
 
+    @RolesAllowed(Roles.READ)
     @GET
     public List<JobStatus> list() {
         return registry.all();
     }
 
+    @RolesAllowed(Roles.READ)
     @GET
     @Path("/{jobId}")
     public JobStatus get(@PathParam("jobId") String jobId) {
         return registry.get(jobId).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "no job " + jobId));
     }
 
+    @RolesAllowed(Roles.WRITE)
     @DELETE
     @Path("/{jobId}")
     public JobStatus cancel(@PathParam("jobId") String jobId) {

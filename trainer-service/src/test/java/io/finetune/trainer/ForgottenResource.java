@@ -1,0 +1,16 @@
+package io.finetune.trainer;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+
+/**
+ * A resource whose author forgot to say who may call it: part of the test application only, so that {@link AuthIT}
+ * can show that such an endpoint is closed to every credential (quarkus.security.jaxrs.deny-unannotated-endpoints).
+ */
+@Path("/it-forgotten")
+public class ForgottenResource {
+    @GET
+    public String secret() {
+        return "this should never be served";
+    }
+}
