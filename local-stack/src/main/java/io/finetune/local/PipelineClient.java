@@ -27,7 +27,7 @@ public final class PipelineClient {
 
     /**
      * @param urlOf  a service's base URL by its name (ingest-service, ...)
-     * @param apiKey the key sent as {@code X-API-Key} on every request
+     * @param apiKey the key sent as {@code X-API-Key} on every request, or null to send none
      */
     public PipelineClient(Function<String, String> urlOf, String apiKey) {
         this.urlOf = urlOf;
@@ -76,7 +76,8 @@ public final class PipelineClient {
     }
 
     private HttpRequest.Builder request(String service, String path) {
-        return HttpRequest.newBuilder(URI.create(urlOf.apply(service) + path)).header("X-API-Key", apiKey);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(urlOf.apply(service) + path));
+        return apiKey == null ? request : request.header("X-API-Key", apiKey);
     }
 
     private Answer send(HttpRequest request) {

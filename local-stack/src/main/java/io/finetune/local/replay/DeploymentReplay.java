@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * containers would get (see {@link KubernetesWorkloads}, {@link ComposeWorkloads} and, for what had to change to
  * run as processes, {@link ContainerLaunch}), then a small labelled dataset pushed through to an evaluation as a
  * user would. Used by deploy/check for every overlay and the compose file; what it cannot cover is in
- * docs/deployment.md ("What deploy/check replays").
+ * docs/deployment.md ("What deploy/replay covers").
  *
  * <pre>
  *   DeploymentReplay k8s RENDERED.yaml STATE_DIR        (the output of kubectl kustomize)
@@ -48,7 +48,7 @@ public final class DeploymentReplay {
 
     private final Path repoRoot;
     private final Path root;
-    /** The REST credential the replay's user holds; the deployment gets only its hash. */
+    /** The REST credential the replay's user holds; the deployment gets only its hash, with the write role. */
     private final String apiKey = randomHex(32);
 
     private DeploymentReplay(Path repoRoot, Path root) {
@@ -84,7 +84,7 @@ public final class DeploymentReplay {
         try (LocalCluster cluster = LocalCluster.start(spec, root.resolve("kafka"))) {
             describe(spec);
             // The Secret docs/security.md tells users to create; every other Secret comes from the operator.
-            Map<String, byte[]> apiKeys = Map.of("api-keys", hash(apiKey).getBytes(StandardCharsets.UTF_8));
+            Map<String, byte[]> apiKeys = Map.of("api-keys", ("write:" + hash(apiKey)).getBytes(StandardCharsets.UTF_8));
             KubernetesWorkloads workloads = new KubernetesWorkloads(manifests, name ->
                     name.equals("finetune-api-keys") ? Optional.of(apiKeys) : cluster.secret(name), root, repoRoot);
             List<Workload> resolved = LocalStack.SERVICES.stream().map(workloads::read).toList();
@@ -99,7 +99,7 @@ public final class DeploymentReplay {
         command.add("config");
         // The variables a user must set (docs/deployment.md); nothing else leaks in from this environment.
         Map<String, String> env = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                "GRAFANA_ADMIN_PASSWORD", randomHex(16), "FINETUNE_API_KEYS", hash(apiKey));
+                "GRAFANA_ADMIN_PASSWORD", randomHex(16), "FINETUNE_API_KEYS", "write:" + hash(apiKey));
         JsonNode config = Manifests.parse(exec(command, env)).single();
         BrokerSpec spec = BrokerSpec.fromCompose(config);
         try (LocalCluster cluster = LocalCluster.start(spec, root.resolve("kafka"))) {
@@ -145,11 +145,27 @@ public final class DeploymentReplay {
                 }
             }
             System.out.println("  all four services ready");
+            requireClosedReads(services);
             scenario(new PipelineClient(name -> services.get(name).url(), apiKey), services, cluster);
         } finally {
             services.values().forEach(ServiceProcess::close);
             Runtime.getRuntime().removeShutdownHook(hook);
         }
+    }
+
+    /** As deployed, every service refuses an anonymous read (docs/security.md: reads closed by default). */
+    private static void requireClosedReads(Map<String, ServiceProcess> services) {
+        PipelineClient anonymous = new PipelineClient(name -> services.get(name).url(), null);
+        Map<String, String> reads = Map.of("ingest-service", "/datasets/" + DATASET, "preprocess-service",
+                "/datasets", "trainer-service", "/jobs", "evaluator-service", "/evaluations");
+        reads.forEach((service, path) -> {
+            int status = anonymous.get(service, path).status();
+            if (status != 401) {
+                throw new IllegalStateException(service + " answered an anonymous GET " + path + " with " + status
+                        + ", not 401: reads are open in this deployment");
+            }
+        });
+        System.out.println("  anonymous reads refused (401) by all four services");
     }
 
     /** A user's run: a dataset over REST, sealed, prepared, trained for a moment, evaluated. */
