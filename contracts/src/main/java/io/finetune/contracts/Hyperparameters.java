@@ -1,10 +1,14 @@
 package io.finetune.contracts;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
 import java.util.List;
 
 /**
  * Training settings of a job. Null means "the trainer's default", which follows the Hugging Face IMDB guide
- * (learning rate 2e-5, batch 16, 2 epochs, weight decay 0.01, max length 512).
+ * (learning rate 2e-5, batch 16, 2 epochs, weight decay 0.01, max length 512). Read by {@link TrainingSettings}'
+ * names: each component's own, or the Hugging Face {@code TrainingArguments} name ({@code learning_rate},
+ * {@code num_train_epochs}, ...); any other key is refused ({@link HyperparametersReader}).
  *
  * @param evalSteps evaluate (and publish a checkpoint) every this many optimizer steps; 0 or null: every epoch
  * @param metricForBestModel {@code "loss"} (default) or {@code "accuracy"}: which validation metric picks the
@@ -20,6 +24,7 @@ import java.util.List;
  * @param tf32 Hugging Face's {@code tf32=True}: TensorFloat-32 matrix products on NVIDIA Ampere and newer GPUs;
  *             refused elsewhere
  */
+@JsonDeserialize(using = HyperparametersReader.class)
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,
                               Double warmupRatio, Double maxGradNorm, Integer gradientAccumulationSteps,
                               Integer maxLength, Long seed, Integer earlyStoppingPatience, Boolean freezeEmbeddings,

@@ -148,6 +148,36 @@ class TrainerIT {
     }
 
     @Test
+    void huggingFaceNamesAreReadAndUnknownSettingsAreRefusedByName() {
+        // The alias reaches the policy: its bound names the setting it was given for.
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "hyperparameters": {"learning_rate": 50}}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422).body("detail", containsString("learningRate must be in"));
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "hyperparameters": {"learnig_rate": 3e-5, "max_steps": 10}}"""
+                        .formatted(DATASET))
+                .post("/jobs").then().statusCode(422).contentType("application/problem+json")
+                .body("detail", containsString("'learnig_rate' is not a training setting"))
+                .body("detail", containsString("'max_steps' is a Hugging Face TrainingArguments setting this "
+                        + "trainer does not support"));
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "learning_rate": 3e-5}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422)
+                .body("detail", containsString("'learning_rate' is not a field of a job"))
+                .body("detail", containsString("training settings go inside 'hyperparameters'"));
+    }
+
+    @Test
+    void aJobOnTheTopicWithAnUnknownSettingFailsNamingIt() {
+        TopicTail.produce(kafka(), Topics.TRAINING_JOBS, List.of("job-typo"), List.of("""
+                {"v":1,"jobId":"job-typo","dataset":"%s","hyperparameters":{"num_train_epoch":3},
+                 "submittedAt":"2026-01-01T00:00:00Z"}""".formatted(DATASET).getBytes(StandardCharsets.UTF_8)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/jobs/job-typo").then()
+                .statusCode(200).body("state", equalTo("FAILED"))
+                .body("message", containsString("'num_train_epoch' is not a training setting")));
+    }
+
+    @Test
     void aJobOnTheTopicForAnUnknownDatasetFailsWithItsReason() {
         TopicTail.produce(kafka(), Topics.TRAINING_JOBS, List.of("job-ghost"), List.of("""
                 {"v":1,"jobId":"job-ghost","dataset":"ghost-data","submittedAt":"2026-01-01T00:00:00Z"}"""

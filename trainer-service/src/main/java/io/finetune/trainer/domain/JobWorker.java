@@ -78,6 +78,16 @@ public class JobWorker {
         executor.submit(() -> run(job));
     }
 
+    /**
+     * A job whose event could be read except for what makes it runnable (its settings): it is recorded FAILED with
+     * the reason, so its submitter sees why in the job's status and on the progress topic.
+     */
+    public void refuse(TrainingJob job, String reason) {
+        if (registry.register(job, baseModelOf(job))) {
+            finish(job.jobId(), JobStatus.State.FAILED, reason);
+        }
+    }
+
     void onStart(@Observes StartupEvent event) {
         store.loadAll().stream().filter(p -> !p.status().finished())
                 .sorted(Comparator.comparing(p -> p.job().submittedAt(),

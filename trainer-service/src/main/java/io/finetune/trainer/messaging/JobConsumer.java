@@ -1,6 +1,8 @@
 package io.finetune.trainer.messaging;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.InvalidSettingsException;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.TrainingJob;
@@ -10,7 +12,9 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -39,11 +43,31 @@ public class JobConsumer {
                 throw new IllegalArgumentException("jobId and dataset must be safe names");
             }
         } catch (UncheckedIOException | IllegalArgumentException | NullPointerException e) {
+            if (e.getCause() instanceof InvalidSettingsException invalid) {
+                Optional<TrainingJob> readable = withoutSettings(record.getPayload());
+                if (readable.isPresent()) {
+                    worker.refuse(readable.get(), invalid.reason());
+                    return record.ack();
+                }
+            }
             DeadLetter letter = DeadLetter.of("trainer-service", "kafka:" + record.getTopic(), null, "invalid-job",
                     e.getMessage(), record.getPayload());
             return output.deadLetter(letter).subscribeAsCompletionStage().thenCompose(done -> record.ack());
         }
         worker.enqueue(job);
         return record.ack();
+    }
+
+    /** The job without its settings, when that much of the event is a valid job with safe names. */
+    private static Optional<TrainingJob> withoutSettings(String payload) {
+        try {
+            ObjectNode tree = (ObjectNode) Json.MAPPER.readTree(payload);
+            tree.remove("hyperparameters");
+            TrainingJob job = Json.MAPPER.treeToValue(tree, TrainingJob.class);
+            return SafeNames.isSafe(job.jobId()) && SafeNames.isSafe(job.dataset()) ? Optional.of(job)
+                    : Optional.empty();
+        } catch (IOException | ClassCastException e) {
+            return Optional.empty();
+        }
     }
 }

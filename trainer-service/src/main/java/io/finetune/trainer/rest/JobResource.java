@@ -1,11 +1,17 @@
 package io.finetune.trainer.rest;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.finetune.contracts.Directories;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.InvalidSettingsException;
+import io.finetune.contracts.Json;
 import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
+import io.finetune.contracts.TrainingSettings;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
@@ -31,6 +37,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,7 +73,28 @@ public class JobResource {
         this.baseModels = new BaseModels(new ModelResolver(config.dataDir().resolve("models")));
     }
 
-    public record SubmitJob(String dataset, String baseModel, Hyperparameters hyperparameters) {
+    /**
+     * A job as submitted. {@code others} collects every other top-level key, so that a misplaced or misspelt field
+     * (say {@code learning_rate} beside {@code hyperparameters} instead of inside it) is refused instead of ignored.
+     * The settings are read here rather than by the body reader, which would turn their problems into a bare 400.
+     */
+    public record SubmitJob(String dataset, String baseModel,
+                            @Schema(implementation = Hyperparameters.class) JsonNode hyperparameters,
+                            @JsonAnySetter @Schema(hidden = true) Map<String, Object> others) {
+        static final List<String> FIELDS = List.of("dataset", "baseModel", "hyperparameters");
+
+        Hyperparameters settings() {
+            if (hyperparameters == null || hyperparameters.isNull()) {
+                return null;
+            }
+            try {
+                return Json.MAPPER.treeToValue(hyperparameters, Hyperparameters.class);
+            } catch (InvalidSettingsException e) {
+                throw Problem.unprocessable(e.reason());
+            } catch (JsonProcessingException e) {
+                throw Problem.unprocessable("hyperparameters: " + e.getOriginalMessage());
+            }
+        }
     }
 
     @RolesAllowed(Roles.WRITE)
@@ -77,8 +105,14 @@ public class JobResource {
         if (request == null || !SafeNames.isSafe(request.dataset())) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'dataset' must name a prepared dataset");
         }
+        if (request.others() != null && !request.others().isEmpty()) {
+            throw Problem.unprocessable(request.others().keySet().stream().map(key -> "'" + key + "' is not a field"
+                    + " of a job (" + String.join(", ", SubmitJob.FIELDS) + ")" + (TrainingSettings.byName(key)
+                    .isPresent() ? ": training settings go inside 'hyperparameters'" : ""))
+                    .collect(java.util.stream.Collectors.joining("; ")));
+        }
         TrainingJob job = new TrainingJob(TrainingJob.VERSION, newJobId(), request.dataset(), request.baseModel(),
-                request.hyperparameters(), Instant.now());
+                request.settings(), Instant.now());
         DatasetShards data = shards.read(request.dataset()).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
                 "dataset '" + request.dataset() + "' is not prepared (yet): seal it in ingest-service and wait until"
                         + " preprocess-service reports it READY"));
