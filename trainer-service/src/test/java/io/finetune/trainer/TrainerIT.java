@@ -68,7 +68,10 @@ class TrainerIT {
 
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 given().get("/jobs/" + jobId).then().body("state", equalTo("COMPLETED")));
-        given().get("/jobs/" + jobId).then().body("checkpoints.size()", equalTo(6)).body("device", containsString("cpu"));
+        given().get("/jobs/" + jobId).then().body("checkpoints.size()", equalTo(6)).body("device", containsString("cpu"))
+                // What it trained with, defaults filled in, not the nulls it was submitted with.
+                .body("hyperparameters.learningRate", equalTo(0.005f)).body("hyperparameters.weightDecay", equalTo(0.01f))
+                .body("hyperparameters.seed", equalTo(42)).body("hyperparameters.maxGradNorm", equalTo(1.0f));
         // Published checkpoints are not kept on the trainer's volume as well: only the job's own files are left.
         Path jobDir = org.eclipse.microprofile.config.ConfigProvider.getConfig()
                 .getValue("trainer.data-dir", Path.class).resolve("jobs").resolve(jobId);

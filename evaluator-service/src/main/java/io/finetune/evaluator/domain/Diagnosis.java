@@ -50,10 +50,23 @@ public final class Diagnosis {
                       TransferGuards guards) {
         public static Run of(EvaluatedCheckpoint e) {
             return new Run(e.result().jobId(), e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
-                    : e.checkpoint().history(), e.checkpoint() == null ? null : e.checkpoint().hyperparameters(),
+                    : e.checkpoint().history(), settings(e.checkpoint()),
                     e.data(), e.result().examples(), e.result().accuracy(), e.result().labels().size(),
                     e.highConfidenceErrors(), TransferGuards.of(e.checkpoint()));
         }
+    }
+
+    /**
+     * What the run trained with: the checkpoint's effective settings (every default filled in by the trainer), or
+     * for a checkpoint from before they were recorded, the submitted ones, whose nulls then read as "the trainer's
+     * default" instead of a number guessed here.
+     */
+    private static Hyperparameters settings(io.finetune.contracts.CheckpointInfo checkpoint) {
+        if (checkpoint == null) {
+            return null;
+        }
+        return checkpoint.effectiveHyperparameters() != null ? checkpoint.effectiveHyperparameters()
+                : checkpoint.hyperparameters();
     }
 
     private final Thresholds t;
@@ -129,7 +142,7 @@ public final class Diagnosis {
                     + (g == null ? "" : pastTheMinimum(g, h.size() - 1 - h.indexOf(best))),
                     fmt("%s; train %d epoch(s) or set earlyStoppingPatience=1; raise weightDecay (now %s) to 0.1; "
                             + "add training data", keep, best.epoch(), value(run.hyperparameters() == null ? null
-                            : run.hyperparameters().weightDecay(), "0.01"))));
+                            : run.hyperparameters().weightDecay()))));
             return true;
         }
         return false;
@@ -266,11 +279,12 @@ public final class Diagnosis {
             Hyperparameters hp = run.hyperparameters();
             String frozen = hp != null && (Boolean.TRUE.equals(hp.freezeEmbeddings())
                     || (hp.freezeLayers() != null && hp.freezeLayers() > 0)) ? "; unfreeze layers" : "";
-            double lr = hp == null || hp.learningRate() == null ? 2e-5 : hp.learningRate();
-            String faster = lr < 5e-5 ? fmt(" and try learningRate=5e-5 (now %s)", shortNumber(lr)) : "";
+            Double lr = hp == null ? null : hp.learningRate();
+            String faster = lr == null ? " and try learningRate=5e-5"
+                    : lr < 5e-5 ? fmt(" and try learningRate=5e-5 (now %s)", shortNumber(lr)) : "";
             out.add(new Finding("underfitting", "Underfitting", evidence, fmt("Train more epochs (now %s)%s%s; "
-                            + "check that the labels follow from the text", value(hp == null ? null : hp.epochs(),
-                    "2"), faster, frozen)));
+                            + "check that the labels follow from the text", value(hp == null ? null : hp.epochs()),
+                    faster, frozen)));
         }
         return highLoss || nearChance;
     }
@@ -328,9 +342,10 @@ public final class Diagnosis {
 
     private static String lowerLr(Run run) {
         Hyperparameters hp = run.hyperparameters();
-        double lr = hp == null || hp.learningRate() == null ? 2e-5 : hp.learningRate();
-        return fmt("Lower learningRate to %s (now %s), keep maxGradNorm=1.0 and use warmupRatio=0.1",
-                shortNumber(lr / 3), shortNumber(lr));
+        Double lr = hp == null ? null : hp.learningRate();
+        return (lr == null ? "Lower learningRate to a third of what it was"
+                : fmt("Lower learningRate to %s (now %s)", shortNumber(lr / 3), shortNumber(lr)))
+                + ", keep maxGradNorm=1.0 and use warmupRatio=0.1";
     }
 
     private static Map<String, Integer> trainCounts(Run run) {
@@ -356,8 +371,9 @@ public final class Diagnosis {
                 : train.values().stream().mapToInt(Integer::intValue).max().orElse(0) / (double) total;
     }
 
-    private static String value(Object v, String trainerDefault) {
-        return v == null ? trainerDefault + " (default)" : v instanceof Double d ? shortNumber(d) : v.toString();
+    /** A setting as trained; null only for checkpoints that predate recording the effective settings. */
+    private static String value(Object v) {
+        return v == null ? "the trainer's default" : v instanceof Double d ? shortNumber(d) : v.toString();
     }
 
     private static String shortNumber(double d) {

@@ -1,6 +1,7 @@
 package io.finetune.trainer.domain;
 
 import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.Directories;
 import io.finetune.contracts.TrainingProgress;
 import io.finetune.distilbert.StepProgress;
@@ -37,9 +38,9 @@ final class JobEvents implements RunEvents {
     }
 
     @Override
-    public void started(String device, long examples, int epochs) {
-        this.epochs = epochs;
-        registry.update(jobId, s -> s.withDevice(device, "training"));
+    public void started(String device, long examples, Hyperparameters settings) {
+        this.epochs = settings.epochs();
+        registry.update(jobId, s -> s.withDevice(device, "training").withHyperparameters(settings));
         output.progress(TrainingProgress.of(jobId, TrainingProgress.Stage.STARTED,
                 "training on " + device + ": " + examples + " examples, " + epochs + " epochs"));
     }

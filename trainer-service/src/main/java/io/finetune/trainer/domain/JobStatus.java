@@ -7,7 +7,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A training job as the REST API shows it. */
+/**
+ * A training job as the REST API shows it.
+ *
+ * @param hyperparameters the job's settings: as submitted while it waits, and once training has started the ones it
+ *                        trains with, every default filled in (what {@code checkpoint.json} records as
+ *                        {@code effectiveHyperparameters})
+ */
 public record JobStatus(String jobId, String dataset, String baseModel, Hyperparameters hyperparameters, State state,
                         Long step, Long totalSteps, Integer epoch, Double loss, Double tokensPerSecond,
                         Double etaSeconds, String device, List<String> checkpoints, String message,
@@ -30,6 +36,12 @@ public record JobStatus(String jobId, String dataset, String baseModel, Hyperpar
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, newState, step, totalSteps, epoch, loss,
                 tokensPerSecond, etaSeconds, device, checkpoints, newMessage, submittedAt,
                 newState == State.RUNNING ? now : startedAt, active ? null : now);
+    }
+
+    /** Training started with these settings, every default filled in. */
+    public JobStatus withHyperparameters(Hyperparameters effective) {
+        return new JobStatus(jobId, dataset, baseModel, effective, state, step, totalSteps, epoch, loss,
+                tokensPerSecond, etaSeconds, device, checkpoints, message, submittedAt, startedAt, finishedAt);
     }
 
     public JobStatus withDevice(String newDevice, String newMessage) {

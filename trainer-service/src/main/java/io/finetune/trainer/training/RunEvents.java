@@ -1,13 +1,15 @@
 package io.finetune.trainer.training;
 
 import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.Hyperparameters;
 import io.finetune.distilbert.StepProgress;
 
 import java.nio.file.Path;
 
 /** What a {@link TrainingRun} reports while it works; the service turns these into Kafka events and metrics. */
 public interface RunEvents {
-    void started(String device, long examples, int epochs);
+    /** @param settings what training runs with, every default filled in */
+    void started(String device, long examples, Hyperparameters settings);
 
     /** Training continues from a state saved by an earlier, interrupted attempt of the same job. */
     void resumed(long step, int epoch);

@@ -63,13 +63,15 @@ public final class TrainingRun {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("dataset " + job.dataset() + " has no training examples");
         }
-        long seed = job.hyperparameters() == null || job.hyperparameters().seed() == null ? 42
-                : job.hyperparameters().seed();
+        // The seed initialises a new head when the model opens, before the rest of the settings can be checked
+        // against its configuration.
+        long seed = job.hyperparameters() == null || job.hyperparameters().seed() == null
+                ? TrainingConfig.defaults().seed() : job.hyperparameters().seed();
         try (EncoderClassifier model = baseModel.open(labels, device, seed)) {
             TrainingConfig config = HyperparameterPolicy.resolve(job.hyperparameters(), model.config(),
                     labels.size(), device);
             List<CheckpointInfo.EpochMetrics> history = new ArrayList<>();
-            events.started(device.toString(), train.size(), config.epochs());
+            events.started(device.toString(), train.size(), effective(config));
             StateStore states = new StateStore(workDir.resolve(STATES_DIR), config.saveTotalLimit());
             TrainingResult result = new FineTuner(config).train(model, train, validation, new TrainingListener() {
                 @Override

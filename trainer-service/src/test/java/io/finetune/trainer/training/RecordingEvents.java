@@ -36,8 +36,12 @@ public final class RecordingEvents implements RunEvents {
     }
 
     @Override
-    public void started(String device, long examples, int epochs) {
+    public void started(String device, long examples, io.finetune.contracts.Hyperparameters settings) {
+        this.settings = settings;
     }
+
+    /** What the run said it trains with. */
+    public io.finetune.contracts.Hyperparameters settings;
 
     @Override
     public void resumed(long step, int epoch) {
