@@ -127,7 +127,9 @@ public class RecordHandler {
             spools.discard(dataset);
         } catch (PreparationFailure e) {
             fail(dataset, received, started, e.reason(), e.getMessage(), origin, payload);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError too: a tokenizer whose native library cannot load must fail the dataset with the reason,
+            // not leave it PREPARING forever while the end marker goes to the dead-letter topic unexplained.
             if (isKafkaFailure(e)) {
                 registry.failed(dataset, received, "publish-failed", e.getMessage());
                 throw e; // nack: the failure strategy keeps the end marker on the dead-letter topic
