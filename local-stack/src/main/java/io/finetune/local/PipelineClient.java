@@ -42,6 +42,35 @@ public final class PipelineClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** POSTs a file as the body (an import), streamed from disk. */
+    public Answer postFile(String service, String path, String contentType, java.nio.file.Path file) {
+        try {
+            return send(request(service, path).header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofFile(file)).build());
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** GETs a file (a model archive, a report) into {@code target}; fails with the status and problem otherwise. */
+    public void download(String service, String path, java.nio.file.Path target) {
+        HttpRequest request = request(service, path).GET().build();
+        try {
+            HttpResponse<java.nio.file.Path> response = http.send(request, HttpResponse.BodyHandlers.ofFile(target));
+            if (response.statusCode() != 200) {
+                String problem = java.nio.file.Files.readString(target);
+                java.nio.file.Files.deleteIfExists(target);
+                throw new IllegalStateException("HTTP " + response.statusCode() + " for " + request.uri() + ": "
+                        + problem);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot fetch " + request.uri() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     public Answer get(String service, String path) {
         return send(request(service, path).GET().build());
     }
