@@ -111,12 +111,18 @@ public final class EmailMessages {
                 record.put("id", messageId.replaceAll("^\\s*<|>\\s*$", ""));
             }
             record.put("subject", LenientMime.header(message, "Subject"));
-            record.put("body", LenientMime.clean(String.join("\n\n", texts(message))).strip());
+            List<String> texts;
+            try {
+                texts = texts(message);
+            } catch (MessagingException | IOException | RuntimeException e) {
+                texts = List.of(); // a body that cannot be read at all: the subject is still the message's text
+            }
+            record.put("body", LenientMime.clean(String.join("\n\n", texts)).strip());
             record.put("label", label);
             // A message with no text at all (no subject, no readable text part) is rejected by the validator as
             // "missing-text"; everything else is kept, however malformed.
             return SourceItem.of(position, source, raw, record);
-        } catch (MessagingException | IOException | RuntimeException e) {
+        } catch (MessagingException | RuntimeException e) {
             return SourceItem.unreadable(position, source, raw, "invalid-message",
                     "not a readable RFC 822 message: " + e.getMessage());
         }
