@@ -9,6 +9,7 @@ import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.Topics;
 import io.finetune.ingest.formats.ArchiveFixtures;
 import io.finetune.ingest.formats.MailFixtures;
+import io.finetune.ingest.formats.MalformedMail;
 import io.finetune.ingest.formats.ParquetRecordsTest;
 import io.finetune.kafka.local.LocalKafkaResource;
 import io.finetune.kafka.local.TopicTail;
@@ -260,5 +261,27 @@ class IngestIT {
         String upload = ("{\"text\":\"" + "y".repeat(1000) + "\",\"label\":\"a\"}\n").repeat(100);
         given().contentType("application/x-ndjson").body(bytes(upload)).post("/datasets/big-ok/records")
                 .then().statusCode(200).body("accepted", equalTo(100));
+    }
+
+    @Test
+    void malformedMailIsImportedAsAMailClientReadsItAndOnlyAMessageWithoutTextIsRejected() throws IOException {
+        given().contentType(ContentType.JSON).body("{\"name\":\"spam\"}").post("/datasets").then().statusCode(201);
+        java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        MalformedMail.all().forEach((name, mail) -> files.put("spam/" + name, mail));
+        int good = files.size() - 1;
+        given().contentType("application/zip").body(ArchiveFixtures.zip(files))
+                .post("/datasets/spam/import?format=eml&label=Spam").then().statusCode(200)
+                .body("accepted", equalTo(good)).body("rejected", equalTo(1))
+                .body("errors[0].reason", equalTo("missing-text"))
+                .body("errors[0].source", equalTo("spam/" + MalformedMail.NO_TEXT))
+                .body("errors[0].line", equalTo(good + 1));
+        given().contentType("application/mbox").body(MalformedMail.mbox())
+                .post("/datasets/spam/import?format=mbox&label=Spam").then().statusCode(200)
+                .body("accepted", equalTo(good)).body("rejected", equalTo(1))
+                .body("errors[0].reason", equalTo("missing-text"))
+                .body("errors[0].source", equalTo("message " + (good + 1)));
+        given().contentType("message/rfc822").body(MalformedMail.all().get(MalformedMail.NUL_CHARACTERS))
+                .post("/datasets/spam/import?format=eml&label=Spam").then().statusCode(200)
+                .body("accepted", equalTo(1)).body("rejected", equalTo(0));
     }
 }

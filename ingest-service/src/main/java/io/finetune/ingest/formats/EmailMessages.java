@@ -21,17 +21,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
  * Raw e-mail as records with the fields "subject", "body", "label" and "id" (the Message-ID when there is one):
  * a single RFC 822 message (.eml), an archive of .eml files, or an mbox mailbox. MIME is decoded by Jakarta Mail
  * (multipart, quoted-printable, base64, RFC 2047 subjects, charsets); attachments are skipped; a message with only
- * an HTML body gets that HTML's text.
+ * an HTML body gets that HTML's text. Malformed mail is read as a mail client reads it ({@link LenientMime}): only a
+ * message with no text at all is rejected (by the validator, "missing-text").
  */
 public final class EmailMessages {
-    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final Session SESSION = LenientMime.session();
     private static final Pattern ESCAPED_FROM = Pattern.compile(">+From .*");
     private final String label;
     private final int maxMessageBytes;
@@ -106,59 +106,83 @@ public final class EmailMessages {
         try {
             MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(bytes));
             ObjectNode record = JsonNodeFactory.instance.objectNode();
-            String messageId = message.getMessageID();
-            if (messageId != null && !messageId.isBlank()) {
+            String messageId = LenientMime.header(message, "Message-ID");
+            if (!messageId.isBlank()) {
                 record.put("id", messageId.replaceAll("^\\s*<|>\\s*$", ""));
             }
-            record.put("subject", message.getSubject() == null ? "" : message.getSubject());
-            record.put("body", String.join("\n\n", texts(message)).strip());
+            record.put("subject", LenientMime.header(message, "Subject"));
+            List<String> texts;
+            try {
+                texts = texts(message);
+            } catch (MessagingException | IOException | RuntimeException e) {
+                texts = List.of(); // a body that cannot be read at all: the subject is still the message's text
+            }
+            record.put("body", LenientMime.clean(String.join("\n\n", texts)).strip());
             record.put("label", label);
+            // A message with no text at all (no subject, no readable text part) is rejected by the validator as
+            // "missing-text"; everything else is kept, however malformed.
             return SourceItem.of(position, source, raw, record);
-        } catch (MessagingException | IOException | RuntimeException e) {
+        } catch (MessagingException | RuntimeException e) {
             return SourceItem.unreadable(position, source, raw, "invalid-message",
                     "not a readable RFC 822 message: " + e.getMessage());
         }
     }
 
-    /** The readable texts of a part: text/plain as is, HTML as text, the best of alternatives, attachments skipped. */
+    /**
+     * The readable texts of a part, read as a mail client shows them: text/plain as is, HTML as text, the best of
+     * alternatives, attachments skipped. A part that cannot be read is skipped and its siblings kept; a multipart
+     * whose parts cannot be found at all (no boundary line in the body) is shown as the text it is.
+     */
     static List<String> texts(Part part) throws MessagingException, IOException {
-        if (Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition())) {
+        if (isAttachment(part)) {
             return List.of();
         }
-        if (part.isMimeType("text/plain")) {
-            return List.of(content(part));
+        String type = LenientMime.mimeType(part);
+        if (type.equals("text/html")) {
+            return List.of(Jsoup.parse(LenientMime.text(part)).text());
         }
-        if (part.isMimeType("text/html")) {
-            return List.of(Jsoup.parse(content(part)).text());
-        }
-        if (part.isMimeType("multipart/*")) {
-            Multipart multipart = (Multipart) part.getContent();
-            boolean alternative = part.isMimeType("multipart/alternative");
+        if (type.startsWith("multipart/")) {
+            Multipart multipart;
+            int count;
+            try {
+                multipart = (Multipart) part.getContent();
+                count = multipart.getCount();
+            } catch (MessagingException | IOException | ClassCastException e) {
+                count = 0;
+                multipart = null;
+            }
+            if (count == 0) {
+                return List.of(LenientMime.text(part));
+            }
+            boolean alternative = type.equals("multipart/alternative");
             List<String> texts = new ArrayList<>();
             List<String> html = new ArrayList<>();
-            for (int i = 0; i < multipart.getCount(); i++) {
-                BodyPart child = multipart.getBodyPart(i);
-                if (alternative && child.isMimeType("text/html")) {
-                    html.addAll(texts(child));
-                } else {
-                    texts.addAll(texts(child));
+            for (int i = 0; i < count; i++) {
+                try {
+                    BodyPart child = multipart.getBodyPart(i);
+                    if (alternative && LenientMime.mimeType(child).equals("text/html")) {
+                        html.addAll(texts(child));
+                    } else {
+                        texts.addAll(texts(child));
+                    }
+                } catch (MessagingException | IOException | RuntimeException e) {
+                    // this part cannot be read: the others still can
                 }
             }
-            return alternative && texts.isEmpty() ? html : texts;
+            return alternative && texts.stream().allMatch(String::isBlank) ? html : texts;
+        }
+        if (type.equals("text/plain") || type.equals("text") || type.isEmpty()) {
+            // "text" and "" are what is left of a Content-Type that could not be parsed: shown as plain text
+            return List.of(LenientMime.text(part));
         }
         return List.of();
     }
 
-    /** Decoded text of a text part; an unknown charset falls back to UTF-8 rather than losing the message. */
-    private static String content(Part part) throws MessagingException, IOException {
+    private static boolean isAttachment(Part part) {
         try {
-            Object content = part.getContent();
-            if (content instanceof String text) {
-                return text;
-            }
-        } catch (java.io.UnsupportedEncodingException e) {
-            // fall through to the raw decoded bytes
+            return Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition());
+        } catch (MessagingException | RuntimeException e) {
+            return false;
         }
-        return new String(part.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 }
