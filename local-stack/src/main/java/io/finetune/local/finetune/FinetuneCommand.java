@@ -258,13 +258,18 @@ public final class FinetuneCommand {
         if (args.model() != null) {
             job.put("baseModel", args.model());
         }
-        job.put("hyperparameters", args.hyperparameters());
+        Map<String, Object> settings = new LinkedHashMap<>(args.hyperparameters());
+        if (args.preprocessing().containsKey("max_length") && !settings.containsKey("max_length")
+                && !settings.containsKey("maxLength")) {
+            // One length for both: the tokenizer cut the texts there, and the model needs no more positions.
+            settings.put("max_length", args.preprocessing().get("max_length"));
+        }
+        job.put("hyperparameters", settings);
         JsonNode accepted = client.require(client.post("trainer-service", "/jobs", "application/json",
                 Json.write(job)), 202);
         String jobId = accepted.path("jobId").asText();
         say("Training job " + jobId + " on " + accepted.path("baseModel").asText()
-                + (args.hyperparameters().isEmpty() ? " with the default settings" : " with "
-                + args.hyperparameters()));
+                + (settings.isEmpty() ? " with the default settings" : " with " + settings));
         return jobId;
     }
 
