@@ -23,6 +23,10 @@ import java.util.List;
  *             bfloat16; refused on a CPU without float16 arithmetic, and together with {@code bf16}
  * @param tf32 Hugging Face's {@code tf32=True}: TensorFloat-32 matrix products on NVIDIA Ampere and newer GPUs;
  *             refused elsewhere
+ * @param lrSchedulerType Hugging Face's {@code lr_scheduler_type}: {@code linear} (default), {@code cosine},
+ *                        {@code constant} or {@code constant_with_warmup}
+ * @param warmupSteps Hugging Face's {@code warmup_steps}: steps of rising learning rate; above 0 it wins over
+ *                    {@code warmupRatio}
  */
 @JsonDeserialize(using = HyperparametersReader.class)
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,
@@ -30,9 +34,10 @@ public record Hyperparameters(Double learningRate, Integer batchSize, Integer ep
                               Integer maxLength, Long seed, Integer earlyStoppingPatience, Boolean freezeEmbeddings,
                               Integer freezeLayers, Integer evalSteps, String metricForBestModel,
                               Integer saveStateEverySteps, Integer saveTotalLimit, Boolean groupByLength,
-                              List<Double> classWeights, Boolean bf16, Boolean fp16, Boolean tf32) {
+                              List<Double> classWeights, Boolean bf16, Boolean fp16, Boolean tf32,
+                              String lrSchedulerType, Integer warmupSteps) {
     public static Hyperparameters defaults() {
         return new Hyperparameters(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 }

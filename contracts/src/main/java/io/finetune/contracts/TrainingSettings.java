@@ -49,14 +49,15 @@ public final class TrainingSettings {
             new Setting("classWeights", List.of("class_weights")),
             new Setting("bf16", List.of()),
             new Setting("fp16", List.of()),
-            new Setting("tf32", List.of()));
+            new Setting("tf32", List.of()),
+            new Setting("lrSchedulerType", List.of("lr_scheduler_type")),
+            new Setting("warmupSteps", List.of("warmup_steps")));
 
     /**
      * {@code TrainingArguments} names this trainer does not offer (yet): refused with that reason rather than as
      * unknown, so a Hugging Face user learns the setting was understood and is not applied.
      */
-    public static final Set<String> NOT_SUPPORTED = Set.of("max_steps", "warmup_steps", "lr_scheduler_type",
-            "eval_strategy", "evaluation_strategy", "load_best_model_at_end", "greater_is_better",
+    public static final Set<String> NOT_SUPPORTED = Set.of("max_steps", "eval_strategy", "evaluation_strategy", "load_best_model_at_end", "greater_is_better",
             "label_smoothing_factor", "per_device_eval_batch_size", "adam_beta1", "adam_beta2", "adam_epsilon",
             "early_stopping_threshold", "data_seed", "optim", "save_strategy", "logging_steps", "logging_strategy",
             "gradient_checkpointing", "torch_compile", "dataloader_num_workers", "report_to", "output_dir",

@@ -12,7 +12,8 @@ class HyperparametersReaderTest {
     void huggingFaceNamesMeanWhatTheySay() {
         Hyperparameters h = Json.read("""
                 {"learning_rate": 3e-5, "num_train_epochs": 5, "per_device_train_batch_size": 8,
-                 "max_seq_length": 128, "save_steps": 50, "metric_for_best_model": "eval_accuracy", "bf16": true}""",
+                 "max_seq_length": 128, "save_steps": 50, "metric_for_best_model": "eval_accuracy", "bf16": true,
+                 "lr_scheduler_type": "cosine", "warmup_steps": 20}""",
                 Hyperparameters.class);
 
         assertThat(h.learningRate()).isEqualTo(3e-5);
@@ -22,6 +23,8 @@ class HyperparametersReaderTest {
         assertThat(h.saveStateEverySteps()).isEqualTo(50);
         assertThat(h.metricForBestModel()).isEqualTo("eval_accuracy");
         assertThat(h.bf16()).isTrue();
+        assertThat(h.lrSchedulerType()).isEqualTo("cosine");
+        assertThat(h.warmupSteps()).isEqualTo(20);
         assertThat(h.weightDecay()).as("absent: the trainer's default").isNull();
     }
 
@@ -44,12 +47,12 @@ class HyperparametersReaderTest {
 
     @Test
     void aHuggingFaceSettingThisTrainerLacksIsNamedAsSuchAndEveryProblemIsListed() {
-        assertThatThrownBy(() -> Json.read("{\"max_steps\": 10, \"lr_scheduler_type\": \"cosine\", \"color\": 1}",
+        assertThatThrownBy(() -> Json.read("{\"max_steps\": 10, \"eval_strategy\": \"steps\", \"color\": 1}",
                 Hyperparameters.class))
                 .rootCause().isInstanceOfSatisfying(InvalidSettingsException.class, e -> assertThat(e.problems())
                         .containsExactly(
                                 "'max_steps' is a Hugging Face TrainingArguments setting this trainer does not support",
-                                "'lr_scheduler_type' is a Hugging Face TrainingArguments setting this trainer does "
+                                "'eval_strategy' is a Hugging Face TrainingArguments setting this trainer does "
                                         + "not support",
                                 "'color' is not a training setting"));
     }

@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  *                         accelerate's {@code GradScalerKwargs(init_scale)} default to 2^16); unused otherwise
  * @param tf32 TensorFloat-32 matrix products on Ampere and newer GPUs while training ({@link Tf32}; Hugging Face's
  *             {@code tf32=True}); no effect on a CPU
+ * @param lrSchedulerType the learning rate's course over the steps (Hugging Face's {@code lr_scheduler_type})
+ * @param warmupSteps steps of rising learning rate; above 0 it wins over {@code warmupRatio} (HF's
+ *                    {@code warmup_steps})
  */
 public record TrainingConfig(
         double learningRate,
@@ -43,7 +46,9 @@ public record TrainingConfig(
         List<Double> classWeights,
         Precision precision,
         double initialLossScale,
-        boolean tf32) {
+        boolean tf32,
+        LearningRateSchedule.Type lrSchedulerType,
+        int warmupSteps) {
 
     /** The validation metric that decides which weights are best; loss is lower-is-better, accuracy higher. */
     public enum BestModelMetric {
@@ -73,6 +78,8 @@ public record TrainingConfig(
         require(saveTotalLimit >= 1, "saveTotalLimit must be >= 1");
         require(precision != null, "precision must be set");
         require(initialLossScale > 0 && Double.isFinite(initialLossScale), "initialLossScale must be > 0 and finite");
+        require(lrSchedulerType != null, "lrSchedulerType must be set");
+        require(warmupSteps >= 0, "warmupSteps must be >= 0");
         if (classWeights != null) {
             classWeights = List.copyOf(classWeights);
             require(classWeights.stream().allMatch(w -> w != null && w > 0 && Double.isFinite(w)),
@@ -89,7 +96,7 @@ public record TrainingConfig(
     public static TrainingConfig defaults() {
         return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
                 0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32, LossScaler.DEFAULT_INITIAL_SCALE,
-                false);
+                false, LearningRateSchedule.Type.LINEAR, 0);
     }
 
     /** A copy with the changes {@code edit} makes to a {@link Builder} preloaded with this config. */
@@ -183,6 +190,14 @@ public record TrainingConfig(
         return with(b -> b.tf32 = v);
     }
 
+    public TrainingConfig withLrSchedulerType(LearningRateSchedule.Type v) {
+        return with(b -> b.lrSchedulerType = v);
+    }
+
+    public TrainingConfig withWarmupSteps(int v) {
+        return with(b -> b.warmupSteps = v);
+    }
+
     /** Mutable mirror of the record, so that adding a knob does not mean rewriting every copy method. */
     public static final class Builder {
         public double learningRate;
@@ -206,6 +221,8 @@ public record TrainingConfig(
         public Precision precision;
         public double initialLossScale;
         public boolean tf32;
+        public LearningRateSchedule.Type lrSchedulerType;
+        public int warmupSteps;
 
         public Builder(TrainingConfig c) {
             learningRate = c.learningRate;
@@ -229,13 +246,15 @@ public record TrainingConfig(
             precision = c.precision;
             initialLossScale = c.initialLossScale;
             tf32 = c.tf32;
+            lrSchedulerType = c.lrSchedulerType;
+            warmupSteps = c.warmupSteps;
         }
 
         public TrainingConfig build() {
             return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
                     gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers,
                     evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights,
-                    precision, initialLossScale, tf32);
+                    precision, initialLossScale, tf32, lrSchedulerType, warmupSteps);
         }
     }
 }

@@ -34,7 +34,7 @@ final class TrainingLoop {
     private final String fingerprint;
     private final int batchesPerEpoch;
     private final long totalSteps;
-    private final LinearSchedule schedule;
+    private final LearningRateSchedule schedule;
     /** float16's dynamic loss scaling; null in the other precisions. */
     private final LossScaler scaler;
 
@@ -74,7 +74,8 @@ final class TrainingLoop {
         int updatesPerEpoch = (batchesPerEpoch + config.gradientAccumulationSteps() - 1)
                 / config.gradientAccumulationSteps();
         this.totalSteps = (long) updatesPerEpoch * config.epochs();
-        this.schedule = LinearSchedule.of(config.learningRate(), config.warmupRatio(), totalSteps);
+        this.schedule = LearningRateSchedule.of(config.lrSchedulerType(), config.learningRate(), config.warmupSteps(),
+                config.warmupRatio(), totalSteps);
         this.scaler = config.precision().scalesLoss() ? new LossScaler(config.initialLossScale()) : null;
     }
 

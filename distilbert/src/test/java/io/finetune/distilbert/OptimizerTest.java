@@ -87,18 +87,40 @@ class OptimizerTest {
 
     @Test
     void linearScheduleWithWarmup() {
-        LinearSchedule s = new LinearSchedule(1e-3, 2, 10);
+        LearningRateSchedule s = new LearningRateSchedule(LearningRateSchedule.Type.LINEAR, 1e-3, 2, 10);
         assertThat(s.learningRate(0)).isZero();
         assertThat(s.learningRate(1)).isCloseTo(0.5e-3, within(1e-15));
         assertThat(s.learningRate(2)).isCloseTo(1e-3, within(1e-15));
         assertThat(s.learningRate(6)).isCloseTo(0.5e-3, within(1e-15));
         assertThat(s.learningRate(9)).isCloseTo(0.125e-3, within(1e-15));
         assertThat(s.learningRate(10)).isZero();
-        assertThat(LinearSchedule.of(1e-3, 0.1, 25).warmupSteps()).isEqualTo(3);
-        LinearSchedule noWarmup = LinearSchedule.of(2e-5, 0.0, 4);
+        assertThat(LearningRateSchedule.of(LearningRateSchedule.Type.LINEAR, 1e-3, 0, 0.1, 25).warmupSteps())
+                .isEqualTo(3);
+        assertThat(LearningRateSchedule.of(LearningRateSchedule.Type.LINEAR, 1e-3, 5, 0.1, 25).warmupSteps())
+                .as("warmup steps win over the ratio, as in TrainingArguments").isEqualTo(5);
+        LearningRateSchedule noWarmup = LearningRateSchedule.of(LearningRateSchedule.Type.LINEAR, 2e-5, 0, 0.0, 4);
         assertThat(noWarmup.learningRate(0)).isEqualTo(2e-5);
         assertThat(noWarmup.learningRate(1)).isCloseTo(1.5e-5, within(1e-18));
         assertThat(noWarmup.learningRate(3)).isCloseTo(0.5e-5, within(1e-18));
+    }
+
+    @Test
+    void cosineAndConstantSchedulesFollowTransformers() {
+        LearningRateSchedule cosine = new LearningRateSchedule(LearningRateSchedule.Type.COSINE, 1e-3, 2, 10);
+        assertThat(cosine.learningRate(1)).isCloseTo(0.5e-3, within(1e-15));
+        assertThat(cosine.learningRate(2)).isCloseTo(1e-3, within(1e-15));
+        assertThat(cosine.learningRate(6)).isCloseTo(0.5e-3, within(1e-15)); // half way down the half cosine
+        assertThat(cosine.learningRate(10)).isCloseTo(0, within(1e-15));
+        LearningRateSchedule warm = new LearningRateSchedule(LearningRateSchedule.Type.CONSTANT_WITH_WARMUP, 1e-3, 4,
+                10);
+        assertThat(warm.learningRate(1)).isCloseTo(0.25e-3, within(1e-15));
+        assertThat(warm.learningRate(9)).isEqualTo(1e-3);
+        assertThat(new LearningRateSchedule(LearningRateSchedule.Type.CONSTANT, 1e-3, 4, 10).learningRate(0))
+                .as("constant has no warmup, in transformers either").isEqualTo(1e-3);
+        assertThat(LearningRateSchedule.Type.of("cosine")).isEqualTo(LearningRateSchedule.Type.COSINE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LearningRateSchedule.Type.of("polynomial"))
+                .hasMessageContaining("lr_scheduler_type must be one of linear, cosine, constant, "
+                        + "constant_with_warmup");
     }
 
     @Test

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.finetune.contracts.Hyperparameters;
 import io.finetune.distilbert.Autocast;
 import io.finetune.distilbert.EncoderConfig;
+import io.finetune.distilbert.LearningRateSchedule;
 import io.finetune.distilbert.Precision;
 import io.finetune.distilbert.Tf32;
 import io.finetune.distilbert.TrainingConfig;
@@ -70,6 +71,16 @@ public final class HyperparameterPolicy {
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
+        LearningRateSchedule.Type schedule = d.lrSchedulerType();
+        if (p.lrSchedulerType() != null) {
+            try {
+                schedule = LearningRateSchedule.Type.of(p.lrSchedulerType());
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        int warmupSteps = or(p.warmupSteps(), d.warmupSteps());
+        check(problems, warmupSteps >= 0, "warmupSteps must be >= 0 (0 uses warmupRatio), got " + warmupSteps);
         boolean tf32 = Boolean.TRUE.equals(p.tf32());
         if (tf32) {
             Tf32.unsupportedReason(device).ifPresent(problems::add);
@@ -80,7 +91,7 @@ public final class HyperparameterPolicy {
         return new TrainingConfig(lr, batch, epochs, decay, warmup, clip, accumulation, maxLength,
                 or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen,
                 evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights, precision,
-                d.initialLossScale(), tf32);
+                d.initialLossScale(), tf32, schedule, warmupSteps);
     }
 
     /** "loss" or "accuracy"; HF's "eval_loss" / "eval_accuracy" spelling is accepted too. */

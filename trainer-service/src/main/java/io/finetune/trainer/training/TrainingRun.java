@@ -139,7 +139,7 @@ public final class TrainingRun {
                 c.freezeEmbeddings(), c.freezeLayers(), c.evalSteps(),
                 c.metricForBestModel().name().toLowerCase(Locale.ROOT), c.saveStateEverySteps(), c.saveTotalLimit(),
                 c.groupByLength(), c.classWeights(), c.precision() == Precision.BF16, c.precision() == Precision.FP16,
-                c.tf32());
+                c.tf32(), c.lrSchedulerType().huggingFaceName(), c.warmupSteps());
     }
 
     private static List<Example> examples(List<TokenizedExample> tokenized) {

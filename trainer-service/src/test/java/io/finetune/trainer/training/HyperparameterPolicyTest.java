@@ -56,4 +56,22 @@ class HyperparameterPolicyTest {
                 .hasMessageContaining("classWeights must have one weight per label (3), got 2")
                 .hasMessageContaining("classWeights must all be in (0, 1e6]");
     }
+
+    @Test
+    void huggingFacesSchedulesAndWarmupStepsReachTheTrainingConfigAndUnknownOnesAreRefused() {
+        TrainingConfig c = HyperparameterPolicy.resolve(Json.read(
+                "{\"lr_scheduler_type\": \"constant_with_warmup\", \"warmup_steps\": 30}", Hyperparameters.class),
+                tiny(), 2, Device.cpu());
+        assertThat(c.lrSchedulerType()).isEqualTo(io.finetune.distilbert.LearningRateSchedule.Type.CONSTANT_WITH_WARMUP);
+        assertThat(c.warmupSteps()).isEqualTo(30);
+        assertThat(HyperparameterPolicy.resolve(null, tiny(), 2, Device.cpu()).lrSchedulerType())
+                .isEqualTo(io.finetune.distilbert.LearningRateSchedule.Type.LINEAR);
+
+        Hyperparameters bad = Json.read("{\"lr_scheduler_type\": \"polynomial\", \"warmup_steps\": -1}",
+                Hyperparameters.class);
+        assertThatThrownBy(() -> HyperparameterPolicy.resolve(bad, tiny(), 2, Device.cpu()))
+                .hasMessageContaining("lr_scheduler_type must be one of linear, cosine, constant, "
+                        + "constant_with_warmup, got 'polynomial'")
+                .hasMessageContaining("warmupSteps must be >= 0");
+    }
 }
