@@ -27,6 +27,14 @@ import java.util.List;
  *                        {@code constant} or {@code constant_with_warmup}
  * @param warmupSteps Hugging Face's {@code warmup_steps}: steps of rising learning rate; above 0 it wins over
  *                    {@code warmupRatio}
+ * @param adamBeta1 AdamW's β1 ({@code adam_beta1}, 0.9)
+ * @param adamBeta2 AdamW's β2 ({@code adam_beta2}, 0.999)
+ * @param adamEpsilon AdamW's ε ({@code adam_epsilon}, 1e-8)
+ * @param labelSmoothingFactor label smoothing's ε ({@code label_smoothing_factor}, 0)
+ * @param evalBatchSize examples per validation batch ({@code per_device_eval_batch_size}); unset: the training batch
+ * @param dataSeed the batch order's seed ({@code data_seed}); unset: {@code seed}
+ * @param earlyStoppingThreshold how much an evaluation must improve to reset the patience
+ *                               ({@code early_stopping_threshold}, 0)
  */
 @JsonDeserialize(using = HyperparametersReader.class)
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,
@@ -35,9 +43,12 @@ public record Hyperparameters(Double learningRate, Integer batchSize, Integer ep
                               Integer freezeLayers, Integer evalSteps, String metricForBestModel,
                               Integer saveStateEverySteps, Integer saveTotalLimit, Boolean groupByLength,
                               List<Double> classWeights, Boolean bf16, Boolean fp16, Boolean tf32,
-                              String lrSchedulerType, Integer warmupSteps) {
+                              String lrSchedulerType, Integer warmupSteps, Double adamBeta1, Double adamBeta2,
+                              Double adamEpsilon, Double labelSmoothingFactor, Integer evalBatchSize, Long dataSeed,
+                              Double earlyStoppingThreshold) {
     public static Hyperparameters defaults() {
         return new Hyperparameters(null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 }

@@ -51,15 +51,21 @@ public final class TrainingSettings {
             new Setting("fp16", List.of()),
             new Setting("tf32", List.of()),
             new Setting("lrSchedulerType", List.of("lr_scheduler_type")),
-            new Setting("warmupSteps", List.of("warmup_steps")));
+            new Setting("warmupSteps", List.of("warmup_steps")),
+            new Setting("adamBeta1", List.of("adam_beta1")),
+            new Setting("adamBeta2", List.of("adam_beta2")),
+            new Setting("adamEpsilon", List.of("adam_epsilon")),
+            new Setting("labelSmoothingFactor", List.of("label_smoothing_factor")),
+            new Setting("evalBatchSize", List.of("per_device_eval_batch_size", "eval_batch_size")),
+            new Setting("dataSeed", List.of("data_seed")),
+            new Setting("earlyStoppingThreshold", List.of("early_stopping_threshold")));
 
     /**
      * {@code TrainingArguments} names this trainer does not offer (yet): refused with that reason rather than as
      * unknown, so a Hugging Face user learns the setting was understood and is not applied.
      */
-    public static final Set<String> NOT_SUPPORTED = Set.of("max_steps", "eval_strategy", "evaluation_strategy", "load_best_model_at_end", "greater_is_better",
-            "label_smoothing_factor", "per_device_eval_batch_size", "adam_beta1", "adam_beta2", "adam_epsilon",
-            "early_stopping_threshold", "data_seed", "optim", "save_strategy", "logging_steps", "logging_strategy",
+    public static final Set<String> NOT_SUPPORTED = Set.of("max_steps", "eval_strategy", "evaluation_strategy",
+            "load_best_model_at_end", "greater_is_better", "optim", "save_strategy", "logging_steps", "logging_strategy",
             "gradient_checkpointing", "torch_compile", "dataloader_num_workers", "report_to", "output_dir",
             "push_to_hub", "resume_from_checkpoint", "auto_find_batch_size", "neftune_noise_alpha");
 

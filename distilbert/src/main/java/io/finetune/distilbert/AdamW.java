@@ -29,6 +29,9 @@ public final class AdamW implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, State> states = new LinkedHashMap<>();
     private final double weightDecay;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
     private long step;
 
     /**
@@ -36,8 +39,17 @@ public final class AdamW implements AutoCloseable {
      * @param manager where the moment estimates live (on the parameters' device); closed with the optimizer
      */
     public AdamW(Map<String, NDArray> parameters, double weightDecay, NDManager manager) {
+        this(parameters, weightDecay, BETA1, BETA2, EPS, manager);
+    }
+
+    /** With Hugging Face's {@code adam_beta1}, {@code adam_beta2} and {@code adam_epsilon}. */
+    public AdamW(Map<String, NDArray> parameters, double weightDecay, double beta1, double beta2, double eps,
+                 NDManager manager) {
         this.manager = manager;
         this.weightDecay = weightDecay;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
         parameters.forEach((name, p) -> states.put(name, new State(p, decays(name),
                 manager.zeros(p.getShape(), p.getDataType()), manager.zeros(p.getShape(), p.getDataType()))));
     }
@@ -63,18 +75,18 @@ public final class AdamW implements AutoCloseable {
      */
     public void step(double lr) {
         step++;
-        double bias1 = 1 - Math.pow(BETA1, step);
-        double bias2Sqrt = Math.sqrt(1 - Math.pow(BETA2, step));
+        double bias1 = 1 - Math.pow(beta1, step);
+        double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         double stepSize = lr / bias1;
         // The step's scalars as tensors, made once: muli(double) would make, use and free a 0-dim float64 tensor per
         // call, three JNI calls where one will do. These are those same tensors, so every result is bit for bit the
         // same; for the tiny model this takes a third off the optimizer's time.
         try (NDManager scalars = manager.newSubManager()) {
             NDArray decayFactor = scalars.create(1 - lr * weightDecay);
-            NDArray beta1 = scalars.create(BETA1);
-            NDArray beta2 = scalars.create(BETA2);
-            NDArray oneMinusBeta2 = scalars.create(1 - BETA2);
-            NDArray epsTerm = scalars.create(EPS * bias2Sqrt);
+            NDArray beta1 = scalars.create(this.beta1);
+            NDArray beta2 = scalars.create(this.beta2);
+            NDArray oneMinusBeta2 = scalars.create(1 - this.beta2);
+            NDArray epsTerm = scalars.create(eps * bias2Sqrt);
             NDArray divisor = scalars.create(stepSize * bias2Sqrt);
             for (State s : states.values()) {
                 try (NDArray g = s.parameter().getGradient()) {

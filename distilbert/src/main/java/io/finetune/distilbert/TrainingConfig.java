@@ -24,6 +24,16 @@ import java.util.function.Consumer;
  * @param lrSchedulerType the learning rate's course over the steps (Hugging Face's {@code lr_scheduler_type})
  * @param warmupSteps steps of rising learning rate; above 0 it wins over {@code warmupRatio} (HF's
  *                    {@code warmup_steps})
+ * @param adamBeta1 AdamW's β1 (HF's {@code adam_beta1})
+ * @param adamBeta2 AdamW's β2 (HF's {@code adam_beta2})
+ * @param adamEpsilon AdamW's ε (HF's {@code adam_epsilon})
+ * @param labelSmoothingFactor ε of label smoothing, as {@code CrossEntropyLoss(label_smoothing=ε)}, in training and
+ *                             validation loss alike (HF's {@code label_smoothing_factor})
+ * @param evalBatchSize examples per validation batch; 0 uses {@code batchSize} (HF's
+ *                      {@code per_device_eval_batch_size}); results do not depend on it
+ * @param dataSeed the seed of the batch order; null uses {@code seed} (HF's {@code data_seed})
+ * @param earlyStoppingThreshold how much better an evaluation must be to reset the patience
+ *                               ({@code EarlyStoppingCallback(early_stopping_threshold=...)})
  */
 public record TrainingConfig(
         double learningRate,
@@ -48,7 +58,14 @@ public record TrainingConfig(
         double initialLossScale,
         boolean tf32,
         LearningRateSchedule.Type lrSchedulerType,
-        int warmupSteps) {
+        int warmupSteps,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEpsilon,
+        double labelSmoothingFactor,
+        int evalBatchSize,
+        Long dataSeed,
+        double earlyStoppingThreshold) {
 
     /** The validation metric that decides which weights are best; loss is lower-is-better, accuracy higher. */
     public enum BestModelMetric {
@@ -58,6 +75,11 @@ public record TrainingConfig(
         public boolean improves(EpochResult candidate, EpochResult best) {
             return this == LOSS ? candidate.validationLoss() < best.validationLoss()
                     : candidate.validationAccuracy() > best.validationAccuracy();
+        }
+
+        /** The metric's value in an evaluation. */
+        public double value(EpochResult result) {
+            return this == LOSS ? result.validationLoss() : result.validationAccuracy();
         }
     }
 
@@ -80,6 +102,12 @@ public record TrainingConfig(
         require(initialLossScale > 0 && Double.isFinite(initialLossScale), "initialLossScale must be > 0 and finite");
         require(lrSchedulerType != null, "lrSchedulerType must be set");
         require(warmupSteps >= 0, "warmupSteps must be >= 0");
+        require(adamBeta1 >= 0 && adamBeta1 < 1, "adamBeta1 must be in [0, 1)");
+        require(adamBeta2 >= 0 && adamBeta2 < 1, "adamBeta2 must be in [0, 1)");
+        require(adamEpsilon > 0, "adamEpsilon must be > 0");
+        require(labelSmoothingFactor >= 0 && labelSmoothingFactor < 1, "labelSmoothingFactor must be in [0, 1)");
+        require(evalBatchSize >= 0, "evalBatchSize must be >= 0 (0 uses batchSize)");
+        require(earlyStoppingThreshold >= 0, "earlyStoppingThreshold must be >= 0");
         if (classWeights != null) {
             classWeights = List.copyOf(classWeights);
             require(classWeights.stream().allMatch(w -> w != null && w > 0 && Double.isFinite(w)),
@@ -96,7 +124,7 @@ public record TrainingConfig(
     public static TrainingConfig defaults() {
         return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
                 0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32, LossScaler.DEFAULT_INITIAL_SCALE,
-                false, LearningRateSchedule.Type.LINEAR, 0);
+                false, LearningRateSchedule.Type.LINEAR, 0, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, 0.0, 0, null, 0.0);
     }
 
     /** A copy with the changes {@code edit} makes to a {@link Builder} preloaded with this config. */
@@ -198,6 +226,24 @@ public record TrainingConfig(
         return with(b -> b.warmupSteps = v);
     }
 
+    public TrainingConfig withLabelSmoothingFactor(double v) {
+        return with(b -> b.labelSmoothingFactor = v);
+    }
+
+    public TrainingConfig withEarlyStoppingThreshold(double v) {
+        return with(b -> b.earlyStoppingThreshold = v);
+    }
+
+    /** The seed of the batch order: {@code dataSeed}, or {@code seed} when that is not set. */
+    public long batchOrderSeed() {
+        return dataSeed != null ? dataSeed : seed;
+    }
+
+    /** Examples per validation batch. */
+    public int validationBatchSize() {
+        return evalBatchSize > 0 ? evalBatchSize : batchSize;
+    }
+
     /** Mutable mirror of the record, so that adding a knob does not mean rewriting every copy method. */
     public static final class Builder {
         public double learningRate;
@@ -223,6 +269,13 @@ public record TrainingConfig(
         public boolean tf32;
         public LearningRateSchedule.Type lrSchedulerType;
         public int warmupSteps;
+        public double adamBeta1;
+        public double adamBeta2;
+        public double adamEpsilon;
+        public double labelSmoothingFactor;
+        public int evalBatchSize;
+        public Long dataSeed;
+        public double earlyStoppingThreshold;
 
         public Builder(TrainingConfig c) {
             learningRate = c.learningRate;
@@ -248,13 +301,21 @@ public record TrainingConfig(
             tf32 = c.tf32;
             lrSchedulerType = c.lrSchedulerType;
             warmupSteps = c.warmupSteps;
+            adamBeta1 = c.adamBeta1;
+            adamBeta2 = c.adamBeta2;
+            adamEpsilon = c.adamEpsilon;
+            labelSmoothingFactor = c.labelSmoothingFactor;
+            evalBatchSize = c.evalBatchSize;
+            dataSeed = c.dataSeed;
+            earlyStoppingThreshold = c.earlyStoppingThreshold;
         }
 
         public TrainingConfig build() {
             return new TrainingConfig(learningRate, batchSize, epochs, weightDecay, warmupRatio, maxGradNorm,
                     gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers,
                     evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights,
-                    precision, initialLossScale, tf32, lrSchedulerType, warmupSteps);
+                    precision, initialLossScale, tf32, lrSchedulerType, warmupSteps, adamBeta1, adamBeta2, adamEpsilon,
+                    labelSmoothingFactor, evalBatchSize, dataSeed, earlyStoppingThreshold);
         }
     }
 }

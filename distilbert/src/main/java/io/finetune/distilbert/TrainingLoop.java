@@ -68,7 +68,8 @@ final class TrainingLoop {
         this.trainable = trainable;
         this.events = events;
         this.states = states;
-        this.weights = new ClassWeights(config.classWeights(), model.config().numLabels());
+        this.weights = new ClassWeights(config.classWeights(), model.config().numLabels(),
+                config.labelSmoothingFactor());
         this.fingerprint = fingerprint(config, trainIds, trainLabels, validationIds, validationLabels);
         this.batchesPerEpoch = (trainIds.size() + config.batchSize() - 1) / config.batchSize();
         int updatesPerEpoch = (batchesPerEpoch + config.gradientAccumulationSteps() - 1)
@@ -93,7 +94,8 @@ final class TrainingLoop {
     }
 
     private TrainingResult train() {
-        try (AdamW optimizer = new AdamW(trainable, config.weightDecay(), model.newBatchManager());
+        try (AdamW optimizer = new AdamW(trainable, config.weightDecay(), config.adamBeta1(), config.adamBeta2(),
+                config.adamEpsilon(), model.newBatchManager());
              WeightSnapshot bestWeights = new WeightSnapshot(model)) {
             if (states != null) {
                 states.latest().ifPresent(dir -> resume(dir, optimizer, bestWeights));
@@ -111,7 +113,7 @@ final class TrainingLoop {
 
     private void loop(AdamW optimizer, WeightSnapshot bestWeights) {
         for (; epoch <= config.epochs() && !stoppedEarly; epoch++, batch = 0) {
-            List<Integer> order = BatchOrder.of(trainIds, config.batchSize(), config.seed(), epoch,
+            List<Integer> order = BatchOrder.of(trainIds, config.batchSize(), config.batchOrderSeed(), epoch,
                     config.groupByLength());
             while (batch < batchesPerEpoch) {
                 if (events.isCancelled()) {
@@ -236,13 +238,23 @@ final class TrainingLoop {
         events.onEvaluation(result);
         if (validationIds.isEmpty()) {
             best = result;
-        } else if (best == null || config.metricForBestModel().improves(result, best)) {
-            best = result;
-            bestWeights.capture();
-            evaluationsWithoutImprovement = 0;
-        } else if (config.earlyStoppingPatience() > 0
-                && ++evaluationsWithoutImprovement >= config.earlyStoppingPatience()) {
-            stoppedEarly = true;
+        } else {
+            TrainingConfig.BestModelMetric metric = config.metricForBestModel();
+            boolean better = best == null || metric.improves(result, best);
+            // EarlyStoppingCallback: only an improvement beyond the threshold resets the patience; any
+            // improvement still makes these the best weights.
+            boolean significant = best == null
+                    || better && Math.abs(metric.value(result) - metric.value(best)) > config.earlyStoppingThreshold();
+            if (better) {
+                best = result;
+                bestWeights.capture();
+            }
+            if (significant) {
+                evaluationsWithoutImprovement = 0;
+            } else if (config.earlyStoppingPatience() > 0
+                    && ++evaluationsWithoutImprovement >= config.earlyStoppingPatience()) {
+                stoppedEarly = true;
+            }
         }
     }
 
@@ -252,15 +264,14 @@ final class TrainingLoop {
         if (validationIds.isEmpty()) {
             return new EpochResult(epoch, step, trainLoss, Double.NaN, Double.NaN);
         }
-        float[][] logits = Predictor.logits(model, validationIds, config.batchSize(), config.precision());
+        float[][] logits = Predictor.logits(model, validationIds, config.validationBatchSize(), config.precision());
         double loss = 0;
         double weightSum = 0;
         int correct = 0;
         for (int i = 0; i < logits.length; i++) {
             int label = validationLabels[i];
-            double w = weights.of(label);
-            loss += w * Losses.crossEntropy(logits[i], label);
-            weightSum += w;
+            loss += weights.weightedLoss(logits[i], label);
+            weightSum += weights.of(label);
             if (FineTuner.argmax(logits[i]) == label) {
                 correct++;
             }

@@ -81,6 +81,19 @@ public final class HyperparameterPolicy {
         }
         int warmupSteps = or(p.warmupSteps(), d.warmupSteps());
         check(problems, warmupSteps >= 0, "warmupSteps must be >= 0 (0 uses warmupRatio), got " + warmupSteps);
+        double beta1 = or(p.adamBeta1(), d.adamBeta1());
+        check(problems, beta1 >= 0 && beta1 < 1, "adamBeta1 must be in [0, 1), got " + beta1);
+        double beta2 = or(p.adamBeta2(), d.adamBeta2());
+        check(problems, beta2 >= 0 && beta2 < 1, "adamBeta2 must be in [0, 1), got " + beta2);
+        double epsilon = or(p.adamEpsilon(), d.adamEpsilon());
+        check(problems, epsilon > 0 && epsilon <= 1, "adamEpsilon must be in (0, 1], got " + epsilon);
+        double smoothing = or(p.labelSmoothingFactor(), d.labelSmoothingFactor());
+        check(problems, smoothing >= 0 && smoothing < 1, "labelSmoothingFactor must be in [0, 1), got " + smoothing);
+        int evalBatch = or(p.evalBatchSize(), d.evalBatchSize()); // the default 0 means "as batchSize"
+        check(problems, p.evalBatchSize() == null || evalBatch >= 1 && evalBatch <= 4096,
+                "evalBatchSize must be in [1, 4096], got " + evalBatch);
+        double threshold = or(p.earlyStoppingThreshold(), d.earlyStoppingThreshold());
+        check(problems, threshold >= 0, "earlyStoppingThreshold must be >= 0, got " + threshold);
         boolean tf32 = Boolean.TRUE.equals(p.tf32());
         if (tf32) {
             Tf32.unsupportedReason(device).ifPresent(problems::add);
@@ -91,7 +104,8 @@ public final class HyperparameterPolicy {
         return new TrainingConfig(lr, batch, epochs, decay, warmup, clip, accumulation, maxLength,
                 or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen,
                 evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights, precision,
-                d.initialLossScale(), tf32, schedule, warmupSteps);
+                d.initialLossScale(), tf32, schedule, warmupSteps, beta1, beta2, epsilon, smoothing, evalBatch,
+                p.dataSeed(), threshold);
     }
 
     /** "loss" or "accuracy"; HF's "eval_loss" / "eval_accuracy" spelling is accepted too. */

@@ -139,7 +139,9 @@ public final class TrainingRun {
                 c.freezeEmbeddings(), c.freezeLayers(), c.evalSteps(),
                 c.metricForBestModel().name().toLowerCase(Locale.ROOT), c.saveStateEverySteps(), c.saveTotalLimit(),
                 c.groupByLength(), c.classWeights(), c.precision() == Precision.BF16, c.precision() == Precision.FP16,
-                c.tf32(), c.lrSchedulerType().huggingFaceName(), c.warmupSteps());
+                c.tf32(), c.lrSchedulerType().huggingFaceName(), c.warmupSteps(), c.adamBeta1(), c.adamBeta2(),
+                c.adamEpsilon(), c.labelSmoothingFactor(), c.validationBatchSize(), c.batchOrderSeed(),
+                c.earlyStoppingThreshold());
     }
 
     private static List<Example> examples(List<TokenizedExample> tokenized) {

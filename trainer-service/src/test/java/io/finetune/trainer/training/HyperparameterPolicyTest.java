@@ -74,4 +74,30 @@ class HyperparameterPolicyTest {
                         + "constant_with_warmup, got 'polynomial'")
                 .hasMessageContaining("warmupSteps must be >= 0");
     }
+
+    @Test
+    void adamLabelSmoothingEvaluationBatchDataSeedAndThresholdReachTheTrainingConfig() {
+        TrainingConfig c = HyperparameterPolicy.resolve(Json.read("""
+                {"adam_beta1": 0.8, "adam_beta2": 0.98, "adam_epsilon": 1e-6, "label_smoothing_factor": 0.1,
+                 "per_device_eval_batch_size": 64, "data_seed": 7, "early_stopping_threshold": 0.01}""",
+                Hyperparameters.class), tiny(), 2, Device.cpu());
+        assertThat(c.adamBeta1()).isEqualTo(0.8);
+        assertThat(c.adamBeta2()).isEqualTo(0.98);
+        assertThat(c.adamEpsilon()).isEqualTo(1e-6);
+        assertThat(c.labelSmoothingFactor()).isEqualTo(0.1);
+        assertThat(c.validationBatchSize()).isEqualTo(64);
+        assertThat(c.batchOrderSeed()).isEqualTo(7);
+        assertThat(c.earlyStoppingThreshold()).isEqualTo(0.01);
+
+        TrainingConfig defaults = HyperparameterPolicy.resolve(null, tiny(), 2, Device.cpu());
+        assertThat(defaults.validationBatchSize()).isEqualTo(defaults.batchSize());
+        assertThat(defaults.batchOrderSeed()).isEqualTo(defaults.seed());
+
+        assertThatThrownBy(() -> HyperparameterPolicy.resolve(Json.read("""
+                {"adam_beta2": 1.0, "label_smoothing_factor": 1.5, "per_device_eval_batch_size": 0}""",
+                Hyperparameters.class), tiny(), 2, Device.cpu()))
+                .hasMessageContaining("adamBeta2 must be in [0, 1)")
+                .hasMessageContaining("labelSmoothingFactor must be in [0, 1)")
+                .hasMessageContaining("evalBatchSize must be in [1, 4096]");
+    }
 }
