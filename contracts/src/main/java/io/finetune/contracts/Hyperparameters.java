@@ -35,6 +35,7 @@ import java.util.List;
  * @param dataSeed the batch order's seed ({@code data_seed}); unset: {@code seed}
  * @param earlyStoppingThreshold how much an evaluation must improve to reset the patience
  *                               ({@code early_stopping_threshold}, 0)
+ * @param maxSteps optimizer steps to train for, overriding {@code epochs} when above 0 ({@code max_steps})
  */
 @JsonDeserialize(using = HyperparametersReader.class)
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,
@@ -45,10 +46,10 @@ public record Hyperparameters(Double learningRate, Integer batchSize, Integer ep
                               List<Double> classWeights, Boolean bf16, Boolean fp16, Boolean tf32,
                               String lrSchedulerType, Integer warmupSteps, Double adamBeta1, Double adamBeta2,
                               Double adamEpsilon, Double labelSmoothingFactor, Integer evalBatchSize, Long dataSeed,
-                              Double earlyStoppingThreshold) {
+                              Double earlyStoppingThreshold, Integer maxSteps) {
     public static Hyperparameters defaults() {
         return new Hyperparameters(null, null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null);
     }
 }

@@ -47,11 +47,11 @@ class HyperparametersReaderTest {
 
     @Test
     void aHuggingFaceSettingThisTrainerLacksIsNamedAsSuchAndEveryProblemIsListed() {
-        assertThatThrownBy(() -> Json.read("{\"max_steps\": 10, \"eval_strategy\": \"steps\", \"color\": 1}",
+        assertThatThrownBy(() -> Json.read("{\"optim\": \"adafactor\", \"eval_strategy\": \"steps\", \"color\": 1}",
                 Hyperparameters.class))
                 .rootCause().isInstanceOfSatisfying(InvalidSettingsException.class, e -> assertThat(e.problems())
                         .containsExactly(
-                                "'max_steps' is a Hugging Face TrainingArguments setting this trainer does not support",
+                                "'optim' is a Hugging Face TrainingArguments setting this trainer does not support",
                                 "'eval_strategy' is a Hugging Face TrainingArguments setting this trainer does "
                                         + "not support",
                                 "'color' is not a training setting"));

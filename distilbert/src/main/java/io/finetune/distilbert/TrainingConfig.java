@@ -34,6 +34,8 @@ import java.util.function.Consumer;
  * @param dataSeed the seed of the batch order; null uses {@code seed} (HF's {@code data_seed})
  * @param earlyStoppingThreshold how much better an evaluation must be to reset the patience
  *                               ({@code EarlyStoppingCallback(early_stopping_threshold=...)})
+ * @param maxSteps optimizer steps to train for, overriding {@code epochs} when above 0 (HF's {@code max_steps}):
+ *                 training may stop within an epoch, and is evaluated there
  */
 public record TrainingConfig(
         double learningRate,
@@ -65,7 +67,8 @@ public record TrainingConfig(
         double labelSmoothingFactor,
         int evalBatchSize,
         Long dataSeed,
-        double earlyStoppingThreshold) {
+        double earlyStoppingThreshold,
+        int maxSteps) {
 
     /** The validation metric that decides which weights are best; loss is lower-is-better, accuracy higher. */
     public enum BestModelMetric {
@@ -108,6 +111,7 @@ public record TrainingConfig(
         require(labelSmoothingFactor >= 0 && labelSmoothingFactor < 1, "labelSmoothingFactor must be in [0, 1)");
         require(evalBatchSize >= 0, "evalBatchSize must be >= 0 (0 uses batchSize)");
         require(earlyStoppingThreshold >= 0, "earlyStoppingThreshold must be >= 0");
+        require(maxSteps >= 0, "maxSteps must be >= 0 (0: train for epochs)");
         if (classWeights != null) {
             classWeights = List.copyOf(classWeights);
             require(classWeights.stream().allMatch(w -> w != null && w > 0 && Double.isFinite(w)),
@@ -124,7 +128,8 @@ public record TrainingConfig(
     public static TrainingConfig defaults() {
         return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
                 0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32, LossScaler.DEFAULT_INITIAL_SCALE,
-                false, LearningRateSchedule.Type.LINEAR, 0, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, 0.0, 0, null, 0.0);
+                false, LearningRateSchedule.Type.LINEAR, 0, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, 0.0, 0, null, 0.0,
+                0);
     }
 
     /** A copy with the changes {@code edit} makes to a {@link Builder} preloaded with this config. */
@@ -230,6 +235,10 @@ public record TrainingConfig(
         return with(b -> b.labelSmoothingFactor = v);
     }
 
+    public TrainingConfig withMaxSteps(int v) {
+        return with(b -> b.maxSteps = v);
+    }
+
     public TrainingConfig withEarlyStoppingThreshold(double v) {
         return with(b -> b.earlyStoppingThreshold = v);
     }
@@ -276,6 +285,7 @@ public record TrainingConfig(
         public int evalBatchSize;
         public Long dataSeed;
         public double earlyStoppingThreshold;
+        public int maxSteps;
 
         public Builder(TrainingConfig c) {
             learningRate = c.learningRate;
@@ -308,6 +318,7 @@ public record TrainingConfig(
             evalBatchSize = c.evalBatchSize;
             dataSeed = c.dataSeed;
             earlyStoppingThreshold = c.earlyStoppingThreshold;
+            maxSteps = c.maxSteps;
         }
 
         public TrainingConfig build() {
@@ -315,7 +326,7 @@ public record TrainingConfig(
                     gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers,
                     evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights,
                     precision, initialLossScale, tf32, lrSchedulerType, warmupSteps, adamBeta1, adamBeta2, adamEpsilon,
-                    labelSmoothingFactor, evalBatchSize, dataSeed, earlyStoppingThreshold);
+                    labelSmoothingFactor, evalBatchSize, dataSeed, earlyStoppingThreshold, maxSteps);
         }
     }
 }

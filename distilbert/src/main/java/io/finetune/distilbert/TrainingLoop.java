@@ -35,6 +35,8 @@ final class TrainingLoop {
     private final int batchesPerEpoch;
     private final long totalSteps;
     private final LearningRateSchedule schedule;
+    /** The epoch training ends in: {@code epochs}, or the one {@code maxSteps} reaches. */
+    private final int lastEpoch;
     /** float16's dynamic loss scaling; null in the other precisions. */
     private final LossScaler scaler;
 
@@ -74,7 +76,10 @@ final class TrainingLoop {
         this.batchesPerEpoch = (trainIds.size() + config.batchSize() - 1) / config.batchSize();
         int updatesPerEpoch = (batchesPerEpoch + config.gradientAccumulationSteps() - 1)
                 / config.gradientAccumulationSteps();
-        this.totalSteps = (long) updatesPerEpoch * config.epochs();
+        // max_steps, as TrainingArguments: the step count decides, and the epochs are as many as it takes.
+        this.totalSteps = config.maxSteps() > 0 ? config.maxSteps() : (long) updatesPerEpoch * config.epochs();
+        this.lastEpoch = config.maxSteps() > 0 ? (int) ((config.maxSteps() + updatesPerEpoch - 1) / updatesPerEpoch)
+                : config.epochs();
         this.schedule = LearningRateSchedule.of(config.lrSchedulerType(), config.learningRate(), config.warmupSteps(),
                 config.warmupRatio(), totalSteps);
         this.scaler = config.precision().scalesLoss() ? new LossScaler(config.initialLossScale()) : null;
@@ -112,7 +117,7 @@ final class TrainingLoop {
     }
 
     private void loop(AdamW optimizer, WeightSnapshot bestWeights) {
-        for (; epoch <= config.epochs() && !stoppedEarly; epoch++, batch = 0) {
+        for (; epoch <= lastEpoch && !stoppedEarly; epoch++, batch = 0) {
             List<Integer> order = BatchOrder.of(trainIds, config.batchSize(), config.batchOrderSeed(), epoch,
                     config.groupByLength());
             while (batch < batchesPerEpoch) {
@@ -128,14 +133,16 @@ final class TrainingLoop {
                 update(optimizer, groupLoss);
                 batch += group;
                 boolean epochEnd = batch >= batchesPerEpoch;
-                if (config.evalSteps() == 0 ? epochEnd : step % config.evalSteps() == 0 || step == totalSteps) {
+                boolean lastStep = step >= totalSteps; // within an epoch only with maxSteps
+                if (config.evalSteps() == 0 ? epochEnd || lastStep
+                        : step % config.evalSteps() == 0 || step == totalSteps) {
                     evaluate(bestWeights);
                 }
                 boolean saveDue = config.saveStateEverySteps() > 0 && step % config.saveStateEverySteps() == 0;
-                if (epochEnd || saveDue || stoppedEarly) {
+                if (epochEnd || saveDue || stoppedEarly || lastStep) {
                     save(optimizer, bestWeights);
                 }
-                if (stoppedEarly) {
+                if (stoppedEarly || lastStep) {
                     return;
                 }
             }

@@ -100,6 +100,19 @@ class FineTunerTest {
     }
 
     @Test
+    void maxStepsEndsTrainingWithinAnEpochAndEvaluatesThere() {
+        Path dir = tiny();
+        Recorder recorder = new Recorder();
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
+            // 64 examples in batches of FAST's size: several steps an epoch; 5 steps end inside the first or second.
+            TrainingResult result = new FineTuner(FAST.withEpochs(9).withMaxSteps(5)).train(model,
+                    SyntheticSentiment.examples(dir, 64, 4), SyntheticSentiment.examples(dir, 8, 5), recorder);
+            assertThat(result.steps()).isEqualTo(5);
+            assertThat(result.history()).last().satisfies(e -> assertThat(e.step()).isEqualTo(5));
+        }
+    }
+
+    @Test
     void cancellationStopsAfterTheCurrentStep() {
         Path dir = tiny();
         Recorder recorder = new Recorder();

@@ -94,6 +94,8 @@ public final class HyperparameterPolicy {
                 "evalBatchSize must be in [1, 4096], got " + evalBatch);
         double threshold = or(p.earlyStoppingThreshold(), d.earlyStoppingThreshold());
         check(problems, threshold >= 0, "earlyStoppingThreshold must be >= 0, got " + threshold);
+        int maxSteps = or(p.maxSteps(), d.maxSteps());
+        check(problems, maxSteps >= 0, "maxSteps must be >= 0 (0 trains for epochs), got " + maxSteps);
         boolean tf32 = Boolean.TRUE.equals(p.tf32());
         if (tf32) {
             Tf32.unsupportedReason(device).ifPresent(problems::add);
@@ -105,7 +107,7 @@ public final class HyperparameterPolicy {
                 or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen,
                 evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights, precision,
                 d.initialLossScale(), tf32, schedule, warmupSteps, beta1, beta2, epsilon, smoothing, evalBatch,
-                p.dataSeed(), threshold);
+                p.dataSeed(), threshold, maxSteps);
     }
 
     /** "loss" or "accuracy"; HF's "eval_loss" / "eval_accuracy" spelling is accepted too. */
