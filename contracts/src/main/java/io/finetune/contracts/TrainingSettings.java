@@ -70,7 +70,34 @@ public final class TrainingSettings {
             "gradient_checkpointing", "torch_compile", "dataloader_num_workers", "report_to", "output_dir",
             "push_to_hub", "resume_from_checkpoint", "auto_find_batch_size", "neftune_noise_alpha");
 
+    /**
+     * The file in a saved model directory that says what it was trained with, as Hugging Face's Trainer saves its
+     * arguments beside the model (training_args.bin there; JSON here, readable without Python).
+     */
+    public static final String TRAINING_ARGS_FILE = "training_args.json";
+
     private static final Map<String, Setting> BY_NAME = index();
+
+    /**
+     * The settings under the names a Hugging Face user knows (a setting's first alias, or its own name where it has
+     * none), absent ones left out: the content of {@link #TRAINING_ARGS_FILE}.
+     */
+    public static Map<String, Object> asTrainingArguments(Hyperparameters settings) {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        RecordComponent[] components = Hyperparameters.class.getRecordComponents();
+        for (int i = 0; i < components.length; i++) {
+            Setting setting = ALL.get(i);
+            try {
+                Object value = components[i].getAccessor().invoke(settings);
+                if (value != null) {
+                    arguments.put(setting.aliases().isEmpty() ? setting.name() : setting.aliases().get(0), value);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Hyperparameters." + setting.name(), e);
+            }
+        }
+        return arguments;
+    }
 
     /** The setting a JSON key names, by its own name or a Hugging Face alias. */
     public static Optional<Setting> byName(String key) {

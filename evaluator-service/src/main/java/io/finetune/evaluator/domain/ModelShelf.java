@@ -22,9 +22,13 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class ModelShelf {
     private static final Logger LOG = Logger.getLogger(ModelShelf.class);
-    /** The files of a Hugging Face model directory that {@code from_pretrained} reads. */
+    /**
+     * The files of a Hugging Face model directory that {@code from_pretrained} reads, and the settings it was trained
+     * with.
+     */
     public static final List<String> HF_FILES = List.of("config.json", "model.safetensors", "tokenizer.json",
-            "tokenizer_config.json", "vocab.txt", "special_tokens_map.json");
+            "tokenizer_config.json", "vocab.txt", "special_tokens_map.json",
+            io.finetune.contracts.TrainingSettings.TRAINING_ARGS_FILE);
 
     private final Workspace workspace;
     private final EvaluationStore store;

@@ -70,6 +70,8 @@ class FinetuneCommandIT {
         assertThat(model).isEqualTo(out.resolve("model").toAbsolutePath());
         assertThat(model.resolve("config.json")).isRegularFile();
         assertThat(model.resolve("model.safetensors")).isRegularFile();
+        assertThat(Json.MAPPER.readTree(model.resolve("training_args.json").toFile()).path("learning_rate")
+                .asDouble()).as("what it was trained with, in Hugging Face's names").isEqualTo(5e-3);
         assertThat(Path.of(result.path("report").asText())).isRegularFile();
         assertThat(run.stdout()).contains("/spam: 120 accepted, 0 rejected").contains("step ")
                 .contains("\"learningRate\":0.005");

@@ -65,6 +65,13 @@ class TrainingRunCheckpointInfoTest {
             assertThat(effective.freezeEmbeddings()).isFalse();
             assertThat(effective.metricForBestModel()).isEqualTo("loss");
         });
+        // training_args.json, in the model directory users take away, in Hugging Face's names.
+        com.fasterxml.jackson.databind.JsonNode arguments = Json.MAPPER.readTree(Files.readString(events.checkpoints
+                .get("job-guards-final").resolve(io.finetune.contracts.TrainingSettings.TRAINING_ARGS_FILE)));
+        assertThat(arguments.path("learning_rate").asDouble()).isEqualTo(0.005);
+        assertThat(arguments.path("num_train_epochs").asInt()).isEqualTo(8);
+        assertThat(arguments.path("weight_decay").asDouble()).isEqualTo(defaults.weightDecay());
+        assertThat(arguments.path("lr_scheduler_type").asText()).isEqualTo("linear");
         // checkpoint.json, which the evaluator reads, says the same.
         CheckpointInfo written = Json.read(Files.readString(events.checkpoints.get("job-guards-final")
                 .resolve(CheckpointInfo.FILE_NAME)), CheckpointInfo.class);
