@@ -36,7 +36,7 @@ public final class RecordingEvents implements RunEvents {
     }
 
     @Override
-    public void started(String device, long examples, int epochs) {
+    public void started(String device, int threads, long examples, int epochs) {
     }
 
     @Override
