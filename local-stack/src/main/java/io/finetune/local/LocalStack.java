@@ -24,6 +24,14 @@ public final class LocalStack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("ingest-service", "preprocess-service", "trainer-service",
             "evaluator-service");
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    /**
+     * PyTorch's intra-op threads for the trainer (system property; environment variable
+     * {@value #TRAINER_THREADS_ENV}): by default one per core this JVM sees. The other services get one thread: ingest
+     * and preprocess barely use PyTorch, and the evaluator scores checkpoints while the trainer goes on training, so
+     * threads of its own would fight the trainer's for the same cores.
+     */
+    public static final String TRAINER_THREADS = "finetune.local.trainer-threads";
+    public static final String TRAINER_THREADS_ENV = "FINETUNE_TRAINER_THREADS";
 
     private final Path repoRoot;
     private final Path stateDir;
@@ -78,10 +86,14 @@ public final class LocalStack implements AutoCloseable {
             // Only the key's hash goes on the command line, where other local users can read it (docs/security.md).
             // A 10 s consumer session (Kafka's default is 45 s) lets a service killed and restarted on this machine
             // take its partitions back within seconds instead of waiting out its dead predecessor's session.
+            int threads = name.equals("trainer-service") ? trainerThreads() : 1;
             ServiceProcess service = new ServiceProcess(name, repoRoot, port, stateDir.resolve("services"),
                     Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
                             "finetune.auth.api-keys", "write:" + sha256(apiKey),
-                            "kafka.session.timeout.ms", "10000"));
+                            "kafka.session.timeout.ms", "10000",
+                            // A sequential encoder: inter-op threads would have nothing to run side by side.
+                            "ai.djl.pytorch.num_threads", String.valueOf(threads),
+                            "ai.djl.pytorch.num_interop_threads", "1"));
             synchronized (services) {
                 if (closed) { // Ctrl-C while starting: close() has run or is running; start nothing more
                     throw new IllegalStateException("the stack was closed while starting");
@@ -92,6 +104,27 @@ public final class LocalStack implements AutoCloseable {
         for (ServiceProcess service : services.values()) {
             service.awaitReady(READY_TIMEOUT);
         }
+    }
+
+    /**
+     * The trainer's PyTorch threads: {@value #TRAINER_THREADS}, else {@value #TRAINER_THREADS_ENV}, else the cores
+     * this JVM sees.
+     */
+    public static int trainerThreads() {
+        String value = System.getProperty(TRAINER_THREADS, System.getenv(TRAINER_THREADS_ENV));
+        if (value == null || value.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int threads = Integer.parseInt(value.trim());
+            if (threads >= 1) {
+                return threads;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(TRAINER_THREADS + " / " + TRAINER_THREADS_ENV + " must be a whole number"
+                + " of threads, at least 1, not '" + value + "'");
     }
 
     public String bootstrapServers() {

@@ -66,9 +66,8 @@ public final class ServiceProcess implements AutoCloseable {
                 // Data directories default below java.io.tmpdir: this keeps each run's state in its own folder.
                 "-Djava.io.tmpdir=" + workDir.resolve(name + "-tmp"),
                 "-Dai.djl.offline=true", "-Dai.djl.default_engine=PyTorch",
-                // The local run trains the tiny model on a small machine shared with four other JVMs: one
-                // PyTorch thread beats OpenMP threads fighting over the cores.
-                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
+                // PyTorch's thread counts come with the properties: LocalStack gives the trainer the cores, the
+                // other services one thread each.
                 "-Dquarkus.http.port=" + port));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));

@@ -131,7 +131,8 @@ class TrainerIT {
         }
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("finetune_training_loss").contains("finetune_training_tokens_per_second");
+        assertThat(metrics).contains("finetune_trainer_loss").contains("finetune_trainer_tokens_per_second")
+                .doesNotContainPattern("(?m)^finetune_training_"); // topic labels may say finetune_training_jobs
         assertThat(metrics).containsPattern("finetune_trainer_jobs_total\\{.*outcome=\"completed\".*} 1");
     }
 

@@ -44,4 +44,12 @@ public interface EvaluatorConfig {
     /** Most texts one /predict call may send; larger requests are refused with 413 rather than queued for minutes. */
     @WithDefault("64")
     int predictMaxTexts();
+
+    /**
+     * Jobs whose latest evaluation is exported as gauges ({@code finetune_evaluator_accuracy{training_job,dataset}}
+     * and the like): the ones evaluated last. An older job's gauges are removed when a newer one needs the room, so
+     * the evaluator's series stay bounded however many jobs it has seen; the REST API keeps every evaluation.
+     */
+    @WithDefault("10")
+    int metricsJobs();
 }

@@ -32,7 +32,8 @@ public class Predictions {
         this.shelf = shelf;
         this.config = config;
         this.precision = precision;
-        this.latency = Timer.builder("finetune.predict.latency").description("Time to answer one /predict call")
+        this.latency = Timer.builder("finetune.evaluator.predict.latency")
+                .description("Time to answer one /predict call")
                 .publishPercentiles(0.5, 0.99).register(registry);
     }
 

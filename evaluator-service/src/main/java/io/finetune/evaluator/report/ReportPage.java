@@ -7,22 +7,38 @@ import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.EvaluationResult.LengthBucket;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.ShardManifest;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.Finding;
 import io.finetune.evaluator.domain.TransferGuards;
 import io.finetune.evaluator.domain.WrongExample;
+import io.quarkus.qute.Engine;
+import io.quarkus.qute.HtmlEscaper;
+import io.quarkus.qute.RawString;
+import io.quarkus.qute.ReflectionValueResolver;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.Variant;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
-import static io.finetune.evaluator.report.Html.escape;
 import static io.finetune.evaluator.report.Svg.number;
 
 /**
  * One evaluation as a self-contained HTML page: advice first (what to do next), then the metrics, the charts, the
  * examples the model got most confidently wrong, and the data that went in. No scripts, no external resources.
+ *
+ * <p>The page is the Qute template {@code templates/report.html}; this class gathers what it shows. Qute escapes
+ * every value for HTML ({@code <}, {@code >}, {@code &}, {@code "}, {@code '}), so text from datasets and
+ * checkpoints (labels, example texts, findings) is never markup; only the SVG charts, which {@link Svg} escapes
+ * itself, go in as {@link RawString}.
  */
 public final class ReportPage {
     private static final String STYLE = """
@@ -36,24 +52,75 @@ public final class ReportPage {
             .finding b{display:block}.ok{border-left:4px solid #2ca02c;background:#f4fbf4;padding:8px 12px}
             """;
 
+    private static final Template TEMPLATE = template();
+
+    private static Template template() {
+        Engine engine = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
+                .addResultMapper(new HtmlEscaper(List.of(Variant.TEXT_HTML))).build();
+        try (InputStream in = ReportPage.class.getResourceAsStream("/templates/report.html")) {
+            if (in == null) {
+                throw new IllegalStateException("templates/report.html is missing from the classpath");
+            }
+            return engine.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    Variant.forContentType(Variant.TEXT_HTML), "report.html");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String render(EvaluatedCheckpoint e, List<Finding> findings) {
         EvaluationResult r = e.result();
-        StringBuilder h = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<title>Evaluation of ").append(escape(r.checkpointId())).append("</title><style>")
-                .append(STYLE).append("</style></head><body>");
-        h.append("<h1>Evaluation of checkpoint ").append(escape(r.checkpointId())).append("</h1><p class=\"meta\">")
-                .append("job ").append(escape(r.jobId())).append(" · dataset ").append(escape(r.dataset()))
-                .append(" · epoch ").append(r.epoch()).append(" · step ").append(r.step()).append(" · ")
-                .append(r.examples()).append(' ').append(escape(r.split())).append(" examples · evaluated ")
-                .append(r.evaluatedAt()).append(" in ").append(escape(precision(r))).append("</p>");
-        advice(h, findings);
-        guards(h, TransferGuards.of(e.checkpoint()));
-        metrics(h, r);
-        charts(h, e);
-        wrong(h, e.confidentlyWrong());
-        data(h, e);
-        hyperparameters(h, e.checkpoint());
-        return h.append("</body></html>").toString();
+        return TEMPLATE.instance()
+                .data("style", new RawString(STYLE))
+                .data("r", new Header(text(r.checkpointId()), text(r.jobId()), text(r.dataset()),
+                        String.valueOf(r.epoch()), String.valueOf(r.step()), r.examples(), text(r.split()),
+                        String.valueOf(r.evaluatedAt()), precision(r)))
+                .data("findings", findings)
+                .data("guards", guards(TransferGuards.of(e.checkpoint())))
+                .data("metrics", metrics(r))
+                .data("perClass", r.perClass().stream().map(c -> new ClassRow(text(c.label()),
+                        decimal(c.precision()), decimal(c.recall()), decimal(c.f1()), c.support())).toList())
+                .data("charts", charts(e))
+                .data("wrong", wrong(e.confidentlyWrong()))
+                .data("data", data(e.data()))
+                .data("training", training(e.checkpoint()))
+                .render();
+    }
+
+    /** The page's first line: what was evaluated, where, when and in which arithmetic. */
+    public record Header(String checkpointId, String jobId, String dataset, String epoch, String step,
+                         int examples, String split, String evaluatedAt, String precision) {
+    }
+
+    /** @param unknown the checkpoint names no base model; else {@code pretrained} says which text fits */
+    public record Guards(boolean unknown, boolean pretrained, String baseModel, List<Row> rows,
+                         boolean settingsRecorded) {
+    }
+
+    public record Row(String name, String value) {
+    }
+
+    public record ClassRow(String label, String precision, String recall, String f1, long support) {
+    }
+
+    public record Wrong(String id, String trueLabel, String predictedLabel, String confidence, int tokens,
+                        String text) {
+    }
+
+    public record Split(String name, List<Integer> counts) {
+    }
+
+    public record Data(String build, String tokenizer, String maxLength, List<String> labels, List<Split> splits,
+                       Cleaning cleaning, RawString tokenLengths) {
+    }
+
+    public record Cleaning(List<Step> steps, int duplicatesRemoved, int emptyDropped, int truncated) {
+    }
+
+    public record Step(String name, int before, int after, String detail) {
+    }
+
+    public record Training(String baseModel, String settingsKind, String hyperparameters) {
     }
 
     /** The arithmetic the metrics were computed in; results from before it was recorded were all float32. */
@@ -61,93 +128,55 @@ public final class ReportPage {
         return r.precision() == null ? "fp32" : r.precision();
     }
 
-    private static void advice(StringBuilder h, List<Finding> findings) {
-        h.append("<h2>What to do next</h2>");
-        if (findings.isEmpty()) {
-            h.append("<div class=\"ok\">No problem found in this run's history, data or errors.</div>");
-        }
-        for (Finding f : findings) {
-            h.append("<div class=\"finding\" id=\"finding-").append(escape(f.code())).append("\"><b>")
-                    .append(escape(f.title())).append("</b>").append(escape(f.evidence())).append(".<br>→ ")
-                    .append(escape(f.suggestion())).append("</div>");
-        }
-    }
-
     /** What the run did to keep what its pretrained encoder knew; docs/evaluation.md, "Transfer learning guards". */
-    private static void guards(StringBuilder h, TransferGuards g) {
+    private static Guards guards(TransferGuards g) {
         if (g == null) {
-            return;
+            return null;
         }
-        h.append("<h2>Transfer learning guards</h2><p>");
-        if (g.pretrained() == null) {
-            h.append("The checkpoint does not name its base model, so whether it was pretrained is unknown.");
-        } else if (g.pretrained()) {
-            h.append("Fine-tuned from pretrained <b>").append(escape(g.baseModel())).append("</b>. A low learning ")
-                    .append("rate, few epochs, early stopping and frozen layers keep it from losing what it learned ")
-                    .append("in pretraining (catastrophic forgetting).");
-        } else {
-            h.append("Trained from scratch (<b>").append(escape(g.baseModel())).append("</b>): new weights, so ")
-                    .append("there is no pretrained knowledge to lose, and these settings only regularise. A ")
-                    .append("pretrained base model usually helps most on small data.");
-        }
-        h.append("</p><table id=\"transfer-guards\">");
-        row(h, "learning rate", TransferGuards.setting(g.learningRate()) + (Boolean.TRUE.equals(g.pretrained())
-                ? " (BERT fine-tuning range " + TransferGuards.setting(TransferGuards.FINE_TUNING_LR_LOW) + " to "
-                + TransferGuards.setting(TransferGuards.FINE_TUNING_LR_HIGH) + ")" : ""));
-        row(h, "epochs", g.epochsRun() + " run of " + g.plannedEpochs() + " planned");
-        row(h, "early stopping", g.earlyStoppingPatience() == 0 ? "off (earlyStoppingPatience 0)"
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("learning rate", TransferGuards.setting(g.learningRate())
+                + (Boolean.TRUE.equals(g.pretrained()) ? " (BERT fine-tuning range "
+                + TransferGuards.setting(TransferGuards.FINE_TUNING_LR_LOW) + " to "
+                + TransferGuards.setting(TransferGuards.FINE_TUNING_LR_HIGH) + ")" : "")));
+        rows.add(new Row("epochs", g.epochsRun() + " run of " + g.plannedEpochs() + " planned"));
+        rows.add(new Row("early stopping", g.earlyStoppingPatience() == 0 ? "off (earlyStoppingPatience 0)"
                 : "patience " + g.earlyStoppingPatience() + " on validation " + g.metricForBestModel() + ": "
                 + (g.stoppedEarly() == null ? "not known yet" : g.stoppedEarly() ? "stopped early"
-                : "did not fire"));
-        row(h, "kept checkpoint", g.keptEpoch() == null ? "not chosen yet: this checkpoint holds epoch "
+                : "did not fire")));
+        rows.add(new Row("kept checkpoint", g.keptEpoch() == null ? "not chosen yet: this checkpoint holds epoch "
                 + g.epochsRun() + "'s weights, the run's final one will hold the best by validation "
                 + g.metricForBestModel() : "epoch " + g.keptEpoch() + ", the best by validation "
-                + g.metricForBestModel());
-        row(h, "warmup", number(g.warmupRatio() * 100) + "% of the steps");
-        row(h, "weight decay", TransferGuards.setting(g.weightDecay()));
-        row(h, "frozen", g.nothingFrozen() ? "nothing: every weight is trained" : (g.freezeEmbeddings()
+                + g.metricForBestModel()));
+        rows.add(new Row("warmup", number(g.warmupRatio() * 100) + "% of the steps"));
+        rows.add(new Row("weight decay", TransferGuards.setting(g.weightDecay())));
+        rows.add(new Row("frozen", g.nothingFrozen() ? "nothing: every weight is trained" : (g.freezeEmbeddings()
                 ? "the embeddings" : "") + (g.freezeEmbeddings() && g.freezeLayers() > 0 ? " and " : "")
-                + (g.freezeLayers() > 0 ? "the lowest " + g.freezeLayers() + " layer(s)" : ""));
-        h.append("</table>");
-        if (!g.settingsRecorded()) {
-            h.append("<p class=\"meta\">This checkpoint predates recorded settings: where the job left one out, ")
-                    .append("the trainer's default is shown.</p>");
-        }
+                + (g.freezeLayers() > 0 ? "the lowest " + g.freezeLayers() + " layer(s)" : "")));
+        return new Guards(g.pretrained() == null, Boolean.TRUE.equals(g.pretrained()), text(g.baseModel()), rows,
+                g.settingsRecorded());
     }
 
-    private static void row(StringBuilder h, String name, String value) {
-        h.append("<tr><th class=\"text\">").append(escape(name)).append("</th><td class=\"text\">")
-                .append(escape(value)).append("</td></tr>");
-    }
-
-    private static void metrics(StringBuilder h, EvaluationResult r) {
-        h.append("<h2>Metrics</h2><table id=\"metrics\"><tr><th>accuracy</th><th>macro F1</th><th>weighted F1</th>")
-                .append("<th>log loss</th><th>ROC-AUC</th><th>PR-AUC</th><th>calibration error (ECE)</th></tr><tr>");
+    private static List<String> metrics(EvaluationResult r) {
+        List<String> cells = new ArrayList<>();
         for (Double v : new Double[]{r.accuracy(), r.macroF1(), r.weightedF1(), r.logLoss(), r.rocAuc(),
                 r.averagePrecision(), r.expectedCalibrationError()}) {
-            h.append("<td>").append(v == null ? "–" : String.format(java.util.Locale.ROOT, "%.4f", v)).append("</td>");
+            cells.add(v == null ? "–" : decimal(v));
         }
-        h.append("</tr></table><table id=\"per-class\"><tr><th>class</th><th>precision</th><th>recall</th>")
-                .append("<th>F1</th><th>support</th></tr>");
-        for (ClassMetrics c : r.perClass()) {
-            h.append("<tr><th>").append(escape(c.label())).append("</th>").append(cell(c.precision()))
-                    .append(cell(c.recall())).append(cell(c.f1())).append("<td>").append(c.support())
-                    .append("</td></tr>");
-        }
-        h.append("</table>");
+        return cells;
     }
 
-    private static void charts(StringBuilder h, EvaluatedCheckpoint e) {
+    private static List<RawString> charts(EvaluatedCheckpoint e) {
         EvaluationResult r = e.result();
-        h.append("<h2>Charts</h2><div class=\"charts\">");
-        h.append(Svg.heatMap("Confusion matrix", "true label", "predicted label", r.labels(), r.confusionMatrix()));
+        List<RawString> charts = new ArrayList<>();
+        charts.add(new RawString(Svg.heatMap("Confusion matrix", "true label", "predicted label", r.labels(),
+                r.confusionMatrix())));
         if (e.curves() != null) {
-            h.append(Svg.lineChart("ROC curve (AUC " + number(r.rocAuc() == null ? Double.NaN : r.rocAuc()) + ")",
-                    "false positive rate", "true positive rate",
-                    List.of(new Svg.Series("ROC", e.curves().roc())), 0.0, 1.0, 0.0, 1.0, true));
-            h.append(Svg.lineChart("Precision-recall curve (AP " + number(r.averagePrecision() == null ? Double.NaN
-                            : r.averagePrecision()) + ")", "recall", "precision",
-                    List.of(new Svg.Series("PR", e.curves().pr())), 0.0, 1.0, 0.0, 1.0, false));
+            charts.add(new RawString(Svg.lineChart("ROC curve (AUC " + number(r.rocAuc() == null ? Double.NaN
+                            : r.rocAuc()) + ")", "false positive rate", "true positive rate",
+                    List.of(new Svg.Series("ROC", e.curves().roc())), 0.0, 1.0, 0.0, 1.0, true)));
+            charts.add(new RawString(Svg.lineChart("Precision-recall curve (AP " + number(r.averagePrecision() == null
+                            ? Double.NaN : r.averagePrecision()) + ")", "recall", "precision",
+                    List.of(new Svg.Series("PR", e.curves().pr())), 0.0, 1.0, 0.0, 1.0, false)));
         }
         List<EpochMetrics> history = e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
                 : e.checkpoint().history();
@@ -158,97 +187,77 @@ public final class ReportPage {
                 train.add(new double[]{m.epoch(), m.trainLoss()});
                 validation.add(new double[]{m.epoch(), m.validationLoss()});
             }
-            h.append(Svg.lineChart("Loss by epoch", "epoch", "loss", List.of(new Svg.Series("training", train),
-                    new Svg.Series("validation", validation)), null, null, 0.0, null, false));
+            charts.add(new RawString(Svg.lineChart("Loss by epoch", "epoch", "loss", List.of(
+                    new Svg.Series("training", train), new Svg.Series("validation", validation)), null, null, 0.0,
+                    null, false)));
         }
         List<LengthBucket> buckets = r.accuracyByLength() == null ? List.of() : r.accuracyByLength();
         if (!buckets.isEmpty()) {
-            h.append(Svg.barChart("Accuracy by input length", "tokens", "accuracy",
+            charts.add(new RawString(Svg.barChart("Accuracy by input length", "tokens", "accuracy",
                     buckets.stream().map(b -> b.maxTokens() == Integer.MAX_VALUE ? b.minTokens() + "+"
                             : b.minTokens() + "–" + b.maxTokens() + " (" + b.examples() + ")").toList(),
-                    buckets.stream().map(LengthBucket::accuracy).toList(), 1.0));
+                    buckets.stream().map(LengthBucket::accuracy).toList(), 1.0)));
         }
-        h.append("</div>");
+        return charts;
     }
 
-    private static void wrong(StringBuilder h, List<WrongExample> examples) {
-        h.append("<h2>Most confidently wrong test examples</h2>");
-        if (examples == null || examples.isEmpty()) {
-            h.append("<p>None: every test example was classified correctly.</p>");
-            return;
-        }
-        h.append("<table id=\"wrong\"><tr><th>id</th><th>true</th><th>predicted</th><th>confidence</th>")
-                .append("<th>tokens</th><th class=\"text\">text (as the model read it)</th></tr>");
-        for (WrongExample w : examples) {
-            h.append("<tr><td>").append(escape(w.id())).append("</td><td>").append(escape(w.trueLabel()))
-                    .append("</td><td>").append(escape(w.predictedLabel())).append("</td>").append(cell(w.confidence()))
-                    .append("<td>").append(w.tokens()).append("</td><td class=\"text\">").append(escape(w.text()))
-                    .append("</td></tr>");
-        }
-        h.append("</table>");
+    private static List<Wrong> wrong(List<WrongExample> examples) {
+        return examples == null ? List.of() : examples.stream().map(w -> new Wrong(text(w.id()),
+                text(w.trueLabel()), text(w.predictedLabel()), decimal(w.confidence()), w.tokens(), text(w.text())))
+                .toList();
     }
 
-    private static void data(StringBuilder h, EvaluatedCheckpoint e) {
-        h.append("<h2>Data</h2>");
-        if (e.data() == null) {
-            h.append("<p>No dataset manifest was recorded with this evaluation.</p>");
-            return;
+    private static Data data(ShardManifest manifest) {
+        if (manifest == null) {
+            return null;
         }
-        h.append("<p class=\"meta\">build ").append(escape(e.data().build())).append(" · tokenizer ")
-                .append(escape(e.data().tokenizer())).append(" · max length ").append(e.data().maxLength())
-                .append("</p>");
-        labelTable(h, e.data().counts());
-        CleaningReport report = e.data().report();
-        if (report == null) {
-            return;
+        List<String> labels = new ArrayList<>();
+        List<Split> splits = new ArrayList<>();
+        Map<String, Map<String, Integer>> counts = manifest.counts();
+        if (counts != null && !counts.isEmpty()) {
+            TreeSet<String> all = new TreeSet<>();
+            counts.values().forEach(m -> all.addAll(m.keySet()));
+            labels.addAll(all);
+            counts.forEach((split, byLabel) -> splits.add(new Split(text(split),
+                    all.stream().map(l -> byLabel.getOrDefault(l, 0)).toList())));
         }
-        h.append("<table id=\"cleaning\"><tr><th>cleaning step</th><th>before</th><th>after</th><th>detail</th></tr>");
-        for (CleaningReport.Step s : report.steps() == null ? List.<CleaningReport.Step>of() : report.steps()) {
-            h.append("<tr><th>").append(escape(s.name())).append("</th><td>").append(s.before()).append("</td><td>")
-                    .append(s.after()).append("</td><td class=\"text\">").append(escape(s.detail()))
-                    .append("</td></tr>");
-        }
-        h.append("</table><p>").append(report.duplicatesRemoved()).append(" duplicates removed, ")
-                .append(report.emptyDropped()).append(" empty records dropped, ").append(report.truncated())
-                .append(" examples truncated.</p>");
-        Map<Integer, Integer> histogram = report.tokenLengthHistogram();
-        if (histogram != null && !histogram.isEmpty()) {
+        CleaningReport report = manifest.report();
+        RawString tokenLengths = null;
+        if (report != null && report.tokenLengthHistogram() != null && !report.tokenLengthHistogram().isEmpty()) {
+            Map<Integer, Integer> histogram = report.tokenLengthHistogram();
             List<Integer> bounds = new ArrayList<>(new TreeSet<>(histogram.keySet()));
-            h.append("<div class=\"charts\">").append(Svg.barChart("Token lengths", "tokens (bucket upper bound)",
-                    "examples", bounds.stream().map(b -> "≤" + b).toList(),
-                    bounds.stream().map(b -> (double) histogram.get(b)).toList(), null)).append("</div>");
+            tokenLengths = new RawString(Svg.barChart("Token lengths", "tokens (bucket upper bound)", "examples",
+                    bounds.stream().map(b -> "≤" + b).toList(),
+                    bounds.stream().map(b -> (double) histogram.get(b)).toList(), null));
         }
+        Cleaning cleaning = report == null ? null : new Cleaning(report.steps() == null ? List.of()
+                : report.steps().stream().map(st -> new Step(text(st.name()), st.before(), st.after(),
+                text(st.detail()))).toList(), report.duplicatesRemoved(), report.emptyDropped(), report.truncated());
+        return new Data(text(manifest.build()), text(manifest.tokenizer()), String.valueOf(manifest.maxLength()),
+                labels, splits, cleaning, tokenLengths);
     }
 
-    private static void labelTable(StringBuilder h, Map<String, Map<String, Integer>> counts) {
-        if (counts == null || counts.isEmpty()) {
-            return;
-        }
-        TreeSet<String> labels = new TreeSet<>();
-        counts.values().forEach(m -> labels.addAll(m.keySet()));
-        h.append("<table id=\"labels\"><tr><th>split</th>");
-        labels.forEach(l -> h.append("<th>").append(escape(l)).append("</th>"));
-        h.append("</tr>");
-        counts.forEach((split, byLabel) -> {
-            h.append("<tr><th>").append(escape(split)).append("</th>");
-            labels.forEach(l -> h.append("<td>").append(byLabel.getOrDefault(l, 0)).append("</td>"));
-            h.append("</tr>");
-        });
-        h.append("</table>");
-    }
-
-    private static void hyperparameters(StringBuilder h, CheckpointInfo info) {
+    private static Training training(CheckpointInfo info) {
         if (info == null) {
-            return;
+            return null;
         }
-        h.append("<h2>Training</h2><p class=\"meta\">base model ").append(escape(info.baseModel()))
-                .append(" · hyperparameters (null = trainer default)</p><pre>")
-                .append(escape(info.hyperparameters() == null ? "defaults" : Json.write(info.hyperparameters())))
-                .append("</pre>");
+        // What it trained with, every default filled in; a checkpoint from before those were recorded has only the
+        // submitted settings, whose absent values were the trainer's defaults.
+        if (info.effectiveHyperparameters() != null) {
+            return new Training(text(info.baseModel()), "settings as trained",
+                    Json.write(info.effectiveHyperparameters()));
+        }
+        return new Training(text(info.baseModel()), "settings as submitted (absent: the trainer's default)",
+                info.hyperparameters() == null ? "defaults" : Json.write(info.hyperparameters()));
     }
 
-    private static String cell(double v) {
-        return "<td>" + String.format(java.util.Locale.ROOT, "%.4f", v) + "</td>";
+    private static String decimal(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** Null as the old page showed it: nothing. */
+    private static String text(String s) {
+        return s == null ? "" : s;
     }
 
     private ReportPage() {

@@ -228,7 +228,7 @@ class EvaluatorServiceIT {
         problem(Map.of("texts", List.of("a", "b", "c", "d", "e")), 413);
         problem(Map.of("texts", texts, "checkpoint", "never-" + run), 404);
         problem(Map.of("texts", texts, "job", "never-" + run), 404);
-        assertThat(metric("finetune_predict_latency_seconds_count")).isGreaterThanOrEqualTo(2);
+        assertThat(metric("finetune_evaluator_predict_latency_seconds_count")).isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -333,14 +333,14 @@ class EvaluatorServiceIT {
                 .contentType(containsString("application/problem+json")).body("status", equalTo(404));
         RestAssured.get("/jobs/never-" + run + "/best").then().statusCode(404);
 
-        String tags = "{dataset=\"" + dataset + "\",job=\"" + job + "\"}";
-        assertThat(metric("finetune_evaluation_accuracy" + tags)).isEqualTo(0.75);
-        assertThat(metric("finetune_evaluation_macro_f1" + tags)).isEqualTo(result(checkpoint).macroF1(),
+        String tags = "{dataset=\"" + dataset + "\",training_job=\"" + job + "\"}";
+        assertThat(metric("finetune_evaluator_accuracy" + tags)).isEqualTo(0.75);
+        assertThat(metric("finetune_evaluator_macro_f1" + tags)).isEqualTo(result(checkpoint).macroF1(),
                 within(1e-9));
-        assertThat(metric("finetune_evaluation_roc_auc" + tags)).isBetween(0.0, 1.0);
+        assertThat(metric("finetune_evaluator_roc_auc" + tags)).isBetween(0.0, 1.0);
         assertThat(metric("finetune_evaluator_checkpoints_total{outcome=\"evaluated\"}")).isGreaterThanOrEqualTo(1);
         assertThat(metric("finetune_evaluator_chunks_total{outcome=\"accepted\"}")).isGreaterThanOrEqualTo(sent.size());
-        assertThat(metric("finetune_evaluation_duration_seconds_count")).isGreaterThanOrEqualTo(1);
+        assertThat(metric("finetune_evaluator_evaluation_duration_seconds_count")).isGreaterThanOrEqualTo(1);
         RestAssured.get("/q/health").then().statusCode(200);
     }
 

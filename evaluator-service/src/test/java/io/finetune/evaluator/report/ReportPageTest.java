@@ -2,9 +2,11 @@ package io.finetune.evaluator.report;
 
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.ClassMetrics;
+import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.ShardManifest;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.Finding;
 import io.finetune.evaluator.domain.WrongExample;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +39,34 @@ class ReportPageTest {
                 + Instant.EPOCH + " in bf16</p>");
         assertThat(html.split("<svg", -1)).hasSize(3); // confusion matrix and accuracy by length only
         assertThat(html).as("no checkpoint.json, no guards").doesNotContain("Transfer learning guards");
+    }
+
+    /** Every text that comes from a job, a dataset or a checkpoint goes through the template's HTML escaping. */
+    @Test
+    void noTextFromOutsideBecomesMarkup() {
+        String x = "<script>alert(\"x\")</script>";
+        EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job" + x, "ckpt" + x, "d" + x, 1,
+                1L, "test" + x, 2, 0.5, 0.7, 0.5, 0.5, List.of("a" + x, "b"), List.of(
+                new ClassMetrics("a" + x, 1, 0.5, 0.66, 2), new ClassMetrics("b", 0, 0, 0, 0)),
+                new int[][]{{1, 1}, {0, 0}}, Instant.EPOCH, null, null, null, null, "fp32" + x);
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, "d", "build" + x, List.of("a" + x, "b"),
+                Map.of(), Map.of("train" + x, Map.of("a" + x, 3, "b", 4)), "tok" + x, "m", 64, "h",
+                new CleaningReport(List.of(new CleaningReport.Step("strip" + x, 10, 9, "detail" + x)), 1, 0, 2,
+                        null, Map.of(16, 5, 32, 4)), null);
+        EvaluatedCheckpoint evaluation = new EvaluatedCheckpoint(result, checkpoint("base" + x, null, false),
+                manifest, null, List.of(new WrongExample("id" + x, "a" + x, "b", 0.9, 5, "text" + x)), 1);
+
+        String html = ReportPage.render(evaluation, List.of(new Finding("code" + x, "title" + x, "evidence" + x,
+                "suggestion" + x)));
+
+        assertThat(html).doesNotContain("<script").contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+        for (String text : List.of("job", "ckpt", "title", "evidence", "suggestion", "id", "text", "build", "tok",
+                "strip", "detail", "train", "base", "fp32")) {
+            assertThat(html).as(text).contains(text + "&lt;script&gt;");
+        }
+        assertThat(html).contains("<table id=\"labels\">", "<table id=\"cleaning\">", "1 duplicates removed",
+                "<h2>Training</h2>");
+        assertThat(html.split("<svg", -1)).hasSize(4); // confusion matrix, loss by epoch, token lengths
     }
 
     @Test

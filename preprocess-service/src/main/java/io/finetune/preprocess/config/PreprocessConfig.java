@@ -45,7 +45,10 @@ public interface PreprocessConfig {
     @WithDefault("42")
     long seed();
 
-    /** Remove HTML/XML tags and unescape entities (IMDB reviews carry {@code <br />}). */
+    /**
+     * Remove HTML/XML tags and decode character references, every HTML5 named entity and numeric ones, with jsoup (IMDB
+     * reviews carry {@code <br />}).
+     */
     @WithDefault("true")
     boolean stripHtml();
 

@@ -18,6 +18,19 @@ class TextStandardiserTest {
         assertThat(defaults.clean("a < b and c > d, <3 &unknown; AT&T")).isEqualTo("a < b and c > d, <3 &unknown; AT&T");
     }
 
+    /** Every HTML5 entity, not the 31 of the hand-written table this replaced. */
+    @Test
+    void decodesEveryHtml5CharacterReference() {
+        assertThat(HtmlEntities.unescape("&frac12; &hearts; &Ograve; &check; &bigstar; &rarr; &NotEqualTilde;"))
+                .isEqualTo("\u00BD \u2665 \u00D2 \u2713 \u2605 \u2192 \u2242\u0338");
+        assertThat(HtmlEntities.unescape("&hellip;&eacute;&rsquo;&#x1F600;&#128512;&#150;"))
+                .isEqualTo("\u2026\u00E9\u2019\uD83D\uDE00\uD83D\uDE00\u2013");
+        assertThat(HtmlEntities.unescape("&copy 2024, ?a=1&copy=2, &amp &unknown; AT&T fish&chips"))
+                .isEqualTo("\u00A9 2024, ?a=1&copy=2, & &unknown; AT&T fish&chips");
+        assertThat(defaults.clean("Caf&eacute; &mdash; &frac34; off&hellip; &#x1F600;"))
+                .isEqualTo("Caf\u00E9 \u2014 3\u20444 off... \uD83D\uDE00");
+    }
+
     @Test
     void appliesNfkcAndDropsControlCharacters() {
         // Full-width letters and the "ﬁ" ligature become plain ASCII; a zero-width space and a bell vanish.

@@ -38,11 +38,18 @@ final class JobEvents implements RunEvents {
     }
 
     @Override
-    public void started(String device, long examples, Hyperparameters settings) {
+    public void started(String device, int threads, long examples, Hyperparameters settings) {
         this.epochs = settings.epochs();
-        registry.update(jobId, s -> s.withDevice(device, "training").withHyperparameters(settings));
+        String where = startedOn(device, threads);
+        registry.update(jobId, s -> s.withDevice(device, where).withHyperparameters(settings));
         output.progress(TrainingProgress.of(jobId, TrainingProgress.Stage.STARTED,
-                "training on " + device + ": " + examples + " examples, " + epochs + " epochs"));
+                where + ": " + examples + " examples, " + epochs + " epochs"));
+    }
+
+    /** "training on cpu() with 8 PyTorch threads"; on a GPU the threads only feed it, so they go unsaid. */
+    static String startedOn(String device, int threads) {
+        return "training on " + device + (device.startsWith("gpu") ? ""
+                : " with " + threads + " PyTorch thread" + (threads == 1 ? "" : "s"));
     }
 
     @Override

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Prometheus view of the job that is training now (finetune_training_*): Grafana plots these live, the history
- * is on the progress topic.
+ * Prometheus view of the job that is training now ({@code finetune_trainer_*}, the prefix of every meter of this
+ * service): Grafana plots these live, the history is on the progress topic.
  */
 @ApplicationScoped
 public class TrainingMetrics {
@@ -25,15 +25,15 @@ public class TrainingMetrics {
 
     public TrainingMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("finetune.training.loss", loss, AtomicReference::get);
-        registry.gauge("finetune.training.learning_rate", learningRate, AtomicReference::get);
-        registry.gauge("finetune.training.tokens_per_second", tokensPerSecond, AtomicReference::get);
-        registry.gauge("finetune.training.eta_seconds", etaSeconds, AtomicReference::get);
-        registry.gauge("finetune.training.validation_loss", validationLoss, AtomicReference::get);
-        registry.gauge("finetune.training.validation_accuracy", validationAccuracy, AtomicReference::get);
-        registry.gauge("finetune.training.step", step);
-        registry.gauge("finetune.training.total_steps", totalSteps);
-        registry.gauge("finetune.training.jobs_running", running);
+        registry.gauge("finetune.trainer.loss", loss, AtomicReference::get);
+        registry.gauge("finetune.trainer.learning_rate", learningRate, AtomicReference::get);
+        registry.gauge("finetune.trainer.tokens_per_second", tokensPerSecond, AtomicReference::get);
+        registry.gauge("finetune.trainer.eta_seconds", etaSeconds, AtomicReference::get);
+        registry.gauge("finetune.trainer.validation_loss", validationLoss, AtomicReference::get);
+        registry.gauge("finetune.trainer.validation_accuracy", validationAccuracy, AtomicReference::get);
+        registry.gauge("finetune.trainer.step", step);
+        registry.gauge("finetune.trainer.total_steps", totalSteps);
+        registry.gauge("finetune.trainer.jobs_running", running);
     }
 
     public void started() {
@@ -47,7 +47,7 @@ public class TrainingMetrics {
         this.learningRate.set(lr);
         this.tokensPerSecond.set(tokensPerSecond);
         this.etaSeconds.set(eta);
-        registry.counter("finetune.training.steps").increment();
+        registry.counter("finetune.trainer.steps").increment();
     }
 
     public void epoch(double validationLoss, double validationAccuracy) {

@@ -8,8 +8,12 @@ import java.nio.file.Path;
 
 /** What a {@link TrainingRun} reports while it works; the service turns these into Kafka events and metrics. */
 public interface RunEvents {
-    /** @param settings what training runs with, every default filled in */
-    void started(String device, long examples, Hyperparameters settings);
+    /**
+     * @param threads  PyTorch's intra-op threads in this process, what a step on the CPU runs on (set by
+     *                 {@code ai.djl.pytorch.num_threads}, docs/training.md)
+     * @param settings what training runs with, every default filled in
+     */
+    void started(String device, int threads, long examples, Hyperparameters settings);
 
     /** Training continues from a state saved by an earlier, interrupted attempt of the same job. */
     void resumed(long step, int epoch);

@@ -2,6 +2,7 @@ package io.finetune.trainer.training;
 
 import io.finetune.contracts.Directories;
 import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.Hyperparameters;
@@ -71,7 +72,7 @@ public final class TrainingRun {
             TrainingConfig config = HyperparameterPolicy.resolve(job.hyperparameters(), model.config(),
                     labels.size(), device);
             List<CheckpointInfo.EpochMetrics> history = new ArrayList<>();
-            events.started(device.toString(), train.size(), effective(config));
+            events.started(device.toString(), JniUtils.getNumThreads(), train.size(), effective(config));
             StateStore states = new StateStore(workDir.resolve(STATES_DIR), config.saveTotalLimit());
             TrainingResult result = new FineTuner(config).train(model, train, validation, new TrainingListener() {
                 @Override

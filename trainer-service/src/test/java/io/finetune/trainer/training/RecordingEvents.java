@@ -36,7 +36,7 @@ public final class RecordingEvents implements RunEvents {
     }
 
     @Override
-    public void started(String device, long examples, io.finetune.contracts.Hyperparameters settings) {
+    public void started(String device, int threads, long examples, io.finetune.contracts.Hyperparameters settings) {
         this.settings = settings;
     }
 
