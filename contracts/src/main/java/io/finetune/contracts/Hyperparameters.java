@@ -36,6 +36,12 @@ import java.util.List;
  * @param earlyStoppingThreshold how much an evaluation must improve to reset the patience
  *                               ({@code early_stopping_threshold}, 0)
  * @param maxSteps optimizer steps to train for, overriding {@code epochs} when above 0 ({@code max_steps})
+ * @param evalStrategy {@code epoch} or {@code steps} ({@code eval_strategy}): another way to say what
+ *                     {@code evalSteps} says; {@code no} is refused (every evaluation publishes a checkpoint)
+ * @param loadBestModelAtEnd {@code load_best_model_at_end}: this trainer always ends with the best weights, so only
+ *                           true is accepted
+ * @param greaterIsBetter {@code greater_is_better}: must agree with {@code metricForBestModel} (false for loss,
+ *                        true for accuracy)
  */
 @JsonDeserialize(using = HyperparametersReader.class)
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,
@@ -46,10 +52,11 @@ public record Hyperparameters(Double learningRate, Integer batchSize, Integer ep
                               List<Double> classWeights, Boolean bf16, Boolean fp16, Boolean tf32,
                               String lrSchedulerType, Integer warmupSteps, Double adamBeta1, Double adamBeta2,
                               Double adamEpsilon, Double labelSmoothingFactor, Integer evalBatchSize, Long dataSeed,
-                              Double earlyStoppingThreshold, Integer maxSteps) {
+                              Double earlyStoppingThreshold, Integer maxSteps, String evalStrategy,
+                              Boolean loadBestModelAtEnd, Boolean greaterIsBetter) {
     public static Hyperparameters defaults() {
         return new Hyperparameters(null, null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null, null, null);
     }
 }

@@ -59,14 +59,16 @@ public final class TrainingSettings {
             new Setting("evalBatchSize", List.of("per_device_eval_batch_size", "eval_batch_size")),
             new Setting("dataSeed", List.of("data_seed")),
             new Setting("earlyStoppingThreshold", List.of("early_stopping_threshold")),
-            new Setting("maxSteps", List.of("max_steps")));
+            new Setting("maxSteps", List.of("max_steps")),
+            new Setting("evalStrategy", List.of("eval_strategy", "evaluation_strategy")),
+            new Setting("loadBestModelAtEnd", List.of("load_best_model_at_end")),
+            new Setting("greaterIsBetter", List.of("greater_is_better")));
 
     /**
      * {@code TrainingArguments} names this trainer does not offer (yet): refused with that reason rather than as
      * unknown, so a Hugging Face user learns the setting was understood and is not applied.
      */
-    public static final Set<String> NOT_SUPPORTED = Set.of("eval_strategy", "evaluation_strategy",
-            "load_best_model_at_end", "greater_is_better", "optim", "save_strategy", "logging_steps", "logging_strategy",
+    public static final Set<String> NOT_SUPPORTED = Set.of("optim", "save_strategy", "logging_steps", "logging_strategy",
             "gradient_checkpointing", "torch_compile", "dataloader_num_workers", "report_to", "output_dir",
             "push_to_hub", "resume_from_checkpoint", "auto_find_batch_size", "neftune_noise_alpha");
 

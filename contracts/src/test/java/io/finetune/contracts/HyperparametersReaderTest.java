@@ -47,12 +47,12 @@ class HyperparametersReaderTest {
 
     @Test
     void aHuggingFaceSettingThisTrainerLacksIsNamedAsSuchAndEveryProblemIsListed() {
-        assertThatThrownBy(() -> Json.read("{\"optim\": \"adafactor\", \"eval_strategy\": \"steps\", \"color\": 1}",
+        assertThatThrownBy(() -> Json.read("{\"optim\": \"adafactor\", \"save_strategy\": \"steps\", \"color\": 1}",
                 Hyperparameters.class))
                 .rootCause().isInstanceOfSatisfying(InvalidSettingsException.class, e -> assertThat(e.problems())
                         .containsExactly(
                                 "'optim' is a Hugging Face TrainingArguments setting this trainer does not support",
-                                "'eval_strategy' is a Hugging Face TrainingArguments setting this trainer does "
+                                "'save_strategy' is a Hugging Face TrainingArguments setting this trainer does "
                                         + "not support",
                                 "'color' is not a training setting"));
     }

@@ -158,11 +158,11 @@ class TrainerIT {
                         {"dataset": "%s", "hyperparameters": {"learning_rate": 50}}""".formatted(DATASET))
                 .post("/jobs").then().statusCode(422).body("detail", containsString("learningRate must be in"));
         given().contentType(ContentType.JSON).body("""
-                        {"dataset": "%s", "hyperparameters": {"learnig_rate": 3e-5, "eval_strategy": "no"}}"""
+                        {"dataset": "%s", "hyperparameters": {"learnig_rate": 3e-5, "optim": "adafactor"}}"""
                         .formatted(DATASET))
                 .post("/jobs").then().statusCode(422).contentType("application/problem+json")
                 .body("detail", containsString("'learnig_rate' is not a training setting"))
-                .body("detail", containsString("'eval_strategy' is a Hugging Face TrainingArguments setting this "
+                .body("detail", containsString("'optim' is a Hugging Face TrainingArguments setting this "
                         + "trainer does not support"));
         given().contentType(ContentType.JSON).body("""
                         {"dataset": "%s", "learning_rate": 3e-5}""".formatted(DATASET))

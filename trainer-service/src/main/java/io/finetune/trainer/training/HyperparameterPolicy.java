@@ -51,7 +51,27 @@ public final class HyperparameterPolicy {
                 "freezeLayers must be in [0, " + model.nLayers() + "], got " + frozen);
         int evalSteps = or(p.evalSteps(), d.evalSteps());
         check(problems, evalSteps >= 0, "evalSteps must be >= 0 (0 evaluates every epoch), got " + evalSteps);
+        if (p.evalStrategy() != null) {
+            // Hugging Face's way of saying what evalSteps says: "steps" needs evalSteps, "epoch" must not have it.
+            switch (p.evalStrategy()) {
+                case "epoch" -> check(problems, evalSteps == 0,
+                        "evalStrategy 'epoch' contradicts evalSteps " + evalSteps);
+                case "steps" -> check(problems, evalSteps > 0,
+                        "evalStrategy 'steps' needs evalSteps (eval_steps) above 0");
+                case "no" -> problems.add("evalStrategy 'no' is not offered: every evaluation publishes a checkpoint"
+                        + " and picks the final model; use 'epoch' or 'steps'");
+                default -> problems.add("evalStrategy must be 'epoch' or 'steps', got '" + p.evalStrategy() + "'");
+            }
+        }
         TrainingConfig.BestModelMetric metric = metric(p.metricForBestModel(), d.metricForBestModel(), problems);
+        check(problems, !Boolean.FALSE.equals(p.loadBestModelAtEnd()), "loadBestModelAtEnd false is not offered: "
+                + "the final checkpoint is always the best evaluation by metricForBestModel (its weights are kept)");
+        if (p.greaterIsBetter() != null) {
+            boolean higher = metric == TrainingConfig.BestModelMetric.ACCURACY;
+            check(problems, p.greaterIsBetter() == higher, "greaterIsBetter " + p.greaterIsBetter()
+                    + " contradicts metricForBestModel '" + metric.name().toLowerCase(Locale.ROOT) + "' ("
+                    + (higher ? "higher" : "lower") + " is better)");
+        }
         int saveEvery = or(p.saveStateEverySteps(), d.saveStateEverySteps());
         check(problems, saveEvery >= 0,
                 "saveStateEverySteps must be >= 0 (0 saves at epoch ends only), got " + saveEvery);

@@ -142,7 +142,8 @@ public final class TrainingRun {
                 c.groupByLength(), c.classWeights(), c.precision() == Precision.BF16, c.precision() == Precision.FP16,
                 c.tf32(), c.lrSchedulerType().huggingFaceName(), c.warmupSteps(), c.adamBeta1(), c.adamBeta2(),
                 c.adamEpsilon(), c.labelSmoothingFactor(), c.validationBatchSize(), c.batchOrderSeed(),
-                c.earlyStoppingThreshold(), c.maxSteps());
+                c.earlyStoppingThreshold(), c.maxSteps(), c.evalSteps() > 0 ? "steps" : "epoch", true,
+                c.metricForBestModel() == TrainingConfig.BestModelMetric.ACCURACY);
     }
 
     private static List<Example> examples(List<TokenizedExample> tokenized) {

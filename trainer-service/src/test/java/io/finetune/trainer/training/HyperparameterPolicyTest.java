@@ -100,4 +100,24 @@ class HyperparameterPolicyTest {
                 .hasMessageContaining("labelSmoothingFactor must be in [0, 1)")
                 .hasMessageContaining("evalBatchSize must be in [1, 4096]");
     }
+
+    @Test
+    void huggingFacesEvaluationSettingsAreAcceptedWhereTheyAgreeAndRefusedWithTheReasonWhereNot() {
+        TrainingConfig c = HyperparameterPolicy.resolve(Json.read("""
+                {"eval_strategy": "steps", "eval_steps": 20, "load_best_model_at_end": true,
+                 "metric_for_best_model": "accuracy", "greater_is_better": true}""", Hyperparameters.class),
+                tiny(), 2, Device.cpu());
+        assertThat(c.evalSteps()).isEqualTo(20);
+        assertThat(c.metricForBestModel()).isEqualTo(TrainingConfig.BestModelMetric.ACCURACY);
+
+        assertThatThrownBy(() -> HyperparameterPolicy.resolve(Json.read("""
+                {"eval_strategy": "no", "load_best_model_at_end": false, "greater_is_better": true}""",
+                Hyperparameters.class), tiny(), 2, Device.cpu()))
+                .hasMessageContaining("evalStrategy 'no' is not offered")
+                .hasMessageContaining("loadBestModelAtEnd false is not offered")
+                .hasMessageContaining("greaterIsBetter true contradicts metricForBestModel 'loss'");
+        assertThatThrownBy(() -> HyperparameterPolicy.resolve(Json.read("{\"eval_strategy\": \"steps\"}",
+                Hyperparameters.class), tiny(), 2, Device.cpu()))
+                .hasMessageContaining("evalStrategy 'steps' needs evalSteps");
+    }
 }
