@@ -81,19 +81,11 @@ final class ClassWeights {
     /** One example's loss times its weight (summed over examples, divided by the weights' sum: the mean loss). */
     double weightedLoss(float[] logits, int label) {
         double w = of(label);
-        double nll = Losses.crossEntropy(logits, label);
+        double logSumExp = Losses.logSumExp(logits);
+        double nll = logSumExp - logits[label]; // Losses.crossEntropy
         if (smoothing == 0) {
             return w * nll;
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sumExp = 0;
-        for (float v : logits) {
-            sumExp += Math.exp(v - max);
-        }
-        double logSumExp = max + Math.log(sumExp);
         double all = 0;
         for (int c = 0; c < logits.length; c++) {
             all += (weights == null ? 1.0 : weights[c]) * (logSumExp - logits[c]);

@@ -17,6 +17,11 @@ public final class Losses {
 
     /** Cross-entropy of one row of logits against {@code label}, computed in double. */
     public static double crossEntropy(float[] logits, int label) {
+        return logSumExp(logits) - logits[label];
+    }
+
+    /** log Σ exp(logits), in double and shifted by the maximum so that no exponential overflows. */
+    static double logSumExp(float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) {
             max = Math.max(max, l);
@@ -25,6 +30,6 @@ public final class Losses {
         for (float l : logits) {
             sum += Math.exp(l - max);
         }
-        return -(logits[label] - max - Math.log(sum));
+        return max + Math.log(sum);
     }
 }

@@ -4,14 +4,9 @@ import io.finetune.contracts.Directories;
 import io.finetune.contracts.TopicAdmin;
 import io.finetune.kafka.local.LocalKafka;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +35,7 @@ public final class LocalStack implements AutoCloseable {
      * The services run with authentication on, as deployed, reads closed; this stack's clients send this key, a new
      * one each run, on every request. It has the write role, which reads too.
      */
-    private final String apiKey = newApiKey();
+    private final String apiKey = LocalApiKey.generate();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private volatile boolean closed;
 
@@ -89,7 +84,7 @@ public final class LocalStack implements AutoCloseable {
             int threads = name.equals("trainer-service") ? trainerThreads() : 1;
             ServiceProcess service = new ServiceProcess(name, repoRoot, port, stateDir.resolve("services"),
                     Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                            "finetune.auth.api-keys", "write:" + sha256(apiKey),
+                            "finetune.auth.api-keys", LocalApiKey.writeEntry(apiKey),
                             "kafka.session.timeout.ms", "10000",
                             // A sequential encoder: inter-op threads would have nothing to run side by side.
                             "ai.djl.pytorch.num_threads", String.valueOf(threads),
@@ -154,21 +149,6 @@ public final class LocalStack implements AutoCloseable {
 
     public Path repoRoot() {
         return repoRoot;
-    }
-
-    private static String newApiKey() {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        return HexFormat.of().formatHex(key);
-    }
-
-    private static String sha256(String key) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     /** Stops what was started, services first; safe to call at any point and more than once. */

@@ -7,6 +7,7 @@ import io.finetune.contracts.KafkaAccess;
 import io.finetune.contracts.Topics;
 import io.finetune.contracts.sample.SampleReviews;
 import io.finetune.kafka.local.TopicTail;
+import io.finetune.local.LocalApiKey;
 import io.finetune.local.LocalStack;
 import io.finetune.local.PipelineClient;
 import io.finetune.local.ServiceProcess;
@@ -16,12 +17,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +46,7 @@ public final class DeploymentReplay {
     private final Path repoRoot;
     private final Path root;
     /** The REST credential the replay's user holds; the deployment gets only its hash, with the write role. */
-    private final String apiKey = randomHex(32);
+    private final String apiKey = LocalApiKey.generate();
 
     private DeploymentReplay(Path repoRoot, Path root) {
         this.repoRoot = repoRoot;
@@ -84,7 +81,7 @@ public final class DeploymentReplay {
         try (LocalCluster cluster = LocalCluster.start(spec, root.resolve("kafka"))) {
             describe(spec);
             // The Secret docs/security.md tells users to create; every other Secret comes from the operator.
-            Map<String, byte[]> apiKeys = Map.of("api-keys", ("write:" + hash(apiKey)).getBytes(StandardCharsets.UTF_8));
+            Map<String, byte[]> apiKeys = Map.of("api-keys", LocalApiKey.writeEntry(apiKey).getBytes(StandardCharsets.UTF_8));
             KubernetesWorkloads workloads = new KubernetesWorkloads(manifests, name ->
                     name.equals("finetune-api-keys") ? Optional.of(apiKeys) : cluster.secret(name), root, repoRoot);
             List<Workload> resolved = LocalStack.SERVICES.stream().map(workloads::read).toList();
@@ -99,7 +96,7 @@ public final class DeploymentReplay {
         command.add("config");
         // The variables a user must set (docs/deployment.md); nothing else leaks in from this environment.
         Map<String, String> env = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                "GRAFANA_ADMIN_PASSWORD", randomHex(16), "FINETUNE_API_KEYS", "write:" + hash(apiKey));
+                "GRAFANA_ADMIN_PASSWORD", LocalApiKey.generate(), "FINETUNE_API_KEYS", LocalApiKey.writeEntry(apiKey));
         JsonNode config = Manifests.parse(exec(command, env)).single();
         BrokerSpec spec = BrokerSpec.fromCompose(config);
         try (LocalCluster cluster = LocalCluster.start(spec, root.resolve("kafka"))) {
@@ -259,20 +256,5 @@ public final class DeploymentReplay {
         } catch (IOException e) {
             return "(cannot read " + log + ")";
         }
-    }
-
-    private static String hash(String key) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-    }
-
-    private static String randomHex(int bytes) {
-        byte[] random = new byte[bytes];
-        new SecureRandom().nextBytes(random);
-        return HexFormat.of().formatHex(random);
     }
 }
