@@ -17,52 +17,102 @@ import java.util.Set;
  */
 public final class TrainingSettings {
     /**
-     * One setting.
+     * One setting. Its default and its allowed values are the trainer's ({@code TrainingConfig.defaults()} and
+     * {@code TrainingConfig.RANGES}); docs/training.md's table is made from both (a test keeps it current).
      *
-     * @param name    the record component and the name job status and checkpoints record it under
-     * @param aliases the Hugging Face spellings accepted for it
+     * @param name        the record component and the name job status and checkpoints record it under
+     * @param aliases     the Hugging Face spellings accepted for it, the usual one first
+     * @param description what it does, for the docs table
+     * @param defaultText the default in words, where it is another setting's value; null: the trainer's default value
      */
-    public record Setting(String name, List<String> aliases) {
+    public record Setting(String name, List<String> aliases, String description, String defaultText) {
+        Setting(String name, List<String> aliases, String description) {
+            this(name, aliases, description, null);
+        }
     }
 
     /** Every setting, in the order of the record's components. */
     public static final List<Setting> ALL = List.of(
-            new Setting("learningRate", List.of("learning_rate")),
-            new Setting("batchSize", List.of("per_device_train_batch_size", "train_batch_size", "batch_size")),
-            new Setting("epochs", List.of("num_train_epochs")),
-            new Setting("weightDecay", List.of("weight_decay")),
-            new Setting("warmupRatio", List.of("warmup_ratio")),
-            new Setting("maxGradNorm", List.of("max_grad_norm")),
-            new Setting("gradientAccumulationSteps", List.of("gradient_accumulation_steps")),
+            new Setting("learningRate", List.of("learning_rate"), "peak learning rate"),
+            new Setting("batchSize", List.of("per_device_train_batch_size", "train_batch_size", "batch_size"),
+                    "examples per micro-batch"),
+            new Setting("epochs", List.of("num_train_epochs"), "passes over the training split"),
+            new Setting("weightDecay", List.of("weight_decay"),
+                    "AdamW decoupled weight decay, not on biases and LayerNorm weights"),
+            new Setting("warmupRatio", List.of("warmup_ratio"), "share of the steps with a rising learning rate"),
+            new Setting("maxGradNorm", List.of("max_grad_norm"), "global-norm gradient clipping, 0 turns it off"),
+            new Setting("gradientAccumulationSteps", List.of("gradient_accumulation_steps"),
+                    "micro-batches per optimizer step"),
             // The tokenizer's truncation length; run_glue.py calls it max_seq_length.
-            new Setting("maxLength", List.of("max_length", "max_seq_length")),
-            new Setting("seed", List.of()),
+            new Setting("maxLength", List.of("max_length", "max_seq_length"),
+                    "tokens per example (the tokenizer's truncation length; `max_seq_length` in `run_glue.py`),"
+                            + " capped by the model's positions"),
+            new Setting("seed", List.of(), "shuffle order, dropout and a new classification head"),
             // EarlyStoppingCallback(early_stopping_patience=...).
-            new Setting("earlyStoppingPatience", List.of("early_stopping_patience")),
-            new Setting("freezeEmbeddings", List.of("freeze_embeddings")),
-            new Setting("freezeLayers", List.of("freeze_layers")),
-            new Setting("evalSteps", List.of("eval_steps")),
-            new Setting("metricForBestModel", List.of("metric_for_best_model")),
-            new Setting("saveStateEverySteps", List.of("save_steps")),
-            new Setting("saveTotalLimit", List.of("save_total_limit")),
-            new Setting("groupByLength", List.of("group_by_length")),
-            new Setting("classWeights", List.of("class_weights")),
-            new Setting("bf16", List.of()),
-            new Setting("fp16", List.of()),
-            new Setting("tf32", List.of()),
-            new Setting("lrSchedulerType", List.of("lr_scheduler_type")),
-            new Setting("warmupSteps", List.of("warmup_steps")),
-            new Setting("adamBeta1", List.of("adam_beta1")),
-            new Setting("adamBeta2", List.of("adam_beta2")),
-            new Setting("adamEpsilon", List.of("adam_epsilon")),
-            new Setting("labelSmoothingFactor", List.of("label_smoothing_factor")),
-            new Setting("evalBatchSize", List.of("per_device_eval_batch_size", "eval_batch_size")),
-            new Setting("dataSeed", List.of("data_seed")),
-            new Setting("earlyStoppingThreshold", List.of("early_stopping_threshold")),
-            new Setting("maxSteps", List.of("max_steps")),
-            new Setting("evalStrategy", List.of("eval_strategy", "evaluation_strategy")),
-            new Setting("loadBestModelAtEnd", List.of("load_best_model_at_end")),
-            new Setting("greaterIsBetter", List.of("greater_is_better")));
+            new Setting("earlyStoppingPatience", List.of("early_stopping_patience"),
+                    "evaluations without a better `metricForBestModel` before stopping, 0 turns it off"
+                            + " (an `EarlyStoppingCallback` setting)"),
+            new Setting("freezeEmbeddings", List.of("freeze_embeddings"), "the embeddings are not trained"),
+            new Setting("freezeLayers", List.of("freeze_layers"),
+                    "how many transformer layers, counted from the input, are not trained; at most the model's layers"),
+            new Setting("evalSteps", List.of("eval_steps"),
+                    "evaluate every N optimizer steps and after the last one (`eval_strategy=\"steps\"`); 0 evaluates"
+                            + " at every epoch end. Each evaluation publishes a checkpoint (`<job>-epoch-N` or"
+                            + " `<job>-step-N`)"),
+            new Setting("metricForBestModel", List.of("metric_for_best_model"),
+                    "`loss` (lower is better) or `accuracy` (higher is better), `eval_` prefix accepted: picks the"
+                            + " final model and drives early stopping"),
+            new Setting("saveStateEverySteps", List.of("save_steps"),
+                    "write a resumable state every N optimizer steps; one is written at every epoch end too"),
+            new Setting("saveTotalLimit", List.of("save_total_limit"),
+                    "resumable states kept on disk, oldest deleted first"),
+            new Setting("groupByLength", List.of("group_by_length"),
+                    "batches of similar length: random windows of 50 batches sorted by length, the longest batch"
+                            + " first"),
+            new Setting("classWeights", List.of("class_weights"),
+                    "one loss weight per label, in the dataset's label order, as `CrossEntropyLoss(weight=...)`; for"
+                            + " imbalanced data. The validation loss is weighted the same way"),
+            new Setting("bf16", List.of(), "bfloat16 mixed precision; refused with the reason where the device has no"
+                    + " bfloat16 arithmetic (see [Devices and precision](#devices-and-precision))"),
+            new Setting("fp16", List.of(), "float16 mixed precision with dynamic loss scaling, for GPUs without"
+                    + " bfloat16; refused on a CPU without float16 arithmetic and together with `bf16`"),
+            new Setting("tf32", List.of(),
+                    "TensorFloat-32 matrix products on NVIDIA Ampere and newer GPUs; refused on the CPU and on older"
+                            + " GPUs"),
+            new Setting("lrSchedulerType", List.of("lr_scheduler_type"),
+                    "the learning rate after warmup: `linear` falls to 0 at the last step, `cosine` follows half a"
+                            + " cosine to 0, `constant_with_warmup` stays at the peak, `constant` is the peak from the"
+                            + " first step (no warmup, as in transformers); each matches `transformers.get_scheduler`"
+                            + " step for step (`SchedulerParityTest`)"),
+            new Setting("warmupSteps", List.of("warmup_steps"),
+                    "steps with a rising learning rate; above 0 it wins over `warmupRatio`, as in"
+                            + " `TrainingArguments`"),
+            new Setting("adamBeta1", List.of("adam_beta1"), "AdamW's β1"),
+            new Setting("adamBeta2", List.of("adam_beta2"), "AdamW's β2"),
+            new Setting("adamEpsilon", List.of("adam_epsilon"), "AdamW's ε"),
+            new Setting("labelSmoothingFactor", List.of("label_smoothing_factor"),
+                    "label smoothing's ε, as `CrossEntropyLoss(label_smoothing=ε)` (with `classWeights` too), in the"
+                            + " training and the validation loss alike, as Hugging Face's `LabelSmoother`; matches"
+                            + " torch (`LabelSmoothingParityTest`)"),
+            new Setting("evalBatchSize", List.of("per_device_eval_batch_size", "eval_batch_size"),
+                    "examples per validation batch; speed only, not results", "`batchSize`"),
+            new Setting("dataSeed", List.of("data_seed"),
+                    "the seed of the batch order alone, so dropout and the order can be varied apart", "`seed`"),
+            new Setting("earlyStoppingThreshold", List.of("early_stopping_threshold"),
+                    "how much an evaluation must improve on the best so far to reset the patience; smaller"
+                            + " improvements still keep the better weights (an `EarlyStoppingCallback` setting)"),
+            new Setting("maxSteps", List.of("max_steps"),
+                    "optimizer steps to train for, 0 trains for `epochs`; above 0 it overrides `epochs`, training may"
+                            + " end within an epoch and is evaluated there, and the schedule spans these steps"),
+            new Setting("evalStrategy", List.of("eval_strategy", "evaluation_strategy"),
+                    "`epoch` or `steps`, Hugging Face's way of saying what `evalSteps` says; `no` is refused, since"
+                            + " every evaluation publishes a checkpoint and picks the final model", "from `evalSteps`"),
+            new Setting("loadBestModelAtEnd", List.of("load_best_model_at_end"),
+                    "the final checkpoint always holds the best evaluation's weights by `metricForBestModel`;"
+                            + " `false` is refused rather than ignored"),
+            new Setting("greaterIsBetter", List.of("greater_is_better"),
+                    "must agree with `metricForBestModel`: false for `loss`, true for `accuracy`",
+                    "from the metric"));
 
     /**
      * {@code TrainingArguments} names this trainer does not offer (yet): refused with that reason rather than as

@@ -2,6 +2,7 @@ package io.finetune.distilbert;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Fine-tuning hyper-parameters, with Hugging Face {@code Trainer}'s defaults in {@link #defaults()}.
@@ -29,7 +30,7 @@ import java.util.function.Consumer;
  * @param adamEpsilon AdamW's ε (HF's {@code adam_epsilon})
  * @param labelSmoothingFactor ε of label smoothing, as {@code CrossEntropyLoss(label_smoothing=ε)}, in training and
  *                             validation loss alike (HF's {@code label_smoothing_factor})
- * @param evalBatchSize examples per validation batch; 0 uses {@code batchSize} (HF's
+ * @param evalBatchSize examples per validation batch; null uses {@code batchSize} (HF's
  *                      {@code per_device_eval_batch_size}); results do not depend on it
  * @param dataSeed the seed of the batch order; null uses {@code seed} (HF's {@code data_seed})
  * @param earlyStoppingThreshold how much better an evaluation must be to reset the patience
@@ -65,7 +66,7 @@ public record TrainingConfig(
         double adamBeta2,
         double adamEpsilon,
         double labelSmoothingFactor,
-        int evalBatchSize,
+        Integer evalBatchSize,
         Long dataSeed,
         double earlyStoppingThreshold,
         int maxSteps) {
@@ -86,49 +87,171 @@ public record TrainingConfig(
         }
     }
 
-    public TrainingConfig {
-        require(learningRate > 0, "learningRate must be > 0");
-        require(batchSize > 0, "batchSize must be > 0");
-        require(epochs > 0, "epochs must be > 0");
-        require(weightDecay >= 0, "weightDecay must be >= 0");
-        require(warmupRatio >= 0 && warmupRatio <= 1, "warmupRatio must be in [0, 1]");
-        require(maxGradNorm >= 0, "maxGradNorm must be >= 0 (0 turns clipping off)");
-        require(gradientAccumulationSteps > 0, "gradientAccumulationSteps must be > 0");
-        require(maxLength >= 2, "maxLength must be >= 2");
-        require(earlyStoppingPatience >= 0, "earlyStoppingPatience must be >= 0");
-        require(freezeLayers >= 0, "freezeLayers must be >= 0");
-        require(evalSteps >= 0, "evalSteps must be >= 0 (0 evaluates per epoch)");
-        require(metricForBestModel != null, "metricForBestModel must be set");
-        require(saveStateEverySteps >= 0, "saveStateEverySteps must be >= 0");
-        require(saveTotalLimit >= 1, "saveTotalLimit must be >= 1");
-        require(precision != null, "precision must be set");
-        require(initialLossScale > 0 && Double.isFinite(initialLossScale), "initialLossScale must be > 0 and finite");
-        require(lrSchedulerType != null, "lrSchedulerType must be set");
-        require(warmupSteps >= 0, "warmupSteps must be >= 0");
-        require(adamBeta1 >= 0 && adamBeta1 < 1, "adamBeta1 must be in [0, 1)");
-        require(adamBeta2 >= 0 && adamBeta2 < 1, "adamBeta2 must be in [0, 1)");
-        require(adamEpsilon > 0, "adamEpsilon must be > 0");
-        require(labelSmoothingFactor >= 0 && labelSmoothingFactor < 1, "labelSmoothingFactor must be in [0, 1)");
-        require(evalBatchSize >= 0, "evalBatchSize must be >= 0 (0 uses batchSize)");
-        require(earlyStoppingThreshold >= 0, "earlyStoppingThreshold must be >= 0");
-        require(maxSteps >= 0, "maxSteps must be >= 0 (0: train for epochs)");
-        if (classWeights != null) {
-            classWeights = List.copyOf(classWeights);
-            require(classWeights.stream().allMatch(w -> w != null && w > 0 && Double.isFinite(w)),
-                    "classWeights must all be finite and > 0");
+    /**
+     * The values each numeric setting may take: the one statement of these bounds, checked by the constructor (so by
+     * every job check, before any work starts) and shown in docs/training.md. Bounds that depend on the model or the
+     * data (the layers there are to freeze, one class weight per label) are the job check's.
+     */
+    public static final List<Range> RANGES = List.of(
+            Range.of("learningRate", "(0, 1]", c -> c.learningRate),
+            Range.of("batchSize", "[1, 4096]", c -> c.batchSize),
+            Range.of("epochs", "[1, 1000]", c -> c.epochs),
+            Range.of("weightDecay", "[0, 1]", c -> c.weightDecay),
+            Range.of("warmupRatio", "[0, 1]", c -> c.warmupRatio),
+            Range.of("maxGradNorm", "[0, 1e6]", c -> c.maxGradNorm),
+            Range.of("gradientAccumulationSteps", "[1, 1024]", c -> c.gradientAccumulationSteps),
+            Range.of("maxLength", ">= 8", c -> c.maxLength),
+            Range.of("earlyStoppingPatience", "[0, 1000]", c -> c.earlyStoppingPatience),
+            Range.of("freezeLayers", ">= 0", c -> c.freezeLayers),
+            Range.of("evalSteps", ">= 0", c -> c.evalSteps),
+            Range.of("saveStateEverySteps", ">= 0", c -> c.saveStateEverySteps),
+            Range.of("saveTotalLimit", "[1, 100]", c -> c.saveTotalLimit),
+            Range.of("classWeights", "(0, 1e6]", c -> c.classWeights),
+            Range.of("warmupSteps", ">= 0", c -> c.warmupSteps),
+            Range.of("adamBeta1", "[0, 1)", c -> c.adamBeta1),
+            Range.of("adamBeta2", "[0, 1)", c -> c.adamBeta2),
+            Range.of("adamEpsilon", "(0, 1]", c -> c.adamEpsilon),
+            Range.of("labelSmoothingFactor", "[0, 1)", c -> c.labelSmoothingFactor),
+            Range.of("evalBatchSize", "[1, 4096]", c -> c.evalBatchSize),
+            Range.of("earlyStoppingThreshold", ">= 0", c -> c.earlyStoppingThreshold),
+            Range.of("maxSteps", ">= 0", c -> c.maxSteps));
+
+    // Written out rather than compact: the ranges read the fields, which a compact constructor sets only at its end.
+    public TrainingConfig(
+            double learningRate,
+            int batchSize,
+            int epochs,
+            double weightDecay,
+            double warmupRatio,
+            double maxGradNorm,
+            int gradientAccumulationSteps,
+            int maxLength,
+            long seed,
+            int earlyStoppingPatience,
+            boolean freezeEmbeddings,
+            int freezeLayers,
+            int evalSteps,
+            BestModelMetric metricForBestModel,
+            int saveStateEverySteps,
+            int saveTotalLimit,
+            boolean groupByLength,
+            List<Double> classWeights,
+            Precision precision,
+            double initialLossScale,
+            boolean tf32,
+            LearningRateSchedule.Type lrSchedulerType,
+            int warmupSteps,
+            double adamBeta1,
+            double adamBeta2,
+            double adamEpsilon,
+            double labelSmoothingFactor,
+            Integer evalBatchSize,
+            Long dataSeed,
+            double earlyStoppingThreshold,
+            int maxSteps) {
+        this.learningRate = learningRate;
+        this.batchSize = batchSize;
+        this.epochs = epochs;
+        this.weightDecay = weightDecay;
+        this.warmupRatio = warmupRatio;
+        this.maxGradNorm = maxGradNorm;
+        this.gradientAccumulationSteps = gradientAccumulationSteps;
+        this.maxLength = maxLength;
+        this.seed = seed;
+        this.earlyStoppingPatience = earlyStoppingPatience;
+        this.freezeEmbeddings = freezeEmbeddings;
+        this.freezeLayers = freezeLayers;
+        this.evalSteps = evalSteps;
+        this.metricForBestModel = metricForBestModel;
+        this.saveStateEverySteps = saveStateEverySteps;
+        this.saveTotalLimit = saveTotalLimit;
+        this.groupByLength = groupByLength;
+        this.precision = precision;
+        this.initialLossScale = initialLossScale;
+        this.tf32 = tf32;
+        this.lrSchedulerType = lrSchedulerType;
+        this.warmupSteps = warmupSteps;
+        this.adamBeta1 = adamBeta1;
+        this.adamBeta2 = adamBeta2;
+        this.adamEpsilon = adamEpsilon;
+        this.labelSmoothingFactor = labelSmoothingFactor;
+        this.evalBatchSize = evalBatchSize;
+        this.dataSeed = dataSeed;
+        this.earlyStoppingThreshold = earlyStoppingThreshold;
+        this.maxSteps = maxSteps;
+        this.classWeights = classWeights == null ? null
+                : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(classWeights));
+        List<String> problems = new java.util.ArrayList<>();
+        for (Range range : RANGES) {
+            range.check(this, problems);
+        }
+        if (metricForBestModel == null || precision == null || lrSchedulerType == null) {
+            problems.add("metricForBestModel, precision and lrSchedulerType must be set");
+        }
+        if (!(initialLossScale > 0 && Double.isFinite(initialLossScale))) {
+            problems.add("initialLossScale must be > 0 and finite, got " + initialLossScale);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException(problems);
         }
     }
 
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
+    /** Settings outside their {@link #RANGES} (or otherwise unusable), every problem listed. */
+    public static final class InvalidSettingsException extends IllegalArgumentException {
+        private final List<String> problems;
+
+        public InvalidSettingsException(List<String> problems) {
+            super("invalid hyperparameters: " + String.join("; ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    /**
+     * The values one setting may take, written as the docs show it: an interval ({@code "(0, 1]"}, {@code "[1, 4096]"})
+     * or a lower bound ({@code ">= 0"}, {@code "> 0"}). A list setting's elements must each be in it; an unset
+     * (null) setting is not checked.
+     */
+    public record Range(String setting, String text, double min, boolean minIncluded, double max,
+                        boolean maxIncluded, Function<TrainingConfig, Object> value) {
+        static Range of(String setting, String text, Function<TrainingConfig, Object> value) {
+            if (text.startsWith(">")) {
+                boolean included = text.startsWith(">=");
+                double min = Double.parseDouble(text.substring(included ? 2 : 1).trim());
+                return new Range(setting, text, min, included, Double.POSITIVE_INFINITY, false, value);
+            }
+            String[] bounds = text.substring(1, text.length() - 1).split(",");
+            return new Range(setting, text, Double.parseDouble(bounds[0].trim()), text.startsWith("["),
+                    Double.parseDouble(bounds[1].trim()), text.endsWith("]"), value);
+        }
+
+        public boolean contains(double v) {
+            return (minIncluded ? v >= min : v > min) && (maxIncluded ? v <= max : v < max);
+        }
+
+        void check(TrainingConfig config, List<String> problems) {
+            Object v = value.apply(config);
+            if (v instanceof List<?> list) {
+                if (list.stream().anyMatch(e -> e == null || !contains(((Number) e).doubleValue()))) {
+                    problems.add(setting + " must all be " + phrase() + ", got " + list);
+                }
+            } else if (v != null && !contains(((Number) v).doubleValue())) {
+                problems.add(setting + " must be " + phrase() + ", got " + v);
+            }
+        }
+
+        private String phrase() {
+            return text.startsWith(">") ? text : "in " + text;
         }
     }
 
     public static TrainingConfig defaults() {
         return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
                 0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32, LossScaler.DEFAULT_INITIAL_SCALE,
-                false, LearningRateSchedule.Type.LINEAR, 0, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, 0.0, 0, null, 0.0,
+                false, LearningRateSchedule.Type.LINEAR, 0, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, 0.0, null, null, 0.0,
                 0);
     }
 
@@ -250,7 +373,7 @@ public record TrainingConfig(
 
     /** Examples per validation batch. */
     public int validationBatchSize() {
-        return evalBatchSize > 0 ? evalBatchSize : batchSize;
+        return evalBatchSize != null ? evalBatchSize : batchSize;
     }
 
     /** Mutable mirror of the record, so that adding a knob does not mean rewriting every copy method. */
@@ -282,7 +405,7 @@ public record TrainingConfig(
         public double adamBeta2;
         public double adamEpsilon;
         public double labelSmoothingFactor;
-        public int evalBatchSize;
+        public Integer evalBatchSize;
         public Long dataSeed;
         public double earlyStoppingThreshold;
         public int maxSteps;

@@ -1,6 +1,5 @@
 package io.finetune.trainer.domain;
 
-import ai.djl.Device;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
@@ -9,7 +8,8 @@ import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.TrainingResult;
 import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.messaging.TrainerOutput;
-import io.finetune.trainer.training.BaseModel;
+import io.finetune.trainer.training.JobPlan;
+import io.finetune.trainer.training.JobPlanner;
 import io.finetune.trainer.training.BaseModels;
 import io.finetune.trainer.training.TrainingRun;
 import io.quarkus.runtime.ShutdownEvent;
@@ -48,7 +48,7 @@ public class JobWorker {
     private final TrainingMetrics metrics;
     private final TrainerConfig config;
     private final ShardReader shards;
-    private final BaseModels baseModels;
+    private final JobPlanner planner;
     private final TrainingDevice device;
     private volatile boolean shuttingDown;
 
@@ -62,11 +62,17 @@ public class JobWorker {
         this.device = device;
         this.config = config;
         this.shards = new ShardReader(kafkaConfig);
-        this.baseModels = new BaseModels(new ModelResolver(config.dataDir().resolve("models")));
+        this.planner = new JobPlanner(new BaseModels(new ModelResolver(config.dataDir().resolve("models"))),
+                config.defaultBaseModel());
+    }
+
+    /** How this worker plans jobs, for the REST check to plan them the same way. */
+    public JobPlanner planner() {
+        return planner;
     }
 
     public String baseModelOf(TrainingJob job) {
-        return job.baseModel() == null || job.baseModel().isBlank() ? config.defaultBaseModel() : job.baseModel();
+        return planner.baseModelOf(job);
     }
 
     /** Persists and queues a job; returns once it is on disk, so its Kafka record may then be acknowledged. */
@@ -132,9 +138,8 @@ public class JobWorker {
             DatasetShards data = shards.read(job.dataset()).orElseThrow(() -> new IllegalArgumentException(
                     "unknown dataset '" + job.dataset() + "': no prepared shards on the shards topic"));
             Path workDir = store.jobDir(jobId);
-            BaseModel baseModel = baseModels.resolve(baseModelOf(job), data, workDir);
-            Device device = this.device.device();
-            TrainingResult result = new TrainingRun(job, data, baseModel, workDir, device)
+            JobPlan plan = planner.plan(job, data, workDir, device.device());
+            TrainingResult result = new TrainingRun(plan, workDir)
                     .run(new JobEvents(jobId, registry, output, metrics, config, () -> shuttingDown));
             if (result.cancelled() && !registry.isCancelRequested(jobId)) {
                 metrics.interrupted();

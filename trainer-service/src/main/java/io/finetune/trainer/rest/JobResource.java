@@ -12,18 +12,14 @@ import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.contracts.TrainingSettings;
-import io.finetune.distilbert.ModelResolver;
 import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
-import io.finetune.trainer.config.TrainerConfig;
 import io.finetune.trainer.domain.JobRegistry;
 import io.finetune.trainer.domain.JobStatus;
 import io.finetune.trainer.domain.JobWorker;
 import io.finetune.trainer.domain.TrainingDevice;
 import io.finetune.trainer.messaging.TrainerOutput;
-import io.finetune.trainer.training.BaseModel;
-import io.finetune.trainer.training.BaseModels;
-import io.finetune.trainer.training.HyperparameterPolicy;
+import io.finetune.trainer.training.JobPlanner;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
 import io.finetune.service.security.Roles;
@@ -57,20 +53,18 @@ import java.util.UUID;
 public class JobResource {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(JobResource.class);
     private final JobRegistry registry;
-    private final JobWorker worker;
     private final TrainerOutput output;
     private final ShardReader shards;
-    private final BaseModels baseModels;
+    private final JobPlanner planner;
     private final TrainingDevice device;
 
-    public JobResource(JobRegistry registry, JobWorker worker, TrainerOutput output, TrainerConfig config,
+    public JobResource(JobRegistry registry, JobWorker worker, TrainerOutput output,
                        TrainingDevice device, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.registry = registry;
         this.device = device;
-        this.worker = worker;
         this.output = output;
         this.shards = new ShardReader(kafkaConfig);
-        this.baseModels = new BaseModels(new ModelResolver(config.dataDir().resolve("models")));
+        this.planner = worker.planner();
     }
 
     /**
@@ -116,19 +110,14 @@ public class JobResource {
         DatasetShards data = shards.read(request.dataset()).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
                 "dataset '" + request.dataset() + "' is not prepared (yet): seal it in ingest-service and wait until"
                         + " preprocess-service reports it READY"));
-        int numLabels = data.manifest().labels().size();
-        if (numLabels < 2) {
-            throw Problem.unprocessable("dataset '" + request.dataset() + "' has " + numLabels
-                    + " class(es): a classifier needs at least two");
-        }
         try {
-            checkModelAndHyperparameters(job, data);
+            plan(job, data);
         } catch (IllegalArgumentException e) {
             throw Problem.unprocessable(e.getMessage());
         }
         output.submit(job);
         return Response.accepted(registry.get(job.jobId())
-                .orElse(JobStatus.queued(job, worker.baseModelOf(job), "submitted"))).build();
+                .orElse(JobStatus.queued(job, planner.baseModelOf(job), "submitted"))).build();
     }
 
     @RolesAllowed(Roles.READ)
@@ -156,8 +145,11 @@ public class JobResource {
         return get(jobId);
     }
 
-    /** Resolves the base model as the worker will (into a scratch folder, discarded) and checks the settings. */
-    private void checkModelAndHyperparameters(TrainingJob job, DatasetShards data) {
+    /**
+     * Plans the job as the worker will (resolving its model into a scratch folder, discarded), so that what would
+     * fail it is refused now with the reason.
+     */
+    private void plan(TrainingJob job, DatasetShards data) {
         java.nio.file.Path checkDir;
         try {
             checkDir = Files.createTempDirectory("job-check-");
@@ -165,9 +157,7 @@ public class JobResource {
             throw new UncheckedIOException(e);
         }
         try {
-            BaseModel base = baseModels.resolve(worker.baseModelOf(job), data, checkDir);
-            HyperparameterPolicy.resolve(job.hyperparameters(), base.config(data.manifest().labels()),
-                    data.manifest().labels().size(), device.device());
+            planner.plan(job, data, checkDir, device.device());
         } finally {
             try {
                 Directories.delete(checkDir);

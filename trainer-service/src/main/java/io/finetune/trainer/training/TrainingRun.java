@@ -34,11 +34,9 @@ import java.util.Locale;
 public final class TrainingRun {
     public static final String STATES_DIR = "states";
 
+    private final JobPlan plan;
     private final TrainingJob job;
-    private final DatasetShards data;
-    private final BaseModel baseModel;
     private final Path workDir;
-    private final Device device;
 
     /** Fine-tunes the pretrained checkpoint in {@code baseModelDir}. */
     public TrainingRun(TrainingJob job, DatasetShards data, Path baseModelDir, Path workDir, Device device) {
@@ -46,31 +44,23 @@ public final class TrainingRun {
     }
 
     public TrainingRun(TrainingJob job, DatasetShards data, BaseModel baseModel, Path workDir, Device device) {
-        this.job = job;
-        this.data = data;
-        this.baseModel = baseModel;
+        this(JobPlan.of(job, data, baseModel, device), workDir);
+    }
+
+    public TrainingRun(JobPlan plan, Path workDir) {
+        this.plan = plan;
+        this.job = plan.job();
         this.workDir = workDir;
-        this.device = device;
     }
 
     public TrainingResult run(RunEvents events) {
-        List<String> labels = data.manifest().labels();
-        if (labels.size() < 2) {
-            throw new IllegalArgumentException("dataset " + job.dataset() + " has " + labels.size()
-                    + " class(es): a classifier needs at least two");
-        }
-        List<Example> train = examples(data.split("train"));
-        List<Example> validation = examples(data.split("validation"));
-        if (train.isEmpty()) {
-            throw new IllegalArgumentException("dataset " + job.dataset() + " has no training examples");
-        }
-        // The seed initialises a new head when the model opens, before the rest of the settings can be checked
-        // against its configuration.
-        long seed = job.hyperparameters() == null || job.hyperparameters().seed() == null
-                ? TrainingConfig.defaults().seed() : job.hyperparameters().seed();
-        try (EncoderClassifier model = baseModel.open(labels, device, seed)) {
-            TrainingConfig config = HyperparameterPolicy.resolve(job.hyperparameters(), model.config(),
-                    labels.size(), device);
+        List<String> labels = plan.labels();
+        List<Example> train = examples(plan.data().split("train"));
+        List<Example> validation = examples(plan.data().split("validation"));
+        TrainingConfig config = plan.config();
+        Device device = plan.device();
+        // The seed also initialises a new classification head, so the model opens with the resolved one.
+        try (EncoderClassifier model = plan.baseModel().open(labels, device, config.seed())) {
             List<CheckpointInfo.EpochMetrics> history = new ArrayList<>();
             events.started(device.toString(), JniUtils.getNumThreads(), train.size(), effective(config));
             StateStore states = new StateStore(workDir.resolve(STATES_DIR), config.saveTotalLimit());
@@ -123,10 +113,10 @@ public final class TrainingRun {
                          TrainingConfig config, Boolean stoppedEarly, List<CheckpointInfo.EpochMetrics> history) {
         String checkpointId = job.jobId() + "-" + name;
         CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job.jobId(), checkpointId, job.dataset(),
-                data.manifest().build(), job.baseModel(), epoch.epoch(), epoch.step(), stoppedEarly != null,
+                plan.data().manifest().build(), job.baseModel(), epoch.epoch(), epoch.step(), stoppedEarly != null,
                 epoch.trainLoss(), epoch.validationLoss(), epoch.validationAccuracy(), job.hyperparameters(),
                 List.copyOf(history), effective(config), stoppedEarly);
-        Path dir = CheckpointWriter.write(model, baseModel.tokenizerDir(), info, workDir.resolve(checkpointId));
+        Path dir = CheckpointWriter.write(model, plan.baseModel().tokenizerDir(), info, workDir.resolve(checkpointId));
         events.checkpoint(info, dir);
     }
 
