@@ -63,6 +63,8 @@ public final class FinetuneCommand {
         Runtime.getRuntime().addShutdownHook(stopper);
         int exit = 0;
         Map<String, Object> result = null;
+        Path stackDir = root.resolve("local-stack/target/finetune-stack").resolve(
+                String.valueOf(ProcessHandle.current().pid()));
         Path scratch = args.serve() ? null : args.output().resolve(".uploads");
         try {
             Map<FinetuneArgs.Input, List<Upload>> uploads = new LinkedHashMap<>();
@@ -76,7 +78,8 @@ public final class FinetuneCommand {
                 say("Using the deployment at " + remote.urls().values());
             } else {
                 say("Starting Kafka and the four services on this machine (about half a minute)");
-                stack[0] = LocalStack.prepare(root, root.resolve("local-stack/target/finetune-stack"), 0);
+                // A folder of this process's own: a second bin/finetune (say beside a `serve`) must not wipe it.
+                stack[0] = LocalStack.prepare(root, stackDir, 0);
                 stack[0].startAll(0);
                 client = new PipelineClient(stack[0]);
             }
@@ -96,6 +99,9 @@ public final class FinetuneCommand {
             if (stack[0] != null) {
                 say("Stopping the services and Kafka");
                 stack[0].close();
+                if (exit == 0) {
+                    io.finetune.contracts.Directories.delete(stackDir); // on failure its logs stay for a look
+                }
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(stopper);
