@@ -97,16 +97,6 @@ public final class FineTuner {
         }
     }
 
-    static int argmax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /** Input ids truncated to maxLength (keeping the final [SEP]) and checked against the model. */
     private List<int[]> inputs(EncoderClassifier model, List<Example> examples) {
         EncoderConfig c = model.config();

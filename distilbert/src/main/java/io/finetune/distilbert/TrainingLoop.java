@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -279,7 +280,7 @@ final class TrainingLoop {
             int label = validationLabels[i];
             loss += weights.weightedLoss(logits[i], label);
             weightSum += weights.of(label);
-            if (FineTuner.argmax(logits[i]) == label) {
+            if (ClassificationMetrics.argmax(logits[i]) == label) {
                 correct++;
             }
         }

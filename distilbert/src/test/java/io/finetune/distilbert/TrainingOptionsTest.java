@@ -3,6 +3,7 @@ package io.finetune.distilbert;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +45,7 @@ class TrainingOptionsTest {
             float[][] logits = Predictor.logits(model, validation.stream().map(Example::inputIds).toList(), 4);
             int correct = 0;
             for (int i = 0; i < logits.length; i++) {
-                correct += FineTuner.argmax(logits[i]) == validation.get(i).label() ? 1 : 0;
+                correct += ClassificationMetrics.argmax(logits[i]) == validation.get(i).label() ? 1 : 0;
             }
             assertThat((double) correct / logits.length).isEqualTo(bestAccuracy);
         }
