@@ -47,6 +47,10 @@ public final class FineTuner {
             throw new IllegalArgumentException("No training examples");
         }
         List<Example> checked = validation == null ? List.of() : validation;
+        List<int[]> validationIds = inputs(model, checked);
+        if (!checked.isEmpty()) {
+            checkMetricIsDefined(model.config().labels(), labels(checked));
+        }
         Map<String, NDArray> trainable = trainableParameters(model);
         // TF32 is a switch of the whole process, as in PyTorch; one training runs at a time, so it is set for this
         // one and put back after it.
@@ -55,13 +59,39 @@ public final class FineTuner {
             Tf32.set(true);
         }
         try {
-            return new TrainingLoop(config, model, inputs(model, train), labels(train), inputs(model, checked),
+            return new TrainingLoop(config, model, inputs(model, train), labels(train), validationIds,
                     labels(checked), trainable, listener == null ? TrainingListener.NONE : listener, states).run();
         } finally {
             trainable.values().forEach(p -> p.setRequiresGradient(true));
             if (config.tf32()) {
                 Tf32.set(tf32Before);
             }
+        }
+    }
+
+    /**
+     * The areas under curves rank examples by the second label's probability: they exist for two labels only, and
+     * are undefined on a validation split without that label (both) or without the first (ROC). Every evaluation
+     * would score NaN and none could be chosen over another.
+     */
+    private void checkMetricIsDefined(List<String> labels, int[] validationLabels) {
+        TrainingConfig.BestModelMetric metric = config.metricForBestModel();
+        if (!metric.twoClassesOnly()) {
+            return;
+        }
+        String refused = "metricForBestModel '" + metric.key() + "' ";
+        if (labels.size() != 2) {
+            throw new IllegalArgumentException(refused + "is defined for two labels only, the model has "
+                    + labels.size() + ": choose another metric, such as macro_f1");
+        }
+        boolean[] present = new boolean[2];
+        for (int label : validationLabels) {
+            present[label] = true;
+        }
+        int missing = !present[1] ? 1 : metric == TrainingConfig.BestModelMetric.ROC_AUC && !present[0] ? 0 : -1;
+        if (missing >= 0) {
+            throw new IllegalArgumentException(refused + "is undefined on a validation split without '"
+                    + labels.get(missing) + "' examples: add some to it, or choose another metric");
         }
     }
 

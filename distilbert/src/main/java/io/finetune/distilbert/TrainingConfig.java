@@ -1,6 +1,10 @@
 package io.finetune.distilbert;
 
+import io.finetune.distilbert.metrics.ClassificationMetrics;
+
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -70,19 +74,65 @@ public record TrainingConfig(
         double earlyStoppingThreshold,
         int maxSteps) {
 
-    /** The validation metric that decides which weights are best; loss is lower-is-better, accuracy higher. */
+    /**
+     * The validation metric that decides which weights are best and drives early stopping: the validation loss
+     * ({@code loss}, Hugging Face's {@code eval_loss}) or one of the evaluator's metrics
+     * ({@link ClassificationMetrics#byName}), each with the direction in which it improves.
+     */
     public enum BestModelMetric {
-        LOSS, ACCURACY;
+        LOSS("loss", false),
+        ACCURACY(ClassificationMetrics.ACCURACY, true),
+        MACRO_F1(ClassificationMetrics.MACRO_F1, true),
+        WEIGHTED_F1(ClassificationMetrics.WEIGHTED_F1, true),
+        LOG_LOSS(ClassificationMetrics.LOG_LOSS, false),
+        ROC_AUC(ClassificationMetrics.ROC_AUC, true),
+        PR_AUC(ClassificationMetrics.PR_AUC, true);
+
+        private final String key;
+        private final boolean greaterIsBetter;
+
+        BestModelMetric(String key, boolean greaterIsBetter) {
+            this.key = key;
+            this.greaterIsBetter = greaterIsBetter;
+        }
+
+        /** The metric's name, as the evaluator and Hugging Face's {@code metric_for_best_model} (less "eval_") say. */
+        public String key() {
+            return key;
+        }
+
+        /** Whether a higher value is better (Hugging Face's {@code greater_is_better}). */
+        public boolean greaterIsBetter() {
+            return greaterIsBetter;
+        }
+
+        /** Whether the metric exists for two-class tasks only (it ranks examples by the second class's score). */
+        public boolean twoClassesOnly() {
+            return this == ROC_AUC || this == PR_AUC;
+        }
 
         /** True when {@code candidate} beats {@code best} on this metric. */
         public boolean improves(EpochResult candidate, EpochResult best) {
-            return this == LOSS ? candidate.validationLoss() < best.validationLoss()
-                    : candidate.validationAccuracy() > best.validationAccuracy();
+            return greaterIsBetter ? value(candidate) > value(best) : value(candidate) < value(best);
         }
 
-        /** The metric's value in an evaluation. */
+        /** The metric's value in an evaluation; NaN where it was not computed. */
         public double value(EpochResult result) {
-            return this == LOSS ? result.validationLoss() : result.validationAccuracy();
+            return switch (this) {
+                case LOSS -> result.validationLoss();
+                case ACCURACY -> result.validationAccuracy();
+                default -> result.validationMetrics().getOrDefault(key, Double.NaN);
+            };
+        }
+
+        /** The metric named {@code key} ({@code "macro_f1"}), if there is one. */
+        public static Optional<BestModelMetric> byKey(String key) {
+            return Arrays.stream(values()).filter(m -> m.key.equals(key)).findFirst();
+        }
+
+        /** Every metric's key, for the message that refuses another. */
+        public static List<String> keys() {
+            return Arrays.stream(values()).map(BestModelMetric::key).toList();
         }
     }
 

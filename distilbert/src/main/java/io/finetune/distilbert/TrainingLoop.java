@@ -266,25 +266,28 @@ final class TrainingLoop {
         }
     }
 
-    /** Validation loss (class-weighted like the training loss) and accuracy; NaN without a validation set. */
+    /**
+     * Validation loss (class-weighted and label-smoothed like the training loss) and the evaluator's metrics of the
+     * validation probabilities; NaN and none without a validation set.
+     */
     private EpochResult evaluation() {
         double trainLoss = lossBatches == 0 ? Double.NaN : lossSum / lossBatches;
         if (validationIds.isEmpty()) {
-            return new EpochResult(epoch, step, trainLoss, Double.NaN, Double.NaN);
+            return new EpochResult(epoch, step, trainLoss, Double.NaN, Double.NaN, Map.of());
         }
         float[][] logits = Predictor.logits(model, validationIds, config.validationBatchSize(), config.precision());
+        float[][] probabilities = new float[logits.length][];
         double loss = 0;
         double weightSum = 0;
-        int correct = 0;
         for (int i = 0; i < logits.length; i++) {
             int label = validationLabels[i];
             loss += weights.weightedLoss(logits[i], label);
             weightSum += weights.of(label);
-            if (ClassificationMetrics.argmax(logits[i]) == label) {
-                correct++;
-            }
+            probabilities[i] = Losses.softmax(logits[i]);
         }
-        return new EpochResult(epoch, step, trainLoss, loss / weightSum, (double) correct / logits.length);
+        ClassificationMetrics metrics = ClassificationMetrics.compute(model.config().labels(), validationLabels,
+                probabilities);
+        return new EpochResult(epoch, step, trainLoss, loss / weightSum, metrics.accuracy(), metrics.byName());
     }
 
     private void save(AdamW optimizer, WeightSnapshot bestWeights) {

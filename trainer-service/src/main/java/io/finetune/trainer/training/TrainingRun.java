@@ -115,7 +115,7 @@ public final class TrainingRun {
 
     private static CheckpointInfo.EpochMetrics metrics(EpochResult e) {
         return new CheckpointInfo.EpochMetrics(e.epoch(), e.step(), e.trainLoss(), e.validationLoss(),
-                e.validationAccuracy());
+                e.validationAccuracy(), e.validationMetrics());
     }
 
     /** @param stoppedEarly how training ended, for the final checkpoint; null for one published after an evaluation */
