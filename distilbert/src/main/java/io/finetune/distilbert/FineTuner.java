@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * Fine-tunes a {@link EncoderClassifier} the way Hugging Face's {@code Trainer} does: AdamW, linear warmup and
- * decay, global-norm gradient clipping, gradient accumulation, evaluation per epoch or every N steps, early stopping
- * and best-weights restore on the chosen metric, optional class weights and length-grouped batches, a clear error
- * when the loss diverges, and exact resumption from saved states ({@link TrainingLoop} holds the loop itself).
+ * decay, global-norm gradient clipping, gradient accumulation, evaluation per epoch, every N steps or only after the
+ * last step, early stopping and best-weights restore on the chosen metric (or the last weights kept), optional class
+ * weights and length-grouped batches, a clear error when the loss diverges, and exact resumption from saved states
+ * ({@link TrainingLoop} holds the loop itself).
  *
  * <p>Every array of a batch lives in a per-batch manager closed at the end of the batch. DJL's PyTorch engine allows
  * one {@code GradientCollector} at a time per JVM, so only one training runs at a time.

@@ -4,6 +4,7 @@ import io.finetune.distilbert.metrics.ClassificationMetrics;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
  *
  * @param earlyStoppingPatience evaluations without a better {@code metricForBestModel} before stopping; 0 turns it off
  * @param freezeLayers how many transformer layers, counted from the input, are not trained
- * @param evalSteps evaluate every this many optimizer steps (and after the last one); 0 evaluates at each epoch end
+ * @param evalSteps evaluate every this many optimizer steps (and after the last one) with {@link EvalStrategy#STEPS};
+ *                  0 with the other strategies
  * @param metricForBestModel which validation metric picks the weights kept at the end
  * @param saveStateEverySteps write a resumable state every this many optimizer steps (always at each epoch end
  *                            too); 0 saves at epoch ends only. Only used when training is given a {@link StateStore}
@@ -40,6 +42,11 @@ import java.util.function.Consumer;
  *                               ({@code EarlyStoppingCallback(early_stopping_threshold=...)})
  * @param maxSteps optimizer steps to train for, overriding {@code epochs} when above 0 (HF's {@code max_steps}):
  *                 training may stop within an epoch, and is evaluated there
+ * @param evalStrategy when to evaluate (HF's {@code eval_strategy}): every {@code evalSteps} steps, at each epoch
+ *                     end, or ({@link EvalStrategy#NO}) only once, after the last step
+ * @param loadBestModelAtEnd end with the weights of the best evaluation by {@code metricForBestModel} (HF's
+ *                           {@code load_best_model_at_end}); false ends with the last weights. Early stopping needs
+ *                           it, and it means nothing with {@link EvalStrategy#NO}, whose one evaluation is the last
  */
 public record TrainingConfig(
         double learningRate,
@@ -72,7 +79,31 @@ public record TrainingConfig(
         int evalBatchSize,
         Long dataSeed,
         double earlyStoppingThreshold,
-        int maxSteps) {
+        int maxSteps,
+        EvalStrategy evalStrategy,
+        boolean loadBestModelAtEnd) {
+
+    /** When training evaluates on the validation split (Hugging Face's {@code eval_strategy}). */
+    public enum EvalStrategy {
+        /**
+         * Not while training: once, after the last step, so that the final model still has its validation numbers
+         * (where Hugging Face would report none).
+         */
+        NO,
+        /** Every {@code evalSteps} optimizer steps, and after the last one. */
+        STEPS,
+        /** At each epoch end, and after the last step where {@code maxSteps} ends training within an epoch. */
+        EPOCH;
+
+        /** Hugging Face's spelling: {@code no}, {@code steps}, {@code epoch}. */
+        public String huggingFaceName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Optional<EvalStrategy> byHuggingFaceName(String name) {
+            return Arrays.stream(values()).filter(s -> s.huggingFaceName().equals(name)).findFirst();
+        }
+    }
 
     /**
      * The validation metric that decides which weights are best and drives early stopping: the validation loss
@@ -167,6 +198,13 @@ public record TrainingConfig(
             require(classWeights.stream().allMatch(w -> w != null && w > 0 && Double.isFinite(w)),
                     "classWeights must all be finite and > 0");
         }
+        require(evalStrategy != null, "evalStrategy must be set");
+        require((evalStrategy == EvalStrategy.STEPS) == (evalSteps > 0),
+                "evalStrategy STEPS needs evalSteps > 0, and only STEPS takes evalSteps");
+        // Hugging Face's EarlyStoppingCallback refuses to run without evaluations and without load_best_model_at_end.
+        require(earlyStoppingPatience == 0 || evalStrategy != EvalStrategy.NO && loadBestModelAtEnd,
+                "earlyStoppingPatience needs evaluations while training (evalStrategy STEPS or EPOCH) and"
+                        + " loadBestModelAtEnd");
     }
 
     private static void require(boolean ok, String message) {
@@ -179,7 +217,7 @@ public record TrainingConfig(
         return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
                 0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32, LossScaler.DEFAULT_INITIAL_SCALE,
                 false, LearningRateSchedule.Type.LINEAR, 0, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, 0.0, 0, null, 0.0,
-                0);
+                0, EvalStrategy.EPOCH, true);
     }
 
     /** A copy with the changes {@code edit} makes to a {@link Builder} preloaded with this config. */
@@ -237,8 +275,21 @@ public record TrainingConfig(
         return with(b -> b.freezeLayers = v);
     }
 
+    /** Evaluate every {@code v} steps ({@link EvalStrategy#STEPS}), or for 0 at each epoch end. */
     public TrainingConfig withEvalSteps(int v) {
-        return with(b -> b.evalSteps = v);
+        return with(b -> {
+            b.evalSteps = v;
+            b.evalStrategy = v > 0 ? EvalStrategy.STEPS : EvalStrategy.EPOCH;
+        });
+    }
+
+    /** {@link EvalStrategy#STEPS} takes its interval from {@link #withEvalSteps}. */
+    public TrainingConfig withEvalStrategy(EvalStrategy v) {
+        return with(b -> b.evalStrategy = v);
+    }
+
+    public TrainingConfig withLoadBestModelAtEnd(boolean v) {
+        return with(b -> b.loadBestModelAtEnd = v);
     }
 
     public TrainingConfig withMetricForBestModel(BestModelMetric v) {
@@ -298,6 +349,14 @@ public record TrainingConfig(
         return dataSeed != null ? dataSeed : seed;
     }
 
+    /**
+     * Whether the weights of the best evaluation are kept to end with: not when asked for the last weights, and not
+     * with {@link EvalStrategy#NO}, whose only evaluation scores the last weights anyway.
+     */
+    public boolean keepsBestWeights() {
+        return loadBestModelAtEnd && evalStrategy != EvalStrategy.NO;
+    }
+
     /** Examples per validation batch. */
     public int validationBatchSize() {
         return evalBatchSize > 0 ? evalBatchSize : batchSize;
@@ -336,6 +395,8 @@ public record TrainingConfig(
         public Long dataSeed;
         public double earlyStoppingThreshold;
         public int maxSteps;
+        public EvalStrategy evalStrategy;
+        public boolean loadBestModelAtEnd;
 
         public Builder(TrainingConfig c) {
             learningRate = c.learningRate;
@@ -369,6 +430,8 @@ public record TrainingConfig(
             dataSeed = c.dataSeed;
             earlyStoppingThreshold = c.earlyStoppingThreshold;
             maxSteps = c.maxSteps;
+            evalStrategy = c.evalStrategy;
+            loadBestModelAtEnd = c.loadBestModelAtEnd;
         }
 
         public TrainingConfig build() {
@@ -376,7 +439,8 @@ public record TrainingConfig(
                     gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers,
                     evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights,
                     precision, initialLossScale, tf32, lrSchedulerType, warmupSteps, adamBeta1, adamBeta2, adamEpsilon,
-                    labelSmoothingFactor, evalBatchSize, dataSeed, earlyStoppingThreshold, maxSteps);
+                    labelSmoothingFactor, evalBatchSize, dataSeed, earlyStoppingThreshold, maxSteps, evalStrategy,
+                    loadBestModelAtEnd);
         }
     }
 }

@@ -113,12 +113,14 @@ final class TrainingLoop {
             }
         }
         EpochResult last = history.isEmpty() ? null : history.get(history.size() - 1);
-        return new TrainingResult(history, last, best, step, stoppedEarly, cancelled,
-                (System.nanoTime() - sessionStart) / 1e9, resumedFrom, skippedSteps);
+        return new TrainingResult(history, last, best, config.keepsBestWeights() ? best : last, step, stoppedEarly,
+                cancelled, (System.nanoTime() - sessionStart) / 1e9, resumedFrom, skippedSteps);
     }
 
     private void loop(AdamW optimizer, WeightSnapshot bestWeights) {
-        for (; epoch <= lastEpoch && !stoppedEarly; epoch++, batch = 0) {
+        // A state of the last step (saved before the process died, or before the final model was taken away) has
+        // nothing left to train, even where maxSteps ended training within an epoch.
+        for (; epoch <= lastEpoch && !stoppedEarly && step < totalSteps; epoch++, batch = 0) {
             List<Integer> order = BatchOrder.of(trainIds, config.batchSize(), config.batchOrderSeed(), epoch,
                     config.groupByLength());
             while (batch < batchesPerEpoch) {
@@ -135,8 +137,7 @@ final class TrainingLoop {
                 batch += group;
                 boolean epochEnd = batch >= batchesPerEpoch;
                 boolean lastStep = step >= totalSteps; // within an epoch only with maxSteps
-                if (config.evalSteps() == 0 ? epochEnd || lastStep
-                        : step % config.evalSteps() == 0 || step == totalSteps) {
+                if (evaluationDue(epochEnd, lastStep)) {
                     evaluate(bestWeights);
                 }
                 boolean saveDue = config.saveStateEverySteps() > 0 && step % config.saveStateEverySteps() == 0;
@@ -148,6 +149,15 @@ final class TrainingLoop {
                 }
             }
         }
+    }
+
+    /** The last step is always evaluated, so that the final weights have their numbers; before it the strategy says. */
+    private boolean evaluationDue(boolean epochEnd, boolean lastStep) {
+        return lastStep || switch (config.evalStrategy()) {
+            case NO -> false;
+            case STEPS -> step % config.evalSteps() == 0;
+            case EPOCH -> epochEnd;
+        };
     }
 
     /** Forward and backward of the {@code group} micro-batches of one optimizer step; returns their mean loss. */
@@ -255,7 +265,9 @@ final class TrainingLoop {
                     || better && Math.abs(metric.value(result) - metric.value(best)) > config.earlyStoppingThreshold();
             if (better) {
                 best = result;
-                bestWeights.capture();
+                if (config.keepsBestWeights()) {
+                    bestWeights.capture();
+                }
             }
             if (significant) {
                 evaluationsWithoutImprovement = 0;

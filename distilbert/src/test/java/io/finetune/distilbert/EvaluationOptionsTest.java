@@ -7,8 +7,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,6 +57,104 @@ class EvaluationOptionsTest {
     }
 
     @Test
+    void withoutEvaluationWhileTrainingOnlyTheLastWeightsAreScoredOnceAfterTheLastStep() {
+        Path dir = tiny();
+        List<Example> train = SyntheticSentiment.examples(dir, 32, 35);
+        List<Example> validation = SyntheticSentiment.examples(dir, 12, 36);
+        Map<String, float[]> lastWeights = lastWeights(dir, train);
+        Recorder recorder = new Recorder();
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
+            TrainingResult result = new FineTuner(FAST.withEvalStrategy(TrainingConfig.EvalStrategy.NO))
+                    .train(model, train, validation, recorder);
+
+            assertThat(recorder.evaluations).hasSize(1);
+            EpochResult only = recorder.evaluations.get(0);
+            assertThat(only.step()).isEqualTo(16);
+            assertThat(result.history()).containsExactly(only);
+            assertThat(result.keptEpoch()).isEqualTo(only);
+            assertSameWeights(weights(model), lastWeights);
+            assertScoresOf(model, validation, only);
+        }
+    }
+
+    @Test
+    void withoutLoadingTheBestModelTheLastWeightsAndTheLastEvaluationAreKept() {
+        Path dir = tiny();
+        List<Example> train = SyntheticSentiment.examples(dir, 32, 35);
+        List<Example> validation = SyntheticSentiment.examples(dir, 12, 36);
+        Map<String, float[]> lastWeights = lastWeights(dir, train);
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
+            // Evaluations at steps 3, 6, ..., 15 and 16: the best by validation loss is rarely the last one.
+            TrainingResult result = new FineTuner(FAST.withEvalSteps(3).withLoadBestModelAtEnd(false))
+                    .train(model, train, validation, null);
+
+            assertThat(result.history()).hasSize(6);
+            EpochResult last = result.history().get(5);
+            assertThat(result.keptEpoch()).isEqualTo(last).isEqualTo(result.finalEpoch());
+            EpochResult lowestLoss = result.history().stream()
+                    .min(Comparator.comparingDouble(EpochResult::validationLoss)).orElseThrow();
+            assertThat(result.bestEpoch()).as("still the best by the metric, as Trainer's best_metric")
+                    .isEqualTo(lowestLoss);
+            assertSameWeights(weights(model), lastWeights);
+            assertScoresOf(model, validation, last);
+        }
+    }
+
+    @Test
+    void aRunWithoutEvaluationResumedAfterACrashStillEndsWithItsOneEvaluation() {
+        Path dir = tiny();
+        List<Example> train = SyntheticSentiment.examples(dir, 32, 37);
+        List<Example> validation = SyntheticSentiment.examples(dir, 12, 38);
+        // 11 steps end within epoch 2; states at steps 5, 8 (epoch 1's end), 10 and 11 (the last).
+        TrainingConfig config = FAST.withEvalStrategy(TrainingConfig.EvalStrategy.NO).withMaxSteps(11)
+                .withSaveStateEverySteps(5);
+        EpochResult uninterrupted;
+        Map<String, float[]> expected;
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
+            uninterrupted = new FineTuner(config).train(model, train, validation, null).finalEpoch();
+            expected = weights(model);
+        }
+
+        StateStore store = new StateStore(temp.resolve("states"), 2);
+        Recorder crashed = new Recorder();
+        crashed.crashAfter = 9;
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
+            assertThatThrownBy(() -> new FineTuner(config).train(model, train, validation, crashed, store))
+                    .isInstanceOf(IllegalStateException.class).hasMessage("crash after step 9");
+        }
+        assertThat(crashed.evaluations).isEmpty();
+
+        Recorder resumed = new Recorder();
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
+            TrainingResult result = new FineTuner(config).train(model, train, validation, resumed, store);
+            assertThat(result.resumedFromStep()).isEqualTo(8);
+            assertThat(resumed.steps).containsExactly(9L, 10L, 11L);
+            assertThat(resumed.evaluations).hasSize(1);
+            assertThat(result.history()).containsExactlyElementsOf(resumed.evaluations);
+            EpochResult only = resumed.evaluations.get(0);
+            assertThat(only.step()).isEqualTo(11);
+            assertThat(only.validationLoss()).isCloseTo(uninterrupted.validationLoss(), within(1e-6));
+            assertThat(only.validationMetrics().get("log_loss"))
+                    .isCloseTo(uninterrupted.validationMetrics().get("log_loss"), within(1e-6));
+            assertSameWeights(weights(model), expected);
+        }
+
+        // Killed after its last state, before the final model was taken away: started again, it adds no step and
+        // no evaluation, and ends with the same one.
+        Recorder again = new Recorder();
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
+            TrainingResult result = new FineTuner(config).train(model, train, validation, again, store);
+            assertThat(result.resumedFromStep()).isEqualTo(11);
+            assertThat(result.steps()).isEqualTo(11);
+            assertThat(again.steps).isEmpty();
+            assertThat(again.evaluations).isEmpty();
+            assertThat(result.history()).hasSize(1);
+            assertThat(result.keptEpoch().step()).isEqualTo(11);
+            assertSameWeights(weights(model), expected);
+        }
+    }
+
+    @Test
     void areasUnderCurvesAreRefusedWhereTheValidationSplitLeavesThemUndefined() {
         Path dir = tiny();
         List<Example> train = SyntheticSentiment.examples(dir, 8, 33);
@@ -85,6 +186,57 @@ class EvaluationOptionsTest {
         assertThat(state.history().get(0).validationMetrics()).isEmpty();
         assertThat(TrainingConfig.BestModelMetric.ACCURACY.value(state.best())).isEqualTo(0.75);
         assertThat(TrainingConfig.BestModelMetric.MACRO_F1.value(state.best())).isNaN();
+    }
+
+    /** Records the steps and evaluations it sees, and stops the run after step {@code crashAfter} as a kill would. */
+    private static final class Recorder implements TrainingListener {
+        final List<Long> steps = new ArrayList<>();
+        final List<EpochResult> evaluations = new ArrayList<>();
+        long crashAfter = Long.MAX_VALUE;
+
+        @Override
+        public void onStep(StepProgress progress) {
+            steps.add(progress.step());
+            if (progress.step() == crashAfter) {
+                throw new IllegalStateException("crash after step " + crashAfter);
+            }
+        }
+
+        @Override
+        public void onEvaluation(EpochResult result) {
+            evaluations.add(result);
+        }
+    }
+
+    /** The weights {@link #FAST} training ends with: without a validation split nothing else can be kept. */
+    private static Map<String, float[]> lastWeights(Path dir, List<Example> train) {
+        try (EncoderClassifier model = EncoderClassifier.load(dir, null, Device.cpu())) {
+            new FineTuner(FAST).train(model, train, List.of(), null);
+            return weights(model);
+        }
+    }
+
+    private static Map<String, float[]> weights(EncoderClassifier model) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        model.parameters().forEach((name, p) -> out.put(name, p.toFloatArray()));
+        return out;
+    }
+
+    private static void assertSameWeights(Map<String, float[]> actual, Map<String, float[]> expected) {
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((name, values) -> {
+            float[] got = actual.get(name);
+            for (int i = 0; i < values.length; i++) {
+                assertThat(got[i]).as(name + "[" + i + "]").isCloseTo(values[i], within(1e-6f));
+            }
+        });
+    }
+
+    /** The model's weights are the ones {@code evaluation} scored. */
+    private static void assertScoresOf(EncoderClassifier model, List<Example> validation, EpochResult evaluation) {
+        ClassificationMetrics now = scores(model, validation);
+        assertThat(now.accuracy()).isEqualTo(evaluation.validationAccuracy());
+        assertThat(now.logLoss()).isCloseTo(evaluation.validationMetrics().get("log_loss"), within(1e-6));
     }
 
     /** The evaluator's metrics of the model as it is now, on {@code examples}. */
