@@ -11,8 +11,11 @@ import java.util.List;
  * {@code num_train_epochs}, ...); any other key is refused ({@link HyperparametersReader}).
  *
  * @param evalSteps evaluate (and publish a checkpoint) every this many optimizer steps; 0 or null: every epoch
- * @param metricForBestModel {@code "loss"} (default) or {@code "accuracy"}: which validation metric picks the
- *                           final model and drives early stopping
+ * @param metricForBestModel which validation metric picks the final model and drives early stopping: {@code loss}
+ *                           (default; the training loss on the validation split, lower is better) or one of the
+ *                           evaluator's {@code accuracy}, {@code macro_f1}, {@code weighted_f1}, {@code log_loss}
+ *                           (lower is better), {@code roc_auc}, {@code pr_auc} (two labels only); Hugging Face's
+ *                           {@code eval_} prefix is accepted
  * @param saveStateEverySteps write a resumable training state every this many steps (and at each epoch end)
  * @param saveTotalLimit how many resumable states to keep on disk
  * @param groupByLength batch examples of similar length together (less padding, faster on mixed lengths)
@@ -36,12 +39,15 @@ import java.util.List;
  * @param earlyStoppingThreshold how much an evaluation must improve to reset the patience
  *                               ({@code early_stopping_threshold}, 0)
  * @param maxSteps optimizer steps to train for, overriding {@code epochs} when above 0 ({@code max_steps})
- * @param evalStrategy {@code epoch} or {@code steps} ({@code eval_strategy}): another way to say what
- *                     {@code evalSteps} says; {@code no} is refused (every evaluation publishes a checkpoint)
- * @param loadBestModelAtEnd {@code load_best_model_at_end}: this trainer always ends with the best weights, so only
- *                           true is accepted
- * @param greaterIsBetter {@code greater_is_better}: must agree with {@code metricForBestModel} (false for loss,
- *                        true for accuracy)
+ * @param evalStrategy {@code eval_strategy}: {@code epoch} or {@code steps}, what {@code evalSteps} says
+ *                     (unset: {@code steps} when {@code evalSteps} is above 0, else {@code epoch}), or {@code no}: no
+ *                     evaluation and no checkpoint while training, the final model scored once on the validation
+ *                     split; early stopping and {@code loadBestModelAtEnd} true are refused with it
+ * @param loadBestModelAtEnd {@code load_best_model_at_end}: true (default here, unlike Hugging Face's false) ends
+ *                           with the best evaluation's weights by {@code metricForBestModel}, false with the last
+ *                           weights and their evaluation; early stopping needs true
+ * @param greaterIsBetter {@code greater_is_better}: must agree with {@code metricForBestModel} (false for loss and
+ *                        log_loss, true for the others)
  */
 @JsonDeserialize(using = HyperparametersReader.class)
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,

@@ -11,7 +11,6 @@ import io.finetune.distilbert.TrainingConfig;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Turns a job's hyperparameters into a {@link TrainingConfig}: missing values take the Hugging Face IMDB guide's
@@ -51,27 +50,8 @@ public final class HyperparameterPolicy {
                 "freezeLayers must be in [0, " + model.nLayers() + "], got " + frozen);
         int evalSteps = or(p.evalSteps(), d.evalSteps());
         check(problems, evalSteps >= 0, "evalSteps must be >= 0 (0 evaluates every epoch), got " + evalSteps);
-        if (p.evalStrategy() != null) {
-            // Hugging Face's way of saying what evalSteps says: "steps" needs evalSteps, "epoch" must not have it.
-            switch (p.evalStrategy()) {
-                case "epoch" -> check(problems, evalSteps == 0,
-                        "evalStrategy 'epoch' contradicts evalSteps " + evalSteps);
-                case "steps" -> check(problems, evalSteps > 0,
-                        "evalStrategy 'steps' needs evalSteps (eval_steps) above 0");
-                case "no" -> problems.add("evalStrategy 'no' is not offered: every evaluation publishes a checkpoint"
-                        + " and picks the final model; use 'epoch' or 'steps'");
-                default -> problems.add("evalStrategy must be 'epoch' or 'steps', got '" + p.evalStrategy() + "'");
-            }
-        }
-        TrainingConfig.BestModelMetric metric = metric(p.metricForBestModel(), d.metricForBestModel(), problems);
-        check(problems, !Boolean.FALSE.equals(p.loadBestModelAtEnd()), "loadBestModelAtEnd false is not offered: "
-                + "the final checkpoint is always the best evaluation by metricForBestModel (its weights are kept)");
-        if (p.greaterIsBetter() != null) {
-            boolean higher = metric == TrainingConfig.BestModelMetric.ACCURACY;
-            check(problems, p.greaterIsBetter() == higher, "greaterIsBetter " + p.greaterIsBetter()
-                    + " contradicts metricForBestModel '" + metric.name().toLowerCase(Locale.ROOT) + "' ("
-                    + (higher ? "higher" : "lower") + " is better)");
-        }
+        EvaluationPolicy.Evaluation evaluation = EvaluationPolicy.resolve(p, numLabels, evalSteps, problems);
+        TrainingConfig.BestModelMetric metric = evaluation.metric();
         int saveEvery = or(p.saveStateEverySteps(), d.saveStateEverySteps());
         check(problems, saveEvery >= 0,
                 "saveStateEverySteps must be >= 0 (0 saves at epoch ends only), got " + saveEvery);
@@ -127,23 +107,7 @@ public final class HyperparameterPolicy {
                 or(p.seed(), d.seed()), patience, or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen,
                 evalSteps, metric, saveEvery, keep, or(p.groupByLength(), d.groupByLength()), weights, precision,
                 d.initialLossScale(), tf32, schedule, warmupSteps, beta1, beta2, epsilon, smoothing, evalBatch,
-                p.dataSeed(), threshold, maxSteps);
-    }
-
-    /** "loss" or "accuracy"; HF's "eval_loss" / "eval_accuracy" spelling is accepted too. */
-    private static TrainingConfig.BestModelMetric metric(String name, TrainingConfig.BestModelMetric fallback,
-                                                         List<String> problems) {
-        if (name == null) {
-            return fallback;
-        }
-        String plain = name.toLowerCase(Locale.ROOT).replaceFirst("^eval_", "");
-        for (TrainingConfig.BestModelMetric m : TrainingConfig.BestModelMetric.values()) {
-            if (m.name().toLowerCase(Locale.ROOT).equals(plain)) {
-                return m;
-            }
-        }
-        problems.add("metricForBestModel must be 'loss' or 'accuracy', got '" + name + "'");
-        return fallback;
+                p.dataSeed(), threshold, maxSteps, evaluation.strategy(), evaluation.loadBestModelAtEnd());
     }
 
     private static void check(List<String> problems, boolean ok, String problem) {
