@@ -11,6 +11,7 @@ import io.finetune.distilbert.TextTokenizer;
 import io.finetune.distilbert.TrainingConfig;
 import io.finetune.distilbert.TrainingListener;
 import io.finetune.distilbert.TrainingResult;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -117,7 +118,7 @@ public class transfer_learning {
     private static double accuracy(float[][] logits, List<String> labels, List<Map<String, String>> rows) {
         int correct = 0;
         for (int i = 0; i < logits.length; i++) {
-            correct += argmax(logits[i]) == labels.indexOf(rows.get(i).get("label")) ? 1 : 0;
+            correct += ClassificationMetrics.argmax(logits[i]) == labels.indexOf(rows.get(i).get("label")) ? 1 : 0;
         }
         return round(correct / (double) logits.length);
     }
@@ -141,16 +142,6 @@ public class transfer_learning {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    private static int argmax(float[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) {
-            if (row[i] > row[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double round(double v) {

@@ -1,6 +1,7 @@
 package io.finetune.contracts;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Describes a checkpoint; stored as {@code checkpoint.json} inside its archive so the model directory and what it
@@ -10,7 +11,7 @@ import java.util.List;
  * @param baseModel                the job's base model: a pretrained model's name or directory, or
  *                                 {@link TrainingJob#SCRATCH} / {@code scratch:<shape>} for new weights
  * @param hyperparameters          the job's hyperparameters as submitted (null = the trainer's default)
- * @param history                  validation metrics after each epoch so far, for loss curves
+ * @param history                  validation metrics after each evaluation so far, for loss curves
  * @param effectiveHyperparameters what training ran with: the job's hyperparameters with every default filled in, as
  *                                 transformers' Trainer saves its resolved arguments beside each checkpoint; null in
  *                                 checkpoints written before this field existed
@@ -34,7 +35,21 @@ public record CheckpointInfo(int v, String jobId, String checkpointId, String da
                 validationAccuracy, hyperparameters, history, null, null);
     }
 
+    /**
+     * One evaluation during training.
+     *
+     * @param validationLoss    the loss training minimises, on the validation split (Hugging Face's {@code eval_loss})
+     * @param validationMetrics the evaluator's metrics on the validation split by name ({@code accuracy},
+     *                          {@code macro_f1}, {@code weighted_f1}, {@code log_loss}, and for two labels
+     *                          {@code roc_auc} and {@code pr_auc}); null in checkpoints written before they were
+     *                          recorded
+     */
     public record EpochMetrics(int epoch, long step, double trainLoss, double validationLoss,
-                               double validationAccuracy) {
+                               double validationAccuracy, Map<String, Double> validationMetrics) {
+
+        /** An evaluation that does not record the evaluator's metrics (null: unknown). */
+        public EpochMetrics(int epoch, long step, double trainLoss, double validationLoss, double validationAccuracy) {
+            this(epoch, step, trainLoss, validationLoss, validationAccuracy, null);
+        }
     }
 }

@@ -5,43 +5,10 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 
 /**
- * Training settings of a job. Null means "the trainer's default", which follows the Hugging Face IMDB guide
- * (learning rate 2e-5, batch 16, 2 epochs, weight decay 0.01, max length 512). Read by {@link TrainingSettings}'
- * names: each component's own, or the Hugging Face {@code TrainingArguments} name ({@code learning_rate},
- * {@code num_train_epochs}, ...); any other key is refused ({@link HyperparametersReader}).
- *
- * @param evalSteps evaluate (and publish a checkpoint) every this many optimizer steps; 0 or null: every epoch
- * @param metricForBestModel {@code "loss"} (default) or {@code "accuracy"}: which validation metric picks the
- *                           final model and drives early stopping
- * @param saveStateEverySteps write a resumable training state every this many steps (and at each epoch end)
- * @param saveTotalLimit how many resumable states to keep on disk
- * @param groupByLength batch examples of similar length together (less padding, faster on mixed lengths)
- * @param classWeights one loss weight per label, in the dataset's label order, for imbalanced data
- * @param bf16 Hugging Face's {@code bf16=True}: bfloat16 mixed precision (libtorch's autocast); refused with the
- *             reason where the training device has no bfloat16 arithmetic (docs/training.md, "Precision")
- * @param fp16 Hugging Face's {@code fp16=True}: float16 mixed precision with dynamic loss scaling, for GPUs without
- *             bfloat16; refused on a CPU without float16 arithmetic, and together with {@code bf16}
- * @param tf32 Hugging Face's {@code tf32=True}: TensorFloat-32 matrix products on NVIDIA Ampere and newer GPUs;
- *             refused elsewhere
- * @param lrSchedulerType Hugging Face's {@code lr_scheduler_type}: {@code linear} (default), {@code cosine},
- *                        {@code constant} or {@code constant_with_warmup}
- * @param warmupSteps Hugging Face's {@code warmup_steps}: steps of rising learning rate; above 0 it wins over
- *                    {@code warmupRatio}
- * @param adamBeta1 AdamW's β1 ({@code adam_beta1}, 0.9)
- * @param adamBeta2 AdamW's β2 ({@code adam_beta2}, 0.999)
- * @param adamEpsilon AdamW's ε ({@code adam_epsilon}, 1e-8)
- * @param labelSmoothingFactor label smoothing's ε ({@code label_smoothing_factor}, 0)
- * @param evalBatchSize examples per validation batch ({@code per_device_eval_batch_size}); unset: the training batch
- * @param dataSeed the batch order's seed ({@code data_seed}); unset: {@code seed}
- * @param earlyStoppingThreshold how much an evaluation must improve to reset the patience
- *                               ({@code early_stopping_threshold}, 0)
- * @param maxSteps optimizer steps to train for, overriding {@code epochs} when above 0 ({@code max_steps})
- * @param evalStrategy {@code epoch} or {@code steps} ({@code eval_strategy}): another way to say what
- *                     {@code evalSteps} says; {@code no} is refused (every evaluation publishes a checkpoint)
- * @param loadBestModelAtEnd {@code load_best_model_at_end}: this trainer always ends with the best weights, so only
- *                           true is accepted
- * @param greaterIsBetter {@code greater_is_better}: must agree with {@code metricForBestModel} (false for loss,
- *                        true for accuracy)
+ * Training settings of a job, as submitted. Null means "the trainer's default". Each setting's names (its own and
+ * Hugging Face's {@code TrainingArguments} one), its description, default and allowed values are listed in
+ * {@link TrainingSettings} and the trainer's {@code TrainingConfig}, and in the table of docs/training.md made from
+ * them; any other key is refused ({@link HyperparametersReader}).
  */
 @JsonDeserialize(using = HyperparametersReader.class)
 public record Hyperparameters(Double learningRate, Integer batchSize, Integer epochs, Double weightDecay,

@@ -60,8 +60,13 @@ public final class TrainingSettings {
                             + " at every epoch end. Each evaluation publishes a checkpoint (`<job>-epoch-N` or"
                             + " `<job>-step-N`)"),
             new Setting("metricForBestModel", List.of("metric_for_best_model"),
-                    "`loss` (lower is better) or `accuracy` (higher is better), `eval_` prefix accepted: picks the"
-                            + " final model and drives early stopping"),
+                    "the validation metric that picks the final model and drives early stopping (`eval_` prefix"
+                            + " accepted): `loss`, the training loss on the validation split (class-weighted and"
+                            + " label-smoothed like it: Hugging Face's `eval_loss`), or one of the evaluator's"
+                            + " metrics, computed the same way from the validation probabilities; `roc_auc` and"
+                            + " `pr_auc` need two labels. `loss` and `log_loss` are lower-is-better, the others"
+                            + " higher. Each evaluation records them all in `checkpoint.json`'s `history`"
+                            + " (`validationMetrics`)"),
             new Setting("saveStateEverySteps", List.of("save_steps"),
                     "write a resumable state every N optimizer steps; one is written at every epoch end too"),
             new Setting("saveTotalLimit", List.of("save_total_limit"),
@@ -105,13 +110,19 @@ public final class TrainingSettings {
                     "optimizer steps to train for, 0 trains for `epochs`; above 0 it overrides `epochs`, training may"
                             + " end within an epoch and is evaluated there, and the schedule spans these steps"),
             new Setting("evalStrategy", List.of("eval_strategy", "evaluation_strategy"),
-                    "`epoch` or `steps`, Hugging Face's way of saying what `evalSteps` says; `no` is refused, since"
-                            + " every evaluation publishes a checkpoint and picks the final model", "from `evalSteps`"),
+                    "when to evaluate: `epoch` or `steps`, what `evalSteps` says (unset: `steps` when `evalSteps` is"
+                            + " above 0, else `epoch`); `no` evaluates and publishes nothing while training, then"
+                            + " scores the final weights once on the validation split, so `<job>-final` is the only"
+                            + " checkpoint and still carries its numbers. With `no`, early stopping and"
+                            + " `loadBestModelAtEnd` true are refused, as Hugging Face refuses them without"
+                            + " evaluations", "from `evalSteps`"),
             new Setting("loadBestModelAtEnd", List.of("load_best_model_at_end"),
-                    "the final checkpoint always holds the best evaluation's weights by `metricForBestModel`;"
-                            + " `false` is refused rather than ignored"),
+                    "true: the final checkpoint holds the best evaluation's weights by `metricForBestModel`; false:"
+                            + " the last weights, with the last evaluation (always one after the last step). Early"
+                            + " stopping needs true, as Hugging Face's `EarlyStoppingCallback` does. Hugging Face's"
+                            + " default is false; this trainer's is true"),
             new Setting("greaterIsBetter", List.of("greater_is_better"),
-                    "must agree with `metricForBestModel`: false for `loss`, true for `accuracy`",
+                    "must agree with `metricForBestModel`: false for `loss` and `log_loss`, true for the others",
                     "from the metric"));
 
     /**

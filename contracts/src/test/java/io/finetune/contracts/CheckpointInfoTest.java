@@ -3,6 +3,7 @@ package io.finetune.contracts;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +39,19 @@ class CheckpointInfoTest {
         assertThat(read.stoppedEarly()).isNull();
         assertThat(new CheckpointInfo(1, "j", "j-epoch-1", "d", "b", "distilbert-tiny", 1, 10, false, null, null,
                 null, REQUESTED, List.of())).isEqualTo(read);
+    }
+
+    @Test
+    void evaluationsKeepTheEvaluatorsMetricsAndOldOnesReadWithoutThem() {
+        CheckpointInfo.EpochMetrics recorded = new CheckpointInfo.EpochMetrics(1, 10, 0.4, 0.3, 0.9,
+                Map.of("accuracy", 0.9, "macro_f1", 0.85, "roc_auc", 0.95));
+        assertThat(Json.read(Json.write(recorded), CheckpointInfo.EpochMetrics.class)).isEqualTo(recorded);
+
+        CheckpointInfo.EpochMetrics old = Json.read("""
+                {"epoch": 1, "step": 10, "trainLoss": 0.4, "validationLoss": 0.3, "validationAccuracy": 0.9}""",
+                CheckpointInfo.EpochMetrics.class);
+        assertThat(old).isEqualTo(new CheckpointInfo.EpochMetrics(1, 10, 0.4, 0.3, 0.9));
+        assertThat(old.validationMetrics()).isNull();
     }
 
     @Test

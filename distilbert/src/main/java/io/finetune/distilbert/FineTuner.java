@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * Fine-tunes a {@link EncoderClassifier} the way Hugging Face's {@code Trainer} does: AdamW, linear warmup and
- * decay, global-norm gradient clipping, gradient accumulation, evaluation per epoch or every N steps, early stopping
- * and best-weights restore on the chosen metric, optional class weights and length-grouped batches, a clear error
- * when the loss diverges, and exact resumption from saved states ({@link TrainingLoop} holds the loop itself).
+ * decay, global-norm gradient clipping, gradient accumulation, evaluation per epoch, every N steps or only after the
+ * last step, early stopping and best-weights restore on the chosen metric (or the last weights kept), optional class
+ * weights and length-grouped batches, a clear error when the loss diverges, and exact resumption from saved states
+ * ({@link TrainingLoop} holds the loop itself).
  *
  * <p>Every array of a batch lives in a per-batch manager closed at the end of the batch. DJL's PyTorch engine allows
  * one {@code GradientCollector} at a time per JVM, so only one training runs at a time.
@@ -47,6 +48,10 @@ public final class FineTuner {
             throw new IllegalArgumentException("No training examples");
         }
         List<Example> checked = validation == null ? List.of() : validation;
+        List<int[]> validationIds = inputs(model, checked);
+        if (!checked.isEmpty()) {
+            checkMetricIsDefined(model.config().labels(), labels(checked));
+        }
         Map<String, NDArray> trainable = trainableParameters(model);
         // TF32 is a switch of the whole process, as in PyTorch; one training runs at a time, so it is set for this
         // one and put back after it.
@@ -55,13 +60,39 @@ public final class FineTuner {
             Tf32.set(true);
         }
         try {
-            return new TrainingLoop(config, model, inputs(model, train), labels(train), inputs(model, checked),
+            return new TrainingLoop(config, model, inputs(model, train), labels(train), validationIds,
                     labels(checked), trainable, listener == null ? TrainingListener.NONE : listener, states).run();
         } finally {
             trainable.values().forEach(p -> p.setRequiresGradient(true));
             if (config.tf32()) {
                 Tf32.set(tf32Before);
             }
+        }
+    }
+
+    /**
+     * The areas under curves rank examples by the second label's probability: they exist for two labels only, and
+     * are undefined on a validation split without that label (both) or without the first (ROC). Every evaluation
+     * would score NaN and none could be chosen over another.
+     */
+    private void checkMetricIsDefined(List<String> labels, int[] validationLabels) {
+        TrainingConfig.BestModelMetric metric = config.metricForBestModel();
+        if (!metric.twoClassesOnly()) {
+            return;
+        }
+        String refused = "metricForBestModel '" + metric.key() + "' ";
+        if (labels.size() != 2) {
+            throw new IllegalArgumentException(refused + "is defined for two labels only, the model has "
+                    + labels.size() + ": choose another metric, such as macro_f1");
+        }
+        boolean[] present = new boolean[2];
+        for (int label : validationLabels) {
+            present[label] = true;
+        }
+        int missing = !present[1] ? 1 : metric == TrainingConfig.BestModelMetric.ROC_AUC && !present[0] ? 0 : -1;
+        if (missing >= 0) {
+            throw new IllegalArgumentException(refused + "is undefined on a validation split without '"
+                    + labels.get(missing) + "' examples: add some to it, or choose another metric");
         }
     }
 
@@ -95,16 +126,6 @@ public final class FineTuner {
             }
             return norm;
         }
-    }
-
-    static int argmax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** Input ids truncated to maxLength (keeping the final [SEP]) and checked against the model. */

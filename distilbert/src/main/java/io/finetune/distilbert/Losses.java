@@ -20,6 +20,16 @@ public final class Losses {
         return logSumExp(logits) - logits[label];
     }
 
+    /** Class probabilities of one row of logits: exp(logit − log Σ exp(logits)), the cross-entropy's own softmax. */
+    static float[] softmax(float[] logits) {
+        double logSumExp = logSumExp(logits);
+        float[] probabilities = new float[logits.length];
+        for (int c = 0; c < logits.length; c++) {
+            probabilities[c] = (float) Math.exp(logits[c] - logSumExp);
+        }
+        return probabilities;
+    }
+
     /** log Σ exp(logits), in double and shifted by the maximum so that no exponential overflows. */
     static double logSumExp(float[] logits) {
         double max = Double.NEGATIVE_INFINITY;

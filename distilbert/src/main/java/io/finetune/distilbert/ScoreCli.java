@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public final class ScoreCli {
                 result.put("text", textNode.asText());
                 result.put("input_ids", ids);
                 result.put("logits", logits);
-                result.put("label", labels.get(FineTuner.argmax(logits)));
+                result.put("label", labels.get(ClassificationMetrics.argmax(logits)));
                 result.put("probabilities", byLabel);
                 out.println(json.writeValueAsString(result));
             }

@@ -1,6 +1,11 @@
 package io.finetune.distilbert;
 
+import io.finetune.distilbert.metrics.ClassificationMetrics;
+
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -9,7 +14,8 @@ import java.util.function.Function;
  *
  * @param earlyStoppingPatience evaluations without a better {@code metricForBestModel} before stopping; 0 turns it off
  * @param freezeLayers how many transformer layers, counted from the input, are not trained
- * @param evalSteps evaluate every this many optimizer steps (and after the last one); 0 evaluates at each epoch end
+ * @param evalSteps evaluate every this many optimizer steps (and after the last one) with {@link EvalStrategy#STEPS};
+ *                  0 with the other strategies
  * @param metricForBestModel which validation metric picks the weights kept at the end
  * @param saveStateEverySteps write a resumable state every this many optimizer steps (always at each epoch end
  *                            too); 0 saves at epoch ends only. Only used when training is given a {@link StateStore}
@@ -37,6 +43,11 @@ import java.util.function.Function;
  *                               ({@code EarlyStoppingCallback(early_stopping_threshold=...)})
  * @param maxSteps optimizer steps to train for, overriding {@code epochs} when above 0 (HF's {@code max_steps}):
  *                 training may stop within an epoch, and is evaluated there
+ * @param evalStrategy when to evaluate (HF's {@code eval_strategy}): every {@code evalSteps} steps, at each epoch
+ *                     end, or ({@link EvalStrategy#NO}) only once, after the last step
+ * @param loadBestModelAtEnd end with the weights of the best evaluation by {@code metricForBestModel} (HF's
+ *                           {@code load_best_model_at_end}); false ends with the last weights. Early stopping needs
+ *                           it, and it means nothing with {@link EvalStrategy#NO}, whose one evaluation is the last
  */
 public record TrainingConfig(
         double learningRate,
@@ -69,21 +80,91 @@ public record TrainingConfig(
         Integer evalBatchSize,
         Long dataSeed,
         double earlyStoppingThreshold,
-        int maxSteps) {
+        int maxSteps,
+        EvalStrategy evalStrategy,
+        boolean loadBestModelAtEnd) {
 
-    /** The validation metric that decides which weights are best; loss is lower-is-better, accuracy higher. */
+    /** When training evaluates on the validation split (Hugging Face's {@code eval_strategy}). */
+    public enum EvalStrategy {
+        /**
+         * Not while training: once, after the last step, so that the final model still has its validation numbers
+         * (where Hugging Face would report none).
+         */
+        NO,
+        /** Every {@code evalSteps} optimizer steps, and after the last one. */
+        STEPS,
+        /** At each epoch end, and after the last step where {@code maxSteps} ends training within an epoch. */
+        EPOCH;
+
+        /** Hugging Face's spelling: {@code no}, {@code steps}, {@code epoch}. */
+        public String huggingFaceName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Optional<EvalStrategy> byHuggingFaceName(String name) {
+            return Arrays.stream(values()).filter(s -> s.huggingFaceName().equals(name)).findFirst();
+        }
+    }
+
+    /**
+     * The validation metric that decides which weights are best and drives early stopping: the validation loss
+     * ({@code loss}, Hugging Face's {@code eval_loss}) or one of the evaluator's metrics
+     * ({@link ClassificationMetrics#byName}), each with the direction in which it improves.
+     */
     public enum BestModelMetric {
-        LOSS, ACCURACY;
+        LOSS("loss", false),
+        ACCURACY(ClassificationMetrics.ACCURACY, true),
+        MACRO_F1(ClassificationMetrics.MACRO_F1, true),
+        WEIGHTED_F1(ClassificationMetrics.WEIGHTED_F1, true),
+        LOG_LOSS(ClassificationMetrics.LOG_LOSS, false),
+        ROC_AUC(ClassificationMetrics.ROC_AUC, true),
+        PR_AUC(ClassificationMetrics.PR_AUC, true);
+
+        private final String key;
+        private final boolean greaterIsBetter;
+
+        BestModelMetric(String key, boolean greaterIsBetter) {
+            this.key = key;
+            this.greaterIsBetter = greaterIsBetter;
+        }
+
+        /** The metric's name, as the evaluator and Hugging Face's {@code metric_for_best_model} (less "eval_") say. */
+        public String key() {
+            return key;
+        }
+
+        /** Whether a higher value is better (Hugging Face's {@code greater_is_better}). */
+        public boolean greaterIsBetter() {
+            return greaterIsBetter;
+        }
+
+        /** Whether the metric exists for two-class tasks only (it ranks examples by the second class's score). */
+        public boolean twoClassesOnly() {
+            return this == ROC_AUC || this == PR_AUC;
+        }
 
         /** True when {@code candidate} beats {@code best} on this metric. */
         public boolean improves(EpochResult candidate, EpochResult best) {
-            return this == LOSS ? candidate.validationLoss() < best.validationLoss()
-                    : candidate.validationAccuracy() > best.validationAccuracy();
+            return greaterIsBetter ? value(candidate) > value(best) : value(candidate) < value(best);
         }
 
-        /** The metric's value in an evaluation. */
+        /** The metric's value in an evaluation; NaN where it was not computed. */
         public double value(EpochResult result) {
-            return this == LOSS ? result.validationLoss() : result.validationAccuracy();
+            return switch (this) {
+                case LOSS -> result.validationLoss();
+                case ACCURACY -> result.validationAccuracy();
+                default -> result.validationMetrics().getOrDefault(key, Double.NaN);
+            };
+        }
+
+        /** The metric named {@code key} ({@code "macro_f1"}), if there is one. */
+        public static Optional<BestModelMetric> byKey(String key) {
+            return Arrays.stream(values()).filter(m -> m.key.equals(key)).findFirst();
+        }
+
+        /** Every metric's key, for the message that refuses another. */
+        public static List<String> keys() {
+            return Arrays.stream(values()).map(BestModelMetric::key).toList();
         }
     }
 
@@ -148,7 +229,9 @@ public record TrainingConfig(
             Integer evalBatchSize,
             Long dataSeed,
             double earlyStoppingThreshold,
-            int maxSteps) {
+            int maxSteps,
+            EvalStrategy evalStrategy,
+            boolean loadBestModelAtEnd) {
         this.learningRate = learningRate;
         this.batchSize = batchSize;
         this.epochs = epochs;
@@ -179,17 +262,28 @@ public record TrainingConfig(
         this.dataSeed = dataSeed;
         this.earlyStoppingThreshold = earlyStoppingThreshold;
         this.maxSteps = maxSteps;
+        this.evalStrategy = evalStrategy;
+        this.loadBestModelAtEnd = loadBestModelAtEnd;
         this.classWeights = classWeights == null ? null
                 : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(classWeights));
         List<String> problems = new java.util.ArrayList<>();
         for (Range range : RANGES) {
             range.check(this, problems);
         }
-        if (metricForBestModel == null || precision == null || lrSchedulerType == null) {
-            problems.add("metricForBestModel, precision and lrSchedulerType must be set");
+        if (metricForBestModel == null || precision == null || lrSchedulerType == null || evalStrategy == null) {
+            problems.add("metricForBestModel, precision, lrSchedulerType and evalStrategy must be set");
         }
         if (!(initialLossScale > 0 && Double.isFinite(initialLossScale))) {
             problems.add("initialLossScale must be > 0 and finite, got " + initialLossScale);
+        }
+        if ((evalStrategy == EvalStrategy.STEPS) != (evalSteps > 0)) {
+            problems.add("evalStrategy STEPS needs evalSteps > 0, and only STEPS takes evalSteps");
+        }
+        // Hugging Face's EarlyStoppingCallback refuses to run without evaluations and without load_best_model_at_end.
+        if (earlyStoppingPatience > 0 && (evalStrategy == EvalStrategy.NO || !loadBestModelAtEnd)) {
+            problems.add("earlyStoppingPatience needs evaluations while training (evalStrategy 'epoch' or 'steps')"
+                    + " and the best model kept (loadBestModelAtEnd true), as Hugging Face's EarlyStoppingCallback"
+                    + " does: set earlyStoppingPatience to 0, or evaluate and keep the best model");
         }
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);
@@ -252,7 +346,7 @@ public record TrainingConfig(
         return new TrainingConfig(2e-5, 16, 2, 0.01, 0.0, 1.0, 1, 512, 42, 0, false, 0,
                 0, BestModelMetric.LOSS, 200, 2, false, null, Precision.FP32, LossScaler.DEFAULT_INITIAL_SCALE,
                 false, LearningRateSchedule.Type.LINEAR, 0, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, 0.0, null, null, 0.0,
-                0);
+                0, EvalStrategy.EPOCH, true);
     }
 
     /** A copy with the changes {@code edit} makes to a {@link Builder} preloaded with this config. */
@@ -310,8 +404,21 @@ public record TrainingConfig(
         return with(b -> b.freezeLayers = v);
     }
 
+    /** Evaluate every {@code v} steps ({@link EvalStrategy#STEPS}), or for 0 at each epoch end. */
     public TrainingConfig withEvalSteps(int v) {
-        return with(b -> b.evalSteps = v);
+        return with(b -> {
+            b.evalSteps = v;
+            b.evalStrategy = v > 0 ? EvalStrategy.STEPS : EvalStrategy.EPOCH;
+        });
+    }
+
+    /** {@link EvalStrategy#STEPS} takes its interval from {@link #withEvalSteps}. */
+    public TrainingConfig withEvalStrategy(EvalStrategy v) {
+        return with(b -> b.evalStrategy = v);
+    }
+
+    public TrainingConfig withLoadBestModelAtEnd(boolean v) {
+        return with(b -> b.loadBestModelAtEnd = v);
     }
 
     public TrainingConfig withMetricForBestModel(BestModelMetric v) {
@@ -371,6 +478,14 @@ public record TrainingConfig(
         return dataSeed != null ? dataSeed : seed;
     }
 
+    /**
+     * Whether the weights of the best evaluation are kept to end with: not when asked for the last weights, and not
+     * with {@link EvalStrategy#NO}, whose only evaluation scores the last weights anyway.
+     */
+    public boolean keepsBestWeights() {
+        return loadBestModelAtEnd && evalStrategy != EvalStrategy.NO;
+    }
+
     /** Examples per validation batch. */
     public int validationBatchSize() {
         return evalBatchSize != null ? evalBatchSize : batchSize;
@@ -409,6 +524,8 @@ public record TrainingConfig(
         public Long dataSeed;
         public double earlyStoppingThreshold;
         public int maxSteps;
+        public EvalStrategy evalStrategy;
+        public boolean loadBestModelAtEnd;
 
         public Builder(TrainingConfig c) {
             learningRate = c.learningRate;
@@ -442,6 +559,8 @@ public record TrainingConfig(
             dataSeed = c.dataSeed;
             earlyStoppingThreshold = c.earlyStoppingThreshold;
             maxSteps = c.maxSteps;
+            evalStrategy = c.evalStrategy;
+            loadBestModelAtEnd = c.loadBestModelAtEnd;
         }
 
         public TrainingConfig build() {
@@ -449,7 +568,8 @@ public record TrainingConfig(
                     gradientAccumulationSteps, maxLength, seed, earlyStoppingPatience, freezeEmbeddings, freezeLayers,
                     evalSteps, metricForBestModel, saveStateEverySteps, saveTotalLimit, groupByLength, classWeights,
                     precision, initialLossScale, tf32, lrSchedulerType, warmupSteps, adamBeta1, adamBeta2, adamEpsilon,
-                    labelSmoothingFactor, evalBatchSize, dataSeed, earlyStoppingThreshold, maxSteps);
+                    labelSmoothingFactor, evalBatchSize, dataSeed, earlyStoppingThreshold, maxSteps, evalStrategy,
+                    loadBestModelAtEnd);
         }
     }
 }

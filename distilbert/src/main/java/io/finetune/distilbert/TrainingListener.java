@@ -10,7 +10,10 @@ public interface TrainingListener {
 
     default void onStep(StepProgress progress) {}
 
-    /** After each evaluation: at every epoch end, or every {@code evalSteps} steps and after the last step. */
+    /**
+     * After each evaluation: at every epoch end, or every {@code evalSteps} steps, and after the last step (with
+     * {@link TrainingConfig.EvalStrategy#NO} only then).
+     */
     default void onEvaluation(EpochResult result) {}
 
     /** Polled before every batch; returning true stops training after the current batch. */

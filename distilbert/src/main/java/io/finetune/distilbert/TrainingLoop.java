@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,12 +113,14 @@ final class TrainingLoop {
             }
         }
         EpochResult last = history.isEmpty() ? null : history.get(history.size() - 1);
-        return new TrainingResult(history, last, best, step, stoppedEarly, cancelled,
-                (System.nanoTime() - sessionStart) / 1e9, resumedFrom, skippedSteps);
+        return new TrainingResult(history, last, best, config.keepsBestWeights() ? best : last, step, stoppedEarly,
+                cancelled, (System.nanoTime() - sessionStart) / 1e9, resumedFrom, skippedSteps);
     }
 
     private void loop(AdamW optimizer, WeightSnapshot bestWeights) {
-        for (; epoch <= lastEpoch && !stoppedEarly; epoch++, batch = 0) {
+        // A state of the last step (saved before the process died, or before the final model was taken away) has
+        // nothing left to train, even where maxSteps ended training within an epoch.
+        for (; epoch <= lastEpoch && !stoppedEarly && step < totalSteps; epoch++, batch = 0) {
             List<Integer> order = BatchOrder.of(trainIds, config.batchSize(), config.batchOrderSeed(), epoch,
                     config.groupByLength());
             while (batch < batchesPerEpoch) {
@@ -134,8 +137,7 @@ final class TrainingLoop {
                 batch += group;
                 boolean epochEnd = batch >= batchesPerEpoch;
                 boolean lastStep = step >= totalSteps; // within an epoch only with maxSteps
-                if (config.evalSteps() == 0 ? epochEnd || lastStep
-                        : step % config.evalSteps() == 0 || step == totalSteps) {
+                if (evaluationDue(epochEnd, lastStep)) {
                     evaluate(bestWeights);
                 }
                 boolean saveDue = config.saveStateEverySteps() > 0 && step % config.saveStateEverySteps() == 0;
@@ -147,6 +149,15 @@ final class TrainingLoop {
                 }
             }
         }
+    }
+
+    /** The last step is always evaluated, so that the final weights have their numbers; before it the strategy says. */
+    private boolean evaluationDue(boolean epochEnd, boolean lastStep) {
+        return lastStep || switch (config.evalStrategy()) {
+            case NO -> false;
+            case STEPS -> step % config.evalSteps() == 0;
+            case EPOCH -> epochEnd;
+        };
     }
 
     /** Forward and backward of the {@code group} micro-batches of one optimizer step; returns their mean loss. */
@@ -254,7 +265,9 @@ final class TrainingLoop {
                     || better && Math.abs(metric.value(result) - metric.value(best)) > config.earlyStoppingThreshold();
             if (better) {
                 best = result;
-                bestWeights.capture();
+                if (config.keepsBestWeights()) {
+                    bestWeights.capture();
+                }
             }
             if (significant) {
                 evaluationsWithoutImprovement = 0;
@@ -265,25 +278,28 @@ final class TrainingLoop {
         }
     }
 
-    /** Validation loss (class-weighted like the training loss) and accuracy; NaN without a validation set. */
+    /**
+     * Validation loss (class-weighted and label-smoothed like the training loss) and the evaluator's metrics of the
+     * validation probabilities; NaN and none without a validation set.
+     */
     private EpochResult evaluation() {
         double trainLoss = lossBatches == 0 ? Double.NaN : lossSum / lossBatches;
         if (validationIds.isEmpty()) {
-            return new EpochResult(epoch, step, trainLoss, Double.NaN, Double.NaN);
+            return new EpochResult(epoch, step, trainLoss, Double.NaN, Double.NaN, Map.of());
         }
         float[][] logits = Predictor.logits(model, validationIds, config.validationBatchSize(), config.precision());
+        float[][] probabilities = new float[logits.length][];
         double loss = 0;
         double weightSum = 0;
-        int correct = 0;
         for (int i = 0; i < logits.length; i++) {
             int label = validationLabels[i];
             loss += weights.weightedLoss(logits[i], label);
             weightSum += weights.of(label);
-            if (FineTuner.argmax(logits[i]) == label) {
-                correct++;
-            }
+            probabilities[i] = Losses.softmax(logits[i]);
         }
-        return new EpochResult(epoch, step, trainLoss, loss / weightSum, (double) correct / logits.length);
+        ClassificationMetrics metrics = ClassificationMetrics.compute(model.config().labels(), validationLabels,
+                probabilities);
+        return new EpochResult(epoch, step, trainLoss, loss / weightSum, metrics.accuracy(), metrics.byName());
     }
 
     private void save(AdamW optimizer, WeightSnapshot bestWeights) {

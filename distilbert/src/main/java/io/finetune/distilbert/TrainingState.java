@@ -22,7 +22,8 @@ import java.util.List;
  * @param lossSum sum of the micro-batch losses since the last evaluation
  * @param lossBatches how many micro-batches {@code lossSum} adds up
  * @param history every evaluation so far
- * @param best the evaluation whose weights {@code best.safetensors} holds, null before the first
+ * @param best the best evaluation so far by {@code metricForBestModel}, whose weights {@code best.safetensors}
+ *             holds where they are kept ({@link TrainingConfig#keepsBestWeights()}); null before the first
  * @param stoppedEarly early stopping ended training: a resumed run only restores the best weights
  * @param skippedSteps optimizer steps that float16 training skipped for non-finite gradients (0 otherwise): AdamW
  *                     has made {@code step - skippedSteps} updates

@@ -2,6 +2,7 @@ package io.finetune.distilbert;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -75,7 +76,7 @@ class FineTunerTest {
                     validation.stream().map(Example::inputIds).toList(), 16);
             int correct = 0;
             for (int i = 0; i < probabilities.length; i++) {
-                correct += FineTuner.argmax(probabilities[i]) == validation.get(i).label() ? 1 : 0;
+                correct += ClassificationMetrics.argmax(probabilities[i]) == validation.get(i).label() ? 1 : 0;
             }
             assertThat((double) correct / validation.size()).isEqualTo(result.bestEpoch().validationAccuracy());
         }

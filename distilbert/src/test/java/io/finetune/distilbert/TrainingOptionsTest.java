@@ -3,6 +3,7 @@ package io.finetune.distilbert;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,7 +46,7 @@ class TrainingOptionsTest {
             float[][] logits = Predictor.logits(model, validation.stream().map(Example::inputIds).toList(), 4);
             int correct = 0;
             for (int i = 0; i < logits.length; i++) {
-                correct += FineTuner.argmax(logits[i]) == validation.get(i).label() ? 1 : 0;
+                correct += ClassificationMetrics.argmax(logits[i]) == validation.get(i).label() ? 1 : 0;
             }
             assertThat((double) correct / logits.length).isEqualTo(bestAccuracy);
         }
@@ -108,7 +110,8 @@ class TrainingOptionsTest {
         StateStore store = new StateStore(temp.resolve("states"), 2);
         for (long step : new long[] {5, 10, 15}) {
             store.save(step, dir -> new TrainingState(TrainingState.VERSION, "f", 1, step, 1, 0, 0, 0, 0,
-                    List.of(new EpochResult(1, step, 0.5, Double.NaN, Double.NaN)), null, 0, false, 0, null).write(dir));
+                    List.of(new EpochResult(1, step, 0.5, Double.NaN, Double.NaN, Map.of())), null, 0, false, 0, null)
+                    .write(dir));
         }
         // What a process killed while writing leaves behind: never taken for a state.
         Files.createDirectories(temp.resolve("states/.partial-state-000000000020"));

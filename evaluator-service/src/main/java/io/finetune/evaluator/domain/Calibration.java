@@ -1,6 +1,7 @@
 package io.finetune.evaluator.domain;
 
 import io.finetune.contracts.EvaluationResult.LengthBucket;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.finetune.evaluator.domain;
 
 import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.ClassMetrics;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Json;
@@ -9,6 +10,8 @@ import io.finetune.contracts.TokenizedExample;
 import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Predictor;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
+import io.finetune.distilbert.metrics.PerClassMetrics;
 import io.finetune.evaluator.config.EvaluatorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -79,12 +82,18 @@ public class CheckpointScorer {
                 precision.flag(), (System.nanoTime() - started) / 1_000_000);
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, info.jobId(), checkpointId,
                 info.dataset(), info.epoch(), info.step(), split, m.examples(), m.accuracy(), m.logLoss(), m.macroF1(),
-                m.weightedF1(), labels, m.perClass(), m.confusionMatrix(), Instant.now(), m.rocAuc(),
-                m.averagePrecision(), Calibration.expectedCalibrationError(truth, probabilities),
+                m.weightedF1(), labels, m.perClass().stream().map(CheckpointScorer::published).toList(),
+                m.confusionMatrix(), Instant.now(), m.rocAuc(), m.averagePrecision(),
+                Calibration.expectedCalibrationError(truth, probabilities),
                 Calibration.accuracyByLength(lengths(examples), correct(truth, probabilities)), precision.flag());
         ErrorAnalysis.Errors errors = ErrorAnalysis.of(examples, probabilities, labels, modelDir);
         return new EvaluatedCheckpoint(result, info, data.manifest(), curves(truth, probabilities, labels.size()),
                 errors.mostConfident(), errors.highConfidence());
+    }
+
+    /** One class's metrics in the published result's terms. */
+    private static ClassMetrics published(PerClassMetrics c) {
+        return new ClassMetrics(c.label(), c.precision(), c.recall(), c.f1(), c.support());
     }
 
     private static int[] lengths(List<TokenizedExample> examples) {

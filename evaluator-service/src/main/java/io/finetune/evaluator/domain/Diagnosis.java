@@ -199,9 +199,10 @@ public final class Diagnosis {
                     g.plannedEpochs(), g.baseModel(), t.maxEpochsWithoutEarlyStopping()), fmt("Set "
                             + "earlyStoppingPatience=1 (watching validation %s) so training ends once it stops "
                             + "improving: every epoch past the best one moves the encoder further from what "
-                            + "pretraining learned%s", g.metricForBestModel(), hasValidation(run) ? ""
+                            + "pretraining learned%s%s", g.metricForBestModel(), hasValidation(run) ? ""
                             : "; early stopping needs a validation split, so prepare the dataset with a "
-                            + "validationFraction")));
+                            + "validationFraction", g.loadBestModelAtEnd() ? "" : "; it also needs evaluations "
+                            + "while training (evalStrategy epoch or steps) and loadBestModelAtEnd true")));
         }
     }
 

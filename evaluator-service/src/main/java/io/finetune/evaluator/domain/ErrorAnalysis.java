@@ -1,6 +1,7 @@
 package io.finetune.evaluator.domain;
 
 import io.finetune.contracts.TokenizedExample;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 
 import java.nio.file.Path;
 import java.util.Comparator;

@@ -1,17 +1,19 @@
 package io.finetune.evaluator.domain;
 
+import io.finetune.distilbert.metrics.ClassificationMetrics;
+
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
 
 /** The metrics a job's best checkpoint can be chosen by, with the direction in which each improves. */
 public enum SelectionMetric {
-    ACCURACY("accuracy", true, e -> e.result().accuracy()),
-    MACRO_F1("macro_f1", true, e -> e.result().macroF1()),
-    WEIGHTED_F1("weighted_f1", true, e -> e.result().weightedF1()),
-    LOG_LOSS("log_loss", false, e -> e.result().logLoss()),
-    ROC_AUC("roc_auc", true, EvaluatedCheckpoint::rocAuc),
-    PR_AUC("pr_auc", true, EvaluatedCheckpoint::averagePrecision);
+    ACCURACY(ClassificationMetrics.ACCURACY, true, e -> e.result().accuracy()),
+    MACRO_F1(ClassificationMetrics.MACRO_F1, true, e -> e.result().macroF1()),
+    WEIGHTED_F1(ClassificationMetrics.WEIGHTED_F1, true, e -> e.result().weightedF1()),
+    LOG_LOSS(ClassificationMetrics.LOG_LOSS, false, e -> e.result().logLoss()),
+    ROC_AUC(ClassificationMetrics.ROC_AUC, true, EvaluatedCheckpoint::rocAuc),
+    PR_AUC(ClassificationMetrics.PR_AUC, true, EvaluatedCheckpoint::averagePrecision);
 
     private final String key;
     private final boolean higherIsBetter;

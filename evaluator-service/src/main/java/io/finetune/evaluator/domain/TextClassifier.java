@@ -5,6 +5,7 @@ import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.Precision;
 import io.finetune.distilbert.Predictor;
 import io.finetune.distilbert.TextTokenizer;
+import io.finetune.distilbert.metrics.ClassificationMetrics;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

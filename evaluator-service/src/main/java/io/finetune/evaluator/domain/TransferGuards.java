@@ -23,14 +23,18 @@ import java.util.Locale;
  * @param stoppedEarly          whether early stopping ended training; null when not known (a checkpoint published
  *                              before the run ended, or an older checkpoint that does not say)
  * @param keptEpoch             for the final checkpoint, the epoch of the evaluation whose weights it holds (the best
- *                              by {@code metricForBestModel}); null for a checkpoint published after an evaluation
+ *                              by {@code metricForBestModel}, or the last); null for a checkpoint published after an
+ *                              evaluation
+ * @param loadBestModelAtEnd    whether the final checkpoint holds the best evaluation's weights; false: the last ones
+ *                              (and always with {@code evalStrategy} {@code no})
  * @param settingsRecorded      true when the trainer recorded the settings it ran with; false for an older
  *                              checkpoint, where settings the job left out are taken as the trainer's defaults
  */
 public record TransferGuards(String baseModel, Boolean pretrained, double learningRate, int plannedEpochs,
                              int epochsRun, int earlyStoppingPatience, Boolean stoppedEarly, Integer keptEpoch,
-                             String metricForBestModel, double warmupRatio, double weightDecay,
-                             boolean freezeEmbeddings, int freezeLayers, boolean settingsRecorded) {
+                             String metricForBestModel, boolean loadBestModelAtEnd, double warmupRatio,
+                             double weightDecay, boolean freezeEmbeddings, int freezeLayers,
+                             boolean settingsRecorded) {
     /**
      * The learning rates the BERT paper fine-tunes with (Devlin et al. 2019, appendix A.3: 5e-5, 3e-5, 2e-5), which
      * Hugging Face's guides use too.
@@ -55,7 +59,8 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
         return new TransferGuards(info.baseModel(), pretrained, or(h.learningRate(), d.learningRate()), planned,
                 epochsRun, patience, stoppedEarly(info, patience, epochsRun, planned),
                 info.last() ? info.epoch() : null, metric(h.metricForBestModel(), d.metricForBestModel()),
-                or(h.warmupRatio(), d.warmupRatio()), or(h.weightDecay(), d.weightDecay()),
+                or(h.loadBestModelAtEnd(), d.loadBestModelAtEnd()), or(h.warmupRatio(), d.warmupRatio()),
+                or(h.weightDecay(), d.weightDecay()),
                 or(h.freezeEmbeddings(), d.freezeEmbeddings()), or(h.freezeLayers(), d.freezeLayers()),
                 recorded != null);
     }
@@ -85,9 +90,9 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
         return patience == 0 ? Boolean.FALSE : epochsRun < planned ? Boolean.TRUE : null;
     }
 
-    /** "loss" or "accuracy"; the trainer accepts transformers' "eval_loss" spelling too. */
+    /** The metric's key ("loss", "macro_f1"); the trainer accepts transformers' "eval_loss" spelling too. */
     private static String metric(String name, TrainingConfig.BestModelMetric fallback) {
-        String m = name == null ? fallback.name() : name.replaceFirst("(?i)^eval_", "");
+        String m = name == null ? fallback.key() : name.replaceFirst("(?i)^eval_", "");
         return m.toLowerCase(Locale.ROOT);
     }
 

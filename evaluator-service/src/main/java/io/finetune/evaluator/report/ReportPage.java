@@ -143,10 +143,11 @@ public final class ReportPage {
                 : "patience " + g.earlyStoppingPatience() + " on validation " + g.metricForBestModel() + ": "
                 + (g.stoppedEarly() == null ? "not known yet" : g.stoppedEarly() ? "stopped early"
                 : "did not fire")));
+        String kept = g.loadBestModelAtEnd() ? "the best by validation " + g.metricForBestModel()
+                : "the last (loadBestModelAtEnd false)";
         rows.add(new Row("kept checkpoint", g.keptEpoch() == null ? "not chosen yet: this checkpoint holds epoch "
-                + g.epochsRun() + "'s weights, the run's final one will hold the best by validation "
-                + g.metricForBestModel() : "epoch " + g.keptEpoch() + ", the best by validation "
-                + g.metricForBestModel()));
+                + g.epochsRun() + "'s weights, the run's final one will hold " + kept
+                : "epoch " + g.keptEpoch() + ", " + kept));
         rows.add(new Row("warmup", number(g.warmupRatio() * 100) + "% of the steps"));
         rows.add(new Row("weight decay", TransferGuards.setting(g.weightDecay())));
         rows.add(new Row("frozen", g.nothingFrozen() ? "nothing: every weight is trained" : (g.freezeEmbeddings()

@@ -26,8 +26,19 @@ class TransferGuardsTest {
         TransferGuards g = TransferGuards.of(info);
 
         assertThat(g).isEqualTo(new TransferGuards("distilbert-base-uncased", true, 3e-5, 5, 2, 1, true, 1,
-                "accuracy", 0.1, 0.01, true, 2, true));
+                "accuracy", true, 0.1, 0.01, true, 2, true));
         assertThat(g.nothingFrozen()).isFalse();
+    }
+
+    @Test
+    void aFinalCheckpointWithTheLastWeightsSaysSo() {
+        TransferGuards g = TransferGuards.of(checkpoint("distilbert-base-uncased", true, null, TWO_EPOCHS, Json.read(
+                "{\"metricForBestModel\": \"macro_f1\", \"loadBestModelAtEnd\": false}", Hyperparameters.class),
+                false, 2));
+
+        assertThat(g.loadBestModelAtEnd()).isFalse();
+        assertThat(g.metricForBestModel()).isEqualTo("macro_f1");
+        assertThat(g.keptEpoch()).isEqualTo(2);
     }
 
     @Test
@@ -41,6 +52,7 @@ class TransferGuardsTest {
         assertThat(g.weightDecay()).isEqualTo(0.01);
         assertThat(g.warmupRatio()).isEqualTo(0.0);
         assertThat(g.metricForBestModel()).isEqualTo("loss");
+        assertThat(g.loadBestModelAtEnd()).as("older trainers always kept the best").isTrue();
         assertThat(g.nothingFrozen()).isTrue();
         assertThat(g.stoppedEarly()).as("without patience nothing stops early").isFalse();
         assertThat(g.keptEpoch()).isEqualTo(1);

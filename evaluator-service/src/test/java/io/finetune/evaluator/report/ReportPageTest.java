@@ -92,6 +92,15 @@ class ReportPageTest {
     }
 
     @Test
+    void aRunThatKeptItsLastWeightsDoesNotClaimTheBest() {
+        String html = ReportPage.render(evaluation(checkpoint("distilbert-base-uncased", """
+                {"epochs": 3, "metricForBestModel": "macro_f1", "loadBestModelAtEnd": false}""", false)), List.of());
+
+        assertThat(html).contains(row("kept checkpoint", "epoch 2, the last (loadBestModelAtEnd false)"))
+                .doesNotContain("the best by validation");
+    }
+
+    @Test
     void aRunFromScratchHasNoPretrainedKnowledgeToLose() {
         String html = ReportPage.render(evaluation(checkpoint("scratch:small", null, false)), List.of());
 

@@ -11,7 +11,6 @@ import io.finetune.distilbert.TrainingConfig;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Turns a job's hyperparameters into a {@link TrainingConfig}: missing values take {@link TrainingConfig#defaults()},
@@ -38,27 +37,7 @@ public final class HyperparameterPolicy {
         check(problems, weights == null || weights.size() == numLabels, "classWeights must have one weight per label ("
                 + numLabels + "), got " + (weights == null ? 0 : weights.size()));
         int evalSteps = or(p.evalSteps(), d.evalSteps());
-        if (p.evalStrategy() != null) {
-            // Hugging Face's way of saying what evalSteps says: "steps" needs evalSteps, "epoch" must not have it.
-            switch (p.evalStrategy()) {
-                case "epoch" -> check(problems, evalSteps == 0,
-                        "evalStrategy 'epoch' contradicts evalSteps " + evalSteps);
-                case "steps" -> check(problems, evalSteps > 0,
-                        "evalStrategy 'steps' needs evalSteps (eval_steps) above 0");
-                case "no" -> problems.add("evalStrategy 'no' is not offered: every evaluation publishes a checkpoint"
-                        + " and picks the final model; use 'epoch' or 'steps'");
-                default -> problems.add("evalStrategy must be 'epoch' or 'steps', got '" + p.evalStrategy() + "'");
-            }
-        }
-        TrainingConfig.BestModelMetric metric = metric(p.metricForBestModel(), d.metricForBestModel(), problems);
-        check(problems, !Boolean.FALSE.equals(p.loadBestModelAtEnd()), "loadBestModelAtEnd false is not offered: "
-                + "the final checkpoint is always the best evaluation by metricForBestModel (its weights are kept)");
-        if (p.greaterIsBetter() != null) {
-            boolean higher = metric == TrainingConfig.BestModelMetric.ACCURACY;
-            check(problems, p.greaterIsBetter() == higher, "greaterIsBetter " + p.greaterIsBetter()
-                    + " contradicts metricForBestModel '" + metric.name().toLowerCase(Locale.ROOT) + "' ("
-                    + (higher ? "higher" : "lower") + " is better)");
-        }
+        EvaluationPolicy.Evaluation evaluation = EvaluationPolicy.resolve(p, numLabels, evalSteps, problems);
         Precision precision = Precision.FP32;
         try {
             precision = Precision.of(p.bf16(), p.fp16());
@@ -84,14 +63,14 @@ public final class HyperparameterPolicy {
                     or(p.warmupRatio(), d.warmupRatio()), or(p.maxGradNorm(), d.maxGradNorm()),
                     or(p.gradientAccumulationSteps(), d.gradientAccumulationSteps()), maxLength,
                     or(p.seed(), d.seed()), or(p.earlyStoppingPatience(), d.earlyStoppingPatience()),
-                    or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen, evalSteps, metric,
+                    or(p.freezeEmbeddings(), d.freezeEmbeddings()), frozen, evalSteps, evaluation.metric(),
                     or(p.saveStateEverySteps(), d.saveStateEverySteps()), or(p.saveTotalLimit(), d.saveTotalLimit()),
                     or(p.groupByLength(), d.groupByLength()), weights, precision, d.initialLossScale(), tf32,
                     schedule, or(p.warmupSteps(), d.warmupSteps()), or(p.adamBeta1(), d.adamBeta1()),
                     or(p.adamBeta2(), d.adamBeta2()), or(p.adamEpsilon(), d.adamEpsilon()),
                     or(p.labelSmoothingFactor(), d.labelSmoothingFactor()), or(p.evalBatchSize(), d.evalBatchSize()),
                     or(p.dataSeed(), d.dataSeed()), or(p.earlyStoppingThreshold(), d.earlyStoppingThreshold()),
-                    or(p.maxSteps(), d.maxSteps()));
+                    or(p.maxSteps(), d.maxSteps()), evaluation.strategy(), evaluation.loadBestModelAtEnd());
             if (problems.isEmpty()) {
                 return config;
             }
@@ -99,22 +78,6 @@ public final class HyperparameterPolicy {
             problems.addAll(0, e.problems());
         }
         throw new TrainingConfig.InvalidSettingsException(problems);
-    }
-
-    /** "loss" or "accuracy"; HF's "eval_loss" / "eval_accuracy" spelling is accepted too. */
-    private static TrainingConfig.BestModelMetric metric(String name, TrainingConfig.BestModelMetric fallback,
-                                                         List<String> problems) {
-        if (name == null) {
-            return fallback;
-        }
-        String plain = name.toLowerCase(Locale.ROOT).replaceFirst("^eval_", "");
-        for (TrainingConfig.BestModelMetric m : TrainingConfig.BestModelMetric.values()) {
-            if (m.name().toLowerCase(Locale.ROOT).equals(plain)) {
-                return m;
-            }
-        }
-        problems.add("metricForBestModel must be 'loss' or 'accuracy', got '" + name + "'");
-        return fallback;
     }
 
     private static void check(List<String> problems, boolean ok, String problem) {

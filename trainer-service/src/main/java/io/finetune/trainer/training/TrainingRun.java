@@ -23,12 +23,12 @@ import io.finetune.distilbert.TrainingState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One fine-tuning job, start to finish, with no Quarkus in it: load the base model with the dataset's labels,
- * fine-tune, and hand a checkpoint to {@link RunEvents} after every evaluation and once more for the final (best)
- * model. Resumable states go to {@code <workDir>/states}; a run started on a work directory that holds one
+ * fine-tune, and hand a checkpoint to {@link RunEvents} after every evaluation while training ({@code <job>-epoch-N}
+ * or {@code <job>-step-N}; none with {@code evalStrategy} {@code no}) and once more for the final model
+ * ({@code <job>-final}: the best evaluation's weights, or the last ones). Resumable states go to {@code <workDir>/states}; a run started on a work directory that holds one
  * continues from it, so running the same job again after a crash finishes what the crashed attempt started.
  */
 public final class TrainingRun {
@@ -81,9 +81,12 @@ public final class TrainingRun {
                     CheckpointInfo.EpochMetrics metrics = metrics(evaluation);
                     history.add(metrics);
                     events.epochEnded(metrics);
-                    String name = config.evalSteps() == 0 ? "epoch-" + evaluation.epoch()
-                            : "step-" + evaluation.step();
-                    publish(model, events, name, evaluation, config, null, history);
+                    // Without evaluations while training, the one after the last step goes with the final checkpoint.
+                    if (config.evalStrategy() != TrainingConfig.EvalStrategy.NO) {
+                        String name = config.evalStrategy() == TrainingConfig.EvalStrategy.STEPS
+                                ? "step-" + evaluation.step() : "epoch-" + evaluation.epoch();
+                        publish(model, events, name, evaluation, config, null, history);
+                    }
                 }
 
                 @Override
@@ -91,8 +94,8 @@ public final class TrainingRun {
                     return events.cancelled();
                 }
             }, states);
-            if (!result.cancelled() && result.bestEpoch() != null) {
-                publish(model, events, "final", result.bestEpoch(), config, result.stoppedEarly(), history);
+            if (!result.cancelled() && result.keptEpoch() != null) {
+                publish(model, events, "final", result.keptEpoch(), config, result.stoppedEarly(), history);
             }
             return result;
         }
@@ -105,7 +108,7 @@ public final class TrainingRun {
 
     private static CheckpointInfo.EpochMetrics metrics(EpochResult e) {
         return new CheckpointInfo.EpochMetrics(e.epoch(), e.step(), e.trainLoss(), e.validationLoss(),
-                e.validationAccuracy());
+                e.validationAccuracy(), e.validationMetrics());
     }
 
     /** @param stoppedEarly how training ended, for the final checkpoint; null for one published after an evaluation */
@@ -127,13 +130,13 @@ public final class TrainingRun {
     static Hyperparameters effective(TrainingConfig c) {
         return new Hyperparameters(c.learningRate(), c.batchSize(), c.epochs(), c.weightDecay(), c.warmupRatio(),
                 c.maxGradNorm(), c.gradientAccumulationSteps(), c.maxLength(), c.seed(), c.earlyStoppingPatience(),
-                c.freezeEmbeddings(), c.freezeLayers(), c.evalSteps(),
-                c.metricForBestModel().name().toLowerCase(Locale.ROOT), c.saveStateEverySteps(), c.saveTotalLimit(),
+                c.freezeEmbeddings(), c.freezeLayers(), c.evalSteps(), c.metricForBestModel().key(),
+                c.saveStateEverySteps(), c.saveTotalLimit(),
                 c.groupByLength(), c.classWeights(), c.precision() == Precision.BF16, c.precision() == Precision.FP16,
                 c.tf32(), c.lrSchedulerType().huggingFaceName(), c.warmupSteps(), c.adamBeta1(), c.adamBeta2(),
                 c.adamEpsilon(), c.labelSmoothingFactor(), c.validationBatchSize(), c.batchOrderSeed(),
-                c.earlyStoppingThreshold(), c.maxSteps(), c.evalSteps() > 0 ? "steps" : "epoch", true,
-                c.metricForBestModel() == TrainingConfig.BestModelMetric.ACCURACY);
+                c.earlyStoppingThreshold(), c.maxSteps(), c.evalStrategy().huggingFaceName(), c.loadBestModelAtEnd(),
+                c.metricForBestModel().greaterIsBetter());
     }
 
     private static List<Example> examples(List<TokenizedExample> tokenized) {

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -91,8 +90,9 @@ class SettingsTableTest {
             case "lrSchedulerType" -> codes(Arrays.stream(LearningRateSchedule.Type.values())
                     .map(LearningRateSchedule.Type::huggingFaceName));
             case "metricForBestModel" -> codes(Arrays.stream(TrainingConfig.BestModelMetric.values())
-                    .map(m -> m.name().toLowerCase(Locale.ROOT)));
-            case "evalStrategy" -> codes(java.util.stream.Stream.of("epoch", "steps"));
+                    .map(TrainingConfig.BestModelMetric::key));
+            case "evalStrategy" -> codes(Arrays.stream(TrainingConfig.EvalStrategy.values())
+                    .map(TrainingConfig.EvalStrategy::huggingFaceName));
             default -> "any integer";
         };
     }

@@ -77,4 +77,62 @@ class TrainingRunCheckpointInfoTest {
                 .resolve(CheckpointInfo.FILE_NAME)), CheckpointInfo.class);
         assertThat(written).isEqualTo(last);
     }
+
+    @Test
+    void withoutEvaluationWhileTrainingOnlyTheFinalCheckpointIsPublishedWithItsOneEvaluation() {
+        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, temp.resolve("tiny"));
+        ReviewData data = ReviewData.of("no-eval-test", model, 96, 24, 5);
+        // 96 reviews / batch 16 = 6 steps an epoch, 12 in all.
+        TrainingJob job = new TrainingJob(TrainingJob.VERSION, "job-no-eval", "no-eval-test", "distilbert-tiny",
+                Json.read("""
+                        {"learningRate": 0.005, "epochs": 2, "batchSize": 16, "maxLength": 64,
+                         "eval_strategy": "no"}""", Hyperparameters.class), Instant.parse("2026-01-01T00:00:00Z"));
+        RecordingEvents events = RecordingEvents.uninterrupted();
+
+        new TrainingRun(job, data.shards(), model, temp.resolve("work"), Device.cpu()).run(events);
+
+        assertThat(events.checkpoints).containsOnlyKeys("job-no-eval-final");
+        CheckpointInfo last = events.infos.get(0);
+        assertThat(last.last()).isTrue();
+        assertThat(last.stoppedEarly()).isFalse();
+        assertThat(last.step()).isEqualTo(12);
+        assertThat(last.history()).singleElement().satisfies(evaluation -> {
+            assertThat(evaluation.step()).isEqualTo(12);
+            assertThat(evaluation.validationLoss()).isEqualTo(last.validationLoss());
+            assertThat(evaluation.validationAccuracy()).isEqualTo(last.validationAccuracy());
+            assertThat(evaluation.validationMetrics()).containsKeys("accuracy", "macro_f1", "roc_auc");
+        });
+        Hyperparameters effective = last.effectiveHyperparameters();
+        assertThat(effective.evalStrategy()).isEqualTo("no");
+        assertThat(effective.loadBestModelAtEnd()).isFalse();
+        assertThat(effective.evalSteps()).isZero();
+    }
+
+    @Test
+    void theLastWeightsKeptByMacroF1RecordTheMetricItsDirectionAndEveryEvaluationsMetrics() {
+        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, temp.resolve("tiny"));
+        ReviewData data = ReviewData.of("last-test", model, 96, 24, 5);
+        TrainingJob job = new TrainingJob(TrainingJob.VERSION, "job-last", "last-test", "distilbert-tiny",
+                Json.read("""
+                        {"learningRate": 0.005, "epochs": 2, "batchSize": 16, "maxLength": 64,
+                         "metric_for_best_model": "eval_macro_f1", "load_best_model_at_end": false}""",
+                        Hyperparameters.class), Instant.parse("2026-01-01T00:00:00Z"));
+        RecordingEvents events = RecordingEvents.uninterrupted();
+
+        new TrainingRun(job, data.shards(), model, temp.resolve("work"), Device.cpu()).run(events);
+
+        assertThat(events.checkpoints).containsOnlyKeys("job-last-epoch-1", "job-last-epoch-2", "job-last-final");
+        CheckpointInfo last = events.infos.get(2);
+        assertThat(last.epoch()).as("the last evaluation, whatever the best").isEqualTo(2);
+        assertThat(last.validationLoss()).isEqualTo(events.infos.get(1).validationLoss());
+        assertThat(last.history()).hasSize(2).allSatisfy(evaluation -> assertThat(evaluation.validationMetrics())
+                .containsOnlyKeys("accuracy", "macro_f1", "weighted_f1", "log_loss", "roc_auc", "pr_auc"));
+        TrainingRunResumeTest.assertSameWeights(events.checkpoints.get("job-last-final"),
+                events.checkpoints.get("job-last-epoch-2"));
+        Hyperparameters effective = last.effectiveHyperparameters();
+        assertThat(effective.metricForBestModel()).isEqualTo("macro_f1");
+        assertThat(effective.greaterIsBetter()).isTrue();
+        assertThat(effective.loadBestModelAtEnd()).isFalse();
+        assertThat(effective.evalStrategy()).isEqualTo("epoch");
+    }
 }

@@ -1,12 +1,12 @@
-package io.finetune.evaluator.domain;
+package io.finetune.distilbert.metrics;
 
-import io.finetune.contracts.ClassMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.within;
 
 /** Every expected value below was worked out by hand from the confusion matrix in the comments. */
@@ -80,6 +80,23 @@ class ClassificationMetricsTest {
     }
 
     @Test
+    void theMetricsByNameLeaveOutTheAreasUnderCurvesWhereTheyAreUndefined() {
+        ClassificationMetrics multiClass = ClassificationMetrics.compute(List.of("a", "b", "c"), TRUTH, PROBABILITIES);
+        assertThat(multiClass.byName()).containsExactly(entry("accuracy", multiClass.accuracy()),
+                entry("macro_f1", multiClass.macroF1()), entry("weighted_f1", multiClass.weightedF1()),
+                entry("log_loss", multiClass.logLoss()));
+
+        float[][] probabilities = {{0.2f, 0.8f}, {0.6f, 0.4f}, {0.3f, 0.7f}};
+        ClassificationMetrics binary = ClassificationMetrics.compute(List.of("NEGATIVE", "POSITIVE"),
+                new int[]{1, 0, 0}, probabilities);
+        assertThat(binary.byName()).containsKeys("roc_auc", "pr_auc")
+                .containsEntry("roc_auc", binary.rocAuc()).containsEntry("pr_auc", binary.averagePrecision());
+        ClassificationMetrics positivesOnly = ClassificationMetrics.compute(List.of("NEGATIVE", "POSITIVE"),
+                new int[]{1, 1, 1}, probabilities);
+        assertThat(positivesOnly.byName()).doesNotContainKey("roc_auc").containsKey("pr_auc");
+    }
+
+    @Test
     void rankingMetricsAreUndefinedWithOneClassOnly() {
         float[][] probabilities = {{0.2f, 0.8f}, {0.6f, 0.4f}};
         ClassificationMetrics m = ClassificationMetrics.compute(List.of("NEGATIVE", "POSITIVE"), new int[]{1, 1},
@@ -115,7 +132,7 @@ class ClassificationMetricsTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
-    private static void assertClass(ClassMetrics c, String label, double precision, double recall, double f1,
+    private static void assertClass(PerClassMetrics c, String label, double precision, double recall, double f1,
                                     int support) {
         assertThat(c.label()).isEqualTo(label);
         assertThat(c.precision()).as(label + " precision").isCloseTo(precision, within(TOLERANCE));

@@ -1,4 +1,4 @@
-package io.finetune.evaluator.domain;
+package io.finetune.distilbert.metrics;
 
 import java.util.Arrays;
 import java.util.Comparator;

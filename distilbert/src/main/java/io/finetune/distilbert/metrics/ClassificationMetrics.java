@@ -1,9 +1,10 @@
-package io.finetune.evaluator.domain;
-
-import io.finetune.contracts.ClassMetrics;
+package io.finetune.distilbert.metrics;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The metrics of one classifier on one labelled split, computed from the true label indices and the predicted class
@@ -16,10 +17,21 @@ import java.util.List;
  * @param averagePrecision PR-AUC as average precision, binary tasks only, null when undefined
  */
 public record ClassificationMetrics(int examples, double accuracy, double logLoss, double macroF1, double weightedF1,
-                                    List<ClassMetrics> perClass, int[][] confusionMatrix, Double rocAuc,
+                                    List<PerClassMetrics> perClass, int[][] confusionMatrix, Double rocAuc,
                                     Double averagePrecision) {
     /** Keeps log(0) out of the log loss: a confidently wrong prediction costs -ln(1e-15) ≈ 34.5, not infinity. */
     public static final double EPSILON = 1e-15;
+
+    /*
+     * The metrics' names, shared by the evaluator's reports and selection and the trainer's choice of the best model,
+     * so that "macro_f1" means the same number wherever a user asks for it.
+     */
+    public static final String ACCURACY = "accuracy";
+    public static final String MACRO_F1 = "macro_f1";
+    public static final String WEIGHTED_F1 = "weighted_f1";
+    public static final String LOG_LOSS = "log_loss";
+    public static final String ROC_AUC = "roc_auc";
+    public static final String PR_AUC = "pr_auc";
 
     /**
      * @param labels        class names; index i names column i of {@code probabilities}
@@ -57,7 +69,7 @@ public record ClassificationMetrics(int examples, double accuracy, double logLos
     private static ClassificationMetrics fromConfusion(List<String> labels, int[][] confusion, int n, double logLoss,
                                                        double[] ranking) {
         int k = labels.size();
-        List<ClassMetrics> perClass = new ArrayList<>(k);
+        List<PerClassMetrics> perClass = new ArrayList<>(k);
         long correct = 0;
         double f1Sum = 0;
         int present = 0;
@@ -73,7 +85,7 @@ public record ClassificationMetrics(int examples, double accuracy, double logLos
             double precision = ratio(confusion[c][c], predicted);
             double recall = ratio(confusion[c][c], support);
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            perClass.add(new ClassMetrics(labels.get(c), precision, recall, f1, support));
+            perClass.add(new PerClassMetrics(labels.get(c), precision, recall, f1, support));
             if (support > 0 || predicted > 0) {
                 f1Sum += f1;
                 present++;
@@ -99,8 +111,27 @@ public record ClassificationMetrics(int examples, double accuracy, double logLos
         return new double[]{RankingMetrics.rocAuc(positive, scores), RankingMetrics.averagePrecision(positive, scores)};
     }
 
+    /**
+     * The single-number metrics by name ({@link #ACCURACY}, ...), in that order; {@link #ROC_AUC} and
+     * {@link #PR_AUC} only where they are defined (two classes, both present for ROC-AUC, a positive for PR-AUC).
+     */
+    public Map<String, Double> byName() {
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put(ACCURACY, accuracy);
+        values.put(MACRO_F1, macroF1);
+        values.put(WEIGHTED_F1, weightedF1);
+        values.put(LOG_LOSS, logLoss);
+        if (rocAuc != null) {
+            values.put(ROC_AUC, rocAuc);
+        }
+        if (averagePrecision != null) {
+            values.put(PR_AUC, averagePrecision);
+        }
+        return Collections.unmodifiableMap(values);
+    }
+
     /** The predicted class; ties go to the lower index, as numpy's argmax does. */
-    static int argmax(float[] row) {
+    public static int argmax(float[] row) {
         int best = 0;
         for (int j = 1; j < row.length; j++) {
             if (row[j] > row[best]) {
