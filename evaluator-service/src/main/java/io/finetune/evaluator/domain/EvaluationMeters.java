@@ -84,7 +84,7 @@ public class EvaluationMeters {
         checkpoint("evaluated");
     }
 
-    /** @param outcome evaluated, duplicate or failed */
+    /** @param outcome evaluated, duplicate, failed, or retried (an evaluation tried again after a passing failure) */
     public void checkpoint(String outcome) {
         registry.counter("finetune.evaluator.checkpoints", "outcome", outcome).increment();
     }

@@ -8,7 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 
 /**
- * The layout of the evaluator's data directory. Chunks are scratch space, removed once their checkpoint is done;
+ * The layout of the evaluator's data directory. Chunks are scratch space, removed once their checkpoint is complete;
+ * {@code pending/} holds complete checkpoints until they are evaluated;
  * {@code evaluations/} is kept, because it is what makes evaluation happen once; {@code models/} keeps the extracted
  * models of evaluated checkpoints that {@link ModelShelf} retains for predictions and downloads.
  */
@@ -27,6 +28,18 @@ public class Workspace {
 
     public Path chunksOf(String checkpointId) {
         return chunks().resolve(SafeNames.check(checkpointId, "checkpoint id"));
+    }
+
+    /**
+     * Complete, verified checkpoints waiting for their evaluation, one folder each: kept across restarts, so that a
+     * checkpoint whose chunks were acknowledged is evaluated even if the service stops first.
+     */
+    public Path pending() {
+        return root.resolve("pending");
+    }
+
+    public Path pendingOf(String checkpointId) {
+        return pending().resolve(SafeNames.check(checkpointId, "checkpoint id"));
     }
 
     public Path modelOf(String checkpointId) {
@@ -48,10 +61,11 @@ public class Workspace {
         }
     }
 
-    /** Removes a checkpoint's parts, archive and extracted model. */
+    /** Removes a checkpoint's parts, archive (pending or not) and extracted model. */
     public void clean(String checkpointId) {
         if (SafeNames.isSafe(checkpointId)) {
             deleteTree(chunksOf(checkpointId));
+            deleteTree(pendingOf(checkpointId));
             deleteTree(modelOf(checkpointId));
         }
     }

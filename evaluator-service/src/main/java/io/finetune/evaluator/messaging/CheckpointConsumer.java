@@ -10,8 +10,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Checkpoint chunks from {@code finetune.training.checkpoints}. Runs on the dedicated "evaluation" worker pool, one
- * chunk at a time and in order (model loading and prediction block for seconds to minutes). A chunk is acknowledged
- * only after its outcome (stored part, published result or dead letter) is safe, so a crash redelivers it.
+ * chunk at a time and in order (each is written to disk). A chunk is acknowledged only after its outcome is safe (a
+ * stored part, the complete checkpoint queued on disk for the {@link EvaluationQueue}, or a dead letter), so a crash
+ * redelivers it; the evaluation itself no longer holds a record unacknowledged.
  */
 @ApplicationScoped
 public class CheckpointConsumer {

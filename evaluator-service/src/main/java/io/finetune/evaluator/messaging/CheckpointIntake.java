@@ -5,12 +5,8 @@ import io.finetune.contracts.CheckpointChunk;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.SafeNames;
-import io.finetune.evaluator.domain.CheckpointScorer;
-import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationMeters;
 import io.finetune.evaluator.domain.EvaluationStore;
-import io.finetune.evaluator.domain.ModelShelf;
-import io.finetune.evaluator.domain.Rejection;
 import io.finetune.evaluator.domain.Workspace;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -24,10 +20,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What happens to one consumed chunk: decoded, skipped when its checkpoint was evaluated already, stored until the
- * checkpoint is complete, then evaluated, published and recorded. Anything that goes wrong becomes a dead letter with
- * a reason, so one bad checkpoint never holds up the ones behind it. Blocking: it waits for Kafka's acknowledgements
- * and runs the model, so it must run on a worker thread, one chunk at a time.
+ * What happens to one consumed chunk: decoded, skipped when its checkpoint was evaluated or queued already, stored
+ * until the checkpoint is complete, then handed to the {@link EvaluationQueue}, which evaluates, publishes and
+ * records it. A chunk that cannot be read or assembled becomes a dead letter with a reason, so one bad checkpoint
+ * never holds up the ones behind it. Blocking (disk, and Kafka's acknowledgement of a dead letter): it runs on a
+ * worker thread, one chunk at a time.
  */
 @ApplicationScoped
 public class CheckpointIntake {
@@ -38,19 +35,17 @@ public class CheckpointIntake {
     private static final int MAX_PAYLOAD_BYTES = DeadLetter.MAX_PAYLOAD_CHARS / 4 * 3;
 
     private final CheckpointAssembler assembler;
-    private final CheckpointScorer scorer;
+    private final EvaluationQueue queue;
     private final EvaluationStore store;
     private final EvaluatorOutput output;
     private final EvaluationMeters meters;
     private final Workspace workspace;
-    private final ModelShelf shelf;
 
-    public CheckpointIntake(Workspace workspace, CheckpointScorer scorer, EvaluationStore store,
-                            EvaluatorOutput output, EvaluationMeters meters, ModelShelf shelf) {
-        this.shelf = shelf;
+    public CheckpointIntake(Workspace workspace, EvaluationQueue queue, EvaluationStore store,
+                            EvaluatorOutput output, EvaluationMeters meters) {
         this.assembler = new CheckpointAssembler(workspace.chunks());
         this.workspace = workspace;
-        this.scorer = scorer;
+        this.queue = queue;
         this.store = store;
         this.output = output;
         this.meters = meters;
@@ -68,11 +63,12 @@ public class CheckpointIntake {
             return;
         }
         meters.chunk("accepted");
-        if (store.contains(chunk.checkpointId())) {
+        if (store.contains(chunk.checkpointId()) || queue.contains(chunk.checkpointId())) {
             // Chunks of one checkpoint share a partition and arrive in order: count a resent checkpoint once.
             if (chunk.index() == chunk.count() - 1) {
                 meters.checkpoint("duplicate");
-                LOG.infof("checkpoint %s was evaluated already; ignoring its redelivery", chunk.checkpointId());
+                LOG.infof("checkpoint %s was evaluated or queued already; ignoring its redelivery",
+                        chunk.checkpointId());
             }
             return;
         }
@@ -91,27 +87,9 @@ public class CheckpointIntake {
             return; // more chunks to come; this one is safely on disk
         }
         try {
-            evaluate(chunk, archive.get());
-        } catch (Rejection e) {
-            fail(chunk, origin, e.reason(), e.dataset(), e.getMessage());
+            queue.submit(chunk.checkpointId(), chunk.jobId(), archive.get(), origin);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "evaluation of checkpoint %s failed", chunk.checkpointId());
-            fail(chunk, origin, "evaluation-failed", null, e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-    }
-
-    private void evaluate(CheckpointChunk chunk, Path archive) {
-        long started = System.nanoTime();
-        try {
-            EvaluatedCheckpoint evaluation = scorer.score(chunk.checkpointId(), archive);
-            output.send(evaluation.result()).await().atMost(SEND_TIMEOUT);
-            // Recorded only after Kafka has the result: a crash in between re-evaluates rather than loses it.
-            store.save(evaluation);
-            meters.evaluated(evaluation, Duration.ofNanos(System.nanoTime() - started));
-            shelf.prune();
-        } finally {
-            // A failure removes the model too (fail() cleans the whole checkpoint); success keeps it on the shelf.
-            workspace.cleanChunks(chunk.checkpointId());
+            fail(chunk, origin, "assembly-failed", null, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 

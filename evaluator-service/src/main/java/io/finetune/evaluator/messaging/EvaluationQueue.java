@@ -1,0 +1,209 @@
+package io.finetune.evaluator.messaging;
+
+import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.Json;
+import io.finetune.evaluator.domain.CheckpointScorer;
+import io.finetune.evaluator.domain.EvaluatedCheckpoint;
+import io.finetune.evaluator.domain.EvaluationMeters;
+import io.finetune.evaluator.domain.EvaluationStore;
+import io.finetune.evaluator.domain.ModelShelf;
+import io.finetune.evaluator.domain.Rejection;
+import io.finetune.evaluator.domain.Workspace;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Complete checkpoints waiting for their evaluation, on disk ({@link Workspace#pending()}) and evaluated one at a
+ * time on a thread of their own. The chunk that completes a checkpoint is acknowledged as soon as the checkpoint is
+ * queued here, so an evaluation that takes longer than the channel lets a record wait (a large test split on a CPU)
+ * no longer fails the channel. A failure that passes (the broker unreachable while the test split is read or the
+ * result sent) is retried with growing pauses until it succeeds, so the checkpoint is evaluated once it can be, and
+ * never turned into a dead letter for it; a failure of the checkpoint itself becomes a dead letter with its reason. A
+ * service that stops mid-evaluation finds the checkpoint here when it starts again.
+ */
+@ApplicationScoped
+public class EvaluationQueue {
+    private static final Logger LOG = Logger.getLogger(EvaluationQueue.class);
+    private static final Duration SEND_TIMEOUT = Duration.ofMinutes(2);
+    static final String ARCHIVE = "archive.zip";
+    static final String INFO = "pending.json";
+
+    /** What a dead letter about the checkpoint needs besides its archive. */
+    record Pending(String checkpointId, String jobId, String origin, Instant queuedAt) {
+    }
+
+    private final Workspace workspace;
+    private final CheckpointScorer scorer;
+    private final EvaluationStore store;
+    private final EvaluatorOutput output;
+    private final EvaluationMeters meters;
+    private final ModelShelf shelf;
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "evaluation-queue");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean stopping;
+
+    public EvaluationQueue(Workspace workspace, CheckpointScorer scorer, EvaluationStore store,
+                           EvaluatorOutput output, EvaluationMeters meters, ModelShelf shelf) {
+        this.workspace = workspace;
+        this.scorer = scorer;
+        this.store = store;
+        this.output = output;
+        this.meters = meters;
+        this.shelf = shelf;
+    }
+
+    /**
+     * Moves a complete, verified archive into the queue and returns once it and what the queue needs to know are on
+     * disk: then the chunk that completed it may be acknowledged.
+     */
+    public void submit(String checkpointId, String jobId, Path archive, String origin) {
+        Path dir = workspace.pendingOf(checkpointId);
+        Pending pending = new Pending(checkpointId, jobId, origin, Instant.now());
+        try {
+            Files.createDirectories(dir);
+            Files.move(archive, dir.resolve(ARCHIVE), StandardCopyOption.REPLACE_EXISTING);
+            // Written last and atomically: a folder without it is an interrupted hand-off, whose chunk was not
+            // acknowledged and comes again.
+            Path partial = dir.resolve(INFO + ".partial");
+            Files.writeString(partial, Json.write(pending));
+            Files.move(partial, dir.resolve(INFO), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot queue checkpoint " + checkpointId + " in " + dir, e);
+        }
+        workspace.cleanChunks(checkpointId);
+        enqueue(pending);
+    }
+
+    /** Whether the checkpoint waits here (or is being evaluated): its chunks, delivered again, are not needed. */
+    public boolean contains(String checkpointId) {
+        return queued.contains(checkpointId) || Files.isRegularFile(workspace.pendingOf(checkpointId).resolve(INFO));
+    }
+
+    /** Checkpoints queued before a stop are evaluated first, oldest first; interrupted hand-offs are dropped. */
+    void onStart(@Observes StartupEvent event) {
+        if (!Files.isDirectory(workspace.pending())) {
+            return;
+        }
+        List<Pending> waiting;
+        try (Stream<Path> dirs = Files.list(workspace.pending())) {
+            waiting = dirs.filter(dir -> {
+                if (Files.isRegularFile(dir.resolve(INFO))) {
+                    return true;
+                }
+                Workspace.deleteTree(dir);
+                return false;
+            }).map(dir -> Json.read(readString(dir.resolve(INFO)), Pending.class))
+                    .sorted(Comparator.comparing(Pending::queuedAt)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + workspace.pending(), e);
+        }
+        if (!waiting.isEmpty()) {
+            LOG.infof("%d checkpoint(s) queued before the last stop: evaluating them", waiting.size());
+        }
+        waiting.forEach(this::enqueue);
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        worker.shutdownNow(); // an evaluation cut short stays queued on disk for the next start
+        worker.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    private void enqueue(Pending pending) {
+        if (queued.add(pending.checkpointId())) {
+            worker.execute(() -> {
+                try {
+                    process(pending);
+                } finally {
+                    queued.remove(pending.checkpointId());
+                }
+            });
+        }
+    }
+
+    /** Evaluates until done: published and recorded, or dead-lettered; a passing failure is retried. */
+    private void process(Pending pending) {
+        try {
+            Retries.untilDone(() -> attempt(pending), () -> stopping, pause -> Thread.sleep(pause.toMillis()), e -> {
+                meters.checkpoint("retried");
+                LOG.warnf("evaluation of checkpoint %s failed for a reason that passes (%s: %s); trying again",
+                        pending.checkpointId(), e.getClass().getSimpleName(), e.getMessage());
+            });
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "checkpoint %s failed after it was scored; it stays queued for the next start",
+                    pending.checkpointId());
+        }
+    }
+
+    private void attempt(Pending pending) {
+        String id = pending.checkpointId();
+        if (store.contains(id)) {
+            // Recorded before a stop that came before the queue entry was removed.
+            Workspace.deleteTree(workspace.pendingOf(id));
+            return;
+        }
+        long started = System.nanoTime();
+        EvaluatedCheckpoint evaluation;
+        try {
+            evaluation = scorer.score(id, workspace.pendingOf(id).resolve(ARCHIVE));
+        } catch (Rejection e) {
+            fail(pending, e.reason(), e.dataset(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            if (TransientFailures.isTransient(e)) {
+                throw e;
+            }
+            LOG.errorf(e, "evaluation of checkpoint %s failed", id);
+            fail(pending, "evaluation-failed", null, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return;
+        }
+        output.send(evaluation.result()).await().atMost(SEND_TIMEOUT);
+        // Recorded only after Kafka has the result: a stop in between evaluates again rather than loses it.
+        store.save(evaluation);
+        meters.evaluated(evaluation, Duration.ofNanos(System.nanoTime() - started));
+        shelf.prune();
+        Workspace.deleteTree(workspace.pendingOf(id)); // the extracted model stays on the shelf
+    }
+
+    /** The whole checkpoint is dropped, so a publisher that sends it again gets a fresh assembly. */
+    private void fail(Pending pending, String reason, String dataset, String detail) {
+        String message = "checkpoint " + pending.checkpointId() + " of job " + pending.jobId() + ": " + detail;
+        LOG.warnf("dead letter %s from %s: %s", reason, pending.origin(), message);
+        // Sent before the checkpoint is forgotten: if the broker is away, the attempt is retried.
+        output.deadLetter(DeadLetter.of(CheckpointIntake.SERVICE, pending.origin(), dataset, reason, message,
+                Json.write(pending))).await().atMost(SEND_TIMEOUT);
+        meters.checkpoint("failed");
+        workspace.clean(pending.checkpointId());
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
