@@ -198,9 +198,14 @@ class DatasetPreparerTest {
 
     @Test
     void refusesInvalidOptionsAndUnknownModels() {
-        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, "smote", null, null, null)))
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, 1, "smote", null, 2.0, null)))
+                .hasMessageContaining("maxLength: 1 leaves no room")
+                .hasMessageContaining("balance: 'smote' is not one of none, undersample, oversample")
+                .hasMessageContaining("testFraction: 2.0 is not a share")
                 .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
-        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, null, 0.5, 0.5, null)))
+        // Valid on its own, as ingest checked it; not beside the default validationFraction of 0.1.
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, null, null, 0.95, null)))
+                .hasMessageContaining("validationFraction 0.1 and testFraction 0.95")
                 .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
         PreparationOptions missing = DEFAULTS.overriddenBy(new PreprocessOptions(
                 dir.resolve("no-such-model").toString(), null, null, null, null, null));
@@ -260,8 +265,8 @@ class DatasetPreparerTest {
 
     @Test
     void aMalformedScratchSizeIsAnInvalidOption() {
-        PreparationOptions options = DEFAULTS.overriddenBy(new PreprocessOptions("scratch:lots", null, null, null, null, null));
-        assertThatThrownBy(() -> prepare(dirtyDataset(), options, new ArrayList<>()))
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(
+                new PreprocessOptions("scratch:lots", null, null, null, null, null)))
                 .hasMessageContaining("scratch:lots")
                 .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
         ShardManifest sized = prepare(dirtyDataset(), DEFAULTS.overriddenBy(
