@@ -59,11 +59,13 @@ public final class PreprocessOptionsReader {
         if (type == String.class) {
             return value.isTextual() ? value.asText() : null;
         }
+        // A whole number as JSON Schema's "integer" has it: 128 and 128.0, not 128.5.
+        boolean whole = value.isNumber() && value.canConvertToExactIntegral();
         if (type == Integer.class) {
-            return value.isIntegralNumber() && value.canConvertToInt() ? value.intValue() : null;
+            return whole && value.canConvertToInt() ? value.intValue() : null;
         }
         if (type == Long.class) {
-            return value.isIntegralNumber() && value.canConvertToLong() ? value.longValue() : null;
+            return whole && value.canConvertToLong() ? value.longValue() : null;
         }
         if (type == Double.class) {
             return value.isNumber() ? value.doubleValue() : null;
