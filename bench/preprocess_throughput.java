@@ -146,7 +146,7 @@ public class PreprocessThroughput {
             producer.send(new ProducerRecord<>(Topics.DATASET_RECORDS, dataset, Json.write(record)));
         }
         producer.send(new ProducerRecord<>(Topics.DATASET_RECORDS, dataset,
-                Json.write(DatasetRecord.end(dataset, texts.size(), null)))).get();
+                Json.write(DatasetRecord.end(dataset, texts.size(), null, 1)))).get();
     }
 
     static KafkaProducer<String, String> producer(String bootstrap) {

@@ -7,18 +7,25 @@ package io.finetune.contracts;
  * @param split     "train", "validation" or "test" when the source already splits its data, else null
  * @param accepted  on the end marker: how many records ingest accepted, so preprocess can check it saw them all
  * @param options   on the end marker: how the dataset is to be prepared
+ * @param seal      on the end marker: which seal of the dataset it ends ({@link DatasetSealed#seal()}), so a failure
+ *                  can say which seal it answers; see {@link #sealNumber()}
  */
 public record DatasetRecord(int v, String dataset, Kind kind, String id, String text, String label, String split,
-                            Long accepted, PreprocessOptions options) {
+                            Long accepted, PreprocessOptions options, Integer seal) {
     public static final int VERSION = 1;
 
     public enum Kind { RECORD, END }
 
     public static DatasetRecord record(String dataset, String id, String text, String label, String split) {
-        return new DatasetRecord(VERSION, dataset, Kind.RECORD, id, text, label, split, null, null);
+        return new DatasetRecord(VERSION, dataset, Kind.RECORD, id, text, label, split, null, null, null);
     }
 
-    public static DatasetRecord end(String dataset, long accepted, PreprocessOptions options) {
-        return new DatasetRecord(VERSION, dataset, Kind.END, null, null, null, null, accepted, options);
+    public static DatasetRecord end(String dataset, long accepted, PreprocessOptions options, int seal) {
+        return new DatasetRecord(VERSION, dataset, Kind.END, null, null, null, null, accepted, options, seal);
+    }
+
+    /** The seal an end marker ends; markers written before datasets could be sealed again carry none: the first. */
+    public int sealNumber() {
+        return seal == null ? 1 : seal;
     }
 }

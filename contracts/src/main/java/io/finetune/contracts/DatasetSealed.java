@@ -3,25 +3,33 @@ package io.finetune.contracts;
 import java.time.Instant;
 
 /**
- * A dataset closed to new records, on {@link Topics#DATASET_REGISTRY} (key "dataset/sealed/claim"). The first seal
- * of a dataset in the topic wins; a later one is refused as "already-sealed". Written twice under one key: as a
- * claim, then with {@code ended} once the END marker is acknowledged, so a seal cut short by a crash between the
- * two can be finished by a retry instead of being refused.
+ * A dataset closed to new records, on {@link Topics#DATASET_REGISTRY} (key "dataset/sealed/claim"). The first claim
+ * of a seal number in the topic wins; a later one is refused as "already-sealed". A dataset is sealed once, unless
+ * preprocess could not prepare it ({@link PreparationFailed}): then it may be sealed again, with other options, as
+ * seal number one higher, over the same records. Each seal is written twice under one key: as a claim, then with
+ * {@code ended} once the END marker is acknowledged, so a seal cut short by a crash between the two can be finished
+ * by a retry instead of being refused.
  *
+ * @param seal     which seal of the dataset: 1, then one more for each seal after a failed preparation. Events
+ *                 written before datasets could be sealed again carry none: they were first seals
  * @param accepted the records accepted by all replicas as known to the sealing one: the END marker's count
  * @param process  the sealing process (one per start of a replica): a retry in another process finishes the seal
  * @param ended    whether the END marker is on {@link Topics#DATASET_RECORDS}
  */
-public record DatasetSealed(int v, String dataset, long accepted, String replica, String process, boolean ended,
-                            Instant at) {
+public record DatasetSealed(int v, String dataset, int seal, long accepted, String replica, String process,
+                            boolean ended, Instant at) {
     public static final int VERSION = 1;
     public static final String TYPE = "sealed";
 
-    public static DatasetSealed claim(String dataset, long accepted, String replica, String process) {
-        return new DatasetSealed(VERSION, dataset, accepted, replica, process, false, Instant.now());
+    public DatasetSealed {
+        seal = Math.max(seal, 1);
+    }
+
+    public static DatasetSealed claim(String dataset, int seal, long accepted, String replica, String process) {
+        return new DatasetSealed(VERSION, dataset, seal, accepted, replica, process, false, Instant.now());
     }
 
     public DatasetSealed asEnded() {
-        return new DatasetSealed(v, dataset, accepted, replica, process, true, Instant.now());
+        return new DatasetSealed(v, dataset, seal, accepted, replica, process, true, Instant.now());
     }
 }

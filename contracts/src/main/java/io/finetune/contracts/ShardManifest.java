@@ -25,8 +25,11 @@ import java.util.Map;
  */
 public record ShardManifest(int v, String dataset, String build, List<String> labels, Map<String, Integer> shards,
                             Map<String, Map<String, Integer>> counts, String tokenizer, String model, int maxLength,
-                            String configHash, CleaningReport report, TokenizerArchive tokenizerArchive) {
+                            String configHash, CleaningReport report, TokenizerArchive tokenizerArchive)
+        implements PreparationOutcome {
     public static final int VERSION = 1;
+    /** The value of the {@link Topics#HEADER_TYPE} header. */
+    public static final String RECORD_TYPE = "manifest";
 
     /** A build whose tokenizer is the named model's (no tokenizer files on the topic). */
     public ShardManifest(int v, String dataset, String build, List<String> labels, Map<String, Integer> shards,

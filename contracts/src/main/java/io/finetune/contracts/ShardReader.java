@@ -24,9 +24,10 @@ import java.util.Properties;
  * evaluator that lost its disk (a rescheduled pod) still finds every dataset. Reads each partition from its start to
  * its current end without joining a consumer group, keeps the newest manifest of the dataset and the shards of that
  * build, and checks the count against the manifest. Where the manifest references tokenizer files (a vocabulary built
- * from the dataset), their chunks are joined and verified too.
+ * from the dataset), their chunks are joined and verified too. A {@link PreparationFailed} on the topic holds no data.
  */
 public final class ShardReader {
+    private static final String SHARD = "shard";
     private final Map<String, Object> kafkaConfig;
 
     /**
@@ -44,16 +45,16 @@ public final class ShardReader {
         Map<String, Map<Integer, byte[]>> tokenizerChunksByBuild = new HashMap<>();
         ShardManifest[] newest = new ShardManifest[1];
         scan(dataset, (type, record) -> {
-            if ("manifest".equals(type)) {
-                newest[0] = Json.read(new String(record.value(), StandardCharsets.UTF_8), ShardManifest.class);
+            if (ShardManifest.RECORD_TYPE.equals(type)) {
+                newest[0] = read(record, ShardManifest.class);
             } else if (ShardManifest.TokenizerArchive.RECORD_TYPE.equals(type)) {
                 ShardManifest.TokenizerArchive.Chunk chunk = ShardManifest.TokenizerArchive.decode(record.value());
                 tokenizerChunksByBuild.computeIfAbsent(chunk.build(), b -> new HashMap<>())
                         .put(chunk.index(), chunk.data());
-            } else {
+            } else if (SHARD.equals(type)) {
                 Shard shard = ShardCodec.decode(record.value());
                 shardsByBuild.computeIfAbsent(shard.build(), b -> new ArrayList<>()).add(shard);
-            }
+            } // else a failed preparation: no data to read
         });
         ShardManifest manifest = newest[0];
         if (manifest == null) {
@@ -72,11 +73,31 @@ public final class ShardReader {
     public Optional<ShardManifest> latestManifest(String dataset) {
         ShardManifest[] newest = new ShardManifest[1];
         scan(dataset, (type, record) -> {
-            if ("manifest".equals(type)) {
-                newest[0] = Json.read(new String(record.value(), StandardCharsets.UTF_8), ShardManifest.class);
+            if (ShardManifest.RECORD_TYPE.equals(type)) {
+                newest[0] = read(record, ShardManifest.class);
             }
         });
         return Optional.ofNullable(newest[0]);
+    }
+
+    /**
+     * What preprocess last published of the dataset: its newest manifest, or a {@link PreparationFailed} published
+     * after it; empty while preprocess has said nothing. Reads the topic from the start, as {@link #latestManifest}.
+     */
+    public Optional<PreparationOutcome> latestOutcome(String dataset) {
+        PreparationOutcome[] newest = new PreparationOutcome[1];
+        scan(dataset, (type, record) -> {
+            if (ShardManifest.RECORD_TYPE.equals(type)) {
+                newest[0] = read(record, ShardManifest.class);
+            } else if (PreparationFailed.RECORD_TYPE.equals(type)) {
+                newest[0] = read(record, PreparationFailed.class);
+            }
+        });
+        return Optional.ofNullable(newest[0]);
+    }
+
+    private static <T> T read(ConsumerRecord<String, byte[]> record, Class<T> type) {
+        return Json.read(new String(record.value(), StandardCharsets.UTF_8), type);
     }
 
     /** Hands every record of the dataset on the shards topic, with its type, to {@code sink}, in offset order. */
@@ -115,7 +136,7 @@ public final class ShardReader {
 
     private static String type(ConsumerRecord<String, byte[]> record) {
         Header header = record.headers().lastHeader(Topics.HEADER_TYPE);
-        return header == null ? "shard" : new String(header.value(), StandardCharsets.UTF_8);
+        return header == null ? SHARD : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private KafkaConsumer<String, byte[]> consumer() {

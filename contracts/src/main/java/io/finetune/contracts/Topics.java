@@ -12,7 +12,10 @@ public final class Topics {
     public static final String RAW_RECORDS = "finetune.ingest.raw";
     /** Validated records and end-of-dataset markers (JSON {@link DatasetRecord}). Written by ingest, read by preprocess. */
     public static final String DATASET_RECORDS = "finetune.dataset.records";
-    /** Tokenized shards (binary {@link ShardCodec}) and their manifests (JSON {@link ShardManifest}). */
+    /**
+     * Tokenized shards (binary {@link ShardCodec}) and their manifests (JSON {@link ShardManifest}), or why a seal
+     * could not be prepared (JSON {@link PreparationFailed}).
+     */
     public static final String SHARDS = "finetune.dataset.shards";
     /** Training jobs (JSON {@link TrainingJob}, key = job id). Written by trainer's REST API or by users. */
     public static final String TRAINING_JOBS = "finetune.training.jobs";

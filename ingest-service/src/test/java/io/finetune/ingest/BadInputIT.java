@@ -44,6 +44,7 @@ import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -184,7 +185,13 @@ class BadInputIT {
                 rest("creating a dataset twice", create, "application/json", utf8("{\"name\":\"" + BAD + "\"}"), 409,
                         "exists already"),
                 rest("sealing twice", "/datasets/" + SEALED + "/seal", "application/json", utf8("{}"), 409,
-                        "sealed already"),
+                        "is sealed and being prepared"),
+                rest("sealing twice with invalid options", "/datasets/" + SEALED + "/seal", "application/json",
+                        utf8("{\"balance\":\"sideways\"}"), 409, "is sealed and being prepared"),
+                new RestCase("sealing with options that are no object", "POST", "/datasets/" + BAD + "/seal",
+                        "application/json", utf8("[1]"), 422, "was not sealed", null, null, null),
+                rest("sealing with a body that is no JSON", "/datasets/" + BAD + "/seal", "application/json",
+                        utf8("{\"balance\":"), 400, "not valid JSON"),
                 rest("appending after sealing", "/datasets/" + SEALED + "/records", NDJSON,
                         utf8("{\"text\":\"late\",\"label\":\"pos\"}"), 409, "is sealed"),
                 rest("importing after sealing", "/datasets/" + SEALED + "/import?format=jsonl", NDJSON,
@@ -305,6 +312,37 @@ class BadInputIT {
             assertThat(letters.get(0).dataset()).isEqualTo(c.dataset());
             assertThat(letters.get(0).detail()).isNotBlank();
         }
+    }
+
+    /**
+     * A seal with invalid options is refused whole, over REST and on the raw topic alike: every problem named by its
+     * field, and the dataset stays open. It used to be sealed and to fail in preprocess, on the first problem only.
+     */
+    @Test
+    @Order(4)
+    void aSealWithInvalidOptionsNamesEveryProblemAndSealsNothing() {
+        ensureDatasets();
+        given().contentType("application/json")
+                .body(utf8("{\"balance\":\"sideways\",\"testFraction\":2,\"maxLenght\":64,\"seed\":\"x\"}"))
+                .post("/datasets/" + BAD + "/seal").then().statusCode(422).contentType(PROBLEM)
+                .body("status", equalTo(422))
+                .body("detail", containsString("'" + BAD + "' was not sealed"))
+                .body("detail", containsString("balance: 'sideways' is not one of none, undersample, oversample"))
+                .body("errors.field", containsInAnyOrder("balance", "testFraction", "maxLenght", "seed"))
+                .body("errors.find { it.field == 'testFraction' }.detail", containsString("from 0 up to"))
+                .body("errors.find { it.field == 'maxLenght' }.detail", containsString("maxLength"));
+
+        String origin = "kafka:" + produce(BAD, utf8("{\"end\":true,\"options\":{\"balance\":\"sideways\","
+                + "\"testFraction\":2}}"));
+        try (TopicTail dead = new TopicTail(kafka(), Topics.DEAD_LETTERS)) {
+            DeadLetter letter = dead.pollUntil(r -> TopicTail.text(r).contains("\"" + origin + "\""),
+                            Duration.ofSeconds(20)).stream()
+                    .map(r -> Json.read(TopicTail.text(r), DeadLetter.class))
+                    .filter(d -> origin.equals(d.origin())).findFirst().orElseThrow();
+            assertThat(letter.reason()).isEqualTo("invalid-options");
+            assertThat(letter.detail()).contains("balance: 'sideways'", "testFraction: 2.0 is not a share");
+        }
+        given().get("/datasets/" + BAD).then().statusCode(200).body("state", equalTo("OPEN"));
     }
 
     // ---------------------------------------------------------------------------------------------- afterwards

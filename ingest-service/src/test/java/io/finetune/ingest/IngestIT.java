@@ -5,6 +5,7 @@ import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.PreparationFailed;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.Topics;
 import io.finetune.ingest.formats.ArchiveFixtures;
@@ -33,10 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
 
 /**
  * ingest-service against a real Kafka broker: REST uploads (JSON, CSV) and imports (IMDB, Parquet, e-mail), raw-topic
- * intake, dead letters, seal, body limits, health, metrics.
+ * intake, dead letters, seal (and seal again after a failed preparation), body limits, health, metrics.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
@@ -144,16 +146,81 @@ class IngestIT {
         given().contentType(ContentType.JSON).body("{}").post("/datasets/prepared-set/seal").then().statusCode(200);
         given().get("/datasets/prepared-set").then().statusCode(200).body("state", equalTo("SEALED"));
 
-        // What preprocess-service publishes after the last shard (here by hand: this test runs ingest alone).
+        publishManifest("prepared-set");
+
+        given().get("/datasets/prepared-set").then().statusCode(200)
+                .body("state", equalTo("PREPARED"))
+                .body("prepared.build", equalTo("b7"))
+                .body("prepared.counts.train.a", equalTo(1))
+                .body("prepared.report.steps[0].name", equalTo("dedupe-exact"));
+        given().contentType(ContentType.JSON).body("{}").post("/datasets/prepared-set/seal").then().statusCode(409)
+                .contentType("application/problem+json").body("detail", containsString("is prepared"));
+    }
+
+    @Test
+    void aFailedPreparationShowsWhyAndASecondSealWithCorrectedOptionsSendsNoRecordAgain() {
+        String dataset = "failed-set";
+        given().contentType(ContentType.JSON).body("{\"name\":\"" + dataset + "\"}").post("/datasets").then()
+                .statusCode(201);
+        given().contentType("application/x-ndjson").body(bytes("{\"id\":\"f-1\",\"text\":\"fine\",\"label\":\"a\"}\n"
+                        + "{\"id\":\"f-2\",\"text\":\"poor\",\"label\":\"b\"}"))
+                .post("/datasets/" + dataset + "/records").then().statusCode(200).body("accepted", equalTo(2));
+        given().contentType(ContentType.JSON).body("{\"model\":\"bert-bsae\"}").post("/datasets/" + dataset + "/seal")
+                .then().statusCode(200).body("state", equalTo("SEALED"));
+        given().contentType(ContentType.JSON).body("{}").post("/datasets/" + dataset + "/seal").then().statusCode(409)
+                .body("detail", containsString("being prepared"));
+
+        // What preprocess-service publishes when it cannot prepare a seal (by hand: this test runs ingest alone).
+        publish(dataset, PreparationFailed.RECORD_TYPE, Json.write(PreparationFailed.of(dataset, 1, "unknown-model",
+                "no model 'bert-bsae' in the models directory or on the Hugging Face Hub")));
+        given().get("/datasets/" + dataset).then().statusCode(200)
+                .body("state", equalTo("FAILED"))
+                .body("failure.seal", equalTo(1))
+                .body("failure.reason", equalTo("unknown-model"))
+                .body("failure.detail", containsString("bert-bsae"));
+        given().contentType("application/x-ndjson").body(bytes("{\"text\":\"late\",\"label\":\"a\"}"))
+                .post("/datasets/" + dataset + "/records").then().statusCode(409);
+
+        given().contentType(ContentType.JSON).body("{\"model\":\"distilbert-tiny\"}")
+                .post("/datasets/" + dataset + "/seal").then().statusCode(200)
+                .body("state", equalTo("SEALED")).body("accepted", equalTo(2));
+        // Seal 1's failure says nothing of seal 2, which preprocess now prepares.
+        given().get("/datasets/" + dataset).then().body("state", equalTo("SEALED")).body("failure", nullValue());
+        given().contentType(ContentType.JSON).body("{}").post("/datasets/" + dataset + "/seal").then().statusCode(409)
+                .body("detail", containsString("being prepared"));
+
+        try (TopicTail records = new TopicTail(kafka(), Topics.DATASET_RECORDS)) {
+            List<DatasetRecord> ofSet = records.pollUntil(r -> dataset.equals(r.key())
+                            && TopicTail.text(r).contains("distilbert-tiny"), Duration.ofSeconds(30)).stream()
+                    .filter(r -> dataset.equals(r.key()))
+                    .map(r -> Json.read(TopicTail.text(r), DatasetRecord.class)).toList();
+            assertThat(ofSet).extracting(DatasetRecord::kind).containsExactly(DatasetRecord.Kind.RECORD,
+                    DatasetRecord.Kind.RECORD, DatasetRecord.Kind.END, DatasetRecord.Kind.END);
+            assertThat(ofSet).extracting(DatasetRecord::id).startsWith("f-1", "f-2");
+            DatasetRecord second = ofSet.get(3);
+            assertThat(second.sealNumber()).isEqualTo(2);
+            assertThat(second.accepted()).isEqualTo(2);
+            assertThat(second.options().model()).isEqualTo("distilbert-tiny");
+        }
+
+        publishManifest(dataset);
+        given().get("/datasets/" + dataset).then().body("state", equalTo("PREPARED"));
+    }
+
+    /** What preprocess-service publishes after the last shard of a dataset (by hand: this test runs ingest alone). */
+    private static void publishManifest(String dataset) {
         CleaningReport report = new CleaningReport(List.of(new CleaningReport.Step("dedupe-exact", 1, 1, "0 removed")),
                 0, 0, 0, java.util.Map.of(), java.util.Map.of());
-        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, "prepared-set", "b7", List.of("a", "b"),
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, "b7", List.of("a", "b"),
                 java.util.Map.of("train", 1), java.util.Map.of("train", java.util.Map.of("a", 1)), "tok", "model", 64,
                 "hash", report);
+        publish(dataset, ShardManifest.RECORD_TYPE, Json.write(manifest));
+    }
+
+    private static void publish(String dataset, String type, String json) {
         org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record =
-                new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.SHARDS, "prepared-set",
-                        bytes(Json.write(manifest)));
-        record.headers().add(Topics.HEADER_TYPE, bytes("manifest"));
+                new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.SHARDS, dataset, bytes(json));
+        record.headers().add(Topics.HEADER_TYPE, bytes(type));
         java.util.Properties props = new java.util.Properties();
         props.put("bootstrap.servers", kafka());
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
@@ -163,12 +230,6 @@ class IngestIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-
-        given().get("/datasets/prepared-set").then().statusCode(200)
-                .body("state", equalTo("PREPARED"))
-                .body("prepared.build", equalTo("b7"))
-                .body("prepared.counts.train.a", equalTo(1))
-                .body("prepared.report.steps[0].name", equalTo("dedupe-exact"));
     }
 
     @Test

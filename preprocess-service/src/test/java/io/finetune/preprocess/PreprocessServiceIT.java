@@ -4,6 +4,7 @@ import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.PreparationFailed;
 import io.finetune.contracts.PreprocessOptions;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.ShardReader;
@@ -71,7 +72,7 @@ class PreprocessServiceIT {
         values.add("{not json at all");
         int records = values.size() - 1;
         values.add(Json.write(DatasetRecord.end(dataset, records,
-                new PreprocessOptions(null, 32, null, 0.1, 0.1, 9L))));
+                new PreprocessOptions(null, 32, null, 0.1, 0.1, 9L), 1)));
         produce(dataset, values);
 
         awaitState(dataset, "READY");
@@ -129,7 +130,7 @@ class PreprocessServiceIT {
                     "neg", null)));
         }
         values.add(Json.write(DatasetRecord.end(dataset, 20, new PreprocessOptions("scratch:100", 32, null, 0.1, 0.1,
-                9L))));
+                9L), 1)));
         produce(dataset, values);
 
         awaitState(dataset, "READY");
@@ -159,7 +160,7 @@ class PreprocessServiceIT {
             values.add(Json.write(DatasetRecord.record(dataset, "p" + i, "A wonderful film, number " + i, "pos", null)));
             values.add(Json.write(DatasetRecord.record(dataset, "n" + i, "A dreadful film, number " + i, "neg", null)));
         }
-        String end = Json.write(DatasetRecord.end(dataset, 20L, null));
+        String end = Json.write(DatasetRecord.end(dataset, 20L, null, 1));
         values.add(end);
         produce(dataset, values);
         awaitState(dataset, "READY");
@@ -178,6 +179,39 @@ class PreprocessServiceIT {
         }
     }
 
+    @Test
+    void aFailedSealSaysWhyOnTheShardsTopicAndASecondSealPreparesTheSameRecords() {
+        String dataset = "it-sealed-again";
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            values.add(Json.write(DatasetRecord.record(dataset, "p" + i, "A wonderful film, number " + i, "pos", null)));
+            values.add(Json.write(DatasetRecord.record(dataset, "n" + i, "A dreadful film, number " + i, "neg", null)));
+        }
+        // Valid alone, as ingest checks it; beside this service's default validationFraction (0.1) nothing is left.
+        values.add(Json.write(DatasetRecord.end(dataset, 20, new PreprocessOptions(null, 32, null, null, 0.95, 9L), 1)));
+        produce(dataset, values);
+        awaitState(dataset, "FAILED");
+        when().get("/datasets/" + dataset).then().body("reason", equalTo("invalid-options"))
+                .body("detail", containsString("testFraction 0.95"));
+        ShardReader reader = new ShardReader(Map.of("bootstrap.servers", bootstrap()));
+        PreparationFailed failed = (PreparationFailed) reader.latestOutcome(dataset).orElseThrow();
+        assertThat(failed.seal()).isEqualTo(1);
+        assertThat(failed.reason()).isEqualTo("invalid-options");
+        assertThat(failed.detail()).contains("validationFraction 0.1 and testFraction 0.95");
+
+        // ingest's second seal: an END marker with corrected options and the next seal number, no records again.
+        produce(dataset, List.of(Json.write(DatasetRecord.end(dataset, 20,
+                new PreprocessOptions(null, 32, null, 0.1, 0.1, 9L), 2))));
+        awaitState(dataset, "READY");
+        assertThat(reader.latestOutcome(dataset).orElseThrow()).isInstanceOf(ShardManifest.class);
+        DatasetShards read = reader.read(dataset).orElseThrow();
+        List<String> ids = read.splits().values().stream().flatMap(List::stream).map(TokenizedExample::id).toList();
+        assertThat(ids).hasSize(20).doesNotHaveDuplicates()
+                .containsAll(List.of("p0", "p9", "n0", "n9"));
+        when().get("/datasets/" + dataset).then().body("received", equalTo(20))
+                .body("report.steps[0].detail", equalTo("all 20 records ingest accepted"));
+    }
+
     private static String header(ConsumerRecord<String, byte[]> record) {
         org.apache.kafka.common.header.Header type = record.headers().lastHeader(Topics.HEADER_TYPE);
         return type == null ? null : new String(type.value(), StandardCharsets.UTF_8);
@@ -189,7 +223,7 @@ class PreprocessServiceIT {
         produce(dataset, List.of(
                 Json.write(DatasetRecord.record(dataset, "a", "only positive", "pos", null)),
                 Json.write(DatasetRecord.record(dataset, "b", "still positive", "pos", null)),
-                Json.write(DatasetRecord.end(dataset, 2, PreprocessOptions.defaults()))));
+                Json.write(DatasetRecord.end(dataset, 2, PreprocessOptions.defaults(), 1))));
         awaitState(dataset, "FAILED");
         when().get("/datasets/" + dataset).then().body("reason", equalTo("too-few-classes"));
         assertThat(deadLetter("too-few-classes").dataset()).isEqualTo(dataset);

@@ -61,7 +61,7 @@ class SecureKafkaPreprocessIT {
             values.add(Json.write(DatasetRecord.record(dataset, "p" + i, "Loved movie " + i, "pos", null)));
             values.add(Json.write(DatasetRecord.record(dataset, "n" + i, "Hated movie " + i, "neg", null)));
         }
-        values.add(Json.write(DatasetRecord.end(dataset, 20, new PreprocessOptions(null, 32, null, 0.1, 0.1, 9L))));
+        values.add(Json.write(DatasetRecord.end(dataset, 20, new PreprocessOptions(null, 32, null, 0.1, 0.1, 9L), 1)));
         TopicTail.produce(kafka.scramClient(KafkaAccess.INGEST), Topics.DATASET_RECORDS,
                 values.stream().map(v -> dataset).toList(),
                 values.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toList());

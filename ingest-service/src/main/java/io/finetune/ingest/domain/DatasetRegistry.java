@@ -4,6 +4,7 @@ import io.finetune.contracts.DatasetCounts;
 import io.finetune.contracts.DatasetDefined;
 import io.finetune.contracts.DatasetSealed;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.PreparationOutcome;
 import io.finetune.contracts.SafeNames;
 import io.finetune.ingest.messaging.RegistryConfig;
 import io.finetune.ingest.messaging.RegistryLog;
@@ -18,6 +19,7 @@ import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -25,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The datasets every ingest replica has seen, their definitions, seals and counts, kept on the compacted topic
@@ -126,43 +129,64 @@ public class DatasetRegistry {
     }
 
     public boolean isSealed(String name) {
-        awaitLoaded();
-        DatasetViews.View view = views.get(name);
-        return view != null && view.seal != null;
+        return currentSeal(name) != null;
     }
 
-    /** Sealed and its END marker acknowledged: nothing more will reach preprocess for this dataset. */
-    public boolean isSealEnded(String name) {
-        awaitLoaded();
-        DatasetViews.View view = views.get(name);
-        return view != null && view.seal != null && view.seal.ended();
+    /** Seal {@code number} (or a later one) is made and its END marker acknowledged: it is with preprocess. */
+    public boolean isSealEnded(String name, int number) {
+        DatasetSealed sealed = currentSeal(name);
+        return sealed != null && sealed.seal() >= number && sealed.ended();
     }
 
     /**
-     * Publishes this replica's counts, then a seal claim with the sum over replicas, and reads the topic back to it:
-     * the first seal of a dataset wins. The caller sends the END marker with the count and then calls
-     * {@link #sealEnded} (or {@link #sealAbandoned} if it could not). A claim whose END marker was never confirmed,
-     * and that no seal in this process is working on (its sealer crashed, or failed), is handed out again, so a
-     * retry finishes the seal instead of being refused.
+     * Which seal a seal of the dataset asked for now makes: the first; the current one, when it is not ended (a crash
+     * cut it short, or it is being made); or the next one when preprocess failed to prepare the current one. A
+     * dataset that is prepared, or still being prepared, is refused, with what to do instead.
      *
-     * @return the number of accepted records for the END marker, or -1 when the dataset was sealed already
+     * @param outcome what preprocess last said of the dataset; asked only of an ended seal
      */
-    public CompletableFuture<Long> seal(String name) {
-        awaitLoaded();
-        DatasetViews.View view = views.get(name);
-        DatasetSealed sealed = view == null ? null : view.seal;
-        if (sealed != null) {
+    public NextSeal nextSeal(String name, Supplier<Optional<PreparationOutcome>> outcome) {
+        DatasetSealed sealed = currentSeal(name);
+        if (sealed == null) {
+            return new NextSeal.Allowed(1);
+        }
+        if (!sealed.ended()) {
+            return new NextSeal.Allowed(sealed.seal());
+        }
+        return switch (status(name, outcome).state()) {
+            case FAILED -> new NextSeal.Allowed(sealed.seal() + 1);
+            case PREPARED -> new NextSeal.Refused("dataset '" + name + "' is prepared: its shards are final. To"
+                    + " prepare its records differently, create a new dataset and upload them there");
+            default -> new NextSeal.Refused("dataset '" + name + "' is sealed and being prepared: GET /datasets/"
+                    + name + " says PREPARED once its shards are ready, or FAILED with the reason, and only a failed"
+                    + " dataset may be sealed again (with corrected options, over the records it has)");
+        };
+    }
+
+    /**
+     * Publishes this replica's counts, then a claim of seal {@code number} ({@link #nextSeal} says which) with the sum
+     * over replicas, and reads the topic back to it: the first claim of a seal number wins. The caller sends the END
+     * marker with the count and then calls {@link #sealEnded} (or {@link #sealAbandoned} if it could not). A claim
+     * whose END marker was never confirmed, and that no seal in this process is working on (its sealer crashed, or
+     * failed), is handed out again, so a retry finishes the seal instead of being refused.
+     *
+     * @return the number of accepted records for the END marker, or -1 when that seal was made already or is not
+     * the next one
+     */
+    public CompletableFuture<Long> seal(String name, int number) {
+        DatasetSealed sealed = currentSeal(name);
+        if (sealed != null && sealed.seal() == number) {
             boolean resumable = !sealed.ended() && sealing.add(name);
             return CompletableFuture.completedFuture(resumable ? sealed.accepted() : -1L);
         }
-        if (!sealing.add(name)) {
-            return CompletableFuture.completedFuture(-1L); // this process is sealing it right now
+        if (!DatasetViews.isNext(sealed, number) || !sealing.add(name)) {
+            return CompletableFuture.completedFuture(-1L); // a later seal was made, or this process is making one
         }
         counts.of(name); // a seal of a dataset nobody named before creates it, as a raw record would
         // Async: the publish completes on the producer's I/O thread, which must not send (and maybe block) itself.
         return counts.publish().thenComposeAsync(published -> {
             long accepted = accepted(name);
-            DatasetSealed claim = DatasetSealed.claim(name, accepted, replica, process);
+            DatasetSealed claim = DatasetSealed.claim(name, number, accepted, replica, process);
             return claim(name, DatasetSealed.TYPE, claim, v -> v.sealKey).thenApply(won -> won ? accepted : -1L);
         }).whenComplete((accepted, error) -> {
             if (error != null || accepted < 0) {
@@ -212,6 +236,7 @@ public class DatasetRegistry {
         return counts.publish();
     }
 
+    /** Definition, OPEN or SEALED, and counts; null for a dataset nobody named. */
     public DatasetStatus status(String name) {
         if (!exists(name)) {
             return null;
@@ -223,8 +248,29 @@ public class DatasetRegistry {
             replicaCounts.rejectedByReason().forEach((reason, count) -> byReason.merge(reason, count, Long::sum));
         }
         long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
-        return new DatasetStatus(definition(name), isSealed(name) ? "SEALED" : "OPEN", accepted, rejected, byReason,
-                null);
+        return new DatasetStatus(definition(name), isSealed(name) ? DatasetStatus.State.SEALED
+                : DatasetStatus.State.OPEN, accepted, rejected, byReason, null, null);
+    }
+
+    /**
+     * The same, and for a dataset whose seal is ended what preprocess said of it: PREPARED with the manifest, or
+     * FAILED with the reason ({@link DatasetStatus#answeredBy}).
+     *
+     * @param outcome what preprocess last said of the dataset; asked only of an ended seal
+     */
+    public DatasetStatus status(String name, Supplier<Optional<PreparationOutcome>> outcome) {
+        DatasetStatus status = status(name);
+        DatasetSealed sealed = currentSeal(name);
+        if (status == null || sealed == null || !sealed.ended()) {
+            return status;
+        }
+        return outcome.get().map(last -> status.answeredBy(last, sealed.seal())).orElse(status);
+    }
+
+    private DatasetSealed currentSeal(String name) {
+        awaitLoaded();
+        DatasetViews.View view = views.get(name);
+        return view == null ? null : view.seal;
     }
 
     private long accepted(String name) {

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the registry topic says about each dataset, built from its events in offset order: the first definition and
- * the first seal win (later ones lost a race and are ignored; the winning seal's own key updates it), and each
- * replica's newest counts are kept.
+ * the first claim of each seal number win (later ones lost a race and are ignored; the winning claim's own key
+ * updates it), and each replica's newest counts are kept.
  */
 final class DatasetViews {
     static final class View {
@@ -41,11 +41,11 @@ final class DatasetViews {
             case DatasetSealed.TYPE -> {
                 DatasetSealed sealed = Json.read(json, DatasetSealed.class);
                 View view = view(sealed.dataset());
-                if (view.seal == null) {
+                if (key.equals(view.sealKey)) {
+                    view.seal = sealed; // the winning claim, now with its END marker sent
+                } else if (isNext(view.seal, sealed.seal())) {
                     view.sealKey = key;
                     view.seal = sealed;
-                } else if (key.equals(view.sealKey)) {
-                    view.seal = sealed; // the winning claim, now with its END marker sent
                 }
             }
             case DatasetCounts.TYPE -> {
@@ -54,6 +54,15 @@ final class DatasetViews {
             }
             default -> throw new IllegalArgumentException("unknown registry event type '" + type + "'");
         }
+    }
+
+    /**
+     * Whether seal {@code number} may follow the dataset's current seal: 1 on a dataset never sealed, else one more
+     * than an ended seal. Whether that seal's preparation failed, which alone allows another, is for the claimer to
+     * check (ingest learns it from the shards topic, not from this one); a claim that is not next lost a race.
+     */
+    static boolean isNext(DatasetSealed current, int number) {
+        return current == null ? number == 1 : current.ended() && number == current.seal() + 1;
     }
 
     View get(String dataset) {

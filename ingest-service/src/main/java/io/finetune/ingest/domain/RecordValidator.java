@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune.contracts.DatasetRecord;
+import io.finetune.contracts.FieldProblem;
 import io.finetune.contracts.Hashing;
 import io.finetune.contracts.Json;
-import io.finetune.contracts.PreprocessOptions;
+import io.finetune.contracts.PreprocessOptionsReader;
 import io.finetune.contracts.SafeNames;
 
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Checks one record: valid UTF-8, a JSON object of bounded size and depth, a dataset name, a non-blank text and an
@@ -165,14 +167,13 @@ public final class RecordValidator {
         return new Validation.Accepted(DatasetRecord.record(dataset, id, text, label, split));
     }
 
+    /** An end marker; its options are checked as a seal's over REST is, every problem named in the dead letter. */
     private Validation seal(String dataset, JsonNode options) {
-        if (options == null || options.isNull()) {
-            return new Validation.Seal(dataset, PreprocessOptions.defaults());
+        PreprocessOptionsReader.Read read = PreprocessOptionsReader.read(options);
+        if (!read.problems().isEmpty()) {
+            return new Validation.Rejected(dataset, "invalid-options", "options", read.problems().stream()
+                    .map(FieldProblem::describe).collect(Collectors.joining("; ")));
         }
-        try {
-            return new Validation.Seal(dataset, Json.MAPPER.treeToValue(options, PreprocessOptions.class));
-        } catch (JsonProcessingException e) {
-            return new Validation.Rejected(dataset, "invalid-options", "options", e.getOriginalMessage());
-        }
+        return new Validation.Seal(dataset, read.options());
     }
 }

@@ -1,5 +1,6 @@
 package io.finetune.ingest.messaging;
 
+import io.finetune.contracts.PreparationOutcome;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.ShardReader;
 import io.smallrye.common.annotation.Identifier;
@@ -10,9 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The manifest preprocess published for a sealed dataset, so a dataset's status shows its cleaning report and
- * shards in one place. Found by reading the shards topic (the source of truth), and kept once found: ingest seals a
- * dataset once, so its manifest does not change afterwards.
+ * What preprocess last said of a sealed dataset: the manifest it published (so a dataset's status shows its cleaning
+ * report and shards in one place), or why it could not prepare it. Found by reading the shards topic (the source of
+ * truth). A manifest is kept once found: a prepared dataset is never sealed again, so it does not change. A failure
+ * is read again each time: a new seal of the dataset may follow it.
  */
 @ApplicationScoped
 public class PreparedDatasets {
@@ -23,13 +25,16 @@ public class PreparedDatasets {
         this.reader = new ShardReader(kafkaConfig);
     }
 
-    public Optional<ShardManifest> manifest(String dataset) {
+    /** Blocking: may read the shards topic. */
+    public Optional<PreparationOutcome> outcome(String dataset) {
         ShardManifest known = found.get(dataset);
         if (known != null) {
             return Optional.of(known);
         }
-        Optional<ShardManifest> manifest = reader.latestManifest(dataset);
-        manifest.ifPresent(m -> found.put(dataset, m));
-        return manifest;
+        Optional<PreparationOutcome> outcome = reader.latestOutcome(dataset);
+        if (outcome.orElse(null) instanceof ShardManifest manifest) {
+            found.put(dataset, manifest);
+        }
+        return outcome;
     }
 }

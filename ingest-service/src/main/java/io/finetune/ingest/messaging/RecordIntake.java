@@ -4,8 +4,10 @@ import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.PreprocessOptions;
 import io.finetune.ingest.domain.DatasetRegistry;
+import io.finetune.ingest.domain.NextSeal;
 import io.finetune.ingest.domain.Validation;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.LinkedHashMap;
@@ -14,17 +16,20 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What happens to a validated record, whichever way it came in: accepted records go to the dataset topic, seals
- * close the dataset, rejections go to the dead-letter topic with their reason and origin. Counts follow the sends.
+ * close the dataset (or close it again after a failed preparation), rejections go to the dead-letter topic with their
+ * reason and origin. Counts follow the sends.
  */
 @ApplicationScoped
 public class RecordIntake {
     static final String SERVICE = "ingest-service";
     private final PipelineOutput output;
     private final DatasetRegistry registry;
+    private final PreparedDatasets prepared;
 
-    public RecordIntake(PipelineOutput output, DatasetRegistry registry) {
+    public RecordIntake(PipelineOutput output, DatasetRegistry registry, PreparedDatasets prepared) {
         this.output = output;
         this.registry = registry;
+        this.prepared = prepared;
     }
 
     /** @param origin where the record came from, e.g. "kafka:finetune.ingest.raw/0@42" or "rest:line 7" */
@@ -58,27 +63,36 @@ public class RecordIntake {
         return output.send(record).invoke(() -> registry.countAccepted(record.dataset()));
     }
 
+    /**
+     * Seals the dataset and sends its END marker, or dead-letters the seal as "already-sealed" with the reason when
+     * the dataset cannot be sealed now (see {@link DatasetRegistry#nextSeal}): a dataset is sealed again only after
+     * preprocess failed to prepare it. A seal cut short by a crash after its claim is finished by the next one,
+     * wherever it is made (see {@link DatasetRegistry#seal}).
+     */
     private Uni<Void> seal(Validation.Seal seal, String origin, String payload) {
-        return seal(seal.dataset(), seal.options()).chain(sealed -> sealed ? Uni.createFrom().voidItem()
-                : reject(new Validation.Rejected(seal.dataset(), "already-sealed", "end",
-                "dataset '" + seal.dataset() + "' was sealed already"), origin, payload));
+        String dataset = seal.dataset();
+        // A worker thread: deciding may read the shards topic, which must not hold up the consumer's event loop.
+        return Uni.createFrom().item(() -> registry.nextSeal(dataset, () -> prepared.outcome(dataset)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(next -> next instanceof NextSeal.Allowed allowed
+                        ? seal(dataset, allowed.number(), seal.options(), origin, payload)
+                        : refuse(dataset, ((NextSeal.Refused) next).detail(), origin, payload));
     }
 
-    /**
-     * Seals the dataset and sends its END marker; false (and nothing sent) when it was sealed already. A seal cut
-     * short by a crash after its claim is finished by the next call, wherever it is made (see
-     * {@link DatasetRegistry#seal}).
-     */
-    public Uni<Boolean> seal(String dataset, PreprocessOptions options) {
-        return Uni.createFrom().completionStage(() -> registry.seal(dataset)).chain(accepted -> {
+    private Uni<Void> seal(String dataset, int number, PreprocessOptions options, String origin, String payload) {
+        return Uni.createFrom().completionStage(() -> registry.seal(dataset, number)).chain(accepted -> {
             if (accepted < 0) {
-                return Uni.createFrom().item(false);
+                return refuse(dataset, "dataset '" + dataset + "' was sealed already (seal " + number + ")", origin,
+                        payload);
             }
-            return output.send(DatasetRecord.end(dataset, accepted, options))
+            return output.send(DatasetRecord.end(dataset, accepted, options, number))
                     .onFailure().invoke(failure -> registry.sealAbandoned(dataset))
-                    .chain(() -> Uni.createFrom().completionStage(() -> registry.sealEnded(dataset)))
-                    .replaceWith(true);
+                    .chain(() -> Uni.createFrom().completionStage(() -> registry.sealEnded(dataset)));
         });
+    }
+
+    private Uni<Void> refuse(String dataset, String detail, String origin, String payload) {
+        return reject(new Validation.Rejected(dataset, "already-sealed", "end", detail), origin, payload);
     }
 
     public Uni<Void> reject(Validation.Rejected rejected, String origin, String payload) {

@@ -1,11 +1,15 @@
 package io.finetune.ingest.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.FieldProblem;
 import io.finetune.contracts.PreprocessOptions;
+import io.finetune.contracts.PreprocessOptionsReader;
 import io.finetune.contracts.SafeNames;
 import io.finetune.ingest.config.IngestConfig;
 import io.finetune.ingest.domain.DatasetDefinition;
 import io.finetune.ingest.domain.DatasetRegistry;
 import io.finetune.ingest.domain.DatasetStatus;
+import io.finetune.ingest.domain.NextSeal;
 import io.finetune.ingest.domain.RecordValidator;
 import io.finetune.ingest.messaging.PreparedDatasets;
 import io.finetune.ingest.messaging.RecordIntake;
@@ -26,12 +30,18 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
-/** The dataset lifecycle over REST: create, append records, seal, read status. */
+/** The dataset lifecycle over REST: create, append records, seal (again, after a failed preparation), read status. */
 @Path("/datasets")
 @Produces(MediaType.APPLICATION_JSON)
 public class DatasetResource {
@@ -84,12 +94,12 @@ public class DatasetResource {
     @Path("/{name}")
     @Blocking
     public DatasetStatus status(@PathParam("name") String name) {
-        DatasetStatus status = registry.status(name);
+        // Once sealed, preprocess prepares it: show the cleaning report and shards here too, or why it failed.
+        DatasetStatus status = registry.status(name, () -> prepared.outcome(name));
         if (status == null) {
             throw Problem.of(Response.Status.NOT_FOUND, "no dataset named '" + name + "'");
         }
-        // Once sealed, preprocess prepares it: show the cleaning report and shards here too.
-        return "SEALED".equals(status.state()) ? status.withPrepared(prepared.manifest(name).orElse(null)) : status;
+        return status;
     }
 
     /**
@@ -126,20 +136,35 @@ public class DatasetResource {
         return session.finish();
     }
 
+    /**
+     * Seals an open dataset, or seals again one whose preparation failed (over the records it has, with corrected
+     * options). The options are checked first, by the rules preprocess prepares with: any problem is a 422 naming
+     * every one, and nothing is sealed.
+     */
     @RolesAllowed(Roles.WRITE)
     @POST
     @Path("/{name}/seal")
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    public Response seal(@PathParam("name") String name, PreprocessOptions options) {
+    public Response seal(@PathParam("name") String name,
+                         @RequestBody(content = @Content(schema = @Schema(implementation = PreprocessOptions.class)))
+                         JsonNode body) {
         requireExisting(name);
-        if (registry.isSealEnded(name)) {
-            throw Problem.of(Response.Status.CONFLICT, "dataset '" + name + "' was sealed already");
+        NextSeal next = registry.nextSeal(name, () -> prepared.outcome(name));
+        if (next instanceof NextSeal.Refused refused) {
+            throw Problem.of(Response.Status.CONFLICT, refused.detail());
         }
+        PreprocessOptionsReader.Read options = PreprocessOptionsReader.read(body);
+        if (!options.problems().isEmpty()) {
+            throw Problem.unprocessable("dataset '" + name + "' was not sealed: its preprocess options break "
+                    + options.problems().size() + " rule(s): " + options.problems().stream()
+                    .map(FieldProblem::describe).collect(Collectors.joining("; ")), errors(options.problems()));
+        }
+        int number = ((NextSeal.Allowed) next).number();
         // Through the raw topic, behind the records pushed there before this call (SealMarkers explains why).
-        sealMarkers.send(name, options == null ? PreprocessOptions.defaults() : options).await().indefinitely();
+        sealMarkers.send(name, options.options()).await().indefinitely();
         long deadline = System.nanoTime() + config.sealWait().toNanos();
-        while (!registry.isSealEnded(name) && System.nanoTime() < deadline) {
+        while (!registry.isSealEnded(name, number) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -147,11 +172,22 @@ public class DatasetResource {
                 break;
             }
         }
-        if (registry.isSealEnded(name)) {
+        if (registry.isSealEnded(name, number)) {
             return Response.ok(registry.status(name)).build();
         }
         // The marker is safe on the raw topic and will seal the dataset once the records ahead of it are in.
         return Response.accepted(registry.status(name)).build();
+    }
+
+    private static List<Map<String, Object>> errors(List<FieldProblem> problems) {
+        return problems.stream().map(problem -> {
+            Map<String, Object> error = new LinkedHashMap<>();
+            if (problem.field() != null) {
+                error.put("field", problem.field());
+            }
+            error.put("detail", problem.detail());
+            return error;
+        }).toList();
     }
 
     private void requireExisting(String name) {

@@ -1,5 +1,7 @@
 package io.finetune.ingest.domain;
 
+import io.finetune.contracts.PreparationFailed;
+import io.finetune.contracts.PreparationOutcome;
 import io.finetune.kafka.local.LocalKafkaResource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -10,17 +12,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The registry on the real broker's {@code finetune.ingest.datasets}: what one instance wrote, a restarted instance
- * and another replica see; counts are summed over replicas; creates and seals are decided once across replicas.
+ * and another replica see; counts are summed over replicas; creates and seals are decided once across replicas, and
+ * a dataset is sealed again only after its preparation failed.
  */
 class DatasetRegistryIT {
     private static final LocalKafkaResource KAFKA = new LocalKafkaResource();
@@ -54,8 +59,8 @@ class DatasetRegistryIT {
                 first.countAccepted("restart-set");
             }
             first.countRejected("restart-set", "missing-label");
-            assertThat(first.seal("restart-set").get()).isEqualTo(3);
-            assertThat(first.seal("restart-set").get()).as("sealing now, in this process").isEqualTo(-1);
+            assertThat(first.seal("restart-set", 1).get()).isEqualTo(3);
+            assertThat(first.seal("restart-set", 1).get()).as("sealing now, in this process").isEqualTo(-1);
             first.sealEnded("restart-set").get();
             first.countRejected("restart-set", "dataset-sealed");
             first.countsPublished().get();
@@ -69,9 +74,9 @@ class DatasetRegistryIT {
             assertThat(again.definition("restart-set")).isEqualTo(phishing);
             assertThat(again.create(phishing)).isFalse();
             assertThat(again.isSealed("restart-set")).isTrue();
-            assertThat(again.seal("restart-set").get()).isEqualTo(-1);
+            assertThat(again.seal("restart-set", 1).get()).isEqualTo(-1);
             DatasetStatus status = again.status("restart-set");
-            assertThat(status.state()).isEqualTo("SEALED");
+            assertThat(status.state()).isEqualTo(DatasetStatus.State.SEALED);
             assertThat(status.accepted()).isEqualTo(3);
             assertThat(status.rejectedByReason()).isEqualTo(Map.of("missing-label", 1L, "dataset-sealed", 1L));
             // Its own counters go on from its last snapshot rather than from zero.
@@ -88,7 +93,7 @@ class DatasetRegistryIT {
         try {
             crashed.countAccepted("cut-short-set");
             crashed.countAccepted("cut-short-set");
-            assertThat(crashed.seal("cut-short-set").get()).isEqualTo(2);
+            assertThat(crashed.seal("cut-short-set", 1).get()).isEqualTo(2);
             // ...and the process dies before its END marker is sent: no sealEnded.
         } finally {
             crashed.close();
@@ -96,10 +101,10 @@ class DatasetRegistryIT {
         DatasetRegistry restarted = registry("cut-short");
         try {
             assertThat(restarted.isSealed("cut-short-set")).isTrue();
-            assertThat(restarted.seal("cut-short-set").get()).as("the claim's count, to send the END marker with")
+            assertThat(restarted.seal("cut-short-set", 1).get()).as("the claim's count, to send the END marker with")
                     .isEqualTo(2);
             restarted.sealEnded("cut-short-set").get();
-            assertThat(restarted.seal("cut-short-set").get()).isEqualTo(-1);
+            assertThat(restarted.seal("cut-short-set", 1).get()).isEqualTo(-1);
         } finally {
             restarted.close();
         }
@@ -129,11 +134,11 @@ class DatasetRegistryIT {
 
             // A seal publishes the sealing replica's counts first: the END marker's count includes them at once.
             two.countAccepted("shared-set");
-            assertThat(two.seal("shared-set").get()).isEqualTo(6);
+            assertThat(two.seal("shared-set", 1).get()).isEqualTo(6);
             two.sealEnded("shared-set").get();
             await().atMost(Duration.ofSeconds(10)).until(() -> one.isSealed("shared-set"));
-            assertThat(one.seal("shared-set").get()).isEqualTo(-1);
-            assertThat(one.status("shared-set").state()).isEqualTo("SEALED");
+            assertThat(one.seal("shared-set", 1).get()).isEqualTo(-1);
+            assertThat(one.status("shared-set").state()).isEqualTo(DatasetStatus.State.SEALED);
 
             // A dataset only pushed onto the raw topic (never created) is known to the other replica by its counts.
             one.countAccepted("raw-only-set");
@@ -159,11 +164,11 @@ class DatasetRegistryIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> one.exists(name) && two.exists(name));
                 // The loser of the claim gets -1; one that only saw the winner's claim before its END marker was
                 // confirmed finishes the seal too (a second END marker, harmless). Once ended, every seal is refused.
-                List<Long> sealed = both(pool, () -> sealAndEnd(one, name), () -> sealAndEnd(two, name));
+                List<Long> sealed = both(pool, () -> sealAndEnd(one, name, 1), () -> sealAndEnd(two, name, 1));
                 assertThat(sealed).contains(0L).allMatch(accepted -> accepted == 0L || accepted == -1L);
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                    assertThat(one.seal(name).get()).isEqualTo(-1);
-                    assertThat(two.seal(name).get()).isEqualTo(-1);
+                    assertThat(one.seal(name, 1).get()).isEqualTo(-1);
+                    assertThat(two.seal(name, 1).get()).isEqualTo(-1);
                 });
             }
         } finally {
@@ -173,13 +178,57 @@ class DatasetRegistryIT {
         }
     }
 
-    private static long sealAndEnd(DatasetRegistry registry, String name) throws Exception {
-        long accepted = registry.seal(name).get();
+    @Test
+    void aDatasetWhosePreparationFailedIsSealedAgainOnceAndOnlyThen() throws Exception {
+        DatasetRegistry one = registry("reseal-1");
+        DatasetRegistry two = registry("reseal-2");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            one.countAccepted("reseal-set");
+            one.countAccepted("reseal-set");
+            assertThat(one.nextSeal("reseal-set", Optional::empty)).isEqualTo(new NextSeal.Allowed(1));
+            assertThat(sealAndEnd(one, "reseal-set", 1)).isEqualTo(2);
+            assertThat(one.nextSeal("reseal-set", Optional::empty)).as("being prepared")
+                    .isInstanceOf(NextSeal.Refused.class);
+
+            Supplier<Optional<PreparationOutcome>> firstFailed = () -> Optional.of(
+                    PreparationFailed.of("reseal-set", 1, "unknown-model", "no model 'bert-bsae'"));
+            assertThat(one.status("reseal-set", firstFailed).state()).isEqualTo(DatasetStatus.State.FAILED);
+            assertThat(one.status("reseal-set", firstFailed).failure().reason()).isEqualTo("unknown-model");
+            assertThat(one.nextSeal("reseal-set", firstFailed)).isEqualTo(new NextSeal.Allowed(2));
+            await().atMost(Duration.ofSeconds(10)).until(() -> two.isSealEnded("reseal-set", 1));
+            List<Long> sealed = both(pool, () -> sealAndEnd(one, "reseal-set", 2),
+                    () -> sealAndEnd(two, "reseal-set", 2));
+            assertThat(sealed).contains(2L).allMatch(accepted -> accepted == 2L || accepted == -1L);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> one.isSealEnded("reseal-set", 2)
+                    && two.isSealEnded("reseal-set", 2));
+            // Seal 1's failure says nothing of seal 2, which preprocess now prepares.
+            assertThat(two.status("reseal-set", firstFailed).state()).isEqualTo(DatasetStatus.State.SEALED);
+            assertThat(two.nextSeal("reseal-set", firstFailed)).isInstanceOf(NextSeal.Refused.class);
+            assertThat(two.seal("reseal-set", 2).get()).as("made already").isEqualTo(-1);
+        } finally {
+            pool.shutdownNow();
+            one.close();
+            two.close();
+        }
+        DatasetRegistry restarted = registry("reseal-1");
+        try {
+            assertThat(restarted.isSealEnded("reseal-set", 2)).isTrue();
+            assertThat(restarted.status("reseal-set").accepted()).isEqualTo(2);
+        } finally {
+            restarted.close();
+        }
+    }
+
+    private static long sealAndEnd(DatasetRegistry registry, String name, int number) throws Exception {
+        long accepted = registry.seal(name, number).get();
         if (accepted >= 0) {
             registry.sealEnded(name).get();
         }
         return accepted;
     }
+
 
     private static <T> List<T> both(ExecutorService pool, Callable<T> first, Callable<T> second) throws Exception {
         List<Future<T>> futures = List.of(pool.submit(first), pool.submit(second));

@@ -23,11 +23,11 @@ class DatasetViewsTest {
         views.apply("d/defined/2", DatasetDefined.TYPE,
                 Json.write(DatasetDefined.of("d", List.of("body"), "tag", null, "id", "r2")));
         views.apply("d/defined/2", DatasetDefined.TYPE, null);
-        DatasetSealed claim = DatasetSealed.claim("d", 7, "r2", "p2");
+        DatasetSealed claim = DatasetSealed.claim("d", 1, 7, "r2", "p2");
         views.apply("d/sealed/1", DatasetSealed.TYPE, Json.write(claim));
-        views.apply("d/sealed/2", DatasetSealed.TYPE, Json.write(DatasetSealed.claim("d", 9, "r1", "p1")));
+        views.apply("d/sealed/2", DatasetSealed.TYPE, Json.write(DatasetSealed.claim("d", 1, 9, "r1", "p1")));
         assertThat(views.get("d").seal.ended()).isFalse();
-        views.apply("d/sealed/2", DatasetSealed.TYPE, Json.write(DatasetSealed.claim("d", 9, "r1", "p1").asEnded()));
+        views.apply("d/sealed/2", DatasetSealed.TYPE, Json.write(DatasetSealed.claim("d", 1, 9, "r1", "p1").asEnded()));
         assertThat(views.get("d").seal.ended()).isFalse();
         views.apply("d/sealed/1", DatasetSealed.TYPE, Json.write(claim.asEnded()));
 
@@ -37,6 +37,24 @@ class DatasetViewsTest {
         assertThat(view.sealKey).isEqualTo("d/sealed/1");
         assertThat(view.seal.accepted()).isEqualTo(7);
         assertThat(view.seal.ended()).isTrue();
+    }
+
+    @Test
+    void aLaterSealFollowsAnEndedOneOnlyAsItsNextNumberAndOnlyOnce() {
+        // Written before seals were numbered: no "seal" field, read as the first seal.
+        views.apply("d/sealed/1", DatasetSealed.TYPE, "{\"v\":1,\"dataset\":\"d\",\"accepted\":7,\"replica\":\"r1\","
+                + "\"process\":\"p1\",\"ended\":false}");
+        views.apply("d/sealed/2", DatasetSealed.TYPE, Json.write(DatasetSealed.claim("d", 2, 7, "r1", "p1")));
+        assertThat(views.get("d").sealKey).as("seal 1 is not ended yet").isEqualTo("d/sealed/1");
+        views.apply("d/sealed/1", DatasetSealed.TYPE, Json.write(views.get("d").seal.asEnded()));
+        assertThat(views.get("d").seal.seal()).isEqualTo(1);
+
+        views.apply("d/sealed/3", DatasetSealed.TYPE, Json.write(DatasetSealed.claim("d", 3, 7, "r2", "p2")));
+        views.apply("d/sealed/4", DatasetSealed.TYPE, Json.write(DatasetSealed.claim("d", 2, 7, "r2", "p2")));
+        views.apply("d/sealed/5", DatasetSealed.TYPE, Json.write(DatasetSealed.claim("d", 2, 7, "r1", "p1")));
+        assertThat(views.get("d").sealKey).isEqualTo("d/sealed/4");
+        assertThat(views.get("d").seal.seal()).isEqualTo(2);
+        assertThat(views.get("d").seal.ended()).isFalse();
     }
 
     @Test

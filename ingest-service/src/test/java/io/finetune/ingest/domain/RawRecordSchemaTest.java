@@ -40,7 +40,9 @@ class RawRecordSchemaTest {
             "{\"dataset\":\"imdb\",\"end\":false,\"text\":\"x\",\"label\":\"a\"}",
             "{\"dataset\":null,\"text\":\"x\",\"label\":\"a\",\"split\":null,\"id\":null}",
             "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"balance\":\"undersample\",\"seed\":7,\"testFraction\":0.2}}",
-            "{\"dataset\":\"imdb\",\"end\":true,\"options\":null}");
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":null}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"model\":\"scratch:80\",\"maxLength\":64.0,"
+                    + "\"balance\":\"OverSample\",\"validationFraction\":0,\"seed\":null}}");
 
     private static final List<String> INVALID = List.of(
             "[1,2]",
@@ -62,6 +64,14 @@ class RawRecordSchemaTest {
             "{\"dataset\":7,\"text\":\"x\",\"label\":\"a\"}",
             "{\"dataset\":\"imdb\",\"end\":\"yes\"}",
             "{\"dataset\":\"imdb\",\"end\":true,\"options\":5}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"maxLenght\":64}}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"balance\":\"sideways\"}}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"testFraction\":2}}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"validationFraction\":-0.1}}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"maxLength\":1}}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"maxLength\":1.5}}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"maxLength\":\"128\"}}",
+            "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"model\":\"scratch:lots\"}}",
             "{\"dataset\":\"imdb\",\"text\":\"nul\\u0000here\",\"label\":\"a\"}");
 
     private boolean schemaAccepts(String json) throws IOException {

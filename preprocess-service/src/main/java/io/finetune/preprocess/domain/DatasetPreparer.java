@@ -17,12 +17,14 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
@@ -68,10 +70,7 @@ public final class DatasetPreparer {
         steps.add(new CleaningReport.Step("received", (int) received, (int) received, accepted == null ? null
                 : accepted == received ? "all " + accepted + " records ingest accepted"
                 : "ingest accepted " + accepted + " records, " + received + " arrived"));
-        steps.add(new CleaningReport.Step("standardise", (int) received, (int) received, scan.changed
-                + " texts changed (markup, entities, Unicode NFKC, spacing"
-                + (options.lowercase() ? ", case" : "") + (options.removeSpecialChars() ? ", special characters" : "")
-                + ")"));
+        steps.add(new CleaningReport.Step("standardise", (int) received, (int) received, scan.changes.describe()));
         int incomplete = scan.empty + scan.unlabeled;
         steps.add(new CleaningReport.Step("drop-incomplete", (int) received, scan.entries.size(),
                 scan.empty + " empty after cleaning, " + scan.unlabeled + " without label"));
@@ -166,8 +165,8 @@ public final class DatasetPreparer {
 
     private static final class Scan {
         final List<Entry> entries = new ArrayList<>();
+        final TextChanges changes = new TextChanges();
         long received;
-        int changed;
         int empty;
         int unlabeled;
     }
@@ -175,14 +174,14 @@ public final class DatasetPreparer {
     private static Scan scan(DatasetSpool spool, TextStandardiser standardiser) {
         Scan scan = new Scan();
         Map<String, String> labelNames = new HashMap<>(); // one String per label, not one per record
+        Set<TextChange> changes = EnumSet.noneOf(TextChange.class);
         spool.forEach(line -> {
             scan.received++;
             SpooledRecord r = line.record();
             String raw = r.text() == null ? "" : r.text();
-            String cleaned = standardiser.clean(raw);
-            if (!cleaned.equals(raw)) {
-                scan.changed++;
-            }
+            changes.clear();
+            String cleaned = standardiser.clean(raw, changes);
+            scan.changes.count(changes);
             if (cleaned.isEmpty()) {
                 scan.empty++;
             } else if (r.label() == null || r.label().isBlank()) {

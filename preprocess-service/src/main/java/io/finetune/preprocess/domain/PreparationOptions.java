@@ -4,8 +4,9 @@ import io.finetune.contracts.Hashing;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.PreprocessOptions;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Every setting that shapes the shards, resolved: the dataset's own options over the service's defaults. Its JSON is
@@ -15,8 +16,6 @@ public record PreparationOptions(String model, int maxLength, String balance, do
                                  double testFraction, long seed, boolean stripHtml, boolean lowercase,
                                  boolean removeSpecialChars, boolean dedupeNormalised, int shardMaxBytes,
                                  int shardMaxExamples) {
-    public static final Set<String> BALANCE_MODES = Set.of("none", "undersample", "oversample");
-
     /** The dataset's options where given, else these defaults; invalid values fail with reason "invalid-options". */
     public PreparationOptions overriddenBy(PreprocessOptions requested) {
         PreprocessOptions r = requested == null ? PreprocessOptions.defaults() : requested;
@@ -37,20 +36,20 @@ public record PreparationOptions(String model, int maxLength, String balance, do
                 lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples);
     }
 
+    /**
+     * The options' rules ({@link PreprocessOptions#problems()}, the ones ingest checks a seal with) on the resolved
+     * values, where a default can break a rule together with a given value (a testFraction of 0.95 beside the default
+     * validationFraction of 0.1), and the operator's shard limits. Every problem is named in one failure.
+     */
     public void validate() {
-        if (!BALANCE_MODES.contains(balance)) {
-            throw new PreparationFailure("invalid-options", "balance '" + balance + "' is not one of " + BALANCE_MODES);
-        }
-        if (maxLength < 2) {
-            throw new PreparationFailure("invalid-options", "maxLength " + maxLength + " leaves no room for [CLS] and [SEP]");
-        }
-        if (!(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction < 1)) {
-            throw new PreparationFailure("invalid-options", "validationFraction " + validationFraction
-                    + " and testFraction " + testFraction + " must be >= 0 and leave something to train on");
-        }
+        List<String> problems = new ArrayList<>();
+        new PreprocessOptions(model, maxLength, balance, validationFraction, testFraction, seed).problems()
+                .forEach(problem -> problems.add(problem.describe()));
         if (shardMaxExamples < 1 || shardMaxBytes < 64 * 1024) {
-            throw new PreparationFailure("invalid-options", "shard limits too small: " + shardMaxExamples
-                    + " examples, " + shardMaxBytes + " bytes");
+            problems.add("shard limits too small: " + shardMaxExamples + " examples, " + shardMaxBytes + " bytes");
+        }
+        if (!problems.isEmpty()) {
+            throw new PreparationFailure("invalid-options", String.join("; ", problems));
         }
     }
 

@@ -3,6 +3,7 @@ package io.finetune.preprocess.domain;
 import io.finetune.contracts.Directories;
 import io.finetune.contracts.Hashing;
 import io.finetune.contracts.ModelArchive;
+import io.finetune.contracts.PreprocessOptions;
 import io.finetune.distilbert.scratch.ScratchModels;
 import io.finetune.distilbert.vocab.WordPieceVocabulary;
 import io.finetune.distilbert.vocab.WordPieceVocabularyBuilder;
@@ -19,9 +20,6 @@ import java.nio.file.Path;
  */
 public final class ScratchTokenizers {
     public static final String MODEL = "scratch";
-    /** The smallest vocabulary that leaves room for specials and an alphabet. */
-    static final int MIN_VOCAB = 64;
-    static final int MAX_VOCAB = 1_000_000;
 
     private final Path workDir;
     private final int defaultVocabSize;
@@ -37,22 +35,9 @@ public final class ScratchTokenizers {
         return model.equals(MODEL) || model.startsWith(MODEL + ":");
     }
 
-    /** The vocabulary size {@code model} asks for; a malformed size is an "invalid-options" failure. */
+    /** The vocabulary size {@code model} asks for; its bounds are checked with the options (PreparationOptions). */
     int vocabSize(String model) {
-        if (model.equals(MODEL)) {
-            return defaultVocabSize;
-        }
-        String size = model.substring(MODEL.length() + 1);
-        try {
-            int parsed = Integer.parseInt(size);
-            if (parsed >= MIN_VOCAB && parsed <= MAX_VOCAB) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new PreparationFailure("invalid-options", "model '" + model + "': the vocabulary size after 'scratch:'"
-                + " must be a number from " + MIN_VOCAB + " to " + MAX_VOCAB);
+        return PreprocessOptions.scratchVocabSize(model).orElse(defaultVocabSize);
     }
 
     WordPieceVocabularyBuilder builder(String model) {

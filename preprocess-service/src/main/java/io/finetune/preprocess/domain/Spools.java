@@ -21,7 +21,10 @@ public final class Spools implements AutoCloseable {
         return open.computeIfAbsent(dataset, d -> DatasetSpool.open(directory.resolve(d + ".jsonl")));
     }
 
-    /** Deletes the dataset's spool once it was prepared (or failed): the topic still holds the records. */
+    /**
+     * Deletes the dataset's spool once it was prepared: the topic still holds the records. A failed preparation keeps
+     * it, for the next seal of the dataset.
+     */
     public void discard(String dataset) {
         DatasetSpool spool = open.remove(dataset);
         if (spool != null) {

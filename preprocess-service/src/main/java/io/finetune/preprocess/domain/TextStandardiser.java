@@ -2,6 +2,7 @@ package io.finetune.preprocess.domain;
 
 import java.text.Normalizer;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -28,29 +29,60 @@ public final class TextStandardiser {
 
     /** The cleaned text; empty when nothing but markup and spacing was there. */
     public String clean(String text) {
+        return clean(text, null);
+    }
+
+    /**
+     * The cleaned text, and in {@code changes} (when not null) each kind of change cleaning made to it. A change
+     * that only moved spacing around is {@link TextChange#SPACING}, whatever step made it.
+     */
+    public String clean(String text, Set<TextChange> changes) {
         if (text == null) {
             return "";
         }
         String s = text;
         if (stripHtml && s.indexOf('<') >= 0) {
             // Tags become spaces so "end.<br />Next" does not glue two words together.
-            s = TAG.matcher(s).replaceAll(" ");
+            s = noted(s, TAG.matcher(s).replaceAll(" "), TextChange.MARKUP, changes);
         }
         if (stripHtml) {
-            s = HtmlEntities.unescape(s);
+            s = noted(s, HtmlEntities.unescape(s), TextChange.ENTITIES, changes);
         }
-        s = Normalizer.normalize(s, Normalizer.Form.NFKC);
+        s = notedBeyondSpacing(s, Normalizer.normalize(s, Normalizer.Form.NFKC), TextChange.UNICODE, changes);
         if (mayHoldControls(s)) {
-            s = CONTROL.matcher(s).replaceAll("");
+            s = noted(s, CONTROL.matcher(s).replaceAll(""), TextChange.CONTROL, changes);
         }
         if (lowercase) {
-            s = s.toLowerCase(Locale.ROOT);
+            s = noted(s, s.toLowerCase(Locale.ROOT), TextChange.CASE, changes);
         }
         if (removeSpecialChars) {
-            s = SPECIAL.matcher(s).replaceAll(" ");
+            s = notedBeyondSpacing(s, SPECIAL.matcher(s).replaceAll(" "), TextChange.SPECIAL, changes);
         }
         // Most texts are spaced cleanly already: skipping the regex then gives the same string, faster.
-        return spacedCleanly(s) ? s : SPACES.matcher(s).replaceAll(" ").trim();
+        return spacedCleanly(s) ? s : noted(s, respaced(s), TextChange.SPACING, changes);
+    }
+
+    private static String noted(String before, String after, TextChange change, Set<TextChange> changes) {
+        if (changes != null && !after.equals(before)) {
+            changes.add(change);
+        }
+        return after;
+    }
+
+    /**
+     * For the steps that may only move spacing around: NFKC makes a no-break space a space, and the special-character
+     * step makes a line separator (U+2028) one. Markup, references and control characters are never spacing.
+     */
+    private static String notedBeyondSpacing(String before, String after, TextChange change,
+                                             Set<TextChange> changes) {
+        if (changes != null && !after.equals(before)) {
+            changes.add(respaced(after).equals(respaced(before)) ? TextChange.SPACING : change);
+        }
+        return after;
+    }
+
+    private static String respaced(String s) {
+        return SPACES.matcher(s).replaceAll(" ").trim();
     }
 
     /** False only when no character matches {@link #CONTROL}; surrogates are left to the regex. */

@@ -2,6 +2,7 @@ package io.finetune.preprocess.messaging;
 
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.PreparationFailed;
 import io.finetune.contracts.Shard;
 import io.finetune.contracts.ShardCodec;
 import io.finetune.contracts.ShardManifest;
@@ -50,7 +51,14 @@ public class PipelineOutput {
     }
 
     public Uni<Void> manifest(ShardManifest manifest) {
-        return send(manifest.dataset(), Json.write(manifest).getBytes(StandardCharsets.UTF_8), "manifest");
+        return send(manifest.dataset(), Json.write(manifest).getBytes(StandardCharsets.UTF_8),
+                ShardManifest.RECORD_TYPE);
+    }
+
+    /** Where the manifest would be: ingest's status reads it there (and a new seal may follow). */
+    public Uni<Void> failure(PreparationFailed failure) {
+        return send(failure.dataset(), Json.write(failure).getBytes(StandardCharsets.UTF_8),
+                PreparationFailed.RECORD_TYPE);
     }
 
     public Uni<Void> deadLetter(DeadLetter letter) {

@@ -4,6 +4,7 @@ import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.PreparationFailed;
 import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.ShardReader;
@@ -126,7 +127,7 @@ public class RecordHandler {
             LOG.infof("dataset %s build %s ready: %s", dataset, manifest.build(), manifest.shards());
             spools.discard(dataset);
         } catch (PreparationFailure e) {
-            fail(dataset, received, started, e.reason(), e.getMessage(), origin, payload);
+            fail(end, received, started, e.reason(), e.getMessage(), origin, payload);
         } catch (RuntimeException | LinkageError e) {
             // LinkageError too: a tokenizer whose native library cannot load must fail the dataset with the reason,
             // not leave it PREPARING forever while the end marker goes to the dead-letter topic unexplained.
@@ -135,13 +136,13 @@ public class RecordHandler {
                 throw e; // nack: the failure strategy keeps the end marker on the dead-letter topic
             }
             LOG.errorf(e, "preparing dataset %s failed", dataset);
-            fail(dataset, received, started, "preparation-failed", e.getClass().getSimpleName() + ": "
+            fail(end, received, started, "preparation-failed", e.getClass().getSimpleName() + ": "
                     + e.getMessage(), origin, payload);
         }
     }
 
     /**
-     * A dataset is sealed once, but its END marker can arrive twice: ingest re-sends it when a crash cut its seal
+     * A prepared dataset is sealed once, but its END marker can arrive twice: ingest re-sends it when a crash cut its seal
      * short after the marker went out, and Kafka redelivers it when this service crashed after preparing but before
      * committing. The spool is discarded once a dataset is ready, so the repeat finds it empty; preparing that would
      * fail the dataset ("0 records") over a build that is on the shards topic. Its manifest there is the answer.
@@ -159,14 +160,19 @@ public class RecordHandler {
         return true;
     }
 
-    private void fail(String dataset, long received, long started, String reason, String detail, String origin,
+    /**
+     * Says why on the shards topic, where ingest looks for the manifest, and on the dead-letter topic. The spool is
+     * kept: the dataset may be sealed again with other options (a new END marker, seal number one higher), and this
+     * spool is where its records are; ingest takes no records after a seal, so nothing is added to it meanwhile.
+     */
+    private void fail(DatasetRecord end, long received, long started, String reason, String detail, String origin,
                       String payload) {
-        LOG.warnf("dataset %s not prepared (%s): %s", dataset, reason, detail);
+        String dataset = end.dataset();
+        LOG.warnf("dataset %s (seal %d) not prepared (%s): %s", dataset, end.sealNumber(), reason, detail);
         registry.failed(dataset, received, reason, detail);
         metrics.preparation("failed").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        output.failure(PreparationFailed.of(dataset, end.sealNumber(), reason, detail)).await().indefinitely();
         deadLetter(origin, dataset, reason, detail, payload);
-        // The records stay on the dataset topic; keeping a sealed dataset's spool would only fill the disk.
-        spools.discard(dataset);
     }
 
     private static boolean isKafkaFailure(Throwable e) {

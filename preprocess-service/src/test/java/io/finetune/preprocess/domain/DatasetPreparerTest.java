@@ -105,6 +105,8 @@ class DatasetPreparerTest {
         Map<String, CleaningReport.Step> steps = report.steps().stream()
                 .collect(Collectors.toMap(CleaningReport.Step::name, Function.identity()));
         assertThat(steps.get("received").after()).isEqualTo(65);
+        assertThat(steps.get("standardise").detail()).isEqualTo(
+                "31 texts changed (markup removed in 31, character references decoded in 31)");
         assertThat(steps.get("drop-incomplete").after()).isEqualTo(63);
         assertThat(steps.get("drop-incomplete").detail()).contains("1 empty", "1 without label");
         assertThat(steps.get("dedupe-exact").after()).isEqualTo(61);
@@ -128,6 +130,28 @@ class DatasetPreparerTest {
             assertThat(byId.get("n7").label()).isZero();
         }
         assertThat(shards).allMatch(s -> s.build().equals(manifest.build()) && s.dataset().equals("reviews"));
+    }
+
+    /**
+     * Mail joins subject and body with a line break: that alone is not a change (the tokenizer sees the same tokens),
+     * and a report that counted it said nearly every text had changed.
+     */
+    @Test
+    void theReportCountsOnlyTextsWhoseWordsChangedAndTheRespacedApart() {
+        List<SpooledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            records.add(record("m" + i, "Subject " + i + "\nBody of mail " + i, i % 2 == 0 ? "spam" : "ham", null));
+        }
+        records.add(record("h", "Hello  <b>world</b>", "spam", null));
+        records.add(record("e", "Fish &amp; chips", "ham", null));
+        records.add(record("c", "bell\u0007 rings", "spam", null));
+        records.add(record("p", "Plain text.", "ham", null));
+        ShardManifest manifest = prepare(records, DEFAULTS, new ArrayList<>());
+        CleaningReport.Step standardise = manifest.report().steps().stream()
+                .filter(step -> step.name().equals("standardise")).findFirst().orElseThrow();
+        assertThat(standardise.detail()).isEqualTo("3 texts changed (markup removed in 1, character references"
+                + " decoded in 1, control characters removed in 1); 4 only re-spaced (line breaks and runs of spaces"
+                + " made one space, which the tokenizer does not tell apart: not counted as changed)");
     }
 
     @Test
@@ -198,9 +222,14 @@ class DatasetPreparerTest {
 
     @Test
     void refusesInvalidOptionsAndUnknownModels() {
-        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, "smote", null, null, null)))
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, 1, "smote", null, 2.0, null)))
+                .hasMessageContaining("maxLength: 1 leaves no room")
+                .hasMessageContaining("balance: 'smote' is not one of none, undersample, oversample")
+                .hasMessageContaining("testFraction: 2.0 is not a share")
                 .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
-        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, null, 0.5, 0.5, null)))
+        // Valid on its own, as ingest checked it; not beside the default validationFraction of 0.1.
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, null, null, 0.95, null)))
+                .hasMessageContaining("validationFraction 0.1 and testFraction 0.95")
                 .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
         PreparationOptions missing = DEFAULTS.overriddenBy(new PreprocessOptions(
                 dir.resolve("no-such-model").toString(), null, null, null, null, null));
@@ -260,8 +289,8 @@ class DatasetPreparerTest {
 
     @Test
     void aMalformedScratchSizeIsAnInvalidOption() {
-        PreparationOptions options = DEFAULTS.overriddenBy(new PreprocessOptions("scratch:lots", null, null, null, null, null));
-        assertThatThrownBy(() -> prepare(dirtyDataset(), options, new ArrayList<>()))
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(
+                new PreprocessOptions("scratch:lots", null, null, null, null, null)))
                 .hasMessageContaining("scratch:lots")
                 .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
         ShardManifest sized = prepare(dirtyDataset(), DEFAULTS.overriddenBy(

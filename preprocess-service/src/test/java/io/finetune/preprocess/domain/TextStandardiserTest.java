@@ -55,6 +55,29 @@ class TextStandardiserTest {
         assertThat(new TextStandardiser(false, false, false).clean("a<br />b")).isEqualTo("a<br />b");
     }
 
+    /** What cleaning did to a text, by kind; spacing alone is not a change of its words. */
+    @Test
+    void saysWhatEachKindOfCleaningChanged() {
+        assertThat(changes(defaults, "Subject\nBody")).containsExactly(TextChange.SPACING);
+        assertThat(changes(defaults, " runs  of   spaces\t")).containsExactly(TextChange.SPACING);
+        assertThat(changes(defaults, "no\u00A0break")).as("NFKC, but only spacing").containsExactly(TextChange.SPACING);
+        assertThat(changes(defaults, "end.<br />Next")).containsExactly(TextChange.MARKUP);
+        assertThat(changes(defaults, "Fish &amp; chips")).containsExactly(TextChange.ENTITIES);
+        assertThat(changes(defaults, "\uFB01ne")).containsExactly(TextChange.UNICODE);
+        assertThat(changes(defaults, "bell\u0007 rings")).containsExactly(TextChange.CONTROL);
+        assertThat(changes(defaults, "Hello  <b>world</b>")).containsExactly(TextChange.MARKUP, TextChange.SPACING);
+        assertThat(changes(defaults, "Already clean.")).isEmpty();
+        TextStandardiser strict = new TextStandardiser(true, true, true);
+        assertThat(changes(strict, "Hello #world")).containsExactly(TextChange.CASE, TextChange.SPECIAL,
+                TextChange.SPACING);
+    }
+
+    private static java.util.Set<TextChange> changes(TextStandardiser standardiser, String text) {
+        java.util.Set<TextChange> changes = java.util.EnumSet.noneOf(TextChange.class);
+        standardiser.clean(text, changes);
+        return changes;
+    }
+
     @Test
     void normalisedKeyIgnoresCasePunctuationAndSpacing() {
         assertThat(TextStandardiser.normalisedKey("Great movie!")).isEqualTo(TextStandardiser.normalisedKey("great  MOVIE"));
@@ -76,8 +99,14 @@ class TextStandardiserTest {
                     for (int n = random.nextInt(12); n > 0; n--) {
                         text.append(pieces[random.nextInt(random.nextBoolean() ? 5 : pieces.length)]);
                     }
-                    assertThat(standardiser.clean(text.toString())).as("'%s'", text)
-                            .isEqualTo(regexesOnly(text.toString(), lower, special));
+                    String cleaned = regexesOnly(text.toString(), lower, special);
+                    assertThat(standardiser.clean(text.toString())).as("'%s'", text).isEqualTo(cleaned);
+                    // The kinds of change say no more and no less than this: the cleaned text differs from the
+                    // text itself with its spacing made single spaces (and none at the ends).
+                    java.util.Set<TextChange> changes = changes(standardiser, text.toString());
+                    String respaced = text.toString().replaceAll("[\\s\\p{Z}]+", " ").replaceAll("^ | $", "");
+                    assertThat(changes.stream().anyMatch(c -> c != TextChange.SPACING)).as("changed '%s'", text)
+                            .isEqualTo(!cleaned.equals(respaced));
                     assertThat(TextStandardiser.normalisedKey(text.toString())).as("key of '%s'", text)
                             .isEqualTo(text.toString().toLowerCase(java.util.Locale.ROOT)
                                     .replaceAll("[^\\p{L}\\p{N}]+", " ").trim());

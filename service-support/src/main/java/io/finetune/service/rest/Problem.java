@@ -22,7 +22,12 @@ public record Problem(String type, String title, int status, String detail, List
 
     /** 422: the request is well-formed but asks for something that cannot be done (JAX-RS has no constant). */
     public static WebApplicationException unprocessable(String detail) {
-        return of(422, "Unprocessable Content", detail, null);
+        return unprocessable(detail, null);
+    }
+
+    /** 422 with one entry per problem, e.g. each field that is wrong. */
+    public static WebApplicationException unprocessable(String detail, List<Map<String, Object>> errors) {
+        return of(422, "Unprocessable Content", detail, errors);
     }
 
     private static WebApplicationException of(int status, String title, String detail,
