@@ -50,23 +50,10 @@ public final class Diagnosis {
                       TransferGuards guards) {
         public static Run of(EvaluatedCheckpoint e) {
             return new Run(e.result().jobId(), e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
-                    : e.checkpoint().history(), settings(e.checkpoint()),
+                    : e.checkpoint().history(), TrainedSettings.of(e.checkpoint()),
                     e.data(), e.result().examples(), e.result().accuracy(), e.result().labels().size(),
                     e.highConfidenceErrors(), TransferGuards.of(e.checkpoint()));
         }
-    }
-
-    /**
-     * What the run trained with: the checkpoint's effective settings (every default filled in by the trainer), or
-     * for a checkpoint from before they were recorded, the submitted ones, whose nulls then read as "the trainer's
-     * default" instead of a number guessed here.
-     */
-    private static Hyperparameters settings(io.finetune.contracts.CheckpointInfo checkpoint) {
-        if (checkpoint == null) {
-            return null;
-        }
-        return checkpoint.effectiveHyperparameters() != null ? checkpoint.effectiveHyperparameters()
-                : checkpoint.hyperparameters();
     }
 
     private final Thresholds t;

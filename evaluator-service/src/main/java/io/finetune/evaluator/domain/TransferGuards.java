@@ -43,9 +43,8 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
         if (info == null) {
             return null;
         }
-        Hyperparameters recorded = info.effectiveHyperparameters();
-        Hyperparameters h = recorded != null ? recorded
-                : info.hyperparameters() != null ? info.hyperparameters() : Hyperparameters.defaults();
+        Hyperparameters trained = TrainedSettings.of(info);
+        Hyperparameters h = trained != null ? trained : Hyperparameters.defaults();
         TrainingConfig d = TrainingConfig.defaults();
         List<EpochMetrics> history = info.history() == null ? List.of() : info.history();
         int epochsRun = history.isEmpty() ? info.epoch() : history.get(history.size() - 1).epoch();
@@ -57,7 +56,7 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
                 info.last() ? info.epoch() : null, metric(h.metricForBestModel(), d.metricForBestModel()),
                 or(h.warmupRatio(), d.warmupRatio()), or(h.weightDecay(), d.weightDecay()),
                 or(h.freezeEmbeddings(), d.freezeEmbeddings()), or(h.freezeLayers(), d.freezeLayers()),
-                recorded != null);
+                info.effectiveHyperparameters() != null);
     }
 
     /** A setting as one would type it in a job: 2e-5, 3e-4, 0.01, 0.1. */
