@@ -109,30 +109,43 @@ public final class Diagnosis {
         if (h.size() < 2) {
             return false;
         }
-        EpochMetrics best = h.get(0);
+        EpochMetrics lowest = h.get(0);
         for (EpochMetrics e : h) {
-            best = e.validationLoss() < best.validationLoss() ? e : best;
+            lowest = e.validationLoss() < lowest.validationLoss() ? e : lowest;
         }
         EpochMetrics last = h.get(h.size() - 1);
-        boolean valRose = last.validationLoss() > best.validationLoss() * (1 + t.overfitRise());
-        if (valRose && last.trainLoss() < best.trainLoss()) {
+        boolean valRose = last.validationLoss() > lowest.validationLoss() * (1 + t.overfitRise());
+        if (valRose && last.trainLoss() < lowest.trainLoss()) {
             TransferGuards g = pretrained(run) ? run.guards() : null;
-            boolean alreadyKept = g != null && "loss".equals(g.metricForBestModel())
-                    && Integer.valueOf(best.epoch()).equals(g.keptEpoch());
-            String keep = alreadyKept ? fmt("This final checkpoint already holds epoch %d's weights (the best by "
-                    + "validation loss), so the epochs after it cost time only", best.epoch())
-                    : fmt("Keep the epoch-%d checkpoint (GET /jobs/%s/best?metric=log_loss)", best.epoch(),
-                    run.jobId());
             out.add(new Finding("overfitting", "Overfitting", fmt("validation loss rose from %.4f (epoch %d) to "
-                            + "%.4f (epoch %d) while training loss fell from %.4f to %.4f", best.validationLoss(),
-                    best.epoch(), last.validationLoss(), last.epoch(), best.trainLoss(), last.trainLoss())
-                    + (g == null ? "" : pastTheMinimum(g, h.size() - 1 - h.indexOf(best))),
+                            + "%.4f (epoch %d) while training loss fell from %.4f to %.4f", lowest.validationLoss(),
+                    lowest.epoch(), last.validationLoss(), last.epoch(), lowest.trainLoss(), last.trainLoss())
+                    + (g == null ? "" : pastTheMinimum(g, h.size() - 1 - h.indexOf(lowest))),
                     fmt("%s; train %d epoch(s) or set earlyStoppingPatience=1; raise weightDecay (now %s) to 0.1; "
-                            + "add training data", keep, best.epoch(), value(run.hyperparameters() == null ? null
-                            : run.hyperparameters().weightDecay()))));
+                            + "add training data", keep(run, lowest), lowest.epoch(),
+                    value(run.hyperparameters() == null ? null : run.hyperparameters().weightDecay()))));
             return true;
         }
         return false;
+    }
+
+    /**
+     * Which weights to keep: the job's final checkpoint holds the best evaluation by metricForBestModel (the trainer's
+     * choice, on the validation split), which is the lowest validation loss only when that is the metric.
+     */
+    private static String keep(Run run, EpochMetrics lowestLoss) {
+        TransferGuards g = run.guards();
+        if (g == null || g.keptEpoch() == null) {
+            return fmt("Use the job's final checkpoint (GET /jobs/%s/best): it holds the best evaluation by validation "
+                    + "%s", run.jobId(), g == null ? "metricForBestModel" : g.metricForBestModel());
+        }
+        if (g.keptEpoch() == lowestLoss.epoch()) {
+            return fmt("This final checkpoint already holds epoch %d's weights (the lowest validation loss), so the "
+                    + "epochs after it cost time only", lowestLoss.epoch());
+        }
+        return fmt("This final checkpoint holds epoch %d's weights, the best by validation %s, while epoch %d had the "
+                + "lowest validation loss: train with metricForBestModel=loss to keep those", g.keptEpoch(),
+                g.metricForBestModel(), lowestLoss.epoch());
     }
 
     /** Overfitting on a pretrained run is also forgetting: said here, so no second finding repeats it. */

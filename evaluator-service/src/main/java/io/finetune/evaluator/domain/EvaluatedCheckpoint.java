@@ -30,6 +30,14 @@ public record EvaluatedCheckpoint(EvaluationResult result, CheckpointInfo checkp
         return result.averagePrecision();
     }
 
+    /**
+     * True for a job's final checkpoint: the trainer's choice, holding the weights of the evaluation that scored best
+     * on the validation split by {@code metricForBestModel}.
+     */
+    public boolean trainersChoice() {
+        return checkpoint != null && checkpoint.last();
+    }
+
     /** The published event's JSON, so REST clients and topic readers see one shape. */
     public ObjectNode toJson() {
         return Json.MAPPER.valueToTree(result);

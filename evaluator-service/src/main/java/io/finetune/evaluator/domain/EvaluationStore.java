@@ -90,15 +90,12 @@ public class EvaluationStore {
                 .toList();
     }
 
-    /** The job's best evaluation by {@code metric}; on a tie the earlier checkpoint wins (less training, same score). */
-    public Optional<EvaluatedCheckpoint> best(String jobId, SelectionMetric metric) {
-        EvaluatedCheckpoint best = null;
-        for (EvaluatedCheckpoint e : byJob(jobId)) {
-            Double value = metric.of(e);
-            if (value != null && (best == null || metric.compare(value, metric.of(best)) > 0)) {
-                best = e;
-            }
-        }
-        return Optional.ofNullable(best);
+    /**
+     * The job's best checkpoint, which the trainer chose: its final one ({@link BestCheckpoint}). Empty until the job's
+     * training has ended and its final checkpoint was evaluated; a cancelled or failed job never has one. Nothing here
+     * chooses by test figures: a choice made on the test split would make them optimistic.
+     */
+    public Optional<EvaluatedCheckpoint> best(String jobId) {
+        return byJob(jobId).stream().filter(EvaluatedCheckpoint::trainersChoice).findFirst();
     }
 }

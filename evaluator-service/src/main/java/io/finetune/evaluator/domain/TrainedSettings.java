@@ -5,6 +5,8 @@ import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.distilbert.TrainingConfig;
 
+import java.util.Locale;
+
 /** What a checkpoint was trained with, read from its {@code checkpoint.json}. */
 public final class TrainedSettings {
     private TrainedSettings() {
@@ -20,6 +22,18 @@ public final class TrainedSettings {
             return null;
         }
         return info.effectiveHyperparameters() != null ? info.effectiveHyperparameters() : info.hyperparameters();
+    }
+
+    /**
+     * The validation metric the trainer chose the final checkpoint by ({@code metric_for_best_model}): "loss",
+     * "accuracy", ...; the trainer accepts transformers' "eval_loss" spelling too, and its default where the
+     * checkpoint does not say.
+     */
+    public static String metricForBestModel(CheckpointInfo info) {
+        Hyperparameters settings = of(info);
+        String name = settings == null || settings.metricForBestModel() == null
+                ? TrainingConfig.defaults().metricForBestModel().name() : settings.metricForBestModel();
+        return name.replaceFirst("(?i)^eval_", "").toLowerCase(Locale.ROOT);
     }
 
     /**

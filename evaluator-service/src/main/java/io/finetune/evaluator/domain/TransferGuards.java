@@ -53,7 +53,7 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
         Boolean pretrained = info.baseModel() == null ? null : !TrainingJob.fromScratch(info.baseModel());
         return new TransferGuards(info.baseModel(), pretrained, or(h.learningRate(), d.learningRate()), planned,
                 epochsRun, patience, stoppedEarly(info, patience, epochsRun, planned),
-                info.last() ? info.epoch() : null, metric(h.metricForBestModel(), d.metricForBestModel()),
+                info.last() ? info.epoch() : null, TrainedSettings.metricForBestModel(info),
                 or(h.warmupRatio(), d.warmupRatio()), or(h.weightDecay(), d.weightDecay()),
                 or(h.freezeEmbeddings(), d.freezeEmbeddings()), or(h.freezeLayers(), d.freezeLayers()),
                 info.effectiveHyperparameters() != null);
@@ -82,12 +82,6 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
             return info.stoppedEarly();
         }
         return patience == 0 ? Boolean.FALSE : epochsRun < planned ? Boolean.TRUE : null;
-    }
-
-    /** "loss" or "accuracy"; the trainer accepts transformers' "eval_loss" spelling too. */
-    private static String metric(String name, TrainingConfig.BestModelMetric fallback) {
-        String m = name == null ? fallback.name() : name.replaceFirst("(?i)^eval_", "");
-        return m.toLowerCase(Locale.ROOT);
     }
 
     private static <T> T or(T value, T fallback) {

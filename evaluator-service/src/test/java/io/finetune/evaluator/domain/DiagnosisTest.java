@@ -118,12 +118,29 @@ class DiagnosisTest {
 
     @Test
     void overfitting() {
-        Finding f = only(run(List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.90),
-                new EpochMetrics(2, 200, 0.20, 0.33, 0.90), new EpochMetrics(3, 300, 0.08, 0.45, 0.89)),
-                data(5000, 5000, 0), 0.91, 0));
+        // Validation accuracy still rose while validation loss rose: the trainer kept epoch 3 by accuracy.
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.86),
+                new EpochMetrics(2, 200, 0.20, 0.33, 0.88), new EpochMetrics(3, 300, 0.08, 0.45, 0.90));
+        Finding f = only(run(history, data(5000, 5000, 0), 0.91, 0, guards(PRETRAINED,
+                GUIDE_SETTINGS + ", \"metricForBestModel\": \"accuracy\"", history)));
         assertThat(f.code()).isEqualTo("overfitting");
         assertThat(f.evidence()).contains("0.3000 (epoch 1)", "0.4500 (epoch 3)", "0.4000 to 0.0800");
-        assertThat(f.suggestion()).contains("epoch-1 checkpoint", "GET /jobs/job-7/best?metric=log_loss");
+        assertThat(f.suggestion()).contains("This final checkpoint holds epoch 3's weights, the best by validation "
+                + "accuracy, while epoch 1 had the lowest validation loss", "metricForBestModel=loss")
+                .doesNotContain("?metric=");
+    }
+
+    @Test
+    void overfittingSeenOnACheckpointBeforeTheFinalOnePointsToTheTrainersChoice() {
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.90),
+                new EpochMetrics(2, 200, 0.20, 0.33, 0.90), new EpochMetrics(3, 300, 0.08, 0.45, 0.89));
+        CheckpointInfo epochThree = new CheckpointInfo(CheckpointInfo.VERSION, "job-7", "job-7-epoch-3", "reviews",
+                "b1", PRETRAINED, 3, 300, false, 0.08, 0.45, 0.89, HP, history,
+                Json.read("{" + GUIDE_SETTINGS + "}", Hyperparameters.class), null);
+        Finding f = only(run(history, data(5000, 5000, 0), 0.91, 0, TransferGuards.of(epochThree)));
+        assertThat(f.code()).isEqualTo("overfitting");
+        assertThat(f.suggestion()).contains("Use the job's final checkpoint (GET /jobs/job-7/best): it holds the best "
+                + "evaluation by validation loss").doesNotContain("?metric=");
     }
 
     @Test
