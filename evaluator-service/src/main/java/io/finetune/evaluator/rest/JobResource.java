@@ -27,7 +27,7 @@ public class JobResource {
         this.store = store;
     }
 
-    /** The job's evaluations in training order (epoch, step): its learning curve on held-out data. */
+    /** The job's evaluations in training order (epoch, step, the final checkpoint last): its learning curve. */
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/evaluations")

@@ -63,6 +63,18 @@ class EvaluationStoreTest {
     }
 
     @Test
+    void theFinalCheckpointComesLastThoughItHoldsAnEarlierEpoch() {
+        EvaluationStore store = new EvaluationStore(workspace());
+        store.save(evaluation("job-a", "a-epoch-1", 1, false, 0.7, 0.7, 0.5, Instant.parse("2026-01-01T00:01:00Z")));
+        store.save(evaluation("job-a", "a-epoch-2", 2, false, 0.6, 0.6, 0.6, Instant.parse("2026-01-01T00:02:00Z")));
+        store.save(evaluation("job-a", "a-epoch-3", 3, false, 0.6, 0.6, 0.7, Instant.parse("2026-01-01T00:03:00Z")));
+        store.save(evaluation("job-a", "a-final", 1, true, 0.7, 0.7, 0.5, Instant.parse("2026-01-01T00:04:00Z")));
+
+        assertThat(store.byJob("job-a")).extracting(e -> e.result().checkpointId())
+                .containsExactly("a-epoch-1", "a-epoch-2", "a-epoch-3", "a-final");
+    }
+
+    @Test
     void theBestCheckpointIsTheTrainersFinalOneWhateverTheTestFiguresOfTheOthers() {
         EvaluationStore store = new EvaluationStore(workspace());
         store.save(evaluation("job-a", "a-epoch-1", 1, false, 0.90, 0.90, 0.20, Instant.parse("2026-01-01T00:01:00Z")));

@@ -273,7 +273,7 @@ class EvaluatorServiceIT {
      * take the earliest; the best is the trainer's final checkpoint, which holds epoch 1's evaluation.
      */
     @Test
-    void theBestCheckpointIsTheTrainersFinalOne() {
+    void theBestCheckpointIsTheTrainersFinalOneAndComesLastInTrainingOrder() {
         String job = "job-best-" + run;
         for (int epoch = 1; epoch <= 2; epoch++) {
             produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, job, job + "-epoch-" + epoch,
@@ -290,6 +290,8 @@ class EvaluatorServiceIT {
                 "{\"metricForBestModel\": \"loss\"}", Hyperparameters.class), false), 0));
         awaitEvaluation(job + "-final");
 
+        RestAssured.get("/jobs/" + job + "/evaluations").then().statusCode(200)
+                .body("checkpointId", org.hamcrest.Matchers.contains(job + "-epoch-1", job + "-epoch-2", job + "-final"));
         RestAssured.get("/jobs/" + job + "/best").then().statusCode(200)
                 .body("checkpointId", equalTo(job + "-final"))
                 .body("metricForBestModel", equalTo("loss"))
