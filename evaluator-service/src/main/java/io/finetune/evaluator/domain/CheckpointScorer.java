@@ -87,7 +87,7 @@ public class CheckpointScorer {
                 Calibration.accuracyByLength(lengths(examples), correct(truth, probabilities)), precision.flag());
         ErrorAnalysis.Errors errors = ErrorAnalysis.of(examples, probabilities, labels, modelDir);
         return new EvaluatedCheckpoint(result, info, data.manifest(), curves(truth, probabilities, labels.size()),
-                errors.mostConfident(), errors.highConfidence());
+                errors.mostConfident(), errors.highConfidence(), ModelFacts.of(modelConfig));
     }
 
     /**

@@ -10,6 +10,7 @@ import io.finetune.contracts.Json;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.Finding;
+import io.finetune.evaluator.domain.ModelFacts;
 import io.finetune.evaluator.domain.TransferGuards;
 import io.finetune.evaluator.domain.WrongExample;
 import io.quarkus.qute.Engine;
@@ -83,7 +84,7 @@ public final class ReportPage {
                 .data("charts", charts(e))
                 .data("wrong", wrong(e.confidentlyWrong()))
                 .data("data", data(e.data()))
-                .data("training", training(e.checkpoint()))
+                .data("training", training(e.checkpoint(), e.model()))
                 .render();
     }
 
@@ -237,17 +238,19 @@ public final class ReportPage {
                 labels, splits, cleaning, tokenLengths);
     }
 
-    private static Training training(CheckpointInfo info) {
+    /** @param model the model's family and positions; null for an evaluation stored before they were recorded */
+    private static Training training(CheckpointInfo info, ModelFacts model) {
         if (info == null) {
             return null;
         }
+        String baseModel = text(info.baseModel()) + (model == null ? "" : " (" + model.modelType() + ", "
+                + model.maxPositionEmbeddings() + " positions)");
         // What it trained with, every default filled in; a checkpoint from before those were recorded has only the
         // submitted settings, whose absent values were the trainer's defaults.
         if (info.effectiveHyperparameters() != null) {
-            return new Training(text(info.baseModel()), "settings as trained",
-                    Json.write(info.effectiveHyperparameters()));
+            return new Training(baseModel, "settings as trained", Json.write(info.effectiveHyperparameters()));
         }
-        return new Training(text(info.baseModel()), "settings as submitted (absent: the trainer's default)",
+        return new Training(baseModel, "settings as submitted (absent: the trainer's default)",
                 info.hyperparameters() == null ? "defaults" : Json.write(info.hyperparameters()));
     }
 

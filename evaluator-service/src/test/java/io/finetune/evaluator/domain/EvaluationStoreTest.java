@@ -102,7 +102,7 @@ class EvaluationStoreTest {
                 List.of(new EvaluationResult.LengthBucket(1, 16, 10, accuracy)), "bf16");
         CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job, checkpoint, "reviews", "b1",
                 "distilbert-tiny", epoch, epoch * 100L, last, 0.3, 0.4, 0.8, null, List.of());
-        return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0);
+        return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0, null);
     }
 
     private Workspace workspace() {

@@ -49,7 +49,7 @@ class ModelShelfTest {
                 "test", 10, accuracy, 0.5, accuracy, accuracy, List.of("a", "b"), List.of(), new int[][]{{5, 0}, {0, 5}},
                 Instant.parse(at), null, null, null, null, "fp32"), new CheckpointInfo(CheckpointInfo.VERSION, job,
                 checkpoint, "d", "b", "distilbert-tiny", 1, 1L, last, 0.3, 0.4, 0.8, null, List.of()), null, null,
-                List.of(), 0));
+                List.of(), 0, null));
     }
 
     private EvaluatorConfig config() {

@@ -158,7 +158,9 @@ class EvaluatorServiceIT {
         RestAssured.get("/evaluations/" + reportCheckpoint + "/advice").then().statusCode(200)
                 .body("code", org.hamcrest.Matchers.hasItems("overfitting", "too-little-data"))
                 .body("find { it.code == 'overfitting' }.evidence", containsString("0.3000 (epoch 1)"))
-                .body("find { it.code == 'overfitting' }.evidence", containsString("catastrophic forgetting"));
+                .body("find { it.code == 'overfitting' }.evidence", containsString("catastrophic forgetting"))
+                .body("find { it.code == 'overfitting' }.suggestion", containsString("epoch 1 had the lowest "
+                        + "validation loss"));
         RestAssured.get("/evaluations/" + reportCheckpoint + "/guards").then().statusCode(200)
                 .body("baseModel", equalTo("distilbert-tiny")).body("pretrained", equalTo(true))
                 .body("learningRate", equalTo(5e-5f)).body("plannedEpochs", equalTo(3))

@@ -9,6 +9,7 @@ import io.finetune.contracts.Json;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.Finding;
+import io.finetune.evaluator.domain.ModelFacts;
 import io.finetune.evaluator.domain.WrongExample;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class ReportPageTest {
                 new ClassMetrics("ok", 0, 0, 0, 0)), new int[][]{{1, 1}, {0, 0}}, Instant.EPOCH, null, null, 0.1,
                 List.of(new EvaluationResult.LengthBucket(1, 16, 2, 0.5)), "bf16");
         EvaluatedCheckpoint evaluation = new EvaluatedCheckpoint(result, null, null, null, List.of(
-                new WrongExample("e1", label, "ok", 0.97, 5, "<script>alert('x')</script> & more")), 1);
+                new WrongExample("e1", label, "ok", 0.97, 5, "<script>alert('x')</script> & more")), 1, null);
 
         String html = ReportPage.render(evaluation, List.of(new Finding("label-noise", "Suspected label noise",
                 "1 of 2 <wrong>", "fix labels")));
@@ -54,18 +55,19 @@ class ReportPageTest {
                 new CleaningReport(List.of(new CleaningReport.Step("strip" + x, 10, 9, "detail" + x)), 1, 0, 2,
                         null, Map.of(16, 5, 32, 4)), null);
         EvaluatedCheckpoint evaluation = new EvaluatedCheckpoint(result, checkpoint("base" + x, null, false),
-                manifest, null, List.of(new WrongExample("id" + x, "a" + x, "b", 0.9, 5, "text" + x)), 1);
+                manifest, null, List.of(new WrongExample("id" + x, "a" + x, "b", 0.9, 5, "text" + x)), 1,
+                new ModelFacts("distilbert" + x, 64));
 
         String html = ReportPage.render(evaluation, List.of(new Finding("code" + x, "title" + x, "evidence" + x,
                 "suggestion" + x)));
 
         assertThat(html).doesNotContain("<script").contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
         for (String text : List.of("job", "ckpt", "title", "evidence", "suggestion", "id", "text", "build", "tok",
-                "strip", "detail", "train", "base", "fp32")) {
+                "strip", "detail", "train", "base", "fp32", "distilbert")) {
             assertThat(html).as(text).contains(text + "&lt;script&gt;");
         }
         assertThat(html).contains("<table id=\"labels\">", "<table id=\"cleaning\">", "1 duplicates removed",
-                "<h2>Training</h2>");
+                "<h2>Training</h2>", "64 positions)");
         assertThat(html.split("<svg", -1)).hasSize(4); // confusion matrix, loss by epoch, token lengths
     }
 
@@ -118,7 +120,7 @@ class ReportPageTest {
                 2, 0.5, 0.7, 0.5, 0.5, List.of("a", "b"), List.of(new ClassMetrics("a", 1, 0.5, 0.66, 2),
                 new ClassMetrics("b", 0, 0, 0, 0)), new int[][]{{1, 1}, {0, 0}}, Instant.EPOCH, null, null, null,
                 null, null);
-        return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0);
+        return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0, null);
     }
 
     private static String row(String name, String value) {
