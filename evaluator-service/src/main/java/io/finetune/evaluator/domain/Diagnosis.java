@@ -47,15 +47,17 @@ public final class Diagnosis {
      * @param guards          the run's transfer learning settings; null when the checkpoint's description is missing
      * @param model           the model's family and positions; null for an evaluation stored before they were
      *                        recorded
+     * @param gap             validation against test accuracy; null where there is nothing to compare
      */
     public record Run(String jobId, List<EpochMetrics> history, Hyperparameters hyperparameters, ShardManifest data,
                       int testExamples, double testAccuracy, int classes, int highConfidenceErrors,
-                      TransferGuards guards, ModelFacts model) {
+                      TransferGuards guards, ModelFacts model, AccuracyGap gap) {
         public static Run of(EvaluatedCheckpoint e) {
             return new Run(e.result().jobId(), e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
                     : e.checkpoint().history(), TrainedSettings.of(e.checkpoint()),
                     e.data(), e.result().examples(), e.result().accuracy(), e.result().labels().size(),
-                    e.highConfidenceErrors(), TransferGuards.of(e.checkpoint()), e.model());
+                    e.highConfidenceErrors(), TransferGuards.of(e.checkpoint()), e.model(),
+                    AccuracyGap.of(e).orElse(null));
         }
     }
 
@@ -82,6 +84,7 @@ public final class Diagnosis {
         truncation(run, findings);
         tooLittleData(run, findings);
         labelNoise(run, findings);
+        validationTestGap(run, findings);
         return findings;
     }
 
@@ -393,6 +396,22 @@ public final class Diagnosis {
                     "Read the most confidently wrong examples in the report; fix their labels (or drop them) and "
                             + "train again"));
         }
+    }
+
+    private static void validationTestGap(Run run, List<Finding> out) {
+        AccuracyGap gap = run.gap();
+        if (gap == null || !gap.beyondChance()) {
+            return;
+        }
+        TransferGuards g = run.guards();
+        String selected = g != null && g.keptEpoch() != null && run.history().size() > 1 ? fmt("; this final "
+                + "checkpoint's validation figures are the best of %d evaluations, so they lean high",
+                run.history().size()) : "";
+        out.add(new Finding("validation-test-gap", "Validation and test disagree more than chance explains",
+                gap.evidence() + selected, "The trainer's validation pass and this evaluation score the same "
+                + "examples alike, so the splits differ: check that validation and test come from the same source (a "
+                + "test split the source gave may not), look for validation examples repeated in the training data, "
+                + "and hold out more examples before trusting either figure"));
     }
 
     private static String lowerLr(Run run) {

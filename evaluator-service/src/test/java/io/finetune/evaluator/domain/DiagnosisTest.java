@@ -311,7 +311,7 @@ class DiagnosisTest {
     private static Diagnosis.Run run(List<EpochMetrics> history, ShardManifest data, double accuracy,
                                      int highConfidenceErrors, CheckpointInfo trained, ModelFacts model) {
         return new Diagnosis.Run("job-7", history, TrainedSettings.of(trained), data, 1000, accuracy, 2,
-                highConfidenceErrors, TransferGuards.of(trained), model);
+                highConfidenceErrors, TransferGuards.of(trained), model, null);
     }
 
     private static CheckpointInfo trained(String baseModel, String settings) {

@@ -106,6 +106,28 @@ class ReportPageTest {
                 .doesNotContain("BERT fine-tuning range");
     }
 
+    @Test
+    void validationAndTestFiguresOfTheCheckpointStandSideBySideWithTheVerdict() {
+        // The trainer had 40 of 50 validation examples right (0.8), the test split 20 of 50 (0.4).
+        String html = ReportPage.render(evaluation(checkpoint("distilbert-tiny", null, true), "test", 50, 0.4,
+                Map.of("validation", Map.of("a", 25, "b", 25), "test", Map.of("a", 25, "b", 25))), List.of());
+
+        assertThat(html).contains("<h2>Validation and test</h2>",
+                "<tr><th class=\"text\">validation (the trainer&#39;s)</th><td>50</td><td>0.8000</td><td>0.3500</td>",
+                "<tr><th class=\"text\">test</th><td>50</td><td>0.4000</td><td>0.7000</td></tr>",
+                "The gap is more than splits of 50 and 50 examples explain: Fisher&#39;s exact test p &lt; 0.0001")
+                .doesNotContain("id=\"on-validation\"");
+    }
+
+    @Test
+    void figuresScoredOnTheValidationSplitSayTheyLeanOptimistic() {
+        String html = ReportPage.render(evaluation(checkpoint("distilbert-tiny", null, true), "validation", 50, 0.8,
+                Map.of("validation", Map.of("a", 25, "b", 25))), List.of());
+
+        assertThat(html).contains("id=\"on-validation\"", "so these figures lean optimistic")
+                .doesNotContain("<h2>Validation and test</h2>");
+    }
+
     /** Three epochs; the final checkpoint holds epoch 2. {@code effective} null: an older checkpoint.json. */
     private static CheckpointInfo checkpoint(String baseModel, String effective, Boolean stoppedEarly) {
         return new CheckpointInfo(CheckpointInfo.VERSION, "job", "ckpt", "d", "b", baseModel, 2, 20L, true, 0.3,
@@ -113,6 +135,18 @@ class ReportPageTest {
                 new CheckpointInfo.EpochMetrics(2, 20, 0.3, 0.35, 0.8),
                 new CheckpointInfo.EpochMetrics(3, 30, 0.2, 0.36, 0.8)),
                 effective == null ? null : Json.read(effective, Hyperparameters.class), stoppedEarly);
+    }
+
+    /** {@code examples} of {@code split} scored with {@code accuracy}, on build "b" with {@code counts}. */
+    private static EvaluatedCheckpoint evaluation(CheckpointInfo info, String split, int examples, double accuracy,
+                                                  Map<String, Map<String, Integer>> counts) {
+        EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", "ckpt", "d", 2, 20L, split,
+                examples, accuracy, 0.7, 0.5, 0.5, List.of("a", "b"), List.of(new ClassMetrics("a", 1, 0.5, 0.66,
+                25), new ClassMetrics("b", 0, 0, 0, 25)), new int[][]{{20, 5}, {25, 0}}, Instant.EPOCH, null, null,
+                null, null, null);
+        ShardManifest data = new ShardManifest(ShardManifest.VERSION, "d", "b", List.of("a", "b"), Map.of(), counts,
+                "tok", "m", 64, "h", null);
+        return new EvaluatedCheckpoint(result, info, data, null, List.of(), 0, null);
     }
 
     private static EvaluatedCheckpoint evaluation(CheckpointInfo info) {
