@@ -82,7 +82,7 @@ class AccuracyGapTest {
 
     /**
      * A final checkpoint kept at epoch 2 of 3, with {@code validationRight} of 17 validation examples right by the
-     * trainer, scored on 17 test examples of {@code split} with {@code testRight} right, on build {@code evaluatedBuild}.
+     * trainer, scored on 17 examples of {@code split} with {@code testRight} right, on build {@code evaluatedBuild}.
      */
     private static EvaluatedCheckpoint evaluated(int validationRight, int testRight, String evaluatedBuild,
                                                  String split, String settings) {

@@ -293,7 +293,8 @@ class EvaluatorServiceIT {
         awaitEvaluation(job + "-final");
 
         RestAssured.get("/jobs/" + job + "/evaluations").then().statusCode(200)
-                .body("checkpointId", org.hamcrest.Matchers.contains(job + "-epoch-1", job + "-epoch-2", job + "-final"));
+                .body("checkpointId", org.hamcrest.Matchers.contains(job + "-epoch-1", job + "-epoch-2",
+                        job + "-final"));
         RestAssured.get("/jobs/" + job + "/best").then().statusCode(200)
                 .body("checkpointId", equalTo(job + "-final"))
                 .body("metricForBestModel", equalTo("loss"))
