@@ -144,7 +144,7 @@ public class InferenceBench {
                 new ClassMetrics("POSITIVE", 0.5, 0.5, 0.5, 1)), new int[][]{{1, 0}, {1, 0}}, Instant.now(),
                 null, null, null, null, "fp32");
         Files.writeString(dir.resolve(CHECKPOINT + ".json"),
-                Json.write(new EvaluatedCheckpoint(result, null, null, null, List.of(), 0)));
+                Json.write(new EvaluatedCheckpoint(result, null, null, null, List.of(), 0, null)));
     }
 
     /** Latencies in ms of {@code requests} POST /predict calls, each one 128-token text, after 5 warm-up calls. */

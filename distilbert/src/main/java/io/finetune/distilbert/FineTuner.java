@@ -137,12 +137,7 @@ public final class FineTuner {
             if (e.label() >= c.numLabels()) {
                 throw new IllegalArgumentException("Label id " + e.label() + " is out of range for " + c.labels());
             }
-            int[] ids = e.inputIds();
-            if (ids.length > limit) {
-                int[] cut = java.util.Arrays.copyOf(ids, limit);
-                cut[limit - 1] = ids[ids.length - 1];
-                ids = cut;
-            }
+            int[] ids = Truncation.toLength(e.inputIds(), limit);
             for (int id : ids) {
                 if (id < 0 || id >= c.vocabSize()) {
                     throw new IllegalArgumentException("Token id " + id + " is outside the vocabulary of " + c.vocabSize());

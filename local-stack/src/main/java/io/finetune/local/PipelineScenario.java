@@ -117,7 +117,10 @@ public final class PipelineScenario {
         return job.path("jobId").asText();
     }
 
-    /** The evaluator's {@code GET /compare?jobs=a,b}: each job's best checkpoint with its settings and metrics. */
+    /**
+     * The evaluator's {@code GET /compare?jobs=a,b}: each job's best checkpoint (its final one, the trainer's choice on
+     * validation) with its settings and its validation and test figures.
+     */
     public JsonNode compare(List<String> jobIds) {
         return client.require(client.get("evaluator-service", "/compare?jobs=" + String.join(",", jobIds)), 200);
     }

@@ -35,8 +35,8 @@ public interface EvaluatorConfig {
     Precision precision();
 
     /**
-     * Evaluated models kept on disk for /predict and downloads: this many of the newest, plus the best (by accuracy)
-     * of every job. A DistilBERT-base directory is ~270 MB.
+     * Evaluated models kept on disk for /predict and downloads: this many of the newest, plus every job's best
+     * checkpoint (its final one, the trainer's choice by validation). A DistilBERT-base directory is ~270 MB.
      */
     @WithDefault("5")
     int keepModels();

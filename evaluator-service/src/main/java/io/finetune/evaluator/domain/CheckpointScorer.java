@@ -10,6 +10,7 @@ import io.finetune.contracts.TokenizedExample;
 import io.finetune.distilbert.EncoderClassifier;
 import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.Predictor;
+import io.finetune.distilbert.Truncation;
 import io.finetune.distilbert.metrics.ClassificationMetrics;
 import io.finetune.distilbert.metrics.PerClassMetrics;
 import io.finetune.evaluator.config.EvaluatorConfig;
@@ -65,9 +66,11 @@ public class CheckpointScorer {
         String split = SPLITS.stream().filter(s -> !data.split(s).isEmpty()).findFirst().orElseThrow(() ->
                 new Rejection("no-test-split", info.dataset(), "dataset '" + info.dataset()
                         + "' has no test or validation examples to evaluate on"));
-        List<TokenizedExample> examples = data.split(split);
         List<String> labels = data.manifest().labels();
-        checkFit(info, readModelConfig(modelDir, info), labels, examples);
+        EncoderConfig modelConfig = readModelConfig(modelDir, info);
+        checkFit(info, modelConfig, labels, data.split(split));
+        List<TokenizedExample> examples = asTrained(data.split(split), Math.min(
+                TrainedSettings.maxLength(info, data.manifest()), modelConfig.maxPositionEmbeddings()));
 
         long started = System.nanoTime();
         float[][] probabilities;
@@ -88,7 +91,17 @@ public class CheckpointScorer {
                 Calibration.accuracyByLength(lengths(examples), correct(truth, probabilities)), precision.flag());
         ErrorAnalysis.Errors errors = ErrorAnalysis.of(examples, probabilities, labels, modelDir);
         return new EvaluatedCheckpoint(result, info, data.manifest(), curves(truth, probabilities, labels.size()),
-                errors.mostConfident(), errors.highConfidence());
+                errors.mostConfident(), errors.highConfidence(), ModelFacts.of(modelConfig));
+    }
+
+    /**
+     * The examples cut at the run's length, as the trainer's training and validation passes read them: a run with a
+     * shorter maxLength than the dataset's never saw the tokens past it, and its validation figures do not count
+     * them either.
+     */
+    private static List<TokenizedExample> asTrained(List<TokenizedExample> examples, int maxLength) {
+        return examples.stream().map(e -> new TokenizedExample(e.id(), e.label(),
+                Truncation.toLength(e.inputIds(), maxLength))).toList();
     }
 
     /** One class's metrics in the published result's terms. */
@@ -154,8 +167,9 @@ public class CheckpointScorer {
 
     /**
      * Model and data must agree before predicting: label i of the model must be label i of the dataset, and every
-     * example must fit the model's vocabulary and positions. A mismatch means a different tokenizer or label order,
-     * which would otherwise yield wrong metrics or a failure deep inside PyTorch.
+     * token must be in the model's vocabulary. A mismatch means a different tokenizer or label order, which would
+     * otherwise yield wrong metrics or a failure deep inside PyTorch. (Examples longer than the model's positions
+     * are cut to them, as the trainer cuts them.)
      */
     private static void checkFit(CheckpointInfo info, EncoderConfig model, List<String> labels,
                                  List<TokenizedExample> examples) {
@@ -163,11 +177,6 @@ public class CheckpointScorer {
             throw new Rejection("label-mismatch", info.dataset(), "the model predicts " + model.labels() + " but dataset '" + info.dataset() + "' has labels " + labels);
         }
         for (TokenizedExample example : examples) {
-            if (example.inputIds().length > model.maxPositionEmbeddings()) {
-                throw new Rejection("input-too-long", info.dataset(), "example " + example.id() + " has "
-                        + example.inputIds().length + " tokens; the model takes at most "
-                        + model.maxPositionEmbeddings());
-            }
             for (int id : example.inputIds()) {
                 if (id < 0 || id >= model.vocabSize()) {
                     throw new Rejection("token-out-of-vocabulary", info.dataset(), "example " + example.id()

@@ -43,30 +43,22 @@ public final class Diagnosis {
     /**
      * The facts a diagnosis reads, in plain values so tests can build any run.
      *
-     * @param guards the run's transfer learning settings; null when the checkpoint's description is missing
+     * @param hyperparameters what the run trained with ({@link TrainedSettings#of})
+     * @param guards          the run's transfer learning settings; null when the checkpoint's description is missing
+     * @param model           the model's family and positions; null for an evaluation stored before they were
+     *                        recorded
+     * @param gap             validation against test accuracy; null where there is nothing to compare
      */
     public record Run(String jobId, List<EpochMetrics> history, Hyperparameters hyperparameters, ShardManifest data,
                       int testExamples, double testAccuracy, int classes, int highConfidenceErrors,
-                      TransferGuards guards) {
+                      TransferGuards guards, ModelFacts model, AccuracyGap gap) {
         public static Run of(EvaluatedCheckpoint e) {
             return new Run(e.result().jobId(), e.checkpoint() == null || e.checkpoint().history() == null ? List.of()
-                    : e.checkpoint().history(), settings(e.checkpoint()),
+                    : e.checkpoint().history(), TrainedSettings.of(e.checkpoint()),
                     e.data(), e.result().examples(), e.result().accuracy(), e.result().labels().size(),
-                    e.highConfidenceErrors(), TransferGuards.of(e.checkpoint()));
+                    e.highConfidenceErrors(), TransferGuards.of(e.checkpoint()), e.model(),
+                    AccuracyGap.of(e).orElse(null));
         }
-    }
-
-    /**
-     * What the run trained with: the checkpoint's effective settings (every default filled in by the trainer), or
-     * for a checkpoint from before they were recorded, the submitted ones, whose nulls then read as "the trainer's
-     * default" instead of a number guessed here.
-     */
-    private static Hyperparameters settings(io.finetune.contracts.CheckpointInfo checkpoint) {
-        if (checkpoint == null) {
-            return null;
-        }
-        return checkpoint.effectiveHyperparameters() != null ? checkpoint.effectiveHyperparameters()
-                : checkpoint.hyperparameters();
     }
 
     private final Thresholds t;
@@ -92,6 +84,7 @@ public final class Diagnosis {
         truncation(run, findings);
         tooLittleData(run, findings);
         labelNoise(run, findings);
+        validationTestGap(run, findings);
         return findings;
     }
 
@@ -122,30 +115,54 @@ public final class Diagnosis {
         if (h.size() < 2) {
             return false;
         }
-        EpochMetrics best = h.get(0);
+        EpochMetrics lowest = h.get(0);
         for (EpochMetrics e : h) {
-            best = e.validationLoss() < best.validationLoss() ? e : best;
+            lowest = e.validationLoss() < lowest.validationLoss() ? e : lowest;
         }
         EpochMetrics last = h.get(h.size() - 1);
-        boolean valRose = last.validationLoss() > best.validationLoss() * (1 + t.overfitRise());
-        if (valRose && last.trainLoss() < best.trainLoss()) {
+        boolean valRose = last.validationLoss() > lowest.validationLoss() * (1 + t.overfitRise());
+        if (valRose && last.trainLoss() < lowest.trainLoss()) {
             TransferGuards g = pretrained(run) ? run.guards() : null;
-            boolean alreadyKept = g != null && "loss".equals(g.metricForBestModel())
-                    && Integer.valueOf(best.epoch()).equals(g.keptEpoch());
-            String keep = alreadyKept ? fmt("This final checkpoint already holds epoch %d's weights (the best by "
-                    + "validation loss), so the epochs after it cost time only", best.epoch())
-                    : fmt("Keep the epoch-%d checkpoint (GET /jobs/%s/best?metric=log_loss)", best.epoch(),
-                    run.jobId());
             out.add(new Finding("overfitting", "Overfitting", fmt("validation loss rose from %.4f (epoch %d) to "
-                            + "%.4f (epoch %d) while training loss fell from %.4f to %.4f", best.validationLoss(),
-                    best.epoch(), last.validationLoss(), last.epoch(), best.trainLoss(), last.trainLoss())
-                    + (g == null ? "" : pastTheMinimum(g, h.size() - 1 - h.indexOf(best))),
-                    fmt("%s; train %d epoch(s) or set earlyStoppingPatience=1; raise weightDecay (now %s) to 0.1; "
-                            + "add training data", keep, best.epoch(), value(run.hyperparameters() == null ? null
-                            : run.hyperparameters().weightDecay()))));
+                            + "%.4f (epoch %d) while training loss fell from %.4f to %.4f", lowest.validationLoss(),
+                    lowest.epoch(), last.validationLoss(), last.epoch(), lowest.trainLoss(), last.trainLoss())
+                    + (g == null ? "" : pastTheMinimum(g, h.size() - 1 - h.indexOf(lowest))),
+                    fmt("%s; train %d epoch(s) or set earlyStoppingPatience=1; %sadd training data", keep(run, lowest),
+                            lowest.epoch(), moreWeightDecay(run))));
             return true;
         }
         return false;
+    }
+
+    /** Weight decay of 0.1 regularises; a run already there is not told to raise it. */
+    private static String moreWeightDecay(Run run) {
+        Double decay = run.hyperparameters() == null ? null : run.hyperparameters().weightDecay();
+        return decay != null && decay >= 0.1 ? "" : fmt("raise weightDecay (now %s) to 0.1; ", value(decay));
+    }
+
+    /**
+     * Which weights to keep: the job's final checkpoint holds the best evaluation by metricForBestModel (the trainer's
+     * choice, on the validation split), which is the lowest validation loss only when that is the metric.
+     */
+    private static String keep(Run run, EpochMetrics lowestLoss) {
+        TransferGuards g = run.guards();
+        if (g == null || g.keptEpoch() == null) {
+            return fmt("Use the job's final checkpoint (GET /jobs/%s/best): it holds the best evaluation by validation "
+                    + "%s", run.jobId(), g == null ? "metricForBestModel" : g.metricForBestModel());
+        }
+        if (g.keptEpoch() == lowestLoss.epoch()) {
+            return fmt("This final checkpoint already holds epoch %d's weights (the lowest validation loss), so the "
+                    + "epochs after it cost time only", lowestLoss.epoch());
+        }
+        if (!"loss".equals(g.metricForBestModel())) {
+            return fmt("This final checkpoint holds epoch %d's weights, the best by validation %s, while epoch %d had "
+                    + "the lowest validation loss: train with metricForBestModel=loss to keep those", g.keptEpoch(),
+                    g.metricForBestModel(), lowestLoss.epoch());
+        }
+        // Only a checkpoint from a trainer that did not keep the best weights gets here.
+        return fmt("This final checkpoint holds epoch %d's weights, while epoch %d had the lowest validation loss: "
+                + "take that epoch's checkpoint from GET /jobs/%s/evaluations", g.keptEpoch(), lowestLoss.epoch(),
+                run.jobId());
     }
 
     /** Overfitting on a pretrained run is also forgetting: said here, so no second finding repeats it. */
@@ -267,27 +284,47 @@ public final class Diagnosis {
     }
 
     private boolean underfitting(Run run, List<Finding> out) {
-        double chanceLoss = Math.log(run.classes());
+        // Equal probability for each of k classes loses ln(k) per example, with or without class weights and label
+        // smoothing: the loss of guessing.
+        double guessingLoss = Math.log(run.classes());
         double majority = majorityShare(run);
         Double lastTrain = run.history().isEmpty() ? null : run.history().get(run.history().size() - 1).trainLoss();
-        boolean highLoss = lastTrain != null && lastTrain > t.underfitLossShare() * chanceLoss;
+        boolean highLoss = lastTrain != null && lastTrain > t.underfitLossShare() * guessingLoss;
+        boolean worseThanGuessing = highLoss && lastTrain > guessingLoss;
         boolean nearChance = run.testAccuracy() <= majority + t.nearChanceMargin();
         if (highLoss || nearChance) {
-            String evidence = (highLoss ? fmt("final training loss %.4f is near the %.4f of guessing among %d "
-                    + "classes; ", lastTrain, chanceLoss, run.classes()) : "")
-                    + fmt("test accuracy %.4f against %.4f for always predicting the most frequent class",
-                    run.testAccuracy(), majority);
+            String evidence = (highLoss ? fmt("final training loss %.4f is %s the %.4f of guessing (equal "
+                    + "probability for each of %d classes); ", lastTrain, worseThanGuessing ? "worse than guessing: "
+                    + "above" : "near", guessingLoss, run.classes()) : "") + againstMajority(run, majority);
             Hyperparameters hp = run.hyperparameters();
             String frozen = hp != null && (Boolean.TRUE.equals(hp.freezeEmbeddings())
                     || (hp.freezeLayers() != null && hp.freezeLayers() > 0)) ? "; unfreeze layers" : "";
-            Double lr = hp == null ? null : hp.learningRate();
-            String faster = lr == null ? " and try learningRate=5e-5"
-                    : lr < 5e-5 ? fmt(" and try learningRate=5e-5 (now %s)", shortNumber(lr)) : "";
-            out.add(new Finding("underfitting", "Underfitting", evidence, fmt("Train more epochs (now %s)%s%s; "
-                            + "check that the labels follow from the text", value(hp == null ? null : hp.epochs()),
-                    faster, frozen)));
+            String epochs = value(hp == null ? null : hp.epochs());
+            out.add(new Finding("underfitting", "Underfitting", evidence, worseThanGuessing
+                    ? fmt("%s: a training loss above guessing means confidently wrong answers, often from steps too "
+                    + "large; train more epochs (now %s)%s and check that the labels follow from the text",
+                    lowerLr(run), epochs, frozen)
+                    : fmt("Train more epochs (now %s)%s%s; check that the labels follow from the text", epochs,
+                    faster(hp), frozen)));
         }
         return highLoss || nearChance;
+    }
+
+    private String againstMajority(Run run, double majority) {
+        double accuracy = run.testAccuracy();
+        if (accuracy < majority) {
+            return fmt("test accuracy %.4f is below the %.4f of always predicting the most frequent class", accuracy,
+                    majority);
+        }
+        return fmt("test accuracy %.4f is %s the %.4f of always predicting the most frequent class", accuracy,
+                accuracy <= majority + t.nearChanceMargin() ? fmt("within %.0f points of", 100 * t.nearChanceMargin())
+                        : "above", majority);
+    }
+
+    private static String faster(Hyperparameters hp) {
+        Double lr = hp == null ? null : hp.learningRate();
+        return lr == null ? " and try learningRate=5e-5"
+                : lr < 5e-5 ? fmt(" and try learningRate=5e-5 (now %s)", shortNumber(lr)) : "";
     }
 
     private void imbalance(Run run, List<Finding> out) {
@@ -316,9 +353,30 @@ public final class Diagnosis {
         if (share > t.truncatedShare()) {
             out.add(new Finding("truncation", "Many inputs truncated", fmt("%d of %d examples (%.0f%%) were cut at "
                             + "%d tokens", report.truncated(), total, 100 * share, run.data().maxLength()),
-                    fmt("Raise maxLength (now %d, DistilBERT takes up to 512), or keep the part of each text that "
-                            + "carries the label", run.data().maxLength())));
+                    longerInputs(run)));
         }
+    }
+
+    /** How to let the model read more of each text: as far as its positions go, with the run's maxLength along. */
+    private static String longerInputs(Run run) {
+        int length = run.data().maxLength();
+        String otherwise = "keep the part of each text that carries the label";
+        ModelFacts m = run.model();
+        if (m == null) {
+            return fmt("Raise maxLength (now %d) up to the model's max_position_embeddings (its config.json), or %s",
+                    length, otherwise);
+        }
+        String model = fmt("%s (%s)", run.guards() == null || run.guards().baseModel() == null ? "the model"
+                : run.guards().baseModel(), m.modelType());
+        if (length >= m.maxPositionEmbeddings()) {
+            return fmt("maxLength %d already uses all %d positions of %s: %s, or fine-tune a base model with more "
+                    + "positions", length, m.maxPositionEmbeddings(), model, otherwise);
+        }
+        Integer runLength = run.hyperparameters() == null ? null : run.hyperparameters().maxLength();
+        String alongWith = runLength != null && runLength < m.maxPositionEmbeddings()
+                ? fmt(" and train with maxLength as large (this run's is %d)", runLength) : "";
+        return fmt("Prepare the dataset again with a larger maxLength (now %d; %s takes up to %d tokens)%s, or %s",
+                length, model, m.maxPositionEmbeddings(), alongWith, otherwise);
     }
 
     private void tooLittleData(Run run, List<Finding> out) {
@@ -341,12 +399,29 @@ public final class Diagnosis {
         }
     }
 
+    private static void validationTestGap(Run run, List<Finding> out) {
+        AccuracyGap gap = run.gap();
+        if (gap == null || !gap.beyondChance()) {
+            return;
+        }
+        TransferGuards g = run.guards();
+        String selected = g != null && g.keptEpoch() != null && run.history().size() > 1 ? fmt("; this final "
+                + "checkpoint's validation figures are the best of %d evaluations, so they lean high",
+                run.history().size()) : "";
+        out.add(new Finding("validation-test-gap", "Validation and test disagree more than chance explains",
+                gap.evidence() + selected, "The trainer's validation pass and this evaluation score the same "
+                + "examples alike, so the splits differ: check that validation and test come from the same source (a "
+                + "test split the source gave may not), look for validation examples repeated in the training data, "
+                + "and hold out more examples before trusting either figure"));
+    }
+
     private static String lowerLr(Run run) {
         Hyperparameters hp = run.hyperparameters();
         Double lr = hp == null ? null : hp.learningRate();
         return (lr == null ? "Lower learningRate to a third of what it was"
                 : fmt("Lower learningRate to %s (now %s)", shortNumber(lr / 3), shortNumber(lr)))
-                + ", keep maxGradNorm=1.0 and use warmupRatio=0.1";
+                + fmt(", clip gradients at maxGradNorm=1.0 (now %s) and use warmupRatio=0.1 (now %s)",
+                value(hp == null ? null : hp.maxGradNorm()), value(hp == null ? null : hp.warmupRatio()));
     }
 
     private static Map<String, Integer> trainCounts(Run run) {

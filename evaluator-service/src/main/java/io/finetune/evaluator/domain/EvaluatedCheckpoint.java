@@ -17,9 +17,12 @@ import java.util.List;
  * @param curves               ROC and PR curves, two-class tasks only
  * @param confidentlyWrong     the most confident errors, most confident first
  * @param highConfidenceErrors errors made with at least {@link #HIGH_CONFIDENCE} probability
+ * @param model                the model's family and positions, from its config.json; null in evaluations stored
+ *                             before they were recorded
  */
 public record EvaluatedCheckpoint(EvaluationResult result, CheckpointInfo checkpoint, ShardManifest data,
-                                  Curves curves, List<WrongExample> confidentlyWrong, int highConfidenceErrors) {
+                                  Curves curves, List<WrongExample> confidentlyWrong, int highConfidenceErrors,
+                                  ModelFacts model) {
     public static final double HIGH_CONFIDENCE = 0.9;
 
     public Double rocAuc() {
@@ -28,6 +31,14 @@ public record EvaluatedCheckpoint(EvaluationResult result, CheckpointInfo checkp
 
     public Double averagePrecision() {
         return result.averagePrecision();
+    }
+
+    /**
+     * True for a job's final checkpoint: the trainer's choice, holding the weights of the evaluation that scored best
+     * on the validation split by {@code metricForBestModel}.
+     */
+    public boolean trainersChoice() {
+        return checkpoint != null && checkpoint.last();
     }
 
     /** The published event's JSON, so REST clients and topic readers see one shape. */

@@ -30,6 +30,15 @@ public class EvaluationStore {
     private static final Comparator<EvaluatedCheckpoint> NEWEST_FIRST =
             Comparator.comparing((EvaluatedCheckpoint e) -> e.result().evaluatedAt()).reversed()
                     .thenComparing(e -> e.result().checkpointId());
+    /**
+     * The final checkpoint last: it carries the epoch and step of the evaluation whose weights it holds, often an
+     * earlier one, but it is what training ended with.
+     */
+    private static final Comparator<EvaluatedCheckpoint> TRAINING_ORDER =
+            Comparator.comparing(EvaluatedCheckpoint::trainersChoice)
+                    .thenComparing(e -> e.result().epoch(), Comparator.nullsFirst(Comparator.naturalOrder()))
+                    .thenComparing(e -> e.result().step(), Comparator.nullsFirst(Comparator.naturalOrder()))
+                    .thenComparing(e -> e.result().evaluatedAt());
 
     private final Path dir;
     private final Map<String, EvaluatedCheckpoint> byCheckpoint = new ConcurrentHashMap<>();
@@ -80,25 +89,18 @@ public class EvaluationStore {
         return byCheckpoint.values().stream().sorted(NEWEST_FIRST).toList();
     }
 
-    /** A job's evaluations in training order (epoch, then step), as a learning curve reads them. */
+    /** A job's evaluations in training order: epoch, then step, the final checkpoint last. */
     public List<EvaluatedCheckpoint> byJob(String jobId) {
-        return byCheckpoint.values().stream().filter(e -> jobId.equals(e.result().jobId()))
-                .sorted(Comparator.comparing((EvaluatedCheckpoint e) -> e.result().epoch(),
-                                Comparator.nullsFirst(Comparator.naturalOrder()))
-                        .thenComparing(e -> e.result().step(), Comparator.nullsFirst(Comparator.naturalOrder()))
-                        .thenComparing(e -> e.result().evaluatedAt()))
+        return byCheckpoint.values().stream().filter(e -> jobId.equals(e.result().jobId())).sorted(TRAINING_ORDER)
                 .toList();
     }
 
-    /** The job's best evaluation by {@code metric}; on a tie the earlier checkpoint wins (less training, same score). */
-    public Optional<EvaluatedCheckpoint> best(String jobId, SelectionMetric metric) {
-        EvaluatedCheckpoint best = null;
-        for (EvaluatedCheckpoint e : byJob(jobId)) {
-            Double value = metric.of(e);
-            if (value != null && (best == null || metric.compare(value, metric.of(best)) > 0)) {
-                best = e;
-            }
-        }
-        return Optional.ofNullable(best);
+    /**
+     * The job's best checkpoint, which the trainer chose: its final one ({@link BestCheckpoint}). Empty until the job's
+     * training has ended and its final checkpoint was evaluated; a cancelled or failed job never has one. Nothing here
+     * chooses by test figures: a choice made on the test split would make them optimistic.
+     */
+    public Optional<EvaluatedCheckpoint> best(String jobId) {
+        return byJob(jobId).stream().filter(EvaluatedCheckpoint::trainersChoice).findFirst();
     }
 }

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * The model directories of evaluated checkpoints, kept so that /predict and model downloads work without the trainer.
  * Disk is bounded: after each evaluation only the {@link EvaluatorConfig#keepModels()} newest models stay, plus each
- * job's best by accuracy (what a user most likely wants to take away).
+ * job's best checkpoint, the trainer's final one (what a user most likely wants to take away).
  */
 @ApplicationScoped
 public class ModelShelf {
@@ -54,8 +54,7 @@ public class ModelShelf {
         Set<String> kept = new HashSet<>();
         store.all().stream().limit(keep).forEach(e -> kept.add(e.result().checkpointId()));
         store.all().stream().map(e -> e.result().jobId()).distinct()
-                .forEach(job -> store.best(job, SelectionMetric.ACCURACY)
-                        .ifPresent(best -> kept.add(best.result().checkpointId())));
+                .forEach(job -> store.best(job).ifPresent(best -> kept.add(best.result().checkpointId())));
         if (!Files.isDirectory(workspace.models())) {
             return;
         }

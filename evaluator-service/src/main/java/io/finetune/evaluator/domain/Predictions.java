@@ -17,9 +17,6 @@ import java.util.List;
  */
 @ApplicationScoped
 public class Predictions {
-    /** Tokenizer length when the evaluation recorded no manifest: what DistilBERT was pre-trained with. */
-    private static final int DEFAULT_MAX_LENGTH = 512;
-
     private final ModelShelf shelf;
     private final EvaluatorConfig config;
     private final EvaluationPrecision precision;
@@ -47,9 +44,9 @@ public class Predictions {
         String id = evaluation.result().checkpointId();
         if (!id.equals(loadedId)) {
             close();
-            int maxLength = evaluation.data() == null ? DEFAULT_MAX_LENGTH : evaluation.data().maxLength();
-            loaded = new TextClassifier(modelDir, maxLength, config.batchSize(), device(config),
-                    precision.get());
+            // Texts are read as the run read its examples, so a prediction sees what training and evaluation saw.
+            loaded = new TextClassifier(modelDir, TrainedSettings.maxLength(evaluation.checkpoint(),
+                    evaluation.data()), config.batchSize(), device(config), precision.get());
             loadedId = id;
         }
         return loaded;

@@ -27,7 +27,7 @@ public final class TextClassifier implements AutoCloseable {
     private final Precision precision;
 
     /**
-     * @param maxLength tokens per text, as the training data was tokenized (capped at the model's positions)
+     * @param maxLength tokens per text, as the run read its examples (capped at the model's positions)
      * @param precision the arithmetic of the matrix products; the caller has checked that {@code device} runs it
      */
     public TextClassifier(Path modelDir, int maxLength, int batchSize, Device device, Precision precision) {

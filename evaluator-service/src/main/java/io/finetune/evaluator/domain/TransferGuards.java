@@ -47,9 +47,8 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
         if (info == null) {
             return null;
         }
-        Hyperparameters recorded = info.effectiveHyperparameters();
-        Hyperparameters h = recorded != null ? recorded
-                : info.hyperparameters() != null ? info.hyperparameters() : Hyperparameters.defaults();
+        Hyperparameters trained = TrainedSettings.of(info);
+        Hyperparameters h = trained != null ? trained : Hyperparameters.defaults();
         TrainingConfig d = TrainingConfig.defaults();
         List<EpochMetrics> history = info.history() == null ? List.of() : info.history();
         int epochsRun = history.isEmpty() ? info.epoch() : history.get(history.size() - 1).epoch();
@@ -58,11 +57,11 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
         Boolean pretrained = info.baseModel() == null ? null : !TrainingJob.fromScratch(info.baseModel());
         return new TransferGuards(info.baseModel(), pretrained, or(h.learningRate(), d.learningRate()), planned,
                 epochsRun, patience, stoppedEarly(info, patience, epochsRun, planned),
-                info.last() ? info.epoch() : null, metric(h.metricForBestModel(), d.metricForBestModel()),
+                info.last() ? info.epoch() : null, TrainedSettings.metricForBestModel(info),
                 or(h.loadBestModelAtEnd(), d.loadBestModelAtEnd()), or(h.warmupRatio(), d.warmupRatio()),
                 or(h.weightDecay(), d.weightDecay()),
                 or(h.freezeEmbeddings(), d.freezeEmbeddings()), or(h.freezeLayers(), d.freezeLayers()),
-                recorded != null);
+                info.effectiveHyperparameters() != null);
     }
 
     /** A setting as one would type it in a job: 2e-5, 3e-4, 0.01, 0.1. */
@@ -88,12 +87,6 @@ public record TransferGuards(String baseModel, Boolean pretrained, double learni
             return info.stoppedEarly();
         }
         return patience == 0 ? Boolean.FALSE : epochsRun < planned ? Boolean.TRUE : null;
-    }
-
-    /** The metric's key ("loss", "macro_f1"); the trainer accepts transformers' "eval_loss" spelling too. */
-    private static String metric(String name, TrainingConfig.BestModelMetric fallback) {
-        String m = name == null ? fallback.key() : name.replaceFirst("(?i)^eval_", "");
-        return m.toLowerCase(Locale.ROOT);
     }
 
     private static <T> T or(T value, T fallback) {

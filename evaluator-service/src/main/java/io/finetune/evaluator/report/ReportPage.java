@@ -8,8 +8,10 @@ import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.EvaluationResult.LengthBucket;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ShardManifest;
+import io.finetune.evaluator.domain.AccuracyGap;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.Finding;
+import io.finetune.evaluator.domain.ModelFacts;
 import io.finetune.evaluator.domain.TransferGuards;
 import io.finetune.evaluator.domain.WrongExample;
 import io.quarkus.qute.Engine;
@@ -74,22 +76,34 @@ public final class ReportPage {
                 .data("style", new RawString(STYLE))
                 .data("r", new Header(text(r.checkpointId()), text(r.jobId()), text(r.dataset()),
                         String.valueOf(r.epoch()), String.valueOf(r.step()), r.examples(), text(r.split()),
-                        String.valueOf(r.evaluatedAt()), precision(r)))
+                        String.valueOf(r.evaluatedAt()), precision(r), "validation".equals(r.split())))
                 .data("findings", findings)
                 .data("guards", guards(TransferGuards.of(e.checkpoint())))
                 .data("metrics", metrics(r))
+                .data("gap", AccuracyGap.of(e).map(ReportPage::splits).orElse(null))
                 .data("perClass", r.perClass().stream().map(c -> new ClassRow(text(c.label()),
                         decimal(c.precision()), decimal(c.recall()), decimal(c.f1()), c.support())).toList())
                 .data("charts", charts(e))
                 .data("wrong", wrong(e.confidentlyWrong()))
                 .data("data", data(e.data()))
-                .data("training", training(e.checkpoint()))
+                .data("training", training(e.checkpoint(), e.model()))
                 .render();
     }
 
-    /** The page's first line: what was evaluated, where, when and in which arithmetic. */
+    /**
+     * The page's first line: what was evaluated, where, when and in which arithmetic.
+     *
+     * @param onValidation scored on the validation split, the dataset having no test split
+     */
     public record Header(String checkpointId, String jobId, String dataset, String epoch, String step,
-                         int examples, String split, String evaluatedAt, String precision) {
+                         int examples, String split, String evaluatedAt, String precision, boolean onValidation) {
+    }
+
+    /** The checkpoint on validation (the trainer's figures) and on test, and whether they differ beyond chance. */
+    public record Splits(List<SplitRow> rows, boolean beyondChance, String verdict) {
+    }
+
+    public record SplitRow(String split, int examples, String accuracy, String loss) {
     }
 
     /** @param unknown the checkpoint names no base model; else {@code pretrained} says which text fits */
@@ -155,6 +169,13 @@ public final class ReportPage {
                 + (g.freezeLayers() > 0 ? "the lowest " + g.freezeLayers() + " layer(s)" : "")));
         return new Guards(g.pretrained() == null, Boolean.TRUE.equals(g.pretrained()), text(g.baseModel()), rows,
                 g.settingsRecorded());
+    }
+
+    private static Splits splits(AccuracyGap gap) {
+        return new Splits(List.of(new SplitRow("validation (the trainer's)", gap.validationExamples(),
+                decimal(gap.validationAccuracy()), gap.validationLoss() == null ? "–" : decimal(gap.validationLoss())
+                + (gap.lossesComparable() ? "" : " (weighted or smoothed)")), new SplitRow("test", gap.testExamples(),
+                decimal(gap.testAccuracy()), decimal(gap.testLogLoss()))), gap.beyondChance(), gap.verdict());
     }
 
     private static List<String> metrics(EvaluationResult r) {
@@ -238,17 +259,19 @@ public final class ReportPage {
                 labels, splits, cleaning, tokenLengths);
     }
 
-    private static Training training(CheckpointInfo info) {
+    /** @param model the model's family and positions; null for an evaluation stored before they were recorded */
+    private static Training training(CheckpointInfo info, ModelFacts model) {
         if (info == null) {
             return null;
         }
+        String baseModel = text(info.baseModel()) + (model == null ? "" : " (" + model.modelType() + ", "
+                + model.maxPositionEmbeddings() + " positions)");
         // What it trained with, every default filled in; a checkpoint from before those were recorded has only the
         // submitted settings, whose absent values were the trainer's defaults.
         if (info.effectiveHyperparameters() != null) {
-            return new Training(text(info.baseModel()), "settings as trained",
-                    Json.write(info.effectiveHyperparameters()));
+            return new Training(baseModel, "settings as trained", Json.write(info.effectiveHyperparameters()));
         }
-        return new Training(text(info.baseModel()), "settings as submitted (absent: the trainer's default)",
+        return new Training(baseModel, "settings as submitted (absent: the trainer's default)",
                 info.hyperparameters() == null ? "defaults" : Json.write(info.hyperparameters()));
     }
 

@@ -1,15 +1,14 @@
 package io.finetune.evaluator.rest;
 
 import io.finetune.contracts.CleaningReport;
-import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Hyperparameters;
+import io.finetune.evaluator.domain.BestCheckpoint;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
-import io.finetune.evaluator.domain.SelectionMetric;
+import io.finetune.evaluator.domain.TrainedSettings;
 import io.finetune.service.rest.Problem;
 import io.finetune.service.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -21,25 +20,29 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Training runs side by side: what was set, what data went in, and what the best checkpoint of each scored. */
+/**
+ * Training runs side by side: what was set, what data went in, and how each run's best checkpoint (the trainer's
+ * choice, by validation) did on the validation and test splits. Runs come in the order asked for: nothing here ranks
+ * or picks by test figures.
+ */
 @Path("/compare")
 @Produces(MediaType.APPLICATION_JSON)
 public class CompareResource {
 
-    /** One run: its best checkpoint by the chosen metric, the settings and the data behind it. */
-    public record RunSummary(String job, String bestCheckpoint, Integer epoch, Hyperparameters hyperparameters,
-                             String dataset, String build, Map<String, Map<String, Integer>> counts,
-                             CleaningReport dataReport, EvaluationResult metrics) {
+    /**
+     * One run: its best checkpoint, the settings it trained with (as resolved by the trainer where the checkpoint
+     * records them) and the data behind it.
+     */
+    public record RunSummary(String job, BestCheckpoint best, Hyperparameters hyperparameters, String build,
+                             Map<String, Map<String, Integer>> counts, CleaningReport dataReport) {
         static RunSummary of(String job, EvaluatedCheckpoint best) {
-            EvaluationResult r = best.result();
-            return new RunSummary(job, r.checkpointId(), r.epoch(),
-                    best.checkpoint() == null ? null : best.checkpoint().hyperparameters(), r.dataset(),
+            return new RunSummary(job, BestCheckpoint.of(best), TrainedSettings.of(best.checkpoint()),
                     best.data() == null ? null : best.data().build(), best.data() == null ? null : best.data().counts(),
-                    best.data() == null ? null : best.data().report(), r);
+                    best.data() == null ? null : best.data().report());
         }
     }
 
-    public record Comparison(String metric, List<RunSummary> runs) {
+    public record Comparison(List<RunSummary> runs) {
     }
 
     private final EvaluationStore store;
@@ -48,21 +51,21 @@ public class CompareResource {
         this.store = store;
     }
 
-    /** @param jobs comma-separated job ids, at least two */
+    /**
+     * @param jobs   comma-separated job ids, at least two, each with its final checkpoint evaluated
+     * @param metric no longer offered: choosing by a test metric is refused with the reason
+     */
     @RolesAllowed(Roles.READ)
     @GET
-    public Comparison compare(@QueryParam("jobs") String jobs,
-                              @QueryParam("metric") @DefaultValue("accuracy") String metric) {
-        SelectionMetric selection = SelectionMetric.parse(metric).orElseThrow(() -> Problem.of(
-                Response.Status.BAD_REQUEST, "unknown metric '" + metric + "': use one of " + SelectionMetric.keys()));
+    public Comparison compare(@QueryParam("jobs") String jobs, @QueryParam("metric") String metric) {
+        NoTestSetSelection.refuse(metric);
         List<String> ids = jobs == null ? List.of() : Arrays.stream(jobs.split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).distinct().toList();
         if (ids.size() < 2) {
             throw Problem.of(Response.Status.BAD_REQUEST, "name at least two jobs: /compare?jobs=a,b");
         }
-        List<RunSummary> runs = ids.stream().map(job -> RunSummary.of(job, store.best(job, selection)
-                .orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "no evaluation of job '" + job
-                        + "' defines " + selection.key())))).toList();
-        return new Comparison(selection.key(), runs);
+        return new Comparison(ids.stream().map(job -> RunSummary.of(job, store.best(job).orElseThrow(() ->
+                Problem.of(Response.Status.NOT_FOUND, store.byJob(job).isEmpty() ? "no evaluation of job '" + job
+                        + "' on record" : BestCheckpoint.notYet(job))))).toList());
     }
 }

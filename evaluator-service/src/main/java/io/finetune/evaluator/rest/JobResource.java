@@ -1,13 +1,12 @@
 package io.finetune.evaluator.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune.evaluator.domain.BestCheckpoint;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
-import io.finetune.evaluator.domain.SelectionMetric;
 import io.finetune.service.rest.Problem;
 import io.finetune.service.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -18,7 +17,7 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.List;
 
-/** A training job's evaluations, and the checkpoint to keep. */
+/** A training job's evaluations, and its best checkpoint: the one the trainer kept. */
 @Path("/jobs/{jobId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
@@ -28,7 +27,7 @@ public class JobResource {
         this.store = store;
     }
 
-    /** The job's evaluations in training order (epoch, step): its learning curve on held-out data. */
+    /** The job's evaluations in training order (epoch, step, the final checkpoint last): its learning curve. */
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/evaluations")
@@ -41,21 +40,21 @@ public class JobResource {
     }
 
     /**
-     * The job's best checkpoint by {@code metric}: accuracy (default), macro_f1, weighted_f1, log_loss (lowest wins),
-     * roc_auc or pr_auc (two-class jobs). On a tie the earlier checkpoint wins.
+     * The job's best checkpoint: the trainer's choice, its final checkpoint, which holds the evaluation that scored
+     * best on the validation split by metricForBestModel ({@link BestCheckpoint}); its test figures only report.
+     *
+     * @param metric no longer offered: choosing by a test metric is refused with the reason
      */
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/best")
-    public ObjectNode best(@PathParam("jobId") String jobId,
-                           @QueryParam("metric") @DefaultValue("accuracy") String metric) {
-        SelectionMetric selection = SelectionMetric.parse(metric).orElseThrow(() -> Problem.of(
-                Response.Status.BAD_REQUEST, "unknown metric '" + metric + "': use one of " + SelectionMetric.keys()));
+    public BestCheckpoint best(@PathParam("jobId") String jobId, @QueryParam("metric") String metric) {
+        NoTestSetSelection.refuse(metric);
         if (store.byJob(jobId).isEmpty()) {
             throw unknownJob(jobId);
         }
-        return store.best(jobId, selection).map(EvaluatedCheckpoint::toJson).orElseThrow(() -> Problem.of(
-                Response.Status.NOT_FOUND, "no evaluation of job '" + jobId + "' defines " + selection.key()));
+        return store.best(jobId).map(BestCheckpoint::of).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
+                BestCheckpoint.notYet(jobId)));
     }
 
     private static RuntimeException unknownJob(String jobId) {

@@ -1,11 +1,11 @@
 package io.finetune.evaluator.rest;
 
 import io.finetune.evaluator.config.EvaluatorConfig;
+import io.finetune.evaluator.domain.BestCheckpoint;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.ModelShelf;
 import io.finetune.evaluator.domain.Predictions;
-import io.finetune.evaluator.domain.SelectionMetric;
 import io.finetune.evaluator.domain.TextClassifier;
 import io.finetune.service.rest.BodyLimit;
 import io.finetune.service.rest.Problem;
@@ -28,8 +28,8 @@ import java.util.List;
 public class PredictResource {
 
     /**
-     * @param checkpoint a checkpoint id; else {@code job}'s best checkpoint by accuracy; else the newest evaluated
-     *                   checkpoint whose model is kept
+     * @param checkpoint a checkpoint id; else {@code job}'s best checkpoint (its final one, the trainer's choice by
+     *                   validation); else the newest evaluated checkpoint whose model is kept
      */
     public record PredictRequest(List<String> texts, String checkpoint, String job) {
     }
@@ -81,8 +81,11 @@ public class PredictResource {
                     "no evaluated checkpoint '" + request.checkpoint() + "'"));
         }
         if (request.job() != null) {
-            return store.best(request.job(), SelectionMetric.ACCURACY).orElseThrow(() -> Problem.of(
-                    Response.Status.NOT_FOUND, "no evaluated checkpoint of job '" + request.job() + "'"));
+            if (store.byJob(request.job()).isEmpty()) {
+                throw Problem.of(Response.Status.NOT_FOUND, "no evaluated checkpoint of job '" + request.job() + "'");
+            }
+            return store.best(request.job()).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
+                    BestCheckpoint.notYet(request.job())));
         }
         return store.all().stream().filter(e -> shelf.model(e.result().checkpointId()).isPresent()).findFirst()
                 .orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "no evaluated checkpoint with a kept "

@@ -25,8 +25,10 @@ class DiagnosisTest {
     private static final Hyperparameters HP = Json.read("{\"learningRate\": 2e-5, \"batchSize\": 16, "
             + "\"epochs\": 3, \"weightDecay\": 0.01, \"maxLength\": 128}", Hyperparameters.class);
     private static final String PRETRAINED = "distilbert-base-uncased";
+    /** What {@link #PRETRAINED}'s config.json says. */
+    private static final ModelFacts DISTILBERT_BASE = new ModelFacts("distilbert", 512);
     /** Fine-tuning as the Hugging Face guide does it: 2e-5, 3 epochs, nothing frozen; the final checkpoint. */
-    private static final String GUIDE_SETTINGS = "\"learningRate\": 2e-5, \"epochs\": 3";
+    private static final String GUIDE_SETTINGS = "\"learningRate\": 2e-5, \"epochs\": 3, \"weightDecay\": 0.01";
 
     @Test
     void aHealthyRunGetsNoFinding() {
@@ -36,20 +38,20 @@ class DiagnosisTest {
     @Test
     void aHealthyRunFromScratchOnEnoughDataGetsNoFindingEitherWhateverItsSettings() {
         assertThat(DIAGNOSIS.diagnose(run(HEALTHY_HISTORY, data(5000, 5000, 0), 0.91, 10,
-                guards("scratch", "\"learningRate\": 5e-4, \"epochs\": 3"))))
+                trained("scratch", "\"learningRate\": 5e-4, \"epochs\": 3"))))
                 .as("no pretrained knowledge to lose: a high learning rate is no forgetting risk").isEmpty();
     }
 
     @Test
     void aLearningRateFarAboveTheFineTuningRangeRisksForgettingOnAPretrainedRun() {
         Finding f = only(run(HEALTHY_HISTORY, data(5000, 5000, 0), 0.91, 0,
-                guards(PRETRAINED, "\"learningRate\": 3e-4, \"epochs\": 3")));
+                trained(PRETRAINED, "\"learningRate\": 3e-4, \"epochs\": 3")));
         assertThat(f.code()).isEqualTo("high-learning-rate");
         assertThat(f.evidence()).contains("learningRate 3e-4", PRETRAINED, "6.0×", "2e-5 to 5e-5");
         assertThat(f.suggestion()).contains("learningRate=3e-5", "warmupRatio=0.1 (now 0)",
                 "catastrophic forgetting");
         assertThat(DIAGNOSIS.diagnose(run(HEALTHY_HISTORY, data(5000, 5000, 0), 0.91, 0,
-                guards(PRETRAINED, "\"learningRate\": 1e-4, \"epochs\": 3")))).as("at the threshold").isEmpty();
+                trained(PRETRAINED, "\"learningRate\": 1e-4, \"epochs\": 3")))).as("at the threshold").isEmpty();
     }
 
     @Test
@@ -59,17 +61,17 @@ class DiagnosisTest {
                 new EpochMetrics(4, 400, 0.15, 0.297, 0.91), new EpochMetrics(5, 500, 0.13, 0.2965, 0.91),
                 new EpochMetrics(6, 600, 0.12, 0.2962, 0.91));
         Finding f = only(run(sixEpochs, data(5000, 5000, 0), 0.91, 0,
-                guards(PRETRAINED, "\"learningRate\": 2e-5, \"epochs\": 6", sixEpochs)));
+                trained(PRETRAINED, "\"learningRate\": 2e-5, \"epochs\": 6", sixEpochs)));
         assertThat(f.code()).isEqualTo("no-early-stopping");
         assertThat(f.evidence()).contains("epochs=6 with earlyStoppingPatience=0", PRETRAINED, "2 to 4 epochs");
         assertThat(f.suggestion()).contains("earlyStoppingPatience=1 (watching validation loss)")
                 .doesNotContain("validationFraction");
 
-        assertThat(DIAGNOSIS.diagnose(run(sixEpochs, data(5000, 5000, 0), 0.91, 0, guards(PRETRAINED,
+        assertThat(DIAGNOSIS.diagnose(run(sixEpochs, data(5000, 5000, 0), 0.91, 0, trained(PRETRAINED,
                 "\"learningRate\": 2e-5, \"epochs\": 6, \"earlyStoppingPatience\": 1", sixEpochs))))
                 .as("with early stopping on").isEmpty();
         assertThat(DIAGNOSIS.diagnose(run(sixEpochs, data(5000, 5000, 0), 0.91, 0,
-                guards(PRETRAINED, "\"learningRate\": 2e-5, \"epochs\": 4", sixEpochs))))
+                trained(PRETRAINED, "\"learningRate\": 2e-5, \"epochs\": 4", sixEpochs))))
                 .as("4 epochs are within the BERT paper's 2 to 4").isEmpty();
     }
 
@@ -78,7 +80,7 @@ class DiagnosisTest {
         List<EpochMetrics> history = List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.90),
                 new EpochMetrics(2, 200, 0.20, 0.33, 0.90), new EpochMetrics(3, 300, 0.08, 0.45, 0.89));
         // Planned for 6 epochs without early stopping: overfitting already says to stop early.
-        TransferGuards keptEpochOne = TransferGuards.of(checkpoint(PRETRAINED, "\"epochs\": 6", history, 1, false));
+        CheckpointInfo keptEpochOne = checkpoint(PRETRAINED, "\"epochs\": 6", history, 1, false);
         List<Finding> findings = DIAGNOSIS.diagnose(run(history, data(5000, 5000, 0), 0.91, 0, keptEpochOne));
 
         assertThat(findings).extracting(Finding::code).containsExactly("overfitting");
@@ -91,18 +93,18 @@ class DiagnosisTest {
 
     @Test
     void aSmallDatasetOnAPretrainedRunSuggestsFreezingTheLowerLayers() {
-        Finding f = only(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, guards(PRETRAINED, GUIDE_SETTINGS)));
+        Finding f = only(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, trained(PRETRAINED, GUIDE_SETTINGS)));
         assertThat(f.code()).isEqualTo("freeze-lower-layers");
         assertThat(f.evidence()).contains("1400 training examples", PRETRAINED, "freezeLayers=0");
         assertThat(f.suggestion()).contains("freezeEmbeddings=true and freezeLayers=2", "GET /compare?jobs=job-7,");
 
-        assertThat(DIAGNOSIS.diagnose(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, guards(PRETRAINED,
+        assertThat(DIAGNOSIS.diagnose(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, trained(PRETRAINED,
                 GUIDE_SETTINGS + ", \"freezeLayers\": 2")))).as("already frozen").isEmpty();
     }
 
     @Test
     void aRunFromScratchOnASmallDatasetHasNothingToForgetButMissesPretraining() {
-        Finding f = only(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, guards("scratch", GUIDE_SETTINGS)));
+        Finding f = only(run(HEALTHY_HISTORY, data(700, 700, 0), 0.91, 0, trained("scratch", GUIDE_SETTINGS)));
         assertThat(f.code()).isEqualTo("scratch-on-small-data");
         assertThat(f.evidence()).contains("base model scratch", "no pretrained knowledge to lose",
                 "1400 training examples");
@@ -110,7 +112,7 @@ class DiagnosisTest {
                 "baseModel=" + PRETRAINED, "same dataset build");
 
         Finding ownVocabulary = only(run(HEALTHY_HISTORY, data(700, 700, 0, "scratch"), 0.91, 0,
-                guards("scratch:small", GUIDE_SETTINGS)));
+                trained("scratch:small", GUIDE_SETTINGS)));
         assertThat(ownVocabulary.code()).isEqualTo("scratch-on-small-data");
         assertThat(ownVocabulary.suggestion()).contains("prepare the dataset again with a pretrained model's "
                 + "tokenizer");
@@ -118,12 +120,50 @@ class DiagnosisTest {
 
     @Test
     void overfitting() {
-        Finding f = only(run(List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.90),
-                new EpochMetrics(2, 200, 0.20, 0.33, 0.90), new EpochMetrics(3, 300, 0.08, 0.45, 0.89)),
-                data(5000, 5000, 0), 0.91, 0));
+        // Validation accuracy still rose while validation loss rose: the trainer kept epoch 3 by accuracy.
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.86),
+                new EpochMetrics(2, 200, 0.20, 0.33, 0.88), new EpochMetrics(3, 300, 0.08, 0.45, 0.90));
+        Finding f = only(run(history, data(5000, 5000, 0), 0.91, 0, trained(PRETRAINED,
+                GUIDE_SETTINGS + ", \"metricForBestModel\": \"accuracy\"", history)));
         assertThat(f.code()).isEqualTo("overfitting");
         assertThat(f.evidence()).contains("0.3000 (epoch 1)", "0.4500 (epoch 3)", "0.4000 to 0.0800");
-        assertThat(f.suggestion()).contains("epoch-1 checkpoint", "GET /jobs/job-7/best?metric=log_loss");
+        assertThat(f.suggestion()).contains("This final checkpoint holds epoch 3's weights, the best by validation "
+                + "accuracy, while epoch 1 had the lowest validation loss", "metricForBestModel=loss",
+                "raise weightDecay (now 0.010) to 0.1").doesNotContain("?metric=");
+    }
+
+    @Test
+    void overfittingOnAFinalCheckpointThatDidNotKeepTheLowestLossSaysWhereThoseWeightsAre() {
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.90),
+                new EpochMetrics(2, 200, 0.20, 0.33, 0.90), new EpochMetrics(3, 300, 0.08, 0.45, 0.89));
+        // metricForBestModel loss, yet epoch 3 kept: what a trainer that did not keep the best weights wrote.
+        Finding f = only(run(history, data(5000, 5000, 0), 0.91, 0, trained(PRETRAINED, GUIDE_SETTINGS, history)));
+        assertThat(f.suggestion()).contains("This final checkpoint holds epoch 3's weights, while epoch 1 had the "
+                + "lowest validation loss: take that epoch's checkpoint from GET /jobs/job-7/evaluations")
+                .doesNotContain("best by validation loss");
+    }
+
+    @Test
+    void overfittingWithWeightDecayAlreadyAtTheSuggestedValueIsNotToldToRaiseIt() {
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.90),
+                new EpochMetrics(2, 200, 0.20, 0.33, 0.90), new EpochMetrics(3, 300, 0.08, 0.45, 0.89));
+        Finding f = only(run(history, data(5000, 5000, 0), 0.91, 0, trained(PRETRAINED,
+                GUIDE_SETTINGS + ", \"weightDecay\": 0.1", history)));
+        assertThat(f.code()).isEqualTo("overfitting");
+        assertThat(f.suggestion()).doesNotContain("weightDecay");
+    }
+
+    @Test
+    void overfittingSeenOnACheckpointBeforeTheFinalOnePointsToTheTrainersChoice() {
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 100, 0.40, 0.30, 0.90),
+                new EpochMetrics(2, 200, 0.20, 0.33, 0.90), new EpochMetrics(3, 300, 0.08, 0.45, 0.89));
+        CheckpointInfo epochThree = new CheckpointInfo(CheckpointInfo.VERSION, "job-7", "job-7-epoch-3", "reviews",
+                "b1", PRETRAINED, 3, 300, false, 0.08, 0.45, 0.89, HP, history,
+                Json.read("{" + GUIDE_SETTINGS + "}", Hyperparameters.class), null);
+        Finding f = only(run(history, data(5000, 5000, 0), 0.91, 0, epochThree));
+        assertThat(f.code()).isEqualTo("overfitting");
+        assertThat(f.suggestion()).contains("Use the job's final checkpoint (GET /jobs/job-7/best): it holds the best "
+                + "evaluation by validation loss").doesNotContain("?metric=");
     }
 
     @Test
@@ -140,15 +180,34 @@ class DiagnosisTest {
         Finding f = only(run(List.of(new EpochMetrics(1, 100, 0.69, 0.69, 0.52),
                 new EpochMetrics(2, 200, 0.68, 0.685, 0.53)), data(5000, 5000, 0), 0.53, 0));
         assertThat(f.code()).isEqualTo("underfitting");
-        assertThat(f.evidence()).contains("0.6800", "0.6931", "0.5300", "0.5000");
+        assertThat(f.evidence()).contains("final training loss 0.6800 is near the 0.6931 of guessing",
+                "test accuracy 0.5300 is within 5 points of the 0.5000");
         assertThat(f.suggestion()).contains("learningRate=5e-5 (now 2.0e-5)");
+    }
+
+    @Test
+    void aTrainingLossAboveGuessingIsCalledWorseThanGuessingNotNear() {
+        Finding f = only(run(List.of(new EpochMetrics(1, 100, 1.20, 0.70, 0.52),
+                new EpochMetrics(2, 200, 1.09, 0.69, 0.53)), data(5000, 5000, 0), 0.53, 0));
+        assertThat(f.code()).isEqualTo("underfitting");
+        assertThat(f.evidence()).contains("final training loss 1.0900 is worse than guessing: above the 0.6931")
+                .doesNotContain("near");
+        assertThat(f.suggestion()).contains("Lower learningRate to 6.7e-6 (now 2.0e-5)", "confidently wrong")
+                .doesNotContain("try learningRate=5e-5");
+    }
+
+    @Test
+    void testAccuracyBelowTheMajorityClassIsCalledBelowIt() {
+        Finding f = only(run(HEALTHY_HISTORY, data(5000, 5000, 0), 0.41, 0));
+        assertThat(f.code()).isEqualTo("underfitting");
+        assertThat(f.evidence()).contains("test accuracy 0.4100 is below the 0.5000 of always predicting");
     }
 
     @Test
     void anUnderfitRunOnLittleDataIsNotAlsoToldToFreezeLayers() {
         List<Finding> findings = DIAGNOSIS.diagnose(run(List.of(new EpochMetrics(1, 100, 0.69, 0.69, 0.52),
                 new EpochMetrics(2, 200, 0.68, 0.685, 0.53)), data(700, 700, 0), 0.53, 0,
-                guards(PRETRAINED, GUIDE_SETTINGS)));
+                trained(PRETRAINED, GUIDE_SETTINGS)));
         assertThat(findings).extracting(Finding::code).containsExactly("underfitting");
     }
 
@@ -181,12 +240,41 @@ class DiagnosisTest {
         Finding f = only(run(HEALTHY_HISTORY, data(5000, 5000, 3000), 0.91, 0));
         assertThat(f.code()).isEqualTo("truncation");
         assertThat(f.evidence()).contains("3000 of 12000", "25%", "128 tokens");
+        assertThat(f.suggestion()).contains("larger maxLength (now 128; distilbert-base-uncased (distilbert) takes up "
+                + "to 512 tokens)");
+    }
+
+    @Test
+    void truncationAdviceNamesTheModelAndItsOwnPositionsLimit() {
+        String miniLm = "sentence-transformers/all-MiniLM-L6-v2";
+        Finding bert = only(run(HEALTHY_HISTORY, data(5000, 5000, 3000), 0.91, 0, trained(miniLm, GUIDE_SETTINGS),
+                new ModelFacts("bert", 256)));
+        assertThat(bert.suggestion()).contains("now 128; " + miniLm + " (bert) takes up to 256 tokens")
+                .doesNotContain("DistilBERT", "512");
+
+        ShardManifest filled = dataWithMaxLength(data(5000, 5000, 3000), 64);
+        Finding full = only(run(HEALTHY_HISTORY, filled, 0.91, 0, trained("distilbert-tiny", GUIDE_SETTINGS),
+                new ModelFacts("distilbert", 64)));
+        assertThat(full.suggestion()).contains("maxLength 64 already uses all 64 positions of distilbert-tiny "
+                + "(distilbert)", "keep the part of each text that carries the label").doesNotContain("Raise", "512");
+
+        Finding unknown = only(run(HEALTHY_HISTORY, data(5000, 5000, 3000), 0.91, 0, trained(PRETRAINED,
+                GUIDE_SETTINGS), null));
+        assertThat(unknown.suggestion()).as("an evaluation stored before the model's limits were")
+                .contains("Raise maxLength (now 128) up to the model's max_position_embeddings").doesNotContain("512");
+    }
+
+    @Test
+    void truncationAdviceSaysWhenTheRunItselfReadLessThanTheModelTakes() {
+        Finding f = only(run(HEALTHY_HISTORY, data(5000, 5000, 3000), 0.91, 0,
+                trained(PRETRAINED, GUIDE_SETTINGS + ", \"maxLength\": 96")));
+        assertThat(f.suggestion()).contains("and train with maxLength as large (this run's is 96)");
     }
 
     @Test
     void tooLittleData() {
         Finding f = only(run(HEALTHY_HISTORY, data(300, 300, 0), 0.91, 0,
-                guards(PRETRAINED, GUIDE_SETTINGS + ", \"freezeEmbeddings\": true")));
+                trained(PRETRAINED, GUIDE_SETTINGS + ", \"freezeEmbeddings\": true")));
         assertThat(f.code()).isEqualTo("too-little-data");
         assertThat(f.evidence()).contains("600 training examples");
     }
@@ -211,22 +299,29 @@ class DiagnosisTest {
     /** A run fine-tuned from {@link #PRETRAINED} with the guide's settings. */
     private static Diagnosis.Run run(List<EpochMetrics> history, ShardManifest data, double accuracy,
                                      int highConfidenceErrors) {
-        return run(history, data, accuracy, highConfidenceErrors, guards(PRETRAINED, GUIDE_SETTINGS, history));
+        return run(history, data, accuracy, highConfidenceErrors, trained(PRETRAINED, GUIDE_SETTINGS, history));
     }
 
     private static Diagnosis.Run run(List<EpochMetrics> history, ShardManifest data, double accuracy,
-                                     int highConfidenceErrors, TransferGuards guards) {
-        return new Diagnosis.Run("job-7", history, HP, data, 1000, accuracy, 2, highConfidenceErrors, guards);
+                                     int highConfidenceErrors, CheckpointInfo trained) {
+        return run(history, data, accuracy, highConfidenceErrors, trained, DISTILBERT_BASE);
     }
 
-    private static TransferGuards guards(String baseModel, String settings) {
-        return guards(baseModel, settings, HEALTHY_HISTORY);
+    /** A run as Run.of reads one: settings and guards from the same checkpoint.json. */
+    private static Diagnosis.Run run(List<EpochMetrics> history, ShardManifest data, double accuracy,
+                                     int highConfidenceErrors, CheckpointInfo trained, ModelFacts model) {
+        return new Diagnosis.Run("job-7", history, TrainedSettings.of(trained), data, 1000, accuracy, 2,
+                highConfidenceErrors, TransferGuards.of(trained), model, null);
     }
 
-    /** The final checkpoint's guards, keeping the last epoch; early stopping did not fire. */
-    private static TransferGuards guards(String baseModel, String settings, List<EpochMetrics> history) {
-        return TransferGuards.of(checkpoint(baseModel, settings, history,
-                history.isEmpty() ? 1 : history.get(history.size() - 1).epoch(), false));
+    private static CheckpointInfo trained(String baseModel, String settings) {
+        return trained(baseModel, settings, HEALTHY_HISTORY);
+    }
+
+    /** The final checkpoint, keeping the last epoch; early stopping did not fire. */
+    private static CheckpointInfo trained(String baseModel, String settings, List<EpochMetrics> history) {
+        return checkpoint(baseModel, settings, history,
+                history.isEmpty() ? 1 : history.get(history.size() - 1).epoch(), false);
     }
 
     /** A final checkpoint as the trainer writes it, with {@code settings} as its effective hyperparameters. */
@@ -235,6 +330,11 @@ class DiagnosisTest {
         return new CheckpointInfo(CheckpointInfo.VERSION, "job-7", "job-7-final", "reviews", "b1", baseModel,
                 keptEpoch, 100L * keptEpoch, true, 0.2, 0.3, 0.9, HP, history,
                 Json.read("{" + settings + "}", Hyperparameters.class), stoppedEarly);
+    }
+
+    private static ShardManifest dataWithMaxLength(ShardManifest m, int maxLength) {
+        return new ShardManifest(m.v(), m.dataset(), m.build(), m.labels(), m.shards(), m.counts(), m.tokenizer(),
+                m.model(), maxLength, m.configHash(), m.report());
     }
 
     private static ShardManifest data(int negatives, int positives, int truncated) {

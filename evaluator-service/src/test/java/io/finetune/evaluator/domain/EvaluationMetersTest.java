@@ -57,6 +57,6 @@ class EvaluationMetersTest {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, job, job + "-ckpt", "d", 1, 1L,
                 "test", 2, accuracy, 0.7, 0.5, 0.5, List.of("NEGATIVE", "POSITIVE"), List.of(),
                 new int[][]{{1, 0}, {1, 0}}, Instant.EPOCH, 0.6, 0.6, null, null, null);
-        return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0);
+        return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0, null);
     }
 }

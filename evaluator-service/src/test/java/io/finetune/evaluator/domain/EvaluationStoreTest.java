@@ -1,6 +1,7 @@
 package io.finetune.evaluator.domain;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.ClassMetrics;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Json;
@@ -62,45 +63,46 @@ class EvaluationStoreTest {
     }
 
     @Test
-    void bestFollowsEachMetricsDirectionAndPrefersTheEarlierCheckpointOnATie() {
+    void theFinalCheckpointComesLastThoughItHoldsAnEarlierEpoch() {
         EvaluationStore store = new EvaluationStore(workspace());
-        store.save(evaluation("job-a", "a-1", 1, 0.70, 0.50, 0.50, Instant.parse("2026-01-01T00:01:00Z")));
-        store.save(evaluation("job-a", "a-2", 2, 0.70, 0.60, 0.40, Instant.parse("2026-01-01T00:02:00Z")));
-        store.save(evaluation("job-a", "a-3", 3, 0.65, 0.55, 0.30, Instant.parse("2026-01-01T00:03:00Z")));
+        store.save(evaluation("job-a", "a-epoch-1", 1, false, 0.7, 0.7, 0.5, Instant.parse("2026-01-01T00:01:00Z")));
+        store.save(evaluation("job-a", "a-epoch-2", 2, false, 0.6, 0.6, 0.6, Instant.parse("2026-01-01T00:02:00Z")));
+        store.save(evaluation("job-a", "a-epoch-3", 3, false, 0.6, 0.6, 0.7, Instant.parse("2026-01-01T00:03:00Z")));
+        store.save(evaluation("job-a", "a-final", 1, true, 0.7, 0.7, 0.5, Instant.parse("2026-01-01T00:04:00Z")));
 
-        assertThat(best(store, SelectionMetric.ACCURACY)).isEqualTo("a-1"); // 0.70 twice: the earlier one
-        assertThat(best(store, SelectionMetric.MACRO_F1)).isEqualTo("a-2");
-        assertThat(best(store, SelectionMetric.LOG_LOSS)).isEqualTo("a-3"); // lowest loss wins
-        assertThat(store.best("job-z", SelectionMetric.ACCURACY)).isEmpty();
+        assertThat(store.byJob("job-a")).extracting(e -> e.result().checkpointId())
+                .containsExactly("a-epoch-1", "a-epoch-2", "a-epoch-3", "a-final");
     }
 
     @Test
-    void metricsUndefinedForAJobSelectNothing() {
+    void theBestCheckpointIsTheTrainersFinalOneWhateverTheTestFiguresOfTheOthers() {
         EvaluationStore store = new EvaluationStore(workspace());
-        EvaluatedCheckpoint multiClass = evaluation("job-m", "m-1", 1, 0.5, 0.5, 1.0, Instant.now());
-        EvaluationResult r = multiClass.result();
-        store.save(new EvaluatedCheckpoint(new EvaluationResult(r.v(), r.jobId(), r.checkpointId(), r.dataset(),
-                r.epoch(), r.step(), r.split(), r.examples(), r.accuracy(), r.logLoss(), r.macroF1(), r.weightedF1(),
-                r.labels(), r.perClass(), r.confusionMatrix(), r.evaluatedAt(), null, null, null, null, "fp32"), null,
-                null, null, List.of(), 0));
+        store.save(evaluation("job-a", "a-epoch-1", 1, false, 0.90, 0.90, 0.20, Instant.parse("2026-01-01T00:01:00Z")));
+        store.save(evaluation("job-a", "a-epoch-2", 2, false, 0.70, 0.60, 0.40, Instant.parse("2026-01-01T00:02:00Z")));
+        assertThat(store.best("job-a")).as("training has not ended yet").isEmpty();
 
-        assertThat(store.best("job-m", SelectionMetric.ROC_AUC)).isEmpty();
-        assertThat(SelectionMetric.parse("MACRO_F1")).contains(SelectionMetric.MACRO_F1);
-        assertThat(SelectionMetric.parse("f2")).isEmpty();
-    }
+        store.save(evaluation("job-a", "a-final", 2, true, 0.70, 0.60, 0.40, Instant.parse("2026-01-01T00:03:00Z")));
 
-    private static String best(EvaluationStore store, SelectionMetric metric) {
-        return store.best("job-a", metric).orElseThrow().result().checkpointId();
+        assertThat(store.best("job-a")).map(e -> e.result().checkpointId()).contains("a-final");
+        assertThat(store.best("job-z")).isEmpty();
     }
 
     private static EvaluatedCheckpoint evaluation(String job, String checkpoint, int epoch, double accuracy,
                                                   double macroF1, double logLoss, Instant at) {
+        return evaluation(job, checkpoint, epoch, false, accuracy, macroF1, logLoss, at);
+    }
+
+    /** @param last whether it is the job's final checkpoint, as its checkpoint.json says */
+    private static EvaluatedCheckpoint evaluation(String job, String checkpoint, int epoch, boolean last,
+                                                  double accuracy, double macroF1, double logLoss, Instant at) {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, job, checkpoint, "reviews", epoch,
                 epoch * 100L, "test", 10, accuracy, logLoss, macroF1, macroF1, List.of("NEGATIVE", "POSITIVE"),
                 List.of(new ClassMetrics("NEGATIVE", 0.8, 0.8, 0.8, 5), new ClassMetrics("POSITIVE", 0.8, 0.8, 0.8, 5)),
                 new int[][]{{4, 1}, {1, 4}}, at, 0.9, 0.85, 0.05,
                 List.of(new EvaluationResult.LengthBucket(1, 16, 10, accuracy)), "bf16");
-        return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0);
+        CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job, checkpoint, "reviews", "b1",
+                "distilbert-tiny", epoch, epoch * 100L, last, 0.3, 0.4, 0.8, null, List.of());
+        return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0, null);
     }
 
     private Workspace workspace() {

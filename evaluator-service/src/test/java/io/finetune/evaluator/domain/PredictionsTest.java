@@ -63,6 +63,6 @@ class PredictionsTest {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", "ckpt", "d", 1, 1L, "test",
                 2, 0.5, 0.7, 0.5, 0.5, List.of("NEGATIVE", "POSITIVE"), List.of(), new int[][]{{1, 0}, {1, 0}},
                 Instant.EPOCH, null, null, null, null, null);
-        return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0);
+        return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0, null);
     }
 }

@@ -158,7 +158,9 @@ class EvaluatorServiceIT {
         RestAssured.get("/evaluations/" + reportCheckpoint + "/advice").then().statusCode(200)
                 .body("code", org.hamcrest.Matchers.hasItems("overfitting", "too-little-data"))
                 .body("find { it.code == 'overfitting' }.evidence", containsString("0.3000 (epoch 1)"))
-                .body("find { it.code == 'overfitting' }.evidence", containsString("catastrophic forgetting"));
+                .body("find { it.code == 'overfitting' }.evidence", containsString("catastrophic forgetting"))
+                .body("find { it.code == 'overfitting' }.suggestion", containsString("epoch 1 had the lowest "
+                        + "validation loss"));
         RestAssured.get("/evaluations/" + reportCheckpoint + "/guards").then().statusCode(200)
                 .body("baseModel", equalTo("distilbert-tiny")).body("pretrained", equalTo(true))
                 .body("learningRate", equalTo(5e-5f)).body("plannedEpochs", equalTo(3))
@@ -255,14 +257,55 @@ class EvaluatorServiceIT {
         awaitEvaluation(reportCheckpoint);
         awaitEvaluation(otherJob + "-epoch-1");
         RestAssured.get("/compare?jobs=" + reportJob + "," + otherJob).then().statusCode(200)
-                .body("metric", equalTo("accuracy"))
                 .body("runs.job", org.hamcrest.Matchers.contains(reportJob, otherJob))
+                .body("runs.best.checkpointId", org.hamcrest.Matchers.contains(reportCheckpoint, otherJob + "-epoch-1"))
+                .body("runs.best.validationAccuracy", org.hamcrest.Matchers.contains(0.75f, 0.7f))
                 .body("runs.hyperparameters.learningRate", org.hamcrest.Matchers.contains(5e-5f, 2e-5f))
                 .body("runs.dataReport.truncated", org.hamcrest.Matchers.contains(3, 3))
-                .body("runs.metrics.accuracy", org.hamcrest.Matchers.contains(0.75f, 0.75f));
+                .body("runs.best.evaluation.accuracy", org.hamcrest.Matchers.contains(0.75f, 0.75f));
         RestAssured.get("/compare?jobs=" + reportJob).then().statusCode(400)
                 .contentType(containsString("application/problem+json"));
+        RestAssured.get("/compare?jobs=" + reportJob + "," + otherJob + "&metric=accuracy").then().statusCode(400)
+                .body("detail", containsString("no checkpoint is chosen by a test metric"));
         RestAssured.get("/compare?jobs=" + reportJob + ",never-" + run).then().statusCode(404);
+    }
+
+    /**
+     * A job's three checkpoints, all the same weights, so their test figures tie: a choice by test accuracy would
+     * take the earliest; the best is the trainer's final checkpoint, which holds epoch 1's evaluation.
+     */
+    @Test
+    void theBestCheckpointIsTheTrainersFinalOneAndComesLastInTrainingOrder() {
+        String job = "job-best-" + run;
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, job, job + "-epoch-" + epoch,
+                    dataset, build, "distilbert-tiny", epoch, 10L * epoch, false, 0.5, 0.4 + 0.1 * epoch, 0.8, null,
+                    List.of()), 0));
+            awaitEvaluation(job + "-epoch-" + epoch);
+        }
+        RestAssured.get("/jobs/" + job + "/best").then().statusCode(404)
+                .body("detail", containsString("no evaluated final checkpoint yet"));
+        problem(Map.of("texts", List.of("a film"), "job", job), 404);
+
+        produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, job, job + "-final", dataset, build,
+                "distilbert-tiny", 1, 10, true, 0.5, 0.5, 0.8, null, List.of(), Json.read(
+                "{\"metricForBestModel\": \"loss\"}", Hyperparameters.class), false), 0));
+        awaitEvaluation(job + "-final");
+
+        RestAssured.get("/jobs/" + job + "/evaluations").then().statusCode(200)
+                .body("checkpointId", org.hamcrest.Matchers.contains(job + "-epoch-1", job + "-epoch-2",
+                        job + "-final"));
+        RestAssured.get("/jobs/" + job + "/best").then().statusCode(200)
+                .body("checkpointId", equalTo(job + "-final"))
+                .body("metricForBestModel", equalTo("loss"))
+                .body("chosenBy", containsString("best validation loss"))
+                .body("epoch", equalTo(1)).body("validationLoss", equalTo(0.5f))
+                .body("evaluation.split", equalTo("test")).body("evaluation.accuracy", equalTo(0.75f));
+        RestAssured.get("/jobs/" + job + "/best?metric=accuracy").then().statusCode(400)
+                .contentType(containsString("application/problem+json"))
+                .body("detail", containsString("validation split"));
+        RestAssured.given().contentType("application/json").body(Map.of("texts", List.of("a film"), "job", job))
+                .post("/predict").then().statusCode(200).body("checkpoint", equalTo(job + "-final"));
     }
 
     private static void problem(Map<String, Object> body, int status) {
@@ -325,10 +368,8 @@ class EvaluatorServiceIT {
                 .body("averagePrecision", org.hamcrest.Matchers.notNullValue());
         RestAssured.get("/evaluations").then().statusCode(200).body("checkpointId", org.hamcrest.Matchers.hasItem(checkpoint));
         RestAssured.get("/jobs/" + job + "/evaluations").then().statusCode(200).body("$", hasSize(1));
-        RestAssured.get("/jobs/" + job + "/best?metric=macro_f1").then().statusCode(200)
+        RestAssured.get("/jobs/" + job + "/best").then().statusCode(200)
                 .body("checkpointId", equalTo(checkpoint));
-        RestAssured.get("/jobs/" + job + "/best?metric=bogus").then().statusCode(400)
-                .contentType(containsString("application/problem+json"));
         RestAssured.get("/evaluations/never-" + run).then().statusCode(404)
                 .contentType(containsString("application/problem+json")).body("status", equalTo(404));
         RestAssured.get("/jobs/never-" + run + "/best").then().statusCode(404);

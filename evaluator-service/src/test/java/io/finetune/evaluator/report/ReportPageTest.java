@@ -9,6 +9,7 @@ import io.finetune.contracts.Json;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.Finding;
+import io.finetune.evaluator.domain.ModelFacts;
 import io.finetune.evaluator.domain.WrongExample;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class ReportPageTest {
                 new ClassMetrics("ok", 0, 0, 0, 0)), new int[][]{{1, 1}, {0, 0}}, Instant.EPOCH, null, null, 0.1,
                 List.of(new EvaluationResult.LengthBucket(1, 16, 2, 0.5)), "bf16");
         EvaluatedCheckpoint evaluation = new EvaluatedCheckpoint(result, null, null, null, List.of(
-                new WrongExample("e1", label, "ok", 0.97, 5, "<script>alert('x')</script> & more")), 1);
+                new WrongExample("e1", label, "ok", 0.97, 5, "<script>alert('x')</script> & more")), 1, null);
 
         String html = ReportPage.render(evaluation, List.of(new Finding("label-noise", "Suspected label noise",
                 "1 of 2 <wrong>", "fix labels")));
@@ -54,18 +55,19 @@ class ReportPageTest {
                 new CleaningReport(List.of(new CleaningReport.Step("strip" + x, 10, 9, "detail" + x)), 1, 0, 2,
                         null, Map.of(16, 5, 32, 4)), null);
         EvaluatedCheckpoint evaluation = new EvaluatedCheckpoint(result, checkpoint("base" + x, null, false),
-                manifest, null, List.of(new WrongExample("id" + x, "a" + x, "b", 0.9, 5, "text" + x)), 1);
+                manifest, null, List.of(new WrongExample("id" + x, "a" + x, "b", 0.9, 5, "text" + x)), 1,
+                new ModelFacts("distilbert" + x, 64));
 
         String html = ReportPage.render(evaluation, List.of(new Finding("code" + x, "title" + x, "evidence" + x,
                 "suggestion" + x)));
 
         assertThat(html).doesNotContain("<script").contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
         for (String text : List.of("job", "ckpt", "title", "evidence", "suggestion", "id", "text", "build", "tok",
-                "strip", "detail", "train", "base", "fp32")) {
+                "strip", "detail", "train", "base", "fp32", "distilbert")) {
             assertThat(html).as(text).contains(text + "&lt;script&gt;");
         }
         assertThat(html).contains("<table id=\"labels\">", "<table id=\"cleaning\">", "1 duplicates removed",
-                "<h2>Training</h2>");
+                "<h2>Training</h2>", "64 positions)");
         assertThat(html.split("<svg", -1)).hasSize(4); // confusion matrix, loss by epoch, token lengths
     }
 
@@ -113,6 +115,28 @@ class ReportPageTest {
                 .doesNotContain("BERT fine-tuning range");
     }
 
+    @Test
+    void validationAndTestFiguresOfTheCheckpointStandSideBySideWithTheVerdict() {
+        // The trainer had 40 of 50 validation examples right (0.8), the test split 20 of 50 (0.4).
+        String html = ReportPage.render(evaluation(checkpoint("distilbert-tiny", null, true), "test", 50, 0.4,
+                Map.of("validation", Map.of("a", 25, "b", 25), "test", Map.of("a", 25, "b", 25))), List.of());
+
+        assertThat(html).contains("<h2>Validation and test</h2>",
+                "<tr><th class=\"text\">validation (the trainer&#39;s)</th><td>50</td><td>0.8000</td><td>0.3500</td>",
+                "<tr><th class=\"text\">test</th><td>50</td><td>0.4000</td><td>0.7000</td></tr>",
+                "The gap is more than splits of 50 and 50 examples explain: Fisher&#39;s exact test p &lt; 0.0001")
+                .doesNotContain("id=\"on-validation\"");
+    }
+
+    @Test
+    void figuresScoredOnTheValidationSplitSayTheyLeanOptimistic() {
+        String html = ReportPage.render(evaluation(checkpoint("distilbert-tiny", null, true), "validation", 50, 0.8,
+                Map.of("validation", Map.of("a", 25, "b", 25))), List.of());
+
+        assertThat(html).contains("id=\"on-validation\"", "so these figures lean optimistic")
+                .doesNotContain("<h2>Validation and test</h2>");
+    }
+
     /** Three epochs; the final checkpoint holds epoch 2. {@code effective} null: an older checkpoint.json. */
     private static CheckpointInfo checkpoint(String baseModel, String effective, Boolean stoppedEarly) {
         return new CheckpointInfo(CheckpointInfo.VERSION, "job", "ckpt", "d", "b", baseModel, 2, 20L, true, 0.3,
@@ -122,12 +146,24 @@ class ReportPageTest {
                 effective == null ? null : Json.read(effective, Hyperparameters.class), stoppedEarly);
     }
 
+    /** {@code examples} of {@code split} scored with {@code accuracy}, on build "b" with {@code counts}. */
+    private static EvaluatedCheckpoint evaluation(CheckpointInfo info, String split, int examples, double accuracy,
+                                                  Map<String, Map<String, Integer>> counts) {
+        EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", "ckpt", "d", 2, 20L, split,
+                examples, accuracy, 0.7, 0.5, 0.5, List.of("a", "b"), List.of(new ClassMetrics("a", 1, 0.5, 0.66,
+                25), new ClassMetrics("b", 0, 0, 0, 25)), new int[][]{{20, 5}, {25, 0}}, Instant.EPOCH, null, null,
+                null, null, null);
+        ShardManifest data = new ShardManifest(ShardManifest.VERSION, "d", "b", List.of("a", "b"), Map.of(), counts,
+                "tok", "m", 64, "h", null);
+        return new EvaluatedCheckpoint(result, info, data, null, List.of(), 0, null);
+    }
+
     private static EvaluatedCheckpoint evaluation(CheckpointInfo info) {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", "ckpt", "d", 2, 20L, "test",
                 2, 0.5, 0.7, 0.5, 0.5, List.of("a", "b"), List.of(new ClassMetrics("a", 1, 0.5, 0.66, 2),
                 new ClassMetrics("b", 0, 0, 0, 0)), new int[][]{{1, 1}, {0, 0}}, Instant.EPOCH, null, null, null,
                 null, null);
-        return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0);
+        return new EvaluatedCheckpoint(result, info, null, null, List.of(), 0, null);
     }
 
     private static String row(String name, String value) {
