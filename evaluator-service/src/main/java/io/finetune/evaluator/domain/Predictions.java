@@ -47,16 +47,20 @@ public class Predictions {
         String id = evaluation.result().checkpointId();
         if (!id.equals(loadedId)) {
             close();
-            int maxLength = evaluation.data() == null ? DEFAULT_MAX_LENGTH : evaluation.data().maxLength();
-            loaded = new TextClassifier(modelDir, maxLength, config.batchSize(), device(config),
+            loaded = new TextClassifier(modelDir, maxLength(evaluation), config.batchSize(), device(config),
                     precision.get());
             loadedId = id;
         }
         return loaded;
     }
 
+    /** Tokens per text as the checkpoint's training data was tokenized, so predictions see what training saw. */
+    public static int maxLength(EvaluatedCheckpoint evaluation) {
+        return evaluation.data() == null ? DEFAULT_MAX_LENGTH : evaluation.data().maxLength();
+    }
+
     /** The configured device: auto (first GPU if PyTorch sees one, else CPU), cpu or gpu. */
-    static Device device(EvaluatorConfig config) {
+    public static Device device(EvaluatorConfig config) {
         return switch (config.device()) {
             case "cpu" -> Device.cpu();
             case "gpu" -> Device.gpu();
