@@ -8,6 +8,7 @@ import io.finetune.contracts.Topics;
 import io.finetune.evaluator.serving.Deployments;
 import io.finetune.evaluator.serving.RequestBatch;
 import io.finetune.evaluator.serving.ServingConfig;
+import io.finetune.evaluator.serving.ServingMeters;
 import io.finetune.evaluator.serving.ServingModels;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -52,14 +54,18 @@ public class ServingLoop {
     private final ServingConfig config;
     private final Map<String, Object> kafkaConfig;
     private final RequestBatch batch;
+    private final ServingMeters meters;
     private volatile boolean running;
+    /** Why the loop ended while it should run, or null: {@link ServingLiveness} reports it. */
+    private volatile String failure;
     private KafkaConsumer<String, String> consumer;
     private Thread thread;
 
     /** @param kafkaConfig every {@code kafka.*} setting, security included, as the service's channels get them */
-    public ServingLoop(ServingConfig config, Deployments deployments, ServingModels models,
+    public ServingLoop(ServingConfig config, Deployments deployments, ServingModels models, ServingMeters meters,
                        @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config;
+        this.meters = meters;
         this.kafkaConfig = kafkaConfig;
         this.batch = new RequestBatch(deployments::all, config.defaultDeployment(), models::label);
     }
@@ -106,14 +112,25 @@ public class ServingLoop {
             }
         } catch (WakeupException e) {
             if (running) {
-                LOG.error("serving stopped unexpectedly", e);
+                stopped(e);
             }
         } catch (RuntimeException e) {
-            LOG.error("serving stopped: inference requests are no longer answered", e);
+            stopped(e);
         }
     }
 
+    /** Why serving stopped while it should run (the broker refused the group, say); empty while it runs. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    private void stopped(RuntimeException e) {
+        LOG.error("serving stopped: inference requests are no longer answered", e);
+        failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
     private void answer(ConsumerRecords<String, String> records, KafkaProducer<String, String> producer) {
+        long started = System.nanoTime();
         List<RequestBatch.Incoming> incoming = new ArrayList<>();
         records.forEach(r -> incoming.add(new RequestBatch.Incoming(r.value(), r.timestamp(),
                 "kafka:" + r.topic() + "/" + r.partition() + "@" + r.offset())));
@@ -131,6 +148,7 @@ public class ServingLoop {
                 send.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
             consumer.commitSync(nextOffsets(records));
+            meters.answered(outcome, records.count(), Duration.ofNanos(System.nanoTime() - started));
         } catch (WakeupException e) {
             throw e; // shutting down: the uncommitted batch is answered again by whoever takes the partitions
         } catch (Exception e) {

@@ -159,7 +159,13 @@ class ServingIT {
 
         RestAssured.get("/deployments/" + name).then().statusCode(200).body("checkpoint", equalTo(first));
         RestAssured.get("/deployments").then().statusCode(200).body("name", hasItem(name));
-        assertExactlyOnce(concat(before, concat(during, concat(after, rolledBack))));
+        List<String> all = concat(before, concat(during, concat(after, rolledBack)));
+        assertExactlyOnce(all);
+        assertThat(metric("finetune_serving_predictions_total{deployment=\"" + name + "\"}"))
+                .isEqualTo(all.size());
+        assertThat(metric("finetune_serving_latency_seconds_count")).isGreaterThanOrEqualTo(all.size());
+        RestAssured.get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'serving' }.status", equalTo("UP"));
     }
 
     @Test
@@ -176,6 +182,17 @@ class ServingIT {
         assertThat(unknown.origin()).startsWith("kafka:" + Topics.INFERENCE_REQUESTS + "/");
         DeadLetter garbage = awaitDeadLetter(l -> l.payload() != null && l.payload().equals("not json " + run));
         assertThat(garbage.reason()).isEqualTo("invalid-json");
+        await().atMost(WAIT).until(() -> metric("finetune_serving_dead_letters_total{reason=\"invalid-json\"}") >= 1);
+    }
+
+    /** A sample's value in /q/metrics, or NaN when the series is absent. */
+    private static double metric(String series) {
+        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
     }
 
     @Test
