@@ -19,10 +19,9 @@ import java.util.TreeSet;
 /**
  * Who may do what on Kafka: per Kafka user (one per service, one for people who push raw records with kcat, one for
  * applications that ask for predictions), the topics it writes, the topics it reads and the consumer groups it joins.
- * The single source of the ACLs that the
- * secured Kubernetes overlays give their {@code KafkaUser}s (k8s/components/kafka-users, generated from this class
- * by {@link KafkaUsersYaml}) and that the secured local broker enforces in tests; docs/topics.md's writers and readers
- * are checked against it.
+ * The single source of the ACLs that the secured Kubernetes overlays give their {@code KafkaUser}s
+ * (k8s/components/kafka-users, generated from this class by {@link KafkaUsersYaml}) and that the secured local broker
+ * enforces in tests; docs/topics.md's writers and readers are checked against it.
  *
  * <p>Derived from the code, not from intentions: every channel in the services' application.properties, and the
  * clients they make themselves ({@link ShardReader} in all four, ingest's registry log, the evaluator's serving

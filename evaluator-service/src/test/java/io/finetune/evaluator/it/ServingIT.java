@@ -24,6 +24,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,12 +96,10 @@ class ServingIT {
                 Map.of()));
         TopicTail.produce(bootstrap, Topics.SHARDS, List.of(dataset), List.of(ShardCodec.encode(
                 new Shard(dataset, build, "test", 0, test))));
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.<String, Object>of(
-                "bootstrap.servers", bootstrap, "acks", "all"),
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            var record = new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.SHARDS, dataset,
-                    Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            var record = new ProducerRecord<>(Topics.SHARDS, dataset, Json.write(manifest)
+                    .getBytes(StandardCharsets.UTF_8));
             record.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
             producer.send(record).get();
         } catch (Exception e) {
