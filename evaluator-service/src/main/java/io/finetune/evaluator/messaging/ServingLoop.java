@@ -55,6 +55,7 @@ public class ServingLoop {
     private final Map<String, Object> kafkaConfig;
     private final RequestBatch batch;
     private final ServingMeters meters;
+    private final Deployments deployments;
     private volatile boolean running;
     /** Why the loop ended while it should run, or null: {@link ServingLiveness} reports it. */
     private volatile String failure;
@@ -66,6 +67,7 @@ public class ServingLoop {
                        @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config;
         this.meters = meters;
+        this.deployments = deployments;
         this.kafkaConfig = kafkaConfig;
         this.batch = new RequestBatch(deployments::all, config.defaultDeployment(), models::label);
     }
@@ -109,6 +111,7 @@ public class ServingLoop {
                 if (!records.isEmpty()) {
                     answer(records, producer);
                 }
+                deployments.releaseUnused(); // between batches: no batch uses a model it releases
             }
         } catch (WakeupException e) {
             if (running) {

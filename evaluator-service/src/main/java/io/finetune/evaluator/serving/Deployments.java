@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Creating, re-pointing and rolling back deployments. A change is recorded before it takes effect, and the serving
  * loop reads a deployment's checkpoint once per batch, so a change swaps the model between two batches: every request
- * is answered once, by the old model or the new one, and its prediction names which.
+ * is answered once, by the old model or the new one, and its prediction names which. Models nothing serves or can roll
+ * back to any more are released by the serving loop between batches ({@link #releaseUnused}), never under one.
  */
 @ApplicationScoped
 public class Deployments {
@@ -20,6 +21,8 @@ public class Deployments {
 
     private final DeploymentStore store;
     private final ServingModels models;
+    /** Whether a change since the last {@link #releaseUnused} may have left a model unused. */
+    private boolean changed = true;
 
     public Deployments(DeploymentStore store, ServingModels models) {
         this.store = store;
@@ -72,8 +75,22 @@ public class Deployments {
 
     private Deployment record(Deployment deployment) {
         store.save(deployment);
+        changed = true;
         LOG.infof("deployment %s serves checkpoint %s (before: %s)", deployment.name(), deployment.checkpoint(),
                 deployment.previous());
+        return deployment;
+    }
+
+    /**
+     * Unloads and unpins the models no deployment serves or can roll back to. For the serving loop, between batches:
+     * a batch uses the models its deployments pointed at when it began, which a change during it must not take away.
+     * Under this object's lock, so it never races a change that has pinned a model but not yet recorded it.
+     */
+    public synchronized void releaseUnused() {
+        if (!changed) {
+            return;
+        }
+        changed = false;
         Set<String> kept = new HashSet<>();
         for (Deployment d : store.all()) {
             kept.add(d.checkpoint());
@@ -82,6 +99,5 @@ public class Deployments {
             }
         }
         models.retainOnly(kept);
-        return deployment;
     }
 }

@@ -26,8 +26,8 @@ import java.util.stream.Stream;
 /**
  * The models deployments serve. A deployed checkpoint's model is pinned: linked (or copied) out of the
  * {@link ModelShelf}, whose pruning keeps only the newest and best models, into {@code serving/models/}, where it
- * stays while a deployment serves it or could roll back to it. Loaded models stay in memory while deployed.
- * Labelling and releasing are serialised, so a model is never closed under a batch that uses it.
+ * stays while a deployment serves it or could roll back to it. Loaded models stay in memory while deployed; the
+ * serving loop releases the others between batches ({@link Deployments#releaseUnused}).
  */
 @ApplicationScoped
 public class ServingModels {
@@ -106,6 +106,7 @@ public class ServingModels {
                 return false;
             }
             loaded.get(checkpoint).close();
+            LOG.infof("no longer serving checkpoint %s: no deployment serves it or can roll back to it", checkpoint);
             return true;
         });
         if (!Files.isDirectory(dir)) {

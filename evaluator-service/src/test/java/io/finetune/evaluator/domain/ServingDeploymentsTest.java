@@ -72,7 +72,12 @@ class ServingDeploymentsTest {
         assertThat(rolledBack.checkpoint()).isEqualTo("ckpt-a");
         assertThat(rolledBack.previous()).isNull();
         assertThat(models.label("ckpt-a", List.of("another text"))).hasSize(1);
+        assertThat(models.label("ckpt-b", List.of("a batch begun before the rollback")))
+                .as("kept until the serving loop releases it between batches").hasSize(1);
+
+        deployments.releaseUnused();
         assertThat(pinned()).as("nothing serves or rolls back to ckpt-b any more").containsExactly("ckpt-a");
+        assertThatThrownBy(() -> models.label("ckpt-b", List.of("too late"))).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
