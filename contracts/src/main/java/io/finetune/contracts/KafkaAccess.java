@@ -17,16 +17,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Who may do what on Kafka: per Kafka user (one per service, and one for people who push raw records with kcat), the
- * topics it writes, the topics it reads and the consumer groups it joins. The single source of the ACLs that the
- * secured Kubernetes overlays give their {@code KafkaUser}s (k8s/components/kafka-users, generated from this class
- * by {@link KafkaUsersYaml}) and that the secured local broker enforces in tests; docs/topics.md's writers and readers
- * are checked against it.
+ * Who may do what on Kafka: per Kafka user (one per service, one for people who push raw records with kcat, one for
+ * applications that ask for predictions), the topics it writes, the topics it reads and the consumer groups it joins.
+ * The single source of the ACLs that the secured Kubernetes overlays give their {@code KafkaUser}s
+ * (k8s/components/kafka-users, generated from this class by {@link KafkaUsersYaml}) and that the secured local broker
+ * enforces in tests; docs/topics.md's writers and readers are checked against it.
  *
  * <p>Derived from the code, not from intentions: every channel in the services' application.properties, and the
- * clients they make themselves ({@link ShardReader} in all four, ingest's registry log). No service creates topics
- * (compose's kafka-topics container, Strimzi's topic operator or the test harness do), none uses transactions, and
- * the idempotent producers need no cluster permission: WRITE on a topic lets a client get a producer id (KIP-679).
+ * clients they make themselves ({@link ShardReader} in all four, ingest's registry log, the evaluator's serving
+ * consumer). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or the test
+ * harness do), none uses transactions, and the idempotent producers need no cluster permission: WRITE on a topic lets
+ * a client get a producer id (KIP-679).
  *
  * <p>Least privilege: literal topic and group names only, no wildcard, nothing on the cluster, no CREATE, DELETE or
  * ALTER. DESCRIBE is granted explicitly beside WRITE and READ (Kafka implies it; Strimzi's examples and operators
@@ -39,6 +40,10 @@ public final class KafkaAccess {
     public static final String EVALUATOR = "finetune-evaluator";
     /** For people pushing labeled records with kcat or any client: write the raw topic, nothing else, read nothing. */
     public static final String RAW_PRODUCER = "finetune-raw-producer";
+    /** For applications that ask for labels: write inference requests, read predictions (assigned, no group). */
+    public static final String INFERENCE_CLIENT = "finetune-inference-client";
+    /** The consumer group of the evaluator's serving consumers: each request is answered by one replica. */
+    public static final String SERVING_GROUP = "evaluator-serving";
 
     /**
      * One Kafka user's rights.
@@ -121,10 +126,13 @@ public final class KafkaAccess {
                     Set.of(Topics.TRAINING_JOBS, Topics.SHARDS),
                     Set.of("trainer-service")),
             new Grant(EVALUATOR, "evaluator-service",
-                    Set.of(Topics.EVALUATIONS, Topics.DEAD_LETTERS),
-                    Set.of(Topics.CHECKPOINTS, Topics.SHARDS),
-                    Set.of("evaluator-service")),
-            new Grant(RAW_PRODUCER, null, Set.of(Topics.RAW_RECORDS), Set.of(), Set.of())));
+                    // predictions: the serving consumers answer inference requests (a plain client, docs/serving.md).
+                    Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.DEAD_LETTERS),
+                    Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS),
+                    Set.of("evaluator-service", SERVING_GROUP)),
+            new Grant(RAW_PRODUCER, null, Set.of(Topics.RAW_RECORDS), Set.of(), Set.of()),
+            new Grant(INFERENCE_CLIENT, null, Set.of(Topics.INFERENCE_REQUESTS), Set.of(Topics.PREDICTIONS),
+                    Set.of())));
 
     /** Every user, services first, in a fixed order. */
     public static List<Grant> all() {

@@ -42,8 +42,9 @@ public final class KafkaUsersYaml {
     public static String render(Flavour flavour) {
         StringBuilder out = new StringBuilder();
         out.append("# GENERATED from contracts' KafkaAccess by KafkaUsersYaml: do not edit; change KafkaAccess and ")
-                .append("regenerate\n# (docs/kafka-security.md). One Kafka user per service, and finetune-raw-producer ")
-                .append("for people pushing raw\n# records with kcat. ").append(flavour.comment).append('\n')
+                .append("regenerate\n# (docs/kafka-security.md). One Kafka user per service, finetune-raw-producer ")
+                .append("for people pushing raw\n# records with kcat, finetune-inference-client for applications asking ")
+                .append("for predictions. ").append(flavour.comment).append('\n')
                 .append("# Least privilege: literal topic and group names, nothing on the cluster.\n");
         for (KafkaAccess.Grant grant : KafkaAccess.all()) {
             out.append("---\n")

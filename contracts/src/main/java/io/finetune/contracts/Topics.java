@@ -31,6 +31,10 @@ public final class Topics {
      * Compacted: the newest counts per dataset and replica and every definition and seal are kept.
      */
     public static final String DATASET_REGISTRY = "finetune.ingest.datasets";
+    /** Texts to label (JSON {@link InferenceRequest}, key = request id). Written by users, read by evaluator's serving. */
+    public static final String INFERENCE_REQUESTS = "finetune.inference.requests";
+    /** Labels of those texts (JSON {@link Prediction}, key = request id), naming the deployment and checkpoint. */
+    public static final String PREDICTIONS = "finetune.inference.predictions";
     /** Records any service could not accept, with the reason (JSON {@link DeadLetter}). */
     public static final String DEAD_LETTERS = "finetune.deadletters";
 
@@ -53,6 +57,9 @@ public final class Topics {
                 new Spec(CHECKPOINTS, 3, Map.of("retention.ms", FOREVER)),
                 new Spec(PROGRESS, 1, Map.of("retention.ms", WEEK)),
                 new Spec(EVALUATIONS, 1, Map.of("retention.ms", FOREVER)),
+                // Partitions are how serving scales out: one consumer of the serving group per partition at most.
+                new Spec(INFERENCE_REQUESTS, 3, Map.of("retention.ms", WEEK)),
+                new Spec(PREDICTIONS, 3, Map.of("retention.ms", WEEK)),
                 new Spec(DEAD_LETTERS, 1, Map.of("retention.ms", WEEK)),
                 // One partition: claims (create, seal) are decided by offset order. A few events a second at most.
                 new Spec(DATASET_REGISTRY, 1, Map.of("retention.ms", FOREVER, "cleanup.policy", "compact")));

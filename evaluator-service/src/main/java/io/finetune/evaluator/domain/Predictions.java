@@ -44,16 +44,20 @@ public class Predictions {
         String id = evaluation.result().checkpointId();
         if (!id.equals(loadedId)) {
             close();
-            // Texts are read as the run read its examples, so a prediction sees what training and evaluation saw.
-            loaded = new TextClassifier(modelDir, TrainedSettings.maxLength(evaluation.checkpoint(),
-                    evaluation.data()), config.batchSize(), device(config), precision.get());
+            loaded = new TextClassifier(modelDir, maxLength(evaluation), config.batchSize(), device(config),
+                    precision.get());
             loadedId = id;
         }
         return loaded;
     }
 
+    /** Tokens per text as the checkpoint's training data was tokenized, so predictions see what training saw. */
+    public static int maxLength(EvaluatedCheckpoint evaluation) {
+        return TrainedSettings.maxLength(evaluation.checkpoint(), evaluation.data());
+    }
+
     /** The configured device: auto (first GPU if PyTorch sees one, else CPU), cpu or gpu. */
-    static Device device(EvaluatorConfig config) {
+    public static Device device(EvaluatorConfig config) {
         return switch (config.device()) {
             case "cpu" -> Device.cpu();
             case "gpu" -> Device.gpu();

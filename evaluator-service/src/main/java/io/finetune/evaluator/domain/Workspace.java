@@ -54,6 +54,11 @@ public class Workspace {
         return root.resolve("models");
     }
 
+    /** Deployments and the models they serve, kept apart from {@link #models()} so pruning there spares them. */
+    public Path serving() {
+        return root.resolve("serving");
+    }
+
     /** Removes a checkpoint's parts and archive; its extracted model stays for predictions and downloads. */
     public void cleanChunks(String checkpointId) {
         if (SafeNames.isSafe(checkpointId)) {

@@ -132,6 +132,22 @@ class KafkaAclTest {
         assertThat(read(evaluator, Topics.SHARDS, null)).isNull();
     }
 
+    /** Applications ask for labels as the inference client; only the evaluator, in its serving group, answers. */
+    @Test
+    void inferenceClientsAskAndOnlyTheEvaluatorAnswers() {
+        Map<String, Object> client = access.scramClient(KafkaAccess.INFERENCE_CLIENT);
+        assertThat(produce(client, Topics.INFERENCE_REQUESTS)).isNull();
+        assertThat(read(client, Topics.PREDICTIONS, null)).isNull();
+        // It can neither forge an answer nor read what others ask.
+        assertThat(produce(client, Topics.PREDICTIONS)).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(read(client, Topics.INFERENCE_REQUESTS, null)).isInstanceOf(TopicAuthorizationException.class);
+        Map<String, Object> evaluator = access.scramClient(KafkaAccess.EVALUATOR);
+        assertThat(read(evaluator, Topics.INFERENCE_REQUESTS, KafkaAccess.SERVING_GROUP)).isNull();
+        assertThat(produce(evaluator, Topics.PREDICTIONS)).isNull();
+        assertThat(produce(access.scramClient(KafkaAccess.TRAINER), Topics.PREDICTIONS))
+                .isInstanceOf(TopicAuthorizationException.class);
+    }
+
     /** Produces one record and waits for the answer: null when it was written, else why not. */
     private static Throwable produce(Map<String, Object> client, String topic) {
         Properties props = properties(client);

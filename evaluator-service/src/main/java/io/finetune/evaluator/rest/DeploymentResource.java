@@ -1,0 +1,105 @@
+package io.finetune.evaluator.rest;
+
+import io.finetune.evaluator.serving.Deployment;
+import io.finetune.evaluator.serving.Deployments;
+import io.finetune.evaluator.serving.ServingException;
+import io.finetune.service.rest.Problem;
+import io.finetune.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Named deployments that answer inference requests from Kafka (docs/serving.md): created on an evaluated checkpoint,
+ * pointed at another one, rolled back to the one before. Changing what a deployment serves needs the write role.
+ */
+@Path("/deployments")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeploymentResource {
+    public record CreateDeployment(String name, String checkpoint) {
+    }
+
+    public record PointDeployment(String checkpoint) {
+    }
+
+    private final Deployments deployments;
+
+    public DeploymentResource(Deployments deployments) {
+        this.deployments = deployments;
+    }
+
+    @RolesAllowed(Roles.READ)
+    @GET
+    public List<Deployment> list() {
+        return deployments.all();
+    }
+
+    @RolesAllowed(Roles.READ)
+    @GET
+    @Path("/{name}")
+    public Deployment get(@PathParam("name") String name) {
+        return deployments.get(name).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
+                "no deployment '" + name + "'"));
+    }
+
+    @RolesAllowed(Roles.WRITE)
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(CreateDeployment request, @Context UriInfo uri) {
+        if (request == null || request.name() == null || request.checkpoint() == null) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "'name' and 'checkpoint' are required");
+        }
+        Deployment created = change(() -> deployments.create(request.name(), request.checkpoint()));
+        return Response.created(uri.getAbsolutePathBuilder().path(created.name()).build()).entity(created).build();
+    }
+
+    /** Swaps the model between two batches: each request is answered once, by the old checkpoint or the new. */
+    @RolesAllowed(Roles.WRITE)
+    @PUT
+    @Path("/{name}/checkpoint")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Deployment point(@PathParam("name") String name, PointDeployment request) {
+        if (request == null || request.checkpoint() == null) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "'checkpoint' is required");
+        }
+        return change(() -> deployments.point(name, request.checkpoint()));
+    }
+
+    /** Back to the checkpoint served before the last change. */
+    @RolesAllowed(Roles.WRITE)
+    @POST
+    @Path("/{name}/rollback")
+    public Deployment rollback(@PathParam("name") String name) {
+        return change(() -> deployments.rollback(name));
+    }
+
+    private static Deployment change(Supplier<Deployment> change) {
+        try {
+            return change.get();
+        } catch (ServingException e) {
+            throw problem(e);
+        }
+    }
+
+    private static WebApplicationException problem(ServingException e) {
+        return switch (e.kind()) {
+            case INVALID_NAME -> Problem.of(Response.Status.BAD_REQUEST, e.getMessage());
+            case UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT -> Problem.of(Response.Status.NOT_FOUND, e.getMessage());
+            case ALREADY_EXISTS, NOTHING_TO_ROLL_BACK -> Problem.of(Response.Status.CONFLICT, e.getMessage());
+            case MODEL_NOT_KEPT -> Problem.unprocessable(e.getMessage());
+        };
+    }
+}

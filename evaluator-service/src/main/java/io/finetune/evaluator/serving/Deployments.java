@@ -1,0 +1,103 @@
+package io.finetune.evaluator.serving;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Creating, re-pointing and rolling back deployments. A change is recorded before it takes effect, and the serving
+ * loop reads a deployment's checkpoint once per batch, so a change swaps the model between two batches: every request
+ * is answered once, by the old model or the new one, and its prediction names which. Models nothing serves or can roll
+ * back to any more are released by the serving loop between batches ({@link #releaseUnused}), never under one.
+ */
+@ApplicationScoped
+public class Deployments {
+    private static final Logger LOG = Logger.getLogger(Deployments.class);
+
+    private final DeploymentStore store;
+    private final ServingModels models;
+    /** Whether a change since the last {@link #releaseUnused} may have left a model unused. */
+    private boolean changed = true;
+
+    public Deployments(DeploymentStore store, ServingModels models) {
+        this.store = store;
+        this.models = models;
+    }
+
+    public Optional<Deployment> get(String name) {
+        return store.get(name);
+    }
+
+    public List<Deployment> all() {
+        return store.all();
+    }
+
+    public synchronized Deployment create(String name, String checkpoint) {
+        if (!Deployment.isValidName(name)) {
+            throw new ServingException(ServingException.Kind.INVALID_NAME, "deployment name '" + name + "' must be 1-63"
+                    + " lower-case letters, digits or inner dashes");
+        }
+        if (store.get(name).isPresent()) {
+            throw new ServingException(ServingException.Kind.ALREADY_EXISTS, "deployment '" + name
+                    + "' exists already; point it at another checkpoint instead");
+        }
+        models.pin(checkpoint);
+        return record(Deployment.create(name, checkpoint, Instant.now()));
+    }
+
+    public synchronized Deployment point(String name, String checkpoint) {
+        Deployment current = existing(name);
+        if (current.checkpoint().equals(checkpoint)) {
+            return current;
+        }
+        models.pin(checkpoint);
+        return record(current.pointedAt(checkpoint, Instant.now()));
+    }
+
+    public synchronized Deployment rollback(String name) {
+        Deployment current = existing(name);
+        if (current.previous() == null) {
+            throw new ServingException(ServingException.Kind.NOTHING_TO_ROLL_BACK, "deployment '" + name
+                    + "' has served only checkpoint '" + current.checkpoint() + "' since its last rollback");
+        }
+        return record(current.rolledBack(Instant.now()));
+    }
+
+    private Deployment existing(String name) {
+        return store.get(name).orElseThrow(() -> new ServingException(ServingException.Kind.UNKNOWN_DEPLOYMENT,
+                "no deployment '" + name + "'"));
+    }
+
+    private Deployment record(Deployment deployment) {
+        store.save(deployment);
+        changed = true;
+        LOG.infof("deployment %s serves checkpoint %s (before: %s)", deployment.name(), deployment.checkpoint(),
+                deployment.previous());
+        return deployment;
+    }
+
+    /**
+     * Unloads and unpins the models no deployment serves or can roll back to. For the serving loop, between batches:
+     * a batch uses the models its deployments pointed at when it began, which a change during it must not take away.
+     * Under this object's lock, so it never races a change that has pinned a model but not yet recorded it.
+     */
+    public synchronized void releaseUnused() {
+        if (!changed) {
+            return;
+        }
+        changed = false;
+        Set<String> kept = new HashSet<>();
+        for (Deployment d : store.all()) {
+            kept.add(d.checkpoint());
+            if (d.previous() != null) {
+                kept.add(d.previous());
+            }
+        }
+        models.retainOnly(kept);
+    }
+}

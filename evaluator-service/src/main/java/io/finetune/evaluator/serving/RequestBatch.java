@@ -1,0 +1,168 @@
+package io.finetune.evaluator.serving;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.InferenceRequest;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.Prediction;
+import io.finetune.evaluator.domain.TextClassifier;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * One poll's inference requests, answered together: each request is checked, resolved to its deployment's current
+ * checkpoint, and the texts of all requests for one checkpoint go through its model in one call (which pads
+ * dynamically, batch by batch of similar length). A request that cannot be answered becomes a dead letter with a
+ * reason code instead; nothing is dropped.
+ */
+public final class RequestBatch {
+    static final String SERVICE = "evaluator-service";
+
+    /** A polled record: its value, its timestamp (epoch ms) and where it came from ("kafka:topic/partition@offset"). */
+    public record Incoming(String value, long timestamp, String origin) {
+    }
+
+    /** What to send: a prediction per answered request, a dead letter per other one. */
+    public record Outcome(List<Prediction> predictions, List<DeadLetter> deadLetters) {
+    }
+
+    /** Labels texts with a checkpoint's model, in order. */
+    @FunctionalInterface
+    public interface Labeler {
+        List<TextClassifier.Prediction> label(String checkpoint, List<String> texts);
+    }
+
+    private record Accepted(InferenceRequest request, Deployment deployment, Incoming record) {
+    }
+
+    private final Supplier<List<Deployment>> deployments;
+    private final Optional<String> defaultDeployment;
+    private final Labeler labeler;
+
+    /**
+     * @param deployments       the deployments as they are now: read once per batch, so a batch is answered by the
+     *                          checkpoints deployments pointed at when it began
+     * @param defaultDeployment who answers a request that names no deployment; none means such a request is refused
+     */
+    public RequestBatch(Supplier<List<Deployment>> deployments, Optional<String> defaultDeployment,
+                        Labeler labeler) {
+        this.deployments = deployments;
+        this.defaultDeployment = defaultDeployment;
+        this.labeler = labeler;
+    }
+
+    public Outcome answer(List<Incoming> records) {
+        Map<String, Deployment> byName = new HashMap<>();
+        deployments.get().forEach(d -> byName.put(d.name(), d));
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        Map<String, List<Accepted>> byCheckpoint = new LinkedHashMap<>();
+        for (Incoming record : records) {
+            try {
+                Accepted accepted = accept(record, byName);
+                byCheckpoint.computeIfAbsent(accepted.deployment().checkpoint(), c -> new ArrayList<>())
+                        .add(accepted);
+            } catch (Refused e) {
+                deadLetters.add(DeadLetter.of(SERVICE, record.origin(), null, e.reason, e.getMessage(),
+                        record.value()));
+            }
+        }
+        List<Prediction> predictions = new ArrayList<>();
+        byCheckpoint.forEach((checkpoint, accepted) -> label(checkpoint, accepted, predictions, deadLetters));
+        return new Outcome(predictions, deadLetters);
+    }
+
+    private void label(String checkpoint, List<Accepted> accepted, List<Prediction> predictions,
+                       List<DeadLetter> deadLetters) {
+        long started = System.nanoTime();
+        Instant startedAt = Instant.now();
+        List<TextClassifier.Prediction> labels;
+        try {
+            labels = labeler.label(checkpoint, accepted.stream().map(a -> a.request().text()).toList());
+        } catch (RuntimeException e) {
+            for (Accepted a : accepted) {
+                deadLetters.add(DeadLetter.of(SERVICE, a.record().origin(), null, "inference-failed",
+                        "checkpoint " + checkpoint + " of deployment " + a.deployment().name() + ": "
+                                + e.getClass().getSimpleName() + ": " + e.getMessage(), a.record().value()));
+            }
+            return;
+        }
+        long inferenceMs = (System.nanoTime() - started) / 1_000_000;
+        Instant at = Instant.now();
+        for (int i = 0; i < accepted.size(); i++) {
+            Accepted a = accepted.get(i);
+            TextClassifier.Prediction p = labels.get(i);
+            long queuedMs = Math.max(0, startedAt.toEpochMilli() - a.record().timestamp());
+            predictions.add(new Prediction(Prediction.VERSION, a.request().id(), a.deployment().name(), checkpoint,
+                    p.label(), p.probabilities(), p.tokens(), p.truncated(),
+                    new Prediction.Timings(queuedMs, inferenceMs, accepted.size()), at));
+        }
+    }
+
+    private Accepted accept(Incoming record, Map<String, Deployment> byName) {
+        if (record.value() == null || record.value().isBlank()) {
+            throw new Refused("empty-request", "the record has no value");
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(record.value());
+        } catch (IOException e) {
+            throw new Refused("invalid-json", "not JSON: " + (e instanceof JsonProcessingException j
+                    ? j.getOriginalMessage() : e.getMessage()));
+        }
+        if (!node.isObject()) {
+            throw new Refused("not-an-object", "a request is a JSON object, not " + kind(node));
+        }
+        // Read field by field rather than bound: binding would turn {"text": 5} into "5" silently.
+        InferenceRequest request = new InferenceRequest(string(node, "id"), string(node, "text"),
+                string(node, "deployment"));
+        if (request.id() == null || request.id().isBlank()) {
+            throw new Refused("missing-id", "'id' must name the request, so its prediction can be found");
+        }
+        if (request.text() == null || request.text().isBlank()) {
+            throw new Refused("missing-text", "request '" + request.id() + "' has no 'text' to classify");
+        }
+        String name = request.deployment() != null ? request.deployment() : defaultDeployment.orElseThrow(() ->
+                new Refused("missing-deployment", "request '" + request.id() + "' names no 'deployment' and "
+                        + "serving.default-deployment is not set"));
+        Deployment deployment = byName.get(name);
+        if (deployment == null) {
+            throw new Refused("unknown-deployment", "request '" + request.id() + "' names deployment '" + name
+                    + "', which does not exist");
+        }
+        return new Accepted(request, deployment, record);
+    }
+
+    private static String string(JsonNode request, String field) {
+        JsonNode value = request.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new Refused("wrong-type", "'" + field + "' must be a string, not " + kind(value));
+        }
+        return value.textValue();
+    }
+
+    private static String kind(JsonNode node) {
+        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Why a request cannot be answered: a stable reason code and a sentence. Control flow inside this class only. */
+    private static final class Refused extends RuntimeException {
+        final String reason;
+
+        Refused(String reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.finetune.evaluator.serving;
+
+/** A deployment change that cannot be made, with why; the REST layer turns {@link #kind} into a status. */
+public class ServingException extends RuntimeException {
+    public enum Kind {
+        INVALID_NAME, ALREADY_EXISTS, UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT, MODEL_NOT_KEPT, NOTHING_TO_ROLL_BACK
+    }
+
+    private final Kind kind;
+
+    ServingException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

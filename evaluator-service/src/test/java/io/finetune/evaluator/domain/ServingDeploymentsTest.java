@@ -1,0 +1,116 @@
+package io.finetune.evaluator.domain;
+
+import io.finetune.contracts.EvaluationResult;
+import io.finetune.distilbert.BundledModels;
+import io.finetune.evaluator.serving.Deployment;
+import io.finetune.evaluator.serving.DeploymentStore;
+import io.finetune.evaluator.serving.Deployments;
+import io.finetune.evaluator.serving.ServingException;
+import io.finetune.evaluator.serving.ServingModels;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Deployments on the evaluator's own stores: what they serve survives a restart and the model shelf's pruning, and
+ * changes that cannot be made say why. (In this package for {@link TestEvaluatorConfig}, which the domain tests own.)
+ */
+class ServingDeploymentsTest {
+    @TempDir
+    Path dataDir;
+
+    private Workspace workspace;
+    private EvaluationStore evaluations;
+    private ServingModels models;
+    private Deployments deployments;
+
+    @BeforeEach
+    void evaluateTwoCheckpoints() {
+        TestEvaluatorConfig config = TestEvaluatorConfig.in(dataDir);
+        workspace = new Workspace(config);
+        evaluations = new EvaluationStore(workspace);
+        for (String checkpoint : List.of("ckpt-a", "ckpt-b", "ckpt-gone")) {
+            evaluations.save(evaluation(checkpoint));
+        }
+        BundledModels.extract(BundledModels.DEMO_MODEL, workspace.modelOf("ckpt-a"));
+        BundledModels.extract(BundledModels.DEMO_MODEL, workspace.modelOf("ckpt-b"));
+        models = new ServingModels(workspace, new ModelShelf(workspace, evaluations, config), evaluations, config,
+                new EvaluationPrecision(config));
+        deployments = new Deployments(new DeploymentStore(workspace), models);
+    }
+
+    @AfterEach
+    void unload() {
+        models.close();
+    }
+
+    @Test
+    void aDeploymentSurvivesARestartAndServesWhatTheShelfPruned() {
+        deployments.create("phishing", "ckpt-a");
+        deployments.point("phishing", "ckpt-b");
+        Workspace.deleteTree(workspace.modelOf("ckpt-a"));
+        Workspace.deleteTree(workspace.modelOf("ckpt-b"));
+
+        Deployment restarted = new DeploymentStore(workspace).get("phishing").orElseThrow();
+        assertThat(restarted.checkpoint()).isEqualTo("ckpt-b");
+        assertThat(restarted.previous()).isEqualTo("ckpt-a");
+        assertThat(models.label("ckpt-b", List.of("a fine text"))).singleElement()
+                .satisfies(p -> assertThat(p.probabilities()).containsOnlyKeys("NEGATIVE", "POSITIVE"));
+
+        Deployment rolledBack = deployments.rollback("phishing");
+        assertThat(rolledBack.checkpoint()).isEqualTo("ckpt-a");
+        assertThat(rolledBack.previous()).isNull();
+        assertThat(models.label("ckpt-a", List.of("another text"))).hasSize(1);
+        assertThat(models.label("ckpt-b", List.of("a batch begun before the rollback")))
+                .as("kept until the serving loop releases it between batches").hasSize(1);
+
+        deployments.releaseUnused();
+        assertThat(pinned()).as("nothing serves or rolls back to ckpt-b any more").containsExactly("ckpt-a");
+        assertThatThrownBy(() -> models.label("ckpt-b", List.of("too late"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void changesThatCannotBeMadeSayWhy() {
+        deployments.create("phishing", "ckpt-a");
+
+        assertKind(() -> deployments.create("Phishing!", "ckpt-a"), ServingException.Kind.INVALID_NAME);
+        assertKind(() -> deployments.create("phishing", "ckpt-b"), ServingException.Kind.ALREADY_EXISTS);
+        assertKind(() -> deployments.create("spam", "ckpt-never"), ServingException.Kind.UNKNOWN_CHECKPOINT);
+        assertKind(() -> deployments.create("spam", "ckpt-gone"), ServingException.Kind.MODEL_NOT_KEPT);
+        assertKind(() -> deployments.point("spam", "ckpt-a"), ServingException.Kind.UNKNOWN_DEPLOYMENT);
+        assertKind(() -> deployments.rollback("phishing"), ServingException.Kind.NOTHING_TO_ROLL_BACK);
+        assertThat(deployments.all()).extracting(Deployment::name).containsExactly("phishing");
+        assertThat(deployments.get("phishing").orElseThrow().checkpoint()).isEqualTo("ckpt-a");
+    }
+
+    private static void assertKind(Runnable change, ServingException.Kind kind) {
+        assertThatThrownBy(change::run).isInstanceOf(ServingException.class)
+                .satisfies(e -> assertThat(((ServingException) e).kind()).isEqualTo(kind));
+    }
+
+    private List<String> pinned() {
+        try (Stream<Path> dirs = Files.list(workspace.serving().resolve("models"))) {
+            return dirs.map(d -> d.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static EvaluatedCheckpoint evaluation(String checkpoint) {
+        EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", checkpoint, "d", 1, 1L,
+                "test", 2, 0.5, 0.7, 0.5, 0.5, List.of("NEGATIVE", "POSITIVE"), List.of(), new int[][]{{1, 0}, {1, 0}},
+                Instant.EPOCH, null, null, null, null, null);
+        return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0, null);
+    }
+}

@@ -1,0 +1,56 @@
+package io.finetune.evaluator.it;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+
+/**
+ * Deployments decide which model labels production traffic: changing one needs a write credential, seeing them a read
+ * one. The write key passes authorization and meets the domain's own refusal (an unknown checkpoint).
+ */
+@QuarkusTest
+@TestProfile(AuthIT.AuthOn.class)
+class ServingAuthIT {
+    private static final String CREATE = "{\"name\": \"auth-check\", \"checkpoint\": \"ckpt-none\"}";
+
+    @Test
+    void changingADeploymentNeedsTheWriteRole() {
+        given().contentType(ContentType.JSON).body(CREATE).post("/deployments").then().statusCode(401)
+                .contentType("application/problem+json");
+        given().header("X-API-Key", AuthIT.READ_KEY).contentType(ContentType.JSON).body(CREATE)
+                .post("/deployments").then().statusCode(403).contentType("application/problem+json");
+        given().header("X-API-Key", AuthIT.KEY).contentType(ContentType.JSON).body(CREATE)
+                .post("/deployments").then().statusCode(404).body("detail", containsString("ckpt-none"));
+
+        String point = "{\"checkpoint\": \"ckpt-none\"}";
+        given().contentType(ContentType.JSON).body(point).put("/deployments/auth-check/checkpoint").then()
+                .statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).contentType(ContentType.JSON).body(point)
+                .put("/deployments/auth-check/checkpoint").then().statusCode(403);
+        given().post("/deployments/auth-check/rollback").then().statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).post("/deployments/auth-check/rollback").then().statusCode(403);
+        given().header("X-API-Key", AuthIT.KEY).post("/deployments/auth-check/rollback").then().statusCode(404);
+    }
+
+    @Test
+    void readingDeploymentsNeedsACredentialAndAReadKeyIsEnough() {
+        given().get("/deployments").then().statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).get("/deployments").then().statusCode(200);
+        given().header("X-API-Key", AuthIT.READ_KEY).get("/deployments/auth-check").then().statusCode(404);
+    }
+
+    @Test
+    void theOpenApiDocumentSaysWhichRoleEachCallNeeds() {
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/deployments'.post.security", org.hamcrest.Matchers.hasItem(
+                        Map.of("apiKey", java.util.List.of("write"))))
+                .body("paths.'/deployments'.get.security", org.hamcrest.Matchers.hasItem(
+                        Map.of("apiKey", java.util.List.of("read"))));
+    }
+}

@@ -1,0 +1,310 @@
+package io.finetune.evaluator.it;
+
+import io.finetune.contracts.CheckpointChunk;
+import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.CleaningReport;
+import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.ModelArchive;
+import io.finetune.contracts.Prediction;
+import io.finetune.contracts.Shard;
+import io.finetune.contracts.ShardCodec;
+import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.TokenizedExample;
+import io.finetune.contracts.Topics;
+import io.finetune.distilbert.BundledModels;
+import io.finetune.distilbert.Devices;
+import io.finetune.distilbert.EncoderClassifier;
+import io.finetune.distilbert.Predictor;
+import io.finetune.distilbert.TextTokenizer;
+import io.finetune.kafka.local.LocalKafkaResource;
+import io.finetune.kafka.local.TopicTail;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
+
+/**
+ * Serving against a real broker: two checkpoints of the bundled tiny model are evaluated the way the trainer's would
+ * be, a deployment is created on one over REST, and requests pushed onto the requests topic as a kcat user would are
+ * answered on the predictions topic, once each, naming the checkpoint that the deployment served at the time.
+ */
+@QuarkusTest
+@WithTestResource(LocalKafkaResource.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServingIT {
+    private static final List<String> LABELS = List.of("NEGATIVE", "POSITIVE");
+    private static final int MAX_LENGTH = 64;
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    /** Fresh names per run: the evaluator's records of evaluations and deployments outlive a run in target/. */
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String dataset = "serving-" + run;
+    private final String build = "build-" + run;
+    private final String job = "job-serving-" + run;
+    private final String first = job + "-epoch-1";
+    private final String second = job + "-epoch-2";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @TempDir
+    static Path tmp;
+
+    private Path model;
+
+    @BeforeAll
+    void publishTwoCheckpoints() throws IOException {
+        model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("tiny-model"));
+        List<TokenizedExample> test = List.of(new TokenizedExample("t0", 0, new int[]{2, 10, 3}),
+                new TokenizedExample("t1", 1, new int[]{2, 11, 12, 3}));
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, build, LABELS,
+                Map.of("test", 1), Map.of("test", Map.of("NEGATIVE", 1, "POSITIVE", 1)), "distilbert-tiny",
+                "distilbert-tiny", MAX_LENGTH, "test-config", new CleaningReport(List.of(), 0, 0, 0, Map.of(),
+                Map.of()));
+        TopicTail.produce(bootstrap, Topics.SHARDS, List.of(dataset), List.of(ShardCodec.encode(
+                new Shard(dataset, build, "test", 0, test))));
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            var record = new ProducerRecord<>(Topics.SHARDS, dataset, Json.write(manifest)
+                    .getBytes(StandardCharsets.UTF_8));
+            record.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        for (String checkpoint : List.of(first, second)) {
+            List<CheckpointChunk> chunks = chunks(checkpoint);
+            TopicTail.produce(bootstrap, Topics.CHECKPOINTS, chunks.stream().map(CheckpointChunk::checkpointId)
+                    .toList(), chunks.stream().map(CheckpointChunk::encode).toList());
+        }
+    }
+
+    /** In each test, not in @BeforeAll: RestAssured knows the service's port only once a test runs. */
+    private void awaitEvaluations() {
+        for (String checkpoint : List.of(first, second)) {
+            await().atMost(WAIT).until(() -> RestAssured.get("/evaluations/" + checkpoint).statusCode() == 200);
+        }
+    }
+
+    @Test
+    void aDeploymentAnswersEveryRequestOnceNamingTheCheckpointBehindIt() {
+        awaitEvaluations();
+        String name = "phishing-" + run;
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", name, "checkpoint", first))
+                .post("/deployments").then().statusCode(201)
+                .header("Location", containsString("/deployments/" + name))
+                .body("checkpoint", equalTo(first)).body("previous", nullValue());
+
+        List<String> texts = List.of("a wonderful film", "the worst plot ever written", "ok");
+        List<String> before = send(name, "a", texts);
+        Map<String, Prediction> answered = awaitPredictions(before);
+        assertThat(answered.values()).extracting(Prediction::checkpoint).containsOnly(first);
+        assertThat(answered.values()).extracting(Prediction::deployment).containsOnly(name);
+        float[][] expected = expected(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            Prediction p = answered.get(before.get(i));
+            assertThat(p.label()).isEqualTo(LABELS.get(expected[i][1] > expected[i][0] ? 1 : 0));
+            assertThat(p.probabilities().get("POSITIVE")).isCloseTo(expected[i][1], within(1e-5));
+            assertThat(p.timings().batchSize()).isBetween(1, texts.size());
+        }
+
+        // Swapped while requests are on their way: each is answered once, by one checkpoint or the other, and
+        // everything sent after the swap was acknowledged is answered by the new one.
+        List<String> during = send(name, "b", texts(20));
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("checkpoint", second))
+                .put("/deployments/" + name + "/checkpoint").then().statusCode(200)
+                .body("checkpoint", equalTo(second)).body("previous", equalTo(first));
+        List<String> after = send(name, "c", texts(5));
+        Map<String, Prediction> swapped = awaitPredictions(concat(during, after));
+        assertThat(during).allSatisfy(id -> assertThat(swapped.get(id).checkpoint()).isIn(first, second));
+        assertThat(after).allSatisfy(id -> assertThat(swapped.get(id).checkpoint()).isEqualTo(second));
+
+        RestAssured.given().post("/deployments/" + name + "/rollback").then().statusCode(200)
+                .body("checkpoint", equalTo(first)).body("previous", nullValue());
+        List<String> rolledBack = send(name, "d", texts(2));
+        assertThat(awaitPredictions(rolledBack).values()).extracting(Prediction::checkpoint).containsOnly(first);
+        RestAssured.given().post("/deployments/" + name + "/rollback").then().statusCode(409)
+                .contentType(containsString("application/problem+json"));
+
+        RestAssured.get("/deployments/" + name).then().statusCode(200).body("checkpoint", equalTo(first));
+        RestAssured.get("/deployments").then().statusCode(200).body("name", hasItem(name));
+        List<String> all = concat(before, concat(during, concat(after, rolledBack)));
+        assertExactlyOnce(all);
+        assertThat(metric("finetune_serving_predictions_total{deployment=\"" + name + "\"}"))
+                .isEqualTo(all.size());
+        assertThat(metric("finetune_serving_latency_seconds_count")).isGreaterThanOrEqualTo(all.size());
+        RestAssured.get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'serving' }.status", equalTo("UP"));
+    }
+
+    @Test
+    void aRequestThatCannotBeAnsweredBecomesADeadLetterWithItsReason() {
+        String id = "nobody-" + run;
+        TopicTail.produce(bootstrap, Topics.INFERENCE_REQUESTS, List.of(id, "garbage-" + run), List.of(
+                ("{\"id\": \"" + id + "\", \"text\": \"hello\", \"deployment\": \"nobody-" + run + "\"}")
+                        .getBytes(StandardCharsets.UTF_8),
+                ("not json " + run).getBytes(StandardCharsets.UTF_8)));
+
+        DeadLetter unknown = awaitDeadLetter(l -> l.detail() != null && l.detail().contains(id));
+        assertThat(unknown.reason()).isEqualTo("unknown-deployment");
+        assertThat(unknown.service()).isEqualTo("evaluator-service");
+        assertThat(unknown.origin()).startsWith("kafka:" + Topics.INFERENCE_REQUESTS + "/");
+        DeadLetter garbage = awaitDeadLetter(l -> l.payload() != null && l.payload().equals("not json " + run));
+        assertThat(garbage.reason()).isEqualTo("invalid-json");
+        await().atMost(WAIT).until(() -> metric("finetune_serving_dead_letters_total{reason=\"invalid-json\"}") >= 1);
+    }
+
+    /** A sample's value in /q/metrics, or NaN when the series is absent. */
+    private static double metric(String series) {
+        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
+    @Test
+    void badChangesAreRefusedWithAProblem() {
+        awaitEvaluations();
+        String name = "refusals-" + run;
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", name, "checkpoint",
+                "never-" + run)).post("/deployments"), 404).body("detail", containsString("never-" + run));
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", "Not A Name",
+                "checkpoint", first)).post("/deployments"), 400).body("detail", containsString("Not A Name"));
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", name))
+                .post("/deployments"), 400);
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", name, "checkpoint", first))
+                .post("/deployments").then().statusCode(201);
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", name, "checkpoint", second))
+                .post("/deployments"), 409);
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("checkpoint", "never-" + run))
+                .put("/deployments/" + name + "/checkpoint"), 404);
+        problem(RestAssured.given().post("/deployments/" + name + "/rollback"), 409);
+        problem(RestAssured.given().post("/deployments/none-" + run + "/rollback"), 404);
+        problem(RestAssured.given().get("/deployments/none-" + run), 404);
+        RestAssured.get("/deployments/" + name).then().statusCode(200).body("checkpoint", equalTo(first));
+    }
+
+    private static io.restassured.response.ValidatableResponse problem(io.restassured.response.Response response,
+                                                                       int status) {
+        return response.then().statusCode(status).contentType(containsString("application/problem+json"))
+                .body("status", equalTo(status));
+    }
+
+    /** Requests as {@code kcat -P -K '|'} would push them: key = request id, value = the JSON request. */
+    private List<String> send(String deployment, String prefix, List<String> texts) {
+        List<String> ids = IntStream.range(0, texts.size()).mapToObj(i -> prefix + i + "-" + run).toList();
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            values.add(Json.write(Map.of("id", ids.get(i), "text", texts.get(i), "deployment", deployment))
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        TopicTail.produce(bootstrap, Topics.INFERENCE_REQUESTS, ids, values);
+        return ids;
+    }
+
+    private Map<String, Prediction> awaitPredictions(List<String> ids) {
+        try (TopicTail tail = new TopicTail(bootstrap, Topics.PREDICTIONS)) {
+            Set<String> wanted = Set.copyOf(ids);
+            Map<String, Prediction> byId = new java.util.HashMap<>();
+            await().atMost(WAIT).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : tail.poll(Duration.ofMillis(200))) {
+                    if (wanted.contains(r.key())) {
+                        Prediction p = Json.read(TopicTail.text(r), Prediction.class);
+                        assertThat(p.requestId()).isEqualTo(r.key());
+                        byId.put(r.key(), p);
+                    }
+                }
+                return byId.keySet().containsAll(wanted);
+            });
+            return byId;
+        }
+    }
+
+    /** After every answer arrived, a moment more shows any second answer (they share a partition, in order). */
+    private void assertExactlyOnce(List<String> ids) {
+        try (TopicTail tail = new TopicTail(bootstrap, Topics.PREDICTIONS)) {
+            Set<String> wanted = Set.copyOf(ids);
+            Map<String, Long> counts = tail.poll(Duration.ofSeconds(3)).stream().map(ConsumerRecord::key)
+                    .filter(wanted::contains).collect(Collectors.groupingBy(k -> k, Collectors.counting()));
+            assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(wanted);
+            assertThat(counts.values()).containsOnly(1L);
+        }
+    }
+
+    private DeadLetter awaitDeadLetter(Predicate<DeadLetter> match) {
+        try (TopicTail letters = new TopicTail(bootstrap, Topics.DEAD_LETTERS)) {
+            Predicate<ConsumerRecord<String, byte[]>> ours =
+                    r -> match.test(Json.read(TopicTail.text(r), DeadLetter.class));
+            return letters.pollUntil(ours, WAIT).stream().filter(ours).findFirst()
+                    .map(r -> Json.read(TopicTail.text(r), DeadLetter.class))
+                    .orElseThrow(() -> new AssertionError("no matching dead letter within " + WAIT));
+        }
+    }
+
+    private float[][] expected(List<String> texts) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(model, MAX_LENGTH);
+             EncoderClassifier classifier = EncoderClassifier.load(model, null, Devices.best())) {
+            return Predictor.probabilities(classifier,
+                    tokenizer.encodeBatch(texts).stream().map(TextTokenizer.Encoded::intIds).toList(), 8);
+        }
+    }
+
+    private static List<String> texts(int n) {
+        return IntStream.range(0, n).mapToObj(i -> "request number " + i + " " + "word ".repeat(i)).toList();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private List<CheckpointChunk> chunks(String checkpoint) throws IOException {
+        CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job, checkpoint, dataset, build,
+                "distilbert-tiny", 1, 5, true, 0.5, 0.6, 0.7, null, List.of());
+        Path dir = tmp.resolve(checkpoint);
+        Files.createDirectories(dir);
+        try (var files = Files.list(model)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, dir.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(dir.resolve(CheckpointInfo.FILE_NAME), Json.write(info));
+        return CheckpointChunk.split(checkpoint, job, ModelArchive.zip(dir));
+    }
+}
