@@ -53,7 +53,11 @@ public final class ModelResolver {
         this(bundledCache, System.getenv());
     }
 
-    ModelResolver(Path bundledCache, Map<String, String> env) {
+    /**
+     * @param env the Hugging Face variables to follow ({@code HF_HUB_CACHE}, {@code HF_HOME}, {@code HF_ENDPOINT},
+     *            {@code HF_HUB_OFFLINE}): the process environment, or a test's own
+     */
+    public ModelResolver(Path bundledCache, Map<String, String> env) {
         this(bundledCache, env, false);
     }
 

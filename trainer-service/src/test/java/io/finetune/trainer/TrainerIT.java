@@ -152,6 +152,53 @@ class TrainerIT {
     }
 
     @Test
+    void anUncachedHuggingFaceIdOfflineIsRefusedSayingWhereItLookedAndHowToProvideIt() {
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "baseModel": "distilbert-base-uncased"}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422).contentType("application/problem+json")
+                .body("detail", containsString("model 'distilbert-base-uncased' is not available offline:"
+                        + " HF_HUB_OFFLINE is set"))
+                .body("detail", containsString(hubCache().resolve("models--distilbert-base-uncased")
+                        + " (from HF_HUB_CACHE"))
+                .body("detail", containsString("$HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub"))
+                .body("detail", containsString("name a model directory"))
+                .body("detail", containsString("bin/import-model"))
+                .body("detail", containsString("allow downloads by unsetting HF_HUB_OFFLINE"));
+    }
+
+    @Test
+    void aJobOnTheTopicNamingAnUncachedModelFailsWithTheReasonRestGives() {
+        String reason = given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "baseModel": "distilbert-base-uncased"}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422).extract().path("detail");
+        TopicTail.produce(kafka(), Topics.TRAINING_JOBS, List.of("job-uncached"), List.of("""
+                {"v":1,"jobId":"job-uncached","dataset":"%s","baseModel":"distilbert-base-uncased",
+                 "submittedAt":"2026-01-01T00:00:00Z"}""".formatted(DATASET).getBytes(StandardCharsets.UTF_8)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/jobs/job-uncached").then()
+                .statusCode(200).body("state", equalTo("FAILED")).body("message", equalTo(reason)));
+    }
+
+    @Test
+    void bodiesThatAreNotAJobAreRefusedNamingTheField() {
+        given().contentType(ContentType.JSON).body("{\"dataset\":").post("/jobs").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("the request body is not valid JSON: Unexpected end-of-input"));
+        given().contentType(ContentType.JSON).body("{\"dataset\": [\"%s\"]}".formatted(DATASET)).post("/jobs")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("'dataset' must be a string, not an array"));
+        given().contentType(ContentType.JSON).body("[]").post("/jobs").then().statusCode(400)
+                .body("detail", equalTo("the request body must be a JSON object, not an array"));
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "hyperparameters": {"epochs": "many"}}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422).contentType("application/problem+json")
+                .body("detail", equalTo("'hyperparameters.epochs' must be a number, not \"many\""));
+    }
+
+    private static Path hubCache() {
+        return Path.of(System.getenv("HF_HUB_CACHE"));
+    }
+
+    @Test
     void huggingFaceNamesAreReadAndUnknownSettingsAreRefusedByName() {
         // The alias reaches the policy: its bound names the setting it was given for.
         given().contentType(ContentType.JSON).body("""

@@ -12,6 +12,7 @@ import io.finetune.trainer.training.JobPlan;
 import io.finetune.trainer.training.JobPlanner;
 import io.finetune.trainer.training.BaseModels;
 import io.finetune.trainer.training.TrainingRun;
+import io.finetune.trainer.training.UnrunnableJobException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -153,6 +154,8 @@ public class JobWorker {
                         result.resumedFromStep() > 0 ? " (resumed at step " + result.resumedFromStep() + ")" : ""));
                 TrainingRun.deleteStates(workDir); // the final checkpoint is published: nothing left to resume
             }
+        } catch (UnrunnableJobException e) {
+            finish(jobId, JobStatus.State.FAILED, e.getMessage()); // the submitter's to fix: no stack trace needed
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "job %s failed", jobId);
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

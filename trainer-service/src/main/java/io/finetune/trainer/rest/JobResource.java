@@ -13,6 +13,7 @@ import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.contracts.TrainingSettings;
 import io.finetune.service.rest.BodyLimit;
+import io.finetune.service.rest.JsonBodyProblem;
 import io.finetune.service.rest.Problem;
 import io.finetune.trainer.domain.JobRegistry;
 import io.finetune.trainer.domain.JobStatus;
@@ -20,6 +21,7 @@ import io.finetune.trainer.domain.JobWorker;
 import io.finetune.trainer.domain.TrainingDevice;
 import io.finetune.trainer.messaging.TrainerOutput;
 import io.finetune.trainer.training.JobPlanner;
+import io.finetune.trainer.training.UnrunnableJobException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
 import io.finetune.service.security.Roles;
@@ -86,7 +88,7 @@ public class JobResource {
             } catch (InvalidSettingsException e) {
                 throw Problem.unprocessable(e.reason());
             } catch (JsonProcessingException e) {
-                throw Problem.unprocessable("hyperparameters: " + e.getOriginalMessage());
+                throw Problem.unprocessable(JsonBodyProblem.describe(e, "hyperparameters"));
             }
         }
     }
@@ -112,7 +114,7 @@ public class JobResource {
                         + " preprocess-service reports it READY"));
         try {
             plan(job, data);
-        } catch (IllegalArgumentException e) {
+        } catch (UnrunnableJobException e) {
             throw Problem.unprocessable(e.getMessage());
         }
         output.submit(job);
