@@ -33,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 /** trainer-service against a real broker: job over REST, progress events, checkpoints that reassemble and load. */
 @QuarkusTest
@@ -192,6 +194,43 @@ class TrainerIT {
                         {"dataset": "%s", "hyperparameters": {"epochs": "many"}}""".formatted(DATASET))
                 .post("/jobs").then().statusCode(422).contentType("application/problem+json")
                 .body("detail", equalTo("'hyperparameters.epochs' must be a number, not \"many\""));
+    }
+
+    @Test
+    void aQueuedJobShowsItsPlaceAndTheJobItWaitsForAndIsCancelledAtOnce() {
+        String job = """
+                {"dataset": "%s", "baseModel": "distilbert-tiny", "hyperparameters": {"epochs": 100}}"""
+                .formatted(DATASET);
+        String running = given().contentType(ContentType.JSON).body(job).post("/jobs").then().statusCode(202)
+                .extract().path("jobId");
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> given().get("/jobs/" + running).then()
+                .body("state", equalTo("RUNNING")).body("queue", nullValue()));
+        String waiting = given().contentType(ContentType.JSON).body(job).post("/jobs").then().statusCode(202)
+                .extract().path("jobId");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + waiting).then()
+                .statusCode(200).body("state", equalTo("QUEUED"))
+                .body("queue.position", equalTo(1)).body("queue.waitingFor", equalTo(running)));
+        given().get("/jobs").then().body("find { it.jobId == '%s' }.queue.waitingFor".formatted(waiting),
+                equalTo(running));
+
+        given().delete("/jobs/" + waiting).then().statusCode(200).body("state", equalTo("CANCELLED"))
+                .body("message", equalTo("cancelled before it started")).body("finishedAt", notNullValue());
+        given().delete("/jobs/" + running).then().statusCode(202).body("state", equalTo("RUNNING"))
+                .body("message", containsString("cancel requested"));
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> given().get("/jobs/" + running).then()
+                .body("state", equalTo("CANCELLED")));
+
+        try (TopicTail progress = new TopicTail(kafka(), Topics.PROGRESS)) {
+            List<TrainingProgress> events = progress.pollUntil(r -> running.equals(r.key())
+                            && TopicTail.text(r).contains("CANCELLED"), Duration.ofSeconds(20)).stream()
+                    .filter(r -> waiting.equals(r.key()))
+                    .map(r -> Json.read(TopicTail.text(r), TrainingProgress.class)).toList();
+            assertThat(events).extracting(TrainingProgress::stage)
+                    .containsExactly(TrainingProgress.Stage.QUEUED, TrainingProgress.Stage.CANCELLED);
+            assertThat(events.get(0).message()).isEqualTo("queued: position 1 in this trainer's queue, behind running"
+                    + " job " + running);
+        }
+        given().get("/jobs/" + waiting).then().body("state", equalTo("CANCELLED")).body("startedAt", nullValue());
     }
 
     private static Path hubCache() {

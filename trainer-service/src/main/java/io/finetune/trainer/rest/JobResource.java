@@ -55,6 +55,7 @@ import java.util.UUID;
 public class JobResource {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(JobResource.class);
     private final JobRegistry registry;
+    private final JobWorker worker;
     private final TrainerOutput output;
     private final ShardReader shards;
     private final JobPlanner planner;
@@ -63,6 +64,7 @@ public class JobResource {
     public JobResource(JobRegistry registry, JobWorker worker, TrainerOutput output,
                        TrainingDevice device, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.registry = registry;
+        this.worker = worker;
         this.device = device;
         this.output = output;
         this.shards = new ShardReader(kafkaConfig);
@@ -138,13 +140,13 @@ public class JobResource {
     @RolesAllowed(Roles.WRITE)
     @DELETE
     @Path("/{jobId}")
-    public JobStatus cancel(@PathParam("jobId") String jobId) {
+    public Response cancel(@PathParam("jobId") String jobId) {
         JobStatus status = get(jobId);
         if (status.finished()) {
             throw Problem.of(Response.Status.CONFLICT, "job " + jobId + " has finished already: " + status.state());
         }
-        registry.requestCancel(jobId);
-        return get(jobId);
+        JobStatus after = worker.cancel(jobId);
+        return (after.finished() ? Response.ok(after) : Response.accepted(after)).build();
     }
 
     /**
