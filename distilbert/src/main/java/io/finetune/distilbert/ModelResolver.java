@@ -125,10 +125,13 @@ public final class ModelResolver {
                     "; or allow downloads by unsetting HF_HUB_OFFLINE");
         }
         try { // a snapshot that lacks files is completed the same way
-            return requireComplete(model, new HubDownloader(endpoint(), new HubCache(hubCache)).download(model, "main"));
+            Path downloaded = new HubDownloader(endpoint(), new HubCache(hubCache)).download(model, "main");
+            return requireComplete(model, downloaded);
         } catch (HubUnreachableException e) {
             throw notFound(model, "offline: " + e.getMessage(), searched, "; or let this process reach "
                     + endpoint() + " (or set HF_ENDPOINT to a mirror it can reach)");
+        } catch (UncheckedIOException | IllegalStateException e) { // an HTTP error, a broken or corrupt transfer
+            throw notFound(model, "now: " + e.getMessage(), searched, "; or try again later");
         } catch (ModelNotOnHubException e) {
             throw new IllegalArgumentException(e.getMessage() + ". Check the id as huggingface.co spells it"
                     + " (org/name). A private or gated model is downloaded into " + hubCache + " with a token"

@@ -1,5 +1,6 @@
 package io.finetune.distilbert;
 
+import com.sun.net.httpserver.HttpServer;
 import io.finetune.distilbert.hub.LocalHub;
 import io.finetune.distilbert.onnx.MavenLocalRepository;
 import io.finetune.distilbert.onnx.TinyBertExport;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,6 +94,27 @@ class ModelResolverTest {
                     .hasMessageContaining("there is no model 'acme/no-such-model' on the Hugging Face Hub at "
                             + hub.endpoint() + ": it answered HTTP 404 for its config.json")
                     .hasMessageContaining("Check the id as huggingface.co spells it");
+        }
+    }
+
+    @Test
+    void aHubThatFailsSaysSoAndHowElseToProvideTheModel() throws Exception {
+        HttpServer hub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        hub.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        hub.start();
+        try {
+            Map<String, String> env = Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString(),
+                    "HF_ENDPOINT", "http://127.0.0.1:" + hub.getAddress().getPort());
+            assertThatThrownBy(() -> new ModelResolver(tmp, env).resolve("acme/tiny"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("model 'acme/tiny' is not available now: cannot download model 'acme/tiny'")
+                    .hasMessageContaining("HTTP 503")
+                    .hasMessageContaining("bin/import-model").hasMessageContaining("or try again later");
+        } finally {
+            hub.stop(0);
         }
     }
 
