@@ -90,7 +90,8 @@ public final class JsonBodyProblem {
         if (type.isArray() || Collection.class.isAssignableFrom(type)) {
             return "a JSON array";
         }
-        return type.isRecord() || Map.class.isAssignableFrom(type) ? "a JSON object" : "a valid " + type.getSimpleName();
+        return type.isRecord() || Map.class.isAssignableFrom(type) ? "a JSON object"
+                : "a valid " + type.getSimpleName();
     }
 
     private static String at(JsonLocation location) {

@@ -54,7 +54,8 @@ public record JobStatus(String jobId, String dataset, String baseModel, Hyperpar
 
     public JobStatus withMessage(String newMessage) {
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
-                tokensPerSecond, etaSeconds, device, checkpoints, newMessage, submittedAt, startedAt, finishedAt, queue);
+                tokensPerSecond, etaSeconds, device, checkpoints, newMessage, submittedAt, startedAt, finishedAt,
+                queue);
     }
 
     /**

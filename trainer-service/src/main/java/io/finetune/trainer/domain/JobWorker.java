@@ -101,7 +101,7 @@ public class JobWorker {
     public JobStatus cancel(String jobId) {
         registry.requestCancel(jobId);
         if (queue.remove(jobId)) {
-            finish(jobId, JobStatus.State.CANCELLED, "cancelled before it started");
+            cancelWaiting(jobId);
         } else {
             registry.update(jobId, s -> s.finished() ? s : s.withMessage("cancel requested: the job stops at its"
                     + " next step"));
@@ -151,7 +151,7 @@ public class JobWorker {
         }
     }
 
-    /** One task per queued job; a job cancelled while waiting has left the queue, so its task finds the next or none. */
+    /** One task per queued job; a job cancelled while waiting has left the queue, so its task takes the next one. */
     private void runNext() {
         queue.next().ifPresent(job -> {
             try {
@@ -165,7 +165,7 @@ public class JobWorker {
     private void run(TrainingJob job) {
         String jobId = job.jobId();
         if (registry.isCancelRequested(jobId)) { // asked for while the worker was taking it out of the queue
-            finish(jobId, JobStatus.State.CANCELLED, "cancelled before it started");
+            cancelWaiting(jobId);
             return;
         }
         if (shuttingDown) {
@@ -199,6 +199,13 @@ public class JobWorker {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             finish(jobId, JobStatus.State.FAILED, reason);
         }
+    }
+
+    /** A job recovered after a restart may have trained before: it waited to resume, not to start. */
+    private void cancelWaiting(String jobId) {
+        boolean ranBefore = registry.get(jobId).map(JobStatus::startedAt).isPresent();
+        finish(jobId, JobStatus.State.CANCELLED, ranBefore ? "cancelled while it waited to resume"
+                : "cancelled before it started");
     }
 
     private void finish(String jobId, JobStatus.State state, String message) {

@@ -113,7 +113,8 @@ public class JobResource {
             + " GET /jobs/{jobId} follows it, and its progress events go to finetune.training.progress.")
     @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the job",
             headers = @Header(name = "Location", description = "/jobs/{jobId}"),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobStatus.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobStatus.class)))
     @APIResponse(responseCode = "400", description = "'dataset' is missing or not a safe name")
     @APIResponse(responseCode = "404", description = "The dataset is not prepared (yet): seal it in ingest-service and"
             + " wait until preprocess-service reports it READY")
@@ -174,9 +175,11 @@ public class JobResource {
     @Operation(summary = "Cancel a job", description = "A queued job leaves the queue and ends CANCELLED at once; a"
             + " running one stops at its next step and then ends CANCELLED. Either way its progress topic says so.")
     @APIResponse(responseCode = "200", description = "Cancelled: the job was waiting and never runs",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobStatus.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobStatus.class)))
     @APIResponse(responseCode = "202", description = "The job is running: it stops at its next step",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobStatus.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobStatus.class)))
     @APIResponse(responseCode = "404", description = "No job with this id")
     @APIResponse(responseCode = "409", description = "The job has finished already")
     public Response cancel(@Parameter(description = "The job's id, as POST /jobs answered it") @PathParam("jobId")
