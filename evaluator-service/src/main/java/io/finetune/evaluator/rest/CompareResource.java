@@ -16,6 +16,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +28,7 @@ import java.util.Map;
 /** Training runs side by side: what was set, what data went in, and what the best checkpoint of each scored. */
 @Path("/compare")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Evaluations", description = "Checkpoints evaluated on the test split: metrics, reports, advice, models")
 public class CompareResource {
 
     /** One run: its best checkpoint by the chosen metric, the settings and the data behind it. */
@@ -51,8 +56,15 @@ public class CompareResource {
     /** @param jobs comma-separated job ids, at least two */
     @RolesAllowed(Roles.READ)
     @GET
-    public Comparison compare(@QueryParam("jobs") String jobs,
-                              @QueryParam("metric") @DefaultValue("accuracy") String metric) {
+    @Operation(summary = "Compare training runs", description = "Each job's best checkpoint by the metric, beside the"
+            + " settings it trained with and the data that went in")
+    @APIResponse(responseCode = "200", description = "The runs side by side, in the order asked for")
+    @APIResponse(responseCode = "400", description = "Fewer than two jobs named, or an unknown metric")
+    @APIResponse(responseCode = "404", description = "A job has no evaluation that defines the metric")
+    public Comparison compare(@Parameter(description = "Comma-separated job ids, at least two: jobs=a,b")
+                              @QueryParam("jobs") String jobs,
+                              @Parameter(description = "accuracy (default), macro_f1, weighted_f1, log_loss, roc_auc"
+                                      + " or pr_auc") @QueryParam("metric") @DefaultValue("accuracy") String metric) {
         SelectionMetric selection = SelectionMetric.parse(metric).orElseThrow(() -> Problem.of(
                 Response.Status.BAD_REQUEST, "unknown metric '" + metric + "': use one of " + SelectionMetric.keys()));
         List<String> ids = jobs == null ? List.of() : Arrays.stream(jobs.split(",")).map(String::trim)

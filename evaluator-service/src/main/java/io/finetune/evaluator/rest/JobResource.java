@@ -15,13 +15,19 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
 /** A training job's evaluations, and the checkpoint to keep. */
 @Path("/jobs/{jobId}")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Evaluations")
 public class JobResource {
+    private static final String JOB = "The training job's id";
     private final EvaluationStore store;
 
     public JobResource(EvaluationStore store) {
@@ -32,7 +38,11 @@ public class JobResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/evaluations")
-    public List<ObjectNode> evaluations(@PathParam("jobId") String jobId) {
+    @Operation(summary = "A job's evaluations", description = "In training order (epoch, step): its learning curve"
+            + " on held-out data")
+    @APIResponse(responseCode = "200", description = "The evaluations")
+    @APIResponse(responseCode = "404", description = "No evaluation of this job on record")
+    public List<ObjectNode> evaluations(@Parameter(description = JOB) @PathParam("jobId") String jobId) {
         List<EvaluatedCheckpoint> evaluations = store.byJob(jobId);
         if (evaluations.isEmpty()) {
             throw unknownJob(jobId);
@@ -47,7 +57,14 @@ public class JobResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/best")
-    public ObjectNode best(@PathParam("jobId") String jobId,
+    @Operation(summary = "A job's best checkpoint", description = "By the metric; on a tie the earlier checkpoint")
+    @APIResponse(responseCode = "200", description = "The best checkpoint's evaluation")
+    @APIResponse(responseCode = "400", description = "An unknown metric")
+    @APIResponse(responseCode = "404", description = "No evaluation of this job on record, or none defines the"
+            + " metric")
+    public ObjectNode best(@Parameter(description = JOB) @PathParam("jobId") String jobId,
+                           @Parameter(description = "accuracy (default), macro_f1, weighted_f1, log_loss (lowest"
+                                   + " wins), roc_auc or pr_auc (two-class jobs)")
                            @QueryParam("metric") @DefaultValue("accuracy") String metric) {
         SelectionMetric selection = SelectionMetric.parse(metric).orElseThrow(() -> Problem.of(
                 Response.Status.BAD_REQUEST, "unknown metric '" + metric + "': use one of " + SelectionMetric.keys()));

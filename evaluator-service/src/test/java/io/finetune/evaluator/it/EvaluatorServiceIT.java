@@ -265,6 +265,18 @@ class EvaluatorServiceIT {
         RestAssured.get("/compare?jobs=" + reportJob + ",never-" + run).then().statusCode(404);
     }
 
+    @Test
+    void predictBodiesThatAreNotARequestAreRefusedNamingTheField() {
+        RestAssured.given().contentType("application/json").body("{\"texts\": [\"a\"").post("/predict").then()
+                .statusCode(400).contentType(containsString("application/problem+json"))
+                .body("detail", containsString("the request body is not valid JSON"));
+        RestAssured.given().contentType("application/json").body("{\"texts\": \"one text\"}").post("/predict")
+                .then().statusCode(400).contentType(containsString("application/problem+json"))
+                .body("detail", equalTo("'texts' must be a JSON array, not a string"));
+        RestAssured.given().contentType("application/json").body("{\"texts\": [{}]}").post("/predict")
+                .then().statusCode(400).body("detail", equalTo("'texts[0]' must be a string, not an object"));
+    }
+
     private static void problem(Map<String, Object> body, int status) {
         RestAssured.given().contentType("application/json").body(body).post("/predict").then().statusCode(status)
                 .contentType(containsString("application/problem+json")).body("status", equalTo(status));
