@@ -190,6 +190,11 @@ class TrainerIT {
                 .body("detail", equalTo("'dataset' must be a string, not an array"));
         given().contentType(ContentType.JSON).body("[]").post("/jobs").then().statusCode(400)
                 .body("detail", equalTo("the request body must be a JSON object, not an array"));
+        given().get("/no-such-endpoint").then().statusCode(404).contentType("application/problem+json")
+                .body("detail", containsString("no endpoint at GET /no-such-endpoint"));
+        given().put("/jobs").then().statusCode(405).contentType("application/problem+json")
+                .body("detail", equalTo("no endpoint at PUT /jobs: the path takes other methods, which /q/openapi"
+                        + " lists"));
         given().contentType(ContentType.JSON).body("""
                         {"dataset": "%s", "hyperparameters": {"epochs": "many"}}""".formatted(DATASET))
                 .post("/jobs").then().statusCode(422).contentType("application/problem+json")

@@ -5,15 +5,16 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Errors Quarkus REST raises before a resource runs come with an empty body: a body type no endpoint consumes, a
- * JSON body that does not parse or has a field of the wrong type, a method the path does not have. Here they become
- * problem JSON like every other 4xx of the four services, naming what was wrong and where. Problems the resources
- * throw already carry their body and pass through unchanged.
+ * JSON body that does not parse or has a field of the wrong type, a path no endpoint serves or a method it does not
+ * take. Here they become problem JSON like every other 4xx of the four services, naming what was wrong and where.
+ * Problems the resources throw already carry their body and pass through unchanged.
  */
 public class RequestProblems {
     @ServerExceptionMapper
@@ -39,13 +40,18 @@ public class RequestProblems {
     }
 
     @ServerExceptionMapper
-    public Response bodiless(WebApplicationException e) {
+    public Response bodiless(WebApplicationException e, ContainerRequestContext request) {
         Response response = e.getResponse();
         if (response.hasEntity() || response.getStatus() < 400 || response.getStatus() >= 500) {
             return response;
         }
-        String detail = e.getCause() instanceof JsonProcessingException json ? JsonBodyProblem.describe(json)
-                : e.getMessage();
+        String endpoint = request.getMethod() + " /" + request.getUriInfo().getPath().replaceFirst("^/+", "");
+        String detail = switch (response.getStatus()) {
+            case 404 -> "no endpoint at " + endpoint + ": /q/openapi lists this service's endpoints";
+            case 405 -> "no endpoint at " + endpoint + ": the path takes other methods, which /q/openapi lists";
+            default -> e.getCause() instanceof JsonProcessingException json ? JsonBodyProblem.describe(json)
+                    : e.getMessage();
+        };
         Response.StatusType status = response.getStatusInfo();
         return Response.fromResponse(response).type(Problem.MEDIA_TYPE)
                 .entity(new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), detail, null))
