@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -48,8 +49,12 @@ public final class HyperparametersReader extends JsonDeserializer<Hyperparameter
             }
             int index = TrainingSettings.ALL.indexOf(setting);
             JavaType type = context.getTypeFactory().constructType(components[index].getGenericType());
-            values[index] = field.getValue().isNull() ? null
-                    : context.readTreeAsValue(field.getValue(), type);
+            try {
+                values[index] = field.getValue().isNull() ? null
+                        : context.readTreeAsValue(field.getValue(), type);
+            } catch (JsonMappingException e) {
+                throw JsonMappingException.wrapWithPath(e, Hyperparameters.class, key); // names the setting
+            }
         }
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(problems);

@@ -2,6 +2,8 @@ package io.finetune.distilbert;
 
 import io.finetune.distilbert.hub.HubCache;
 import io.finetune.distilbert.hub.HubDownloader;
+import io.finetune.distilbert.hub.HubUnreachableException;
+import io.finetune.distilbert.hub.ModelNotOnHubException;
 import io.finetune.distilbert.onnx.KnownOnnxModels;
 import io.finetune.distilbert.onnx.MavenLocalRepository;
 import io.finetune.distilbert.onnx.OnnxModelCache;
@@ -28,12 +30,14 @@ import java.util.regex.Pattern;
  * existing downloads are reused. A Hugging Face id found in none of these is downloaded into that cache from
  * {@code $HF_ENDPOINT} (default {@value #DEFAULT_ENDPOINT}) unless {@code HF_HUB_OFFLINE=1}, as with
  * huggingface_hub. DJL's own {@code ai.djl.offline}, which the services set so DJL never fetches native libraries,
- * does not stop model downloads: the two are different switches. Offline, a model found nowhere is a clear error that
- * names the places searched and how to provide it.
+ * does not stop model downloads: the two are different switches. A Hub that cannot be reached counts as offline.
+ * A model found nowhere is an {@link IllegalArgumentException} that says why (offline, or no such model on the Hub),
+ * names the places searched and every way to provide it.
  */
 public final class ModelResolver {
     /** Files without which a directory is not a usable model. */
     static final List<String> REQUIRED = HubDownloader.REQUIRED;
+    private static final String MODEL_FILES = "config.json, model.safetensors, tokenizer.json or vocab.txt";
     static final String DEFAULT_ENDPOINT = "https://huggingface.co";
     /** "org/name" or a legacy "name": what the Hub accepts as a repository id (never a path). */
     private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
@@ -49,7 +53,11 @@ public final class ModelResolver {
         this(bundledCache, System.getenv());
     }
 
-    ModelResolver(Path bundledCache, Map<String, String> env) {
+    /**
+     * @param env the Hugging Face variables to follow ({@code HF_HUB_CACHE}, {@code HF_HOME}, {@code HF_ENDPOINT},
+     *            {@code HF_HUB_OFFLINE}): the process environment, or a test's own
+     */
+    public ModelResolver(Path bundledCache, Map<String, String> env) {
         this(bundledCache, env, false);
     }
 
@@ -100,19 +108,60 @@ public final class ModelResolver {
                 + String.join(", ", KnownOnnxModels.ALL.stream().map(KnownOnnxModels.Known::name).toList()) + ")");
         Path hubCache = hubCache();
         Path snapshot = snapshot(hubCache, model);
-        boolean downloadable = !offline && REPO_ID.matcher(model).matches() && !model.contains("..");
+        boolean hubId = REPO_ID.matcher(model).matches() && !model.contains("..");
+        boolean downloadable = !offline && hubId;
         if (snapshot != null && (!downloadable || missing(snapshot).isEmpty())) {
             return requireComplete(model, snapshot);
         }
-        searched.add("Hugging Face cache " + hubCache.resolve(repoFolder(model)));
-        if (downloadable) { // a snapshot that lacks files is completed the same way
-            return requireComplete(model, new HubDownloader(endpoint(), new HubCache(hubCache)).download(model, "main"));
+        if (!hubId) {
+            throw new IllegalArgumentException("model '" + model + "' is not available: it is neither a directory"
+                    + " nor a Hugging Face id (org/name). Looked in: " + String.join("; ", searched) + ". Name a model"
+                    + " directory (" + MODEL_FILES + "), a bundled model, an ONNX export's short name or a Hugging"
+                    + " Face id.");
         }
-        throw new IllegalArgumentException("model '" + model + "' not found; searched " + String.join(", ", searched)
-                + (offline ? " (offline: HF_HUB_OFFLINE is set, so nothing is downloaded)" : "")
-                + ". Provide it as a local directory (config.json, model.safetensors, tokenizer.json), or download"
-                + " it into the Hugging Face cache (for example `huggingface-cli download " + model + "`)"
-                + " where a network is available.");
+        searched.add("the Hugging Face cache " + hubCache.resolve(repoFolder(model)) + " (" + hubCacheSource() + ")");
+        if (offline) {
+            throw notFound(model, "offline: HF_HUB_OFFLINE is set, so nothing is downloaded", searched,
+                    "; or allow downloads by unsetting HF_HUB_OFFLINE");
+        }
+        try { // a snapshot that lacks files is completed the same way
+            Path downloaded = new HubDownloader(endpoint(), new HubCache(hubCache)).download(model, "main");
+            return requireComplete(model, downloaded);
+        } catch (HubUnreachableException e) {
+            throw notFound(model, "offline: " + e.getMessage(), searched, "; or let this process reach "
+                    + endpoint() + " (or set HF_ENDPOINT to a mirror it can reach)");
+        } catch (UncheckedIOException | IllegalStateException e) { // an HTTP error, a broken or corrupt transfer
+            throw notFound(model, "now: " + e.getMessage(), searched, "; or try again later");
+        } catch (ModelNotOnHubException e) {
+            throw new IllegalArgumentException(e.getMessage() + ". Check the id as huggingface.co spells it"
+                    + " (org/name). A private or gated model is downloaded into " + hubCache + " with a token"
+                    + " (`huggingface-cli login`, then `huggingface-cli download " + model + "`); a model from"
+                    + " elsewhere is named by its directory (" + MODEL_FILES + ").", e);
+        }
+    }
+
+    /**
+     * Why a model is missing, where it was looked for and every way to provide it: the message a user reads when a
+     * job or a dataset names a model this process does not have.
+     */
+    private IllegalArgumentException notFound(String model, String why, List<String> searched, String orDownload) {
+        return new IllegalArgumentException("model '" + model + "' is not available " + why + ". Looked in: "
+                + String.join("; ", searched) + ". To provide it: name a model directory (" + MODEL_FILES + ")"
+                + " instead; or download it where a network is available (`huggingface-cli download " + model
+                + "`) and copy that cache to " + hubCache() + "; or turn a BERT encoder's ONNX export into a model"
+                + " directory with bin/import-model SOURCE OUT_DIR (docs/models.md)" + orDownload + ".");
+    }
+
+    /** Which variable chose the cache, so that a user sees why it is not where their model is. */
+    private String hubCacheSource() {
+        String rule = "$HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub";
+        if (env.get("HF_HUB_CACHE") != null) {
+            return "from HF_HUB_CACHE; the cache is " + rule;
+        }
+        if (env.get("HF_HOME") != null) {
+            return "from HF_HOME=" + env.get("HF_HOME") + "; the cache is " + rule;
+        }
+        return "neither HF_HUB_CACHE nor HF_HOME is set; the cache is " + rule;
     }
 
     public Path hubCache() {

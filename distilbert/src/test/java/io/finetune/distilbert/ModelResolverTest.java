@@ -1,11 +1,15 @@
 package io.finetune.distilbert;
 
+import com.sun.net.httpserver.HttpServer;
 import io.finetune.distilbert.hub.LocalHub;
 import io.finetune.distilbert.onnx.MavenLocalRepository;
 import io.finetune.distilbert.onnx.TinyBertExport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,14 +53,77 @@ class ModelResolverTest {
     }
 
     @Test
-    void aMissingModelIsAClearErrorNamingWhereItLooked() {
-        ModelResolver resolver = new ModelResolver(tmp, Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString()), true);
-        assertThatThrownBy(() -> resolver.resolve("distilbert-base-uncased"))
+    void aMissingModelOfflineSaysSoWhereItLookedAndHowToProvideIt() {
+        Map<String, String> env = Map.of("HF_HOME", tmp.resolve("hf").toString(), "HF_HUB_OFFLINE", "1");
+        assertThatThrownBy(() -> new ModelResolver(tmp, env).resolve("distilbert-base-uncased"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("distilbert-base-uncased")
-                .hasMessageContaining("models--distilbert-base-uncased")
-                .hasMessageContaining("huggingface-cli download")
-                .hasMessageContaining("offline");
+                .hasMessageContaining("model 'distilbert-base-uncased' is not available offline: HF_HUB_OFFLINE is set")
+                .hasMessageContaining(tmp.resolve("hf/hub/models--distilbert-base-uncased").toString())
+                .hasMessageContaining("from HF_HOME=" + tmp.resolve("hf"))
+                .hasMessageContaining("$HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub")
+                .hasMessageContaining("name a model directory")
+                .hasMessageContaining("`huggingface-cli download distilbert-base-uncased`")
+                .hasMessageContaining("bin/import-model")
+                .hasMessageContaining("allow downloads by unsetting HF_HUB_OFFLINE");
+    }
+
+    @Test
+    void aHubThatCannotBeReachedCountsAsOffline() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Map<String, String> env = Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString(),
+                "HF_ENDPOINT", "http://127.0.0.1:" + closedPort);
+        assertThatThrownBy(() -> new ModelResolver(tmp, env).resolve("distilbert-base-uncased"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not available offline: the Hugging Face Hub at http://127.0.0.1:"
+                        + closedPort + " cannot be reached (")
+                .hasMessageContaining(tmp.resolve("hub/models--distilbert-base-uncased") + " (from HF_HUB_CACHE")
+                .hasMessageContaining("bin/import-model")
+                .hasMessageContaining("or let this process reach http://127.0.0.1:" + closedPort);
+    }
+
+    @Test
+    void anIdTheHubDoesNotKnowIsSaidToNotExist() throws Exception {
+        try (LocalHub hub = new LocalHub("acme/tiny", BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("src")))) {
+            Map<String, String> env = Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString(),
+                    "HF_ENDPOINT", hub.endpoint().toString());
+            assertThatThrownBy(() -> new ModelResolver(tmp, env).resolve("acme/no-such-model"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("there is no model 'acme/no-such-model' on the Hugging Face Hub at "
+                            + hub.endpoint() + ": it answered HTTP 404 for its config.json")
+                    .hasMessageContaining("Check the id as huggingface.co spells it");
+        }
+    }
+
+    @Test
+    void aHubThatFailsSaysSoAndHowElseToProvideTheModel() throws Exception {
+        HttpServer hub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        hub.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        hub.start();
+        try {
+            Map<String, String> env = Map.of("HF_HUB_CACHE", tmp.resolve("hub").toString(),
+                    "HF_ENDPOINT", "http://127.0.0.1:" + hub.getAddress().getPort());
+            assertThatThrownBy(() -> new ModelResolver(tmp, env).resolve("acme/tiny"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("model 'acme/tiny' is not available now: cannot download model 'acme/tiny'")
+                    .hasMessageContaining("HTTP 503")
+                    .hasMessageContaining("bin/import-model").hasMessageContaining("or try again later");
+        } finally {
+            hub.stop(0);
+        }
+    }
+
+    @Test
+    void aNameThatIsNeitherADirectoryNorAnIdSaysSo() {
+        assertThatThrownBy(() -> new ModelResolver(tmp, Map.of()).resolve(tmp.resolve("gone").toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is neither a directory nor a Hugging Face id")
+                .hasMessageContaining("directory " + tmp.resolve("gone"));
     }
 
     @Test
@@ -83,7 +150,7 @@ class ModelResolverTest {
                     "HF_ENDPOINT", hub.endpoint().toString(), "HF_HUB_OFFLINE", "1");
             assertThat(new ModelResolver(tmp, env, false).online()).isFalse();
             assertThatThrownBy(() -> new ModelResolver(tmp, env, false).resolve("acme/tiny"))
-                    .hasMessageContaining("not found").hasMessageContaining("offline");
+                    .hasMessageContaining("not available offline");
             Map<String, String> online = Map.of("HF_HOME", tmp.resolve("hf").toString(),
                     "HF_ENDPOINT", hub.endpoint().toString());
             assertThatThrownBy(() -> new ModelResolver(tmp, online, true).resolve("acme/tiny"))

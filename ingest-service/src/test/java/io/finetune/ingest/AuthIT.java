@@ -25,6 +25,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
 /**
@@ -157,6 +158,17 @@ class AuthIT {
         given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("X-API-Key"))
                 .body(containsString("bearer"));
+    }
+
+    @Test
+    void theOpenApiDocumentDeclaresTheConfiguredOidcIssuerAndItsScopes() {
+        String issuer = ConfigProvider.getConfig().getValue(OidcIssuerResource.ISSUER_CONFIG, String.class);
+        given().accept(ContentType.JSON).get("/q/openapi").then().statusCode(200)
+                .body("components.securitySchemes.oidc.type", equalTo("openIdConnect"))
+                .body("components.securitySchemes.oidc.openIdConnectUrl",
+                        equalTo(issuer + "/.well-known/openid-configuration"))
+                .body("paths.'/datasets'.post.security", hasItem(Map.of("oidc", List.of("finetune:write"))))
+                .body("paths.'/datasets/{name}'.get.security", hasItem(Map.of("oidc", List.of("finetune:read"))));
     }
 
     @Test

@@ -170,7 +170,14 @@ class BadInputIT {
         String create = "/datasets";
         return Stream.of(
                 rest("malformed JSON creating a dataset", create, "application/json", utf8("{\"name\":"), 400,
-                        "not valid JSON"),
+                        "the request body is not valid JSON: Unexpected end-of-input"),
+                rest("a dataset name that is not a string", create, "application/json", utf8("{\"name\":[\"x\"]}"),
+                        400, "'name' must be a string, not an array"),
+                rest("text fields that are not a list", create, "application/json",
+                        utf8("{\"name\":\"tf\",\"textFields\":{}}"), 400,
+                        "'textFields' must be a JSON array, not an object"),
+                rest("a JSON array instead of a dataset", create, "application/json", utf8("[]"), 400,
+                        "the request body must be a JSON object, not an array"),
                 rest("dataset name ../x", create, "application/json", utf8("{\"name\":\"../x\"}"), 400, "'name'"),
                 rest("dataset name a/b", create, "application/json", utf8("{\"name\":\"a/b\"}"), 400, "'name'"),
                 rest("dataset name ..", create, "application/json", utf8("{\"name\":\"..\"}"), 400, "'name'"),

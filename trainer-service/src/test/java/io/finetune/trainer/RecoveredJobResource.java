@@ -22,13 +22,15 @@ import java.util.Map;
 /**
  * A broker plus the data directory a trainer leaves behind when it dies mid-job: the dataset on the shards topic,
  * job {@value #RUNNING_JOB} persisted as RUNNING with the training states its crashed attempt saved (it really ran,
- * and was stopped after step 11 of 12), and job {@value #DONE_JOB} persisted as COMPLETED. Also trains the running
- * job once without interruption, as the reference its resumed run must match.
+ * and was stopped after step 11 of 12), job {@value #DONE_JOB} persisted as COMPLETED, and job
+ * {@value #CANCELLED_JOB} still QUEUED on disk though its cancel had been asked for (the crash came in between). Also
+ * trains the running job once without interruption, as the reference its resumed run must match.
  */
 public class RecoveredJobResource extends LocalKafkaResource {
     private Path root;
     public static final String RUNNING_JOB = "job-recovered";
     public static final String DONE_JOB = "job-done";
+    public static final String CANCELLED_JOB = "job-cancelled";
     public static final String DATASET = "recovery-it-reviews";
     public static final String REFERENCE = "test.reference-final-checkpoint";
 
@@ -60,13 +62,19 @@ public class RecoveredJobResource extends LocalKafkaResource {
             store.save(job);
             store.save(new JobStatus(RUNNING_JOB, DATASET, "distilbert-tiny", HYPERPARAMETERS,
                     JobStatus.State.RUNNING, 11L, 12L, 2, 0.5, null, null, "cpu()",
-                    List.of(RUNNING_JOB + "-epoch-1"), "training", submitted, submitted.plusSeconds(1), null));
+                    List.of(RUNNING_JOB + "-epoch-1"), "training", submitted, submitted.plusSeconds(1), null, null));
             TrainingJob done = new TrainingJob(TrainingJob.VERSION, DONE_JOB, DATASET, "distilbert-tiny", null,
                     submitted.minusSeconds(60));
             store.save(done);
             store.save(new JobStatus(DONE_JOB, DATASET, "distilbert-tiny", null, JobStatus.State.COMPLETED, 12L,
                     12L, 2, 0.4, null, null, "cpu()", List.of(), "done before the restart", done.submittedAt(),
-                    done.submittedAt(), done.submittedAt().plusSeconds(30)));
+                    done.submittedAt(), done.submittedAt().plusSeconds(30), null));
+
+            TrainingJob cancelled = new TrainingJob(TrainingJob.VERSION, CANCELLED_JOB, DATASET, "distilbert-tiny",
+                    null, submitted.plusSeconds(60));
+            store.save(cancelled);
+            store.save(JobStatus.queued(cancelled, "distilbert-tiny", "queued"));
+            store.saveCancelRequest(CANCELLED_JOB);
 
             RecordingEvents reference = RecordingEvents.uninterrupted();
             new TrainingRun(job, data.shards(), model, root.resolve("reference"), Device.cpu()).run(reference);

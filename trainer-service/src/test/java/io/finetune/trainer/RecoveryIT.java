@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import static io.finetune.trainer.RecoveredJobResource.CANCELLED_JOB;
 import static io.finetune.trainer.RecoveredJobResource.DONE_JOB;
 import static io.finetune.trainer.RecoveredJobResource.RUNNING_JOB;
 import static io.restassured.RestAssured.given;
@@ -32,11 +33,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 /**
  * trainer-service started on the data directory of a trainer that died mid-job: the RUNNING job is queued again,
  * continues from its newest training state and ends with the weights of a run that never died; finished jobs stay
- * finished.
+ * finished; a job whose cancel came before the crash ends CANCELLED at once, without queueing again.
  */
 @QuarkusTest
 @TestProfile(RecoveryIT.AfterACrash.class)
@@ -56,6 +58,9 @@ class RecoveryIT {
                         .body("message", containsString("resumed at step 8")));
         given().get("/jobs/" + DONE_JOB).then().statusCode(200).body("state", equalTo("COMPLETED"))
                 .body("message", equalTo("done before the restart"));
+        given().get("/jobs/" + CANCELLED_JOB).then().statusCode(200).body("state", equalTo("CANCELLED"))
+                .body("message", equalTo("cancelled: the request came before the trainer restarted"))
+                .body("startedAt", nullValue());
 
         Config config = ConfigProvider.getConfig();
         String kafka = config.getValue("kafka.bootstrap.servers", String.class);
@@ -64,6 +69,8 @@ class RecoveryIT {
                             && TopicTail.text(r).contains("COMPLETED"), Duration.ofSeconds(20)).stream()
                     .map(r -> Json.read(TopicTail.text(r), TrainingProgress.class)).toList();
             assertThat(events).allMatch(e -> !e.jobId().equals(DONE_JOB), "the finished job is not run again");
+            assertThat(events).filteredOn(e -> e.jobId().equals(CANCELLED_JOB)).extracting(TrainingProgress::stage)
+                    .as("the cancelled job is not queued again").containsExactly(TrainingProgress.Stage.CANCELLED);
             assertThat(events).filteredOn(e -> e.stage() == TrainingProgress.Stage.QUEUED)
                     .extracting(TrainingProgress::message).containsExactly("recovered after a restart");
             assertThat(events).filteredOn(e -> e.stage() == TrainingProgress.Stage.STARTED)

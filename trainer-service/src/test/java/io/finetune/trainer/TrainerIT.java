@@ -33,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 /** trainer-service against a real broker: job over REST, progress events, checkpoints that reassemble and load. */
 @QuarkusTest
@@ -149,6 +151,95 @@ class TrainerIT {
                 .body("detail", containsString("learningRate")).body("detail", containsString("epochs"));
         given().contentType(ContentType.JSON).body("{\"dataset\": \"../x\"}").post("/jobs").then().statusCode(400);
         given().get("/jobs/job-none").then().statusCode(404);
+    }
+
+    @Test
+    void anUncachedHuggingFaceIdOfflineIsRefusedSayingWhereItLookedAndHowToProvideIt() {
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "baseModel": "distilbert-base-uncased"}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422).contentType("application/problem+json")
+                .body("detail", containsString("model 'distilbert-base-uncased' is not available offline:"
+                        + " HF_HUB_OFFLINE is set"))
+                .body("detail", containsString(hubCache().resolve("models--distilbert-base-uncased")
+                        + " (from HF_HUB_CACHE"))
+                .body("detail", containsString("$HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub"))
+                .body("detail", containsString("name a model directory"))
+                .body("detail", containsString("bin/import-model"))
+                .body("detail", containsString("allow downloads by unsetting HF_HUB_OFFLINE"));
+    }
+
+    @Test
+    void aJobOnTheTopicNamingAnUncachedModelFailsWithTheReasonRestGives() {
+        String reason = given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "baseModel": "distilbert-base-uncased"}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422).extract().path("detail");
+        TopicTail.produce(kafka(), Topics.TRAINING_JOBS, List.of("job-uncached"), List.of("""
+                {"v":1,"jobId":"job-uncached","dataset":"%s","baseModel":"distilbert-base-uncased",
+                 "submittedAt":"2026-01-01T00:00:00Z"}""".formatted(DATASET).getBytes(StandardCharsets.UTF_8)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/jobs/job-uncached").then()
+                .statusCode(200).body("state", equalTo("FAILED")).body("message", equalTo(reason)));
+    }
+
+    @Test
+    void bodiesThatAreNotAJobAreRefusedNamingTheField() {
+        given().contentType(ContentType.JSON).body("{\"dataset\":").post("/jobs").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("the request body is not valid JSON: Unexpected end-of-input"));
+        given().contentType(ContentType.JSON).body("{\"dataset\": [\"%s\"]}".formatted(DATASET)).post("/jobs")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("'dataset' must be a string, not an array"));
+        given().contentType(ContentType.JSON).body("[]").post("/jobs").then().statusCode(400)
+                .body("detail", equalTo("the request body must be a JSON object, not an array"));
+        given().get("/no-such-endpoint").then().statusCode(404).contentType("application/problem+json")
+                .body("detail", containsString("no endpoint at GET /no-such-endpoint"));
+        given().put("/jobs").then().statusCode(405).contentType("application/problem+json")
+                .body("detail", equalTo("no endpoint at PUT /jobs: the path takes other methods, which /q/openapi"
+                        + " lists"));
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "hyperparameters": {"epochs": "many"}}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422).contentType("application/problem+json")
+                .body("detail", equalTo("'hyperparameters.epochs' must be a number, not \"many\""));
+    }
+
+    @Test
+    void aQueuedJobShowsItsPlaceAndTheJobItWaitsForAndIsCancelledAtOnce() {
+        String job = """
+                {"dataset": "%s", "baseModel": "distilbert-tiny", "hyperparameters": {"epochs": 100}}"""
+                .formatted(DATASET);
+        String running = given().contentType(ContentType.JSON).body(job).post("/jobs").then().statusCode(202)
+                .extract().path("jobId");
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> given().get("/jobs/" + running).then()
+                .body("state", equalTo("RUNNING")).body("queue", nullValue()));
+        String waiting = given().contentType(ContentType.JSON).body(job).post("/jobs").then().statusCode(202)
+                .extract().path("jobId");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/jobs/" + waiting).then()
+                .statusCode(200).body("state", equalTo("QUEUED"))
+                .body("queue.position", equalTo(1)).body("queue.waitingFor", equalTo(running)));
+        given().get("/jobs").then().body("find { it.jobId == '%s' }.queue.waitingFor".formatted(waiting),
+                equalTo(running));
+
+        given().delete("/jobs/" + waiting).then().statusCode(200).body("state", equalTo("CANCELLED"))
+                .body("message", equalTo("cancelled before it started")).body("finishedAt", notNullValue());
+        given().delete("/jobs/" + running).then().statusCode(202).body("state", equalTo("RUNNING"))
+                .body("message", containsString("cancel requested"));
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> given().get("/jobs/" + running).then()
+                .body("state", equalTo("CANCELLED")));
+
+        try (TopicTail progress = new TopicTail(kafka(), Topics.PROGRESS)) {
+            List<TrainingProgress> events = progress.pollUntil(r -> running.equals(r.key())
+                            && TopicTail.text(r).contains("CANCELLED"), Duration.ofSeconds(20)).stream()
+                    .filter(r -> waiting.equals(r.key()))
+                    .map(r -> Json.read(TopicTail.text(r), TrainingProgress.class)).toList();
+            assertThat(events).extracting(TrainingProgress::stage)
+                    .containsExactly(TrainingProgress.Stage.QUEUED, TrainingProgress.Stage.CANCELLED);
+            assertThat(events.get(0).message()).isEqualTo("queued: position 1 in this trainer's queue, behind running"
+                    + " job " + running);
+        }
+        given().get("/jobs/" + waiting).then().body("state", equalTo("CANCELLED")).body("startedAt", nullValue());
+    }
+
+    private static Path hubCache() {
+        return Path.of(System.getenv("HF_HUB_CACHE"));
     }
 
     @Test

@@ -59,12 +59,18 @@ public final class HubDownloader {
     private record Remote(String commit, String etag, long size) {
     }
 
-    /** Downloads every file of the model at {@code revision}; returns the snapshot directory. */
+    /**
+     * Downloads every file of the model at {@code revision}; returns the snapshot directory.
+     *
+     * @throws ModelNotOnHubException  the Hub has no such model, or shows it only with an access token
+     * @throws HubUnreachableException the Hub cannot be reached at all
+     */
     public Path download(String repo, String revision) {
         try {
             Remote config = head(repo, revision, REQUIRED.get(0))
-                    .orElseThrow(() -> new IllegalArgumentException("model '" + repo + "' has no config.json at "
-                            + endpoint + " (revision " + revision + ")"));
+                    .orElseThrow(() -> new ModelNotOnHubException("there is no model '" + repo + "' on the Hugging"
+                            + " Face Hub at " + endpoint + ": it answered HTTP 404 for its config.json (revision "
+                            + revision + ")"));
             String commit = HubCache.safe(config.commit(), "commit");
             fetch(repo, commit, REQUIRED.get(0), config);
             for (String file : REQUIRED.subList(1, REQUIRED.size())) {
@@ -83,6 +89,9 @@ public final class HubDownloader {
             }
             return cache.snapshot(repo, commit);
         } catch (IOException e) {
+            if (HubUnreachableException.isUnreachable(e)) {
+                throw new HubUnreachableException(endpoint, e);
+            }
             throw new UncheckedIOException("cannot download model '" + repo + "' from " + endpoint + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -104,8 +113,10 @@ public final class HubDownloader {
             return Optional.empty();
         }
         if (response.statusCode() == 401 || response.statusCode() == 403) {
-            throw new IllegalArgumentException("model '" + repo + "' is not on " + endpoint
-                    + " or needs an access token (HTTP " + response.statusCode() + ")");
+            // The Hub answers 401 for a repository that does not exist as for one that is private or gated.
+            throw new ModelNotOnHubException("there is no model '" + repo + "' on the Hugging Face Hub at " + endpoint
+                    + ", or it is private or gated and needs an access token, which this downloader does not send"
+                    + " (HTTP " + response.statusCode() + ")");
         }
         if (response.statusCode() != 200) {
             throw new IOException("HEAD " + request.uri() + " answered HTTP " + response.statusCode());

@@ -97,8 +97,8 @@ class HubDownloadTest {
     @Test
     void anUnknownRepositoryIsAClearError() {
         assertThatThrownBy(() -> new HubDownloader(hub.endpoint(), cache).download("acme/nothing", "main"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("acme/nothing").hasMessageContaining("no config.json");
+                .isInstanceOf(ModelNotOnHubException.class)
+                .hasMessageContaining("there is no model 'acme/nothing'").hasMessageContaining("HTTP 404");
     }
 
     @Test

@@ -15,6 +15,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +31,7 @@ import java.util.Map;
  */
 @Path("/compare")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Evaluations", description = "Checkpoints evaluated on the test split: metrics, reports, advice, models")
 public class CompareResource {
 
     /**
@@ -57,7 +62,18 @@ public class CompareResource {
      */
     @RolesAllowed(Roles.READ)
     @GET
-    public Comparison compare(@QueryParam("jobs") String jobs, @QueryParam("metric") String metric) {
+    @Operation(summary = "Compare training runs", description = "Each job's best checkpoint (the trainer's final one,"
+            + " chosen on the validation split) beside the settings it trained with and the data that went in; test"
+            + " figures are shown, never used to choose")
+    @APIResponse(responseCode = "200", description = "The runs side by side, in the order asked for")
+    @APIResponse(responseCode = "400", description = "Fewer than two jobs named, or a metric to choose by (refused:"
+            + " choosing on the test split would flatter the test figures)")
+    @APIResponse(responseCode = "404", description = "A job has no evaluation on record, or no final checkpoint yet")
+    public Comparison compare(@Parameter(description = "Comma-separated job ids, at least two: jobs=a,b")
+                              @QueryParam("jobs") String jobs,
+                              @Parameter(description = "Not offered: a job's best is the trainer's choice on"
+                                      + " validation; any value answers 400 with the reason")
+                              @QueryParam("metric") String metric) {
         NoTestSetSelection.refuse(metric);
         List<String> ids = jobs == null ? List.of() : Arrays.stream(jobs.split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).distinct().toList();

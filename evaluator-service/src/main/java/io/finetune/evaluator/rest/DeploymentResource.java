@@ -19,6 +19,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.UriInfo;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -28,7 +34,9 @@ import java.util.function.Supplier;
  */
 @Path("/deployments")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Deployments", description = "Checkpoints that label inference requests from Kafka (docs/serving.md)")
 public class DeploymentResource {
+    private static final String NAME = "The deployment's name, e.g. phishing";
     public record CreateDeployment(String name, String checkpoint) {
     }
 
@@ -43,6 +51,9 @@ public class DeploymentResource {
 
     @RolesAllowed(Roles.READ)
     @GET
+    @Operation(summary = "List deployments", description = "Every deployment with the checkpoint it serves and the"
+            + " one it would roll back to")
+    @APIResponse(responseCode = "200", description = "The deployments")
     public List<Deployment> list() {
         return deployments.all();
     }
@@ -50,7 +61,10 @@ public class DeploymentResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/{name}")
-    public Deployment get(@PathParam("name") String name) {
+    @Operation(summary = "A deployment", description = "The checkpoint it serves, the one before, and when it changed")
+    @APIResponse(responseCode = "200", description = "The deployment")
+    @APIResponse(responseCode = "404", description = "No deployment of this name")
+    public Deployment get(@Parameter(description = NAME) @PathParam("name") String name) {
         return deployments.get(name).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
                 "no deployment '" + name + "'"));
     }
@@ -58,7 +72,16 @@ public class DeploymentResource {
     @RolesAllowed(Roles.WRITE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(CreateDeployment request, @Context UriInfo uri) {
+    @Operation(summary = "Create a deployment", description = "A name and an evaluated checkpoint: from now on,"
+            + " inference requests naming the deployment (or naming none, where serving.default-deployment is it) are"
+            + " labelled by that checkpoint")
+    @APIResponse(responseCode = "201", description = "Created; Location names it")
+    @APIResponse(responseCode = "400", description = "No name or checkpoint, or a name that is not a safe name")
+    @APIResponse(responseCode = "404", description = "No evaluated checkpoint of this id")
+    @APIResponse(responseCode = "409", description = "A deployment of this name exists")
+    @APIResponse(responseCode = "422", description = "The checkpoint's model is no longer kept")
+    public Response create(@RequestBody(description = "name and checkpoint id") CreateDeployment request,
+                           @Context UriInfo uri) {
         if (request == null || request.name() == null || request.checkpoint() == null) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'name' and 'checkpoint' are required");
         }
@@ -71,7 +94,14 @@ public class DeploymentResource {
     @PUT
     @Path("/{name}/checkpoint")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Deployment point(@PathParam("name") String name, PointDeployment request) {
+    @Operation(summary = "Serve another checkpoint", description = "Swaps the model between two batches: each"
+            + " request is answered once, by the old checkpoint or the new")
+    @APIResponse(responseCode = "200", description = "The deployment, now serving the checkpoint")
+    @APIResponse(responseCode = "400", description = "No checkpoint named")
+    @APIResponse(responseCode = "404", description = "No deployment of this name, or no evaluated checkpoint of this id")
+    @APIResponse(responseCode = "422", description = "The checkpoint's model is no longer kept")
+    public Deployment point(@Parameter(description = NAME) @PathParam("name") String name,
+                            @RequestBody(description = "the checkpoint id to serve") PointDeployment request) {
         if (request == null || request.checkpoint() == null) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'checkpoint' is required");
         }
@@ -82,7 +112,11 @@ public class DeploymentResource {
     @RolesAllowed(Roles.WRITE)
     @POST
     @Path("/{name}/rollback")
-    public Deployment rollback(@PathParam("name") String name) {
+    @Operation(summary = "Roll back", description = "Back to the checkpoint served before the last change")
+    @APIResponse(responseCode = "200", description = "The deployment, serving the previous checkpoint again")
+    @APIResponse(responseCode = "404", description = "No deployment of this name")
+    @APIResponse(responseCode = "409", description = "Nothing to roll back to")
+    public Deployment rollback(@Parameter(description = NAME) @PathParam("name") String name) {
         return change(() -> deployments.rollback(name));
     }
 

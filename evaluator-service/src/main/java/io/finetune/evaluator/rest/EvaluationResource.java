@@ -17,6 +17,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import java.nio.file.Files;
@@ -30,8 +35,10 @@ import java.util.zip.ZipOutputStream;
  */
 @Path("/evaluations")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Evaluations")
 public class EvaluationResource {
     private static final Diagnosis DIAGNOSIS = new Diagnosis(Diagnosis.Thresholds.defaults());
+    private static final String CHECKPOINT = "The checkpoint's id, as GET /evaluations lists it";
     private final EvaluationStore store;
     private final ModelShelf shelf;
 
@@ -43,6 +50,8 @@ public class EvaluationResource {
     /** All evaluations, newest first. */
     @RolesAllowed(Roles.READ)
     @GET
+    @Operation(summary = "List evaluations", description = "Every evaluated checkpoint, newest first")
+    @APIResponse(responseCode = "200", description = "The evaluations, newest first")
     public List<ObjectNode> all() {
         return store.all().stream().map(EvaluatedCheckpoint::toJson).toList();
     }
@@ -50,7 +59,11 @@ public class EvaluationResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/{checkpointId}")
-    public ObjectNode one(@PathParam("checkpointId") String checkpointId) {
+    @Operation(summary = "One evaluation", description = "The checkpoint's EvaluationResult as published on"
+            + " finetune.evaluation.results: accuracy, per-class precision, recall and F1, confusion matrix")
+    @APIResponse(responseCode = "200", description = "The evaluation")
+    @APIResponse(responseCode = "404", description = "No evaluation of this checkpoint")
+    public ObjectNode one(@Parameter(description = CHECKPOINT) @PathParam("checkpointId") String checkpointId) {
         return find(checkpointId).toJson();
     }
 
@@ -58,7 +71,11 @@ public class EvaluationResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/{checkpointId}/advice")
-    public List<Finding> advice(@PathParam("checkpointId") String checkpointId) {
+    @Operation(summary = "What holds the run back", description = "Findings, each with its evidence and a suggested"
+            + " change; empty for a healthy run (docs/evaluation.md)")
+    @APIResponse(responseCode = "200", description = "The findings")
+    @APIResponse(responseCode = "404", description = "No evaluation of this checkpoint")
+    public List<Finding> advice(@Parameter(description = CHECKPOINT) @PathParam("checkpointId") String checkpointId) {
         return DIAGNOSIS.diagnose(Diagnosis.Run.of(find(checkpointId)));
     }
 
@@ -70,7 +87,13 @@ public class EvaluationResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/{checkpointId}/guards")
-    public TransferGuards guards(@PathParam("checkpointId") String checkpointId) {
+    @Operation(summary = "What the run did against catastrophic forgetting", description = "Base model, learning"
+            + " rate, epochs run of planned, early stopping, warmup, weight decay, frozen layers")
+    @APIResponse(responseCode = "200", description = "The guards")
+    @APIResponse(responseCode = "404", description = "No evaluation of this checkpoint, or it came without a"
+            + " checkpoint.json")
+    public TransferGuards guards(@Parameter(description = CHECKPOINT) @PathParam("checkpointId")
+                                 String checkpointId) {
         TransferGuards guards = TransferGuards.of(find(checkpointId).checkpoint());
         if (guards == null) {
             throw Problem.of(Response.Status.NOT_FOUND, "checkpoint '" + checkpointId + "' came without a "
@@ -84,7 +107,10 @@ public class EvaluationResource {
     @GET
     @Path("/{checkpointId}/report")
     @Produces(MediaType.TEXT_HTML)
-    public String report(@PathParam("checkpointId") String checkpointId) {
+    @Operation(summary = "The HTML report", description = "A self-contained page: metrics, charts, advice")
+    @APIResponse(responseCode = "200", description = "The report")
+    @APIResponse(responseCode = "404", description = "No evaluation of this checkpoint")
+    public String report(@Parameter(description = CHECKPOINT) @PathParam("checkpointId") String checkpointId) {
         EvaluatedCheckpoint evaluation = find(checkpointId);
         return ReportPage.render(evaluation, DIAGNOSIS.diagnose(Diagnosis.Run.of(evaluation)));
     }
@@ -97,7 +123,12 @@ public class EvaluationResource {
     @GET
     @Path("/{checkpointId}/model")
     @Produces("application/zip")
-    public Response model(@PathParam("checkpointId") String checkpointId) {
+    @Operation(summary = "The fine-tuned model", description = "A zip of its Hugging Face directory, for"
+            + " from_pretrained")
+    @APIResponse(responseCode = "200", description = "The model", content = @Content(mediaType = "application/zip"))
+    @APIResponse(responseCode = "404", description = "No evaluation of this checkpoint, or its model is no longer"
+            + " kept (evaluator.keep-models)")
+    public Response model(@Parameter(description = CHECKPOINT) @PathParam("checkpointId") String checkpointId) {
         find(checkpointId);
         java.nio.file.Path dir = shelf.model(checkpointId).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
                 "the model of checkpoint '" + checkpointId + "' is no longer kept (evaluator.keep-models)"));

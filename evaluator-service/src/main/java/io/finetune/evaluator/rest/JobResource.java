@@ -14,13 +14,19 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
 /** A training job's evaluations, and its best checkpoint: the one the trainer kept. */
 @Path("/jobs/{jobId}")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Evaluations")
 public class JobResource {
+    private static final String JOB = "The training job's id";
     private final EvaluationStore store;
 
     public JobResource(EvaluationStore store) {
@@ -31,7 +37,11 @@ public class JobResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/evaluations")
-    public List<ObjectNode> evaluations(@PathParam("jobId") String jobId) {
+    @Operation(summary = "A job's evaluations", description = "In training order (epoch, step): its learning curve"
+            + " on held-out data")
+    @APIResponse(responseCode = "200", description = "The evaluations")
+    @APIResponse(responseCode = "404", description = "No evaluation of this job on record")
+    public List<ObjectNode> evaluations(@Parameter(description = JOB) @PathParam("jobId") String jobId) {
         List<EvaluatedCheckpoint> evaluations = store.byJob(jobId);
         if (evaluations.isEmpty()) {
             throw unknownJob(jobId);
@@ -48,7 +58,18 @@ public class JobResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/best")
-    public BestCheckpoint best(@PathParam("jobId") String jobId, @QueryParam("metric") String metric) {
+    @Operation(summary = "A job's best checkpoint", description = "The trainer's choice: its final checkpoint, which"
+            + " holds the evaluation that scored best on the validation split by metricForBestModel (or the last"
+            + " weights with loadBestModelAtEnd false); its test figures only report")
+    @APIResponse(responseCode = "200", description = "How it was chosen, its validation figures and its test"
+            + " evaluation")
+    @APIResponse(responseCode = "400", description = "A metric to choose by (refused: choosing on the test split"
+            + " would flatter the test figures)")
+    @APIResponse(responseCode = "404", description = "No evaluation of this job on record, or no final checkpoint"
+            + " yet")
+    public BestCheckpoint best(@Parameter(description = JOB) @PathParam("jobId") String jobId,
+                               @Parameter(description = "Not offered: any value answers 400 with the reason")
+                               @QueryParam("metric") String metric) {
         NoTestSetSelection.refuse(metric);
         if (store.byJob(jobId).isEmpty()) {
             throw unknownJob(jobId);

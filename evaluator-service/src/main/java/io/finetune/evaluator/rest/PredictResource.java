@@ -17,6 +17,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.nio.file.Files;
 import java.util.List;
@@ -25,6 +29,7 @@ import java.util.List;
 @Path("/predict")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Predictions", description = "Labels for new text from a fine-tuned checkpoint")
 public class PredictResource {
 
     /**
@@ -53,7 +58,15 @@ public class PredictResource {
     @RolesAllowed(Roles.READ)
     @POST
     @BodyLimit("predict")
-    public PredictResponse predict(PredictRequest request) {
+    @Operation(summary = "Label texts", description = "With the checkpoint named, else the job's best checkpoint (the"
+            + " trainer's final one, chosen on validation), else the newest evaluated checkpoint whose model is kept")
+    @APIResponse(responseCode = "200", description = "A label and the class probabilities per text")
+    @APIResponse(responseCode = "400", description = "'texts' is missing or empty, or a text is empty")
+    @APIResponse(responseCode = "404", description = "No such evaluated checkpoint or job, or its model is no longer"
+            + " kept")
+    @APIResponse(responseCode = "413", description = "More texts than evaluator.predict-max-texts")
+    public PredictResponse predict(@RequestBody(description = "texts, and optionally checkpoint or job")
+                                   PredictRequest request) {
         List<String> texts = request == null ? null : request.texts();
         if (texts == null || texts.isEmpty()) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'texts' must list at least one text");

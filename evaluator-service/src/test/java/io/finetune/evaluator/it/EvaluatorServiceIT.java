@@ -308,6 +308,18 @@ class EvaluatorServiceIT {
                 .post("/predict").then().statusCode(200).body("checkpoint", equalTo(job + "-final"));
     }
 
+    @Test
+    void predictBodiesThatAreNotARequestAreRefusedNamingTheField() {
+        RestAssured.given().contentType("application/json").body("{\"texts\": [\"a\"").post("/predict").then()
+                .statusCode(400).contentType(containsString("application/problem+json"))
+                .body("detail", containsString("the request body is not valid JSON"));
+        RestAssured.given().contentType("application/json").body("{\"texts\": \"one text\"}").post("/predict")
+                .then().statusCode(400).contentType(containsString("application/problem+json"))
+                .body("detail", equalTo("'texts' must be a JSON array, not a string"));
+        RestAssured.given().contentType("application/json").body("{\"texts\": [{}]}").post("/predict")
+                .then().statusCode(400).body("detail", equalTo("'texts[0]' must be a string, not an object"));
+    }
+
     private static void problem(Map<String, Object> body, int status) {
         RestAssured.given().contentType("application/json").body(body).post("/predict").then().statusCode(status)
                 .contentType(containsString("application/problem+json")).body("status", equalTo(status));

@@ -30,9 +30,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,6 +48,7 @@ import java.util.stream.Collectors;
 /** The dataset lifecycle over REST: create, append records, seal (again, after a failed preparation), read status. */
 @Path("/datasets")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Datasets", description = "Labeled text in: create a dataset, add records, seal it for preprocessing")
 public class DatasetResource {
     static final String CSV = "text/csv";
     static final String TSV = "text/tab-separated-values";
@@ -70,7 +75,16 @@ public class DatasetResource {
     @RolesAllowed(Roles.WRITE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(CreateDataset request) {
+    @Operation(summary = "Create a dataset", description = "Names the dataset and how its records are read: the text"
+            + " fields (default text), the label field (default label), the allowed labels (any, if none) and the id"
+            + " field (default id; records without one get a content hash)")
+    @APIResponse(responseCode = "201", description = "Created: the dataset, open for records",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DatasetStatus.class)))
+    @APIResponse(responseCode = "400", description = "'name' is not 1-128 letters, digits, '.', '_' or '-', or a text"
+            + " field name is blank")
+    @APIResponse(responseCode = "409", description = "A dataset of this name exists already")
+    public Response create(@RequestBody(description = "The dataset's name and field mapping") CreateDataset request) {
         if (request == null || !SafeNames.isSafe(request.name())) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'name' must be 1-128 letters, digits, '.', '_' or '-'");
         }
@@ -93,7 +107,12 @@ public class DatasetResource {
     @GET
     @Path("/{name}")
     @Blocking
-    public DatasetStatus status(@PathParam("name") String name) {
+    @Operation(summary = "Where a dataset stands", description = "Its state (OPEN, SEALED, READY, FAILED), record"
+            + " counts and, once sealed and prepared, preprocess-service's cleaning report and shards, or why the"
+            + " preparation failed")
+    @APIResponse(responseCode = "200", description = "The dataset's status")
+    @APIResponse(responseCode = "404", description = "No dataset of this name")
+    public DatasetStatus status(@Parameter(description = "The dataset's name") @PathParam("name") String name) {
         // Once sealed, preprocess prepares it: show the cleaning report and shards here too, or why it failed.
         DatasetStatus status = registry.status(name, () -> prepared.outcome(name));
         if (status == null) {
@@ -114,8 +133,19 @@ public class DatasetResource {
             CSV, TSV})
     @BodyLimit("upload")
     @Blocking
-    public UploadReport append(@PathParam("name") String name, @HeaderParam("Content-Type") String contentType,
-                               InputStream body) {
+    @Operation(summary = "Add records", description = "A JSON array, JSON Lines, or CSV/TSV with a header row, read"
+            + " through the dataset's field mapping. A partly bad upload keeps its good records; the report lists"
+            + " each bad one by line, reason and field, and sends it to the dead-letter topic.")
+    @APIResponse(responseCode = "200", description = "Read: how many records were accepted and each rejected one")
+    @APIResponse(responseCode = "400", description = "The upload cannot be read, or not one record in it is good:"
+            + " the problem's errors list each bad record")
+    @APIResponse(responseCode = "404", description = "No dataset of this name")
+    @APIResponse(responseCode = "409", description = "The dataset is sealed: no more records")
+    public UploadReport append(@Parameter(description = "The dataset's name") @PathParam("name") String name,
+                               @Parameter(description = "How the body is written: application/json (an array),"
+                                       + " application/x-ndjson, text/csv or text/tab-separated-values")
+                               @HeaderParam("Content-Type") String contentType,
+                               @RequestBody(description = "The records") InputStream body) {
         requireOpen(name);
         UploadSession session = new UploadSession(registry.definition(name), validator(), intake,
                 config.uploadBatchSize(), null);
@@ -146,8 +176,24 @@ public class DatasetResource {
     @Path("/{name}/seal")
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    public Response seal(@PathParam("name") String name,
-                         @RequestBody(content = @Content(schema = @Schema(implementation = PreprocessOptions.class)))
+    @Operation(summary = "Seal a dataset", description = "No more records; preprocess-service then cleans, splits and"
+            + " tokenizes it with these options (an empty object takes the defaults). The seal travels behind the"
+            + " records already sent to the raw topic, so none is left out. A dataset whose preparation failed can"
+            + " be sealed again with corrected options, without uploading its records again.")
+    @APIResponse(responseCode = "200", description = "Sealed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DatasetStatus.class)))
+    @APIResponse(responseCode = "202", description = "The seal is on its way behind records still being taken in:"
+            + " GET /datasets/{name} shows SEALED once they are in",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DatasetStatus.class)))
+    @APIResponse(responseCode = "404", description = "No dataset of this name")
+    @APIResponse(responseCode = "409", description = "The dataset is prepared or being prepared")
+    @APIResponse(responseCode = "422", description = "The options break their rules: one error per field")
+    public Response seal(@Parameter(description = "The dataset's name") @PathParam("name") String name,
+                         @RequestBody(description = "Preprocessing options: the model to tokenize for, max length,"
+                                 + " split fractions, cleaning and balancing",
+                                 content = @Content(schema = @Schema(implementation = PreprocessOptions.class)))
                          JsonNode body) {
         requireExisting(name);
         NextSeal next = registry.nextSeal(name, () -> prepared.outcome(name));

@@ -25,6 +25,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -42,6 +47,7 @@ import java.util.concurrent.CompletionException;
  */
 @Path("/datasets")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Datasets")
 public class ImportResource {
     private static final Set<String> SPLITS = Set.of("train", "validation", "test");
     private final DatasetRegistry registry;
@@ -67,9 +73,22 @@ public class ImportResource {
             DatasetResource.CSV, DatasetResource.TSV, "application/x-ndjson"})
     @BodyLimit("import")
     @Blocking
-    public UploadReport importFile(@PathParam("name") String name, @QueryParam("format") String format,
-                                   @QueryParam("label") String label, @QueryParam("split") String split,
-                                   InputStream body) {
+    @Operation(summary = "Import a file of a well-known format", description = "Stanford's IMDB archive, Hugging Face"
+            + " Parquet, e-mail (.eml, archives of them, mbox), CSV, TSV or JSON Lines, as the request body. Records"
+            + " go through the same validation, counts and dead letters as POST /datasets/{name}/records.")
+    @APIResponse(responseCode = "200", description = "Read: how many records were accepted and each rejected one")
+    @APIResponse(responseCode = "400", description = "'format' is missing or unknown, mail has no 'label', 'split'"
+            + " is unknown, the file cannot be read or an archive is refused, or not one record in it is good")
+    @APIResponse(responseCode = "404", description = "No dataset of this name")
+    @APIResponse(responseCode = "409", description = "The dataset is sealed: no more records")
+    public UploadReport importFile(@Parameter(description = "The dataset's name") @PathParam("name") String name,
+                                   @Parameter(description = "imdb, parquet, eml, mbox, csv, tsv or jsonl")
+                                   @QueryParam("format") String format,
+                                   @Parameter(description = "The label of every message (eml and mbox only), e.g."
+                                           + " Phishing") @QueryParam("label") String label,
+                                   @Parameter(description = "train, validation or test: the split of records that"
+                                           + " name none (not imdb)") @QueryParam("split") String split,
+                                   @RequestBody(description = "The file") InputStream body) {
         DatasetResource.requireOpen(registry, name);
         ImportFormat kind = format == null ? null : ImportFormat.parse(format);
         if (kind == null) {

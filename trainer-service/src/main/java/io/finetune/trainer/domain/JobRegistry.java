@@ -17,16 +17,19 @@ import java.util.function.UnaryOperator;
  * The jobs this trainer replica knows, their state, and which were asked to stop. Backed by {@link JobStore}: the
  * jobs of earlier runs and their cancel requests are known from the start (so a redelivered job event is not run
  * twice, and a job cancelled just before a crash stays cancelled), and every change of state or checkpoints is
- * written through. Step-by-step progress stays in memory: it is on the progress topic.
+ * written through. Step-by-step progress stays in memory: it is on the progress topic. A waiting job is shown with
+ * its place in {@link JobQueue}.
  */
 @ApplicationScoped
 public class JobRegistry {
     private final Map<String, JobStatus> jobs = new ConcurrentHashMap<>();
     private final Set<String> cancelRequested = ConcurrentHashMap.newKeySet();
     private final JobStore store;
+    private final JobQueue queue;
 
-    public JobRegistry(JobStore store) {
+    public JobRegistry(JobStore store, JobQueue queue) {
         this.store = store;
+        this.queue = queue;
         store.loadAll().forEach(p -> {
             String jobId = p.status().jobId();
             jobs.put(jobId, p.status());
@@ -38,7 +41,7 @@ public class JobRegistry {
 
     /** Records and persists a new job; returns once it is on disk. @return false when the job is known already */
     public boolean register(TrainingJob job, String baseModel) {
-        JobStatus queued = JobStatus.queued(job, baseModel, null);
+        JobStatus queued = JobStatus.queued(job, baseModel, "queued");
         if (jobs.putIfAbsent(job.jobId(), queued) != null) {
             return false;
         }
@@ -48,27 +51,32 @@ public class JobRegistry {
     }
 
     public Optional<JobStatus> get(String jobId) {
-        return Optional.ofNullable(jobs.get(jobId));
+        return Optional.ofNullable(jobs.get(jobId)).map(this::shown);
     }
 
     public List<JobStatus> all() {
-        List<JobStatus> list = new ArrayList<>(jobs.values());
+        List<JobStatus> list = new ArrayList<>(jobs.values().stream().map(this::shown).toList());
         list.sort(Comparator.comparing(JobStatus::submittedAt, Comparator.nullsLast(Comparator.reverseOrder())));
         return list;
     }
 
     public void update(String jobId, UnaryOperator<JobStatus> change) {
-        JobStatus[] changed = new JobStatus[2];
+        // Saved inside the map's atomic update: two threads changing one job (the worker finishing it, a DELETE
+        // cancelling it) write its status file one after the other, in the order of their changes.
         jobs.computeIfPresent(jobId, (id, status) -> {
-            changed[0] = status;
-            changed[1] = change.apply(status);
-            return changed[1];
+            JobStatus changed = change.apply(status);
+            if (changed != null && (status.state() != changed.state()
+                    || !Objects.equals(status.checkpoints(), changed.checkpoints())
+                    || !Objects.equals(status.message(), changed.message()))) {
+                store.save(changed);
+            }
+            return changed;
         });
-        if (changed[1] != null && (changed[0].state() != changed[1].state()
-                || !Objects.equals(changed[0].checkpoints(), changed[1].checkpoints())
-                || !Objects.equals(changed[0].message(), changed[1].message()))) {
-            store.save(changed[1]);
-        }
+    }
+
+    private JobStatus shown(JobStatus status) {
+        return status.state() == JobStatus.State.QUEUED
+                ? queue.place(status.jobId()).map(status::withQueue).orElse(status) : status;
     }
 
     /** Persists the request before it counts, so a crash after the caller was answered cannot lose it. */

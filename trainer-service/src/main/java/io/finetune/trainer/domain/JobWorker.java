@@ -12,6 +12,7 @@ import io.finetune.trainer.training.JobPlan;
 import io.finetune.trainer.training.JobPlanner;
 import io.finetune.trainer.training.BaseModels;
 import io.finetune.trainer.training.TrainingRun;
+import io.finetune.trainer.training.UnrunnableJobException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -30,9 +31,12 @@ import java.util.concurrent.TimeUnit;
  * Runs queued jobs one at a time on a thread of its own (more replicas run more jobs). A job's outcome is always
  * reported: progress events while it runs, then COMPLETED, CANCELLED or FAILED with the reason.
  *
+ * <p>Jobs wait in a {@link JobQueue}, which shows each its place and lets a cancel take it out of line at once.
+ *
  * <p>Jobs survive restarts: at startup, jobs persisted as QUEUED or RUNNING are queued again and a RUNNING one
- * continues from its newest saved training state. A shutdown stops the running job at the next step, saves its
- * state and leaves it RUNNING on disk, so the next start continues it instead of reporting it cancelled.
+ * continues from its newest saved training state; one whose cancel was asked for before the restart ends CANCELLED
+ * there and then. A shutdown stops the running job at the next step, saves its state and leaves it RUNNING on disk,
+ * so the next start continues it instead of reporting it cancelled.
  */
 @ApplicationScoped
 public class JobWorker {
@@ -43,6 +47,7 @@ public class JobWorker {
         return thread;
     });
     private final JobRegistry registry;
+    private final JobQueue queue;
     private final JobStore store;
     private final TrainerOutput output;
     private final TrainingMetrics metrics;
@@ -52,10 +57,11 @@ public class JobWorker {
     private final TrainingDevice device;
     private volatile boolean shuttingDown;
 
-    public JobWorker(JobRegistry registry, JobStore store, TrainerOutput output, TrainingMetrics metrics,
-                     TrainingDevice device,
-                     TrainerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+    public JobWorker(JobRegistry registry, JobQueue queue, JobStore store, TrainerOutput output,
+                     TrainingMetrics metrics, TrainingDevice device, TrainerConfig config,
+                     @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.registry = registry;
+        this.queue = queue;
         this.store = store;
         this.output = output;
         this.metrics = metrics;
@@ -80,8 +86,27 @@ public class JobWorker {
         if (!registry.register(job, baseModelOf(job))) {
             return; // redelivered event of a job this replica has already taken
         }
-        output.progress(TrainingProgress.of(job.jobId(), TrainingProgress.Stage.QUEUED, "queued"));
-        executor.submit(() -> run(job));
+        queue.add(job);
+        String place = queue.place(job.jobId()).map(JobStatus.QueuePlace::describe).orElse("taken by the worker");
+        output.progress(TrainingProgress.of(job.jobId(), TrainingProgress.Stage.QUEUED, "queued: " + place));
+        executor.submit(this::runNext);
+    }
+
+    /**
+     * Cancels a job. A waiting job leaves the queue and ends CANCELLED now; a running one stops at its next step. The
+     * request is persisted first, so that a crash in between cannot bring the job back.
+     *
+     * @return the job's status once the request is recorded
+     */
+    public JobStatus cancel(String jobId) {
+        registry.requestCancel(jobId);
+        if (queue.remove(jobId)) {
+            cancelWaiting(jobId);
+        } else {
+            registry.update(jobId, s -> s.finished() ? s : s.withMessage("cancel requested: the job stops at its"
+                    + " next step"));
+        }
+        return registry.get(jobId).orElseThrow();
     }
 
     /**
@@ -102,11 +127,16 @@ public class JobWorker {
     }
 
     private void recover(TrainingJob job) {
+        if (registry.isCancelRequested(job.jobId())) {
+            finish(job.jobId(), JobStatus.State.CANCELLED, "cancelled: the request came before the trainer restarted");
+            return;
+        }
         String message = "recovered after a restart";
         registry.update(job.jobId(), s -> s.withState(JobStatus.State.QUEUED, message));
         output.progress(TrainingProgress.of(job.jobId(), TrainingProgress.Stage.QUEUED, message));
         LOG.infof("job %s %s", job.jobId(), message);
-        executor.submit(() -> run(job));
+        queue.add(job);
+        executor.submit(this::runNext);
     }
 
     /**
@@ -121,12 +151,21 @@ public class JobWorker {
         }
     }
 
+    /** One task per queued job; a job cancelled while waiting has left the queue, so its task takes the next one. */
+    private void runNext() {
+        queue.next().ifPresent(job -> {
+            try {
+                run(job);
+            } finally {
+                queue.done(job.jobId());
+            }
+        });
+    }
+
     private void run(TrainingJob job) {
         String jobId = job.jobId();
-        if (registry.isCancelRequested(jobId)) {
-            boolean ranBefore = registry.get(jobId).map(JobStatus::startedAt).isPresent();
-            finish(jobId, JobStatus.State.CANCELLED, ranBefore
-                    ? "cancelled: the request came before the trainer restarted" : "cancelled before it started");
+        if (registry.isCancelRequested(jobId)) { // asked for while the worker was taking it out of the queue
+            cancelWaiting(jobId);
             return;
         }
         if (shuttingDown) {
@@ -153,11 +192,20 @@ public class JobWorker {
                         result.resumedFromStep() > 0 ? " (resumed at step " + result.resumedFromStep() + ")" : ""));
                 TrainingRun.deleteStates(workDir); // the final checkpoint is published: nothing left to resume
             }
+        } catch (UnrunnableJobException e) {
+            finish(jobId, JobStatus.State.FAILED, e.getMessage()); // the submitter's to fix: no stack trace needed
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "job %s failed", jobId);
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             finish(jobId, JobStatus.State.FAILED, reason);
         }
+    }
+
+    /** A job recovered after a restart may have trained before: it waited to resume, not to start. */
+    private void cancelWaiting(String jobId) {
+        boolean ranBefore = registry.get(jobId).map(JobStatus::startedAt).isPresent();
+        finish(jobId, JobStatus.State.CANCELLED, ranBefore ? "cancelled while it waited to resume"
+                : "cancelled before it started");
     }
 
     private void finish(String jobId, JobStatus.State state, String message) {

@@ -13,6 +13,7 @@ import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.contracts.TrainingSettings;
 import io.finetune.service.rest.BodyLimit;
+import io.finetune.service.rest.JsonBodyProblem;
 import io.finetune.service.rest.Problem;
 import io.finetune.trainer.domain.JobRegistry;
 import io.finetune.trainer.domain.JobStatus;
@@ -20,6 +21,7 @@ import io.finetune.trainer.domain.JobWorker;
 import io.finetune.trainer.domain.TrainingDevice;
 import io.finetune.trainer.messaging.TrainerOutput;
 import io.finetune.trainer.training.JobPlanner;
+import io.finetune.trainer.training.UnrunnableJobException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
 import io.finetune.service.security.Roles;
@@ -33,10 +35,18 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
@@ -49,10 +59,12 @@ import java.util.UUID;
  */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Jobs", description = "Fine-tuning jobs: submit one, follow it, cancel it (docs/training.md)")
 @Blocking
 public class JobResource {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(JobResource.class);
     private final JobRegistry registry;
+    private final JobWorker worker;
     private final TrainerOutput output;
     private final ShardReader shards;
     private final JobPlanner planner;
@@ -61,6 +73,7 @@ public class JobResource {
     public JobResource(JobRegistry registry, JobWorker worker, TrainerOutput output,
                        TrainingDevice device, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.registry = registry;
+        this.worker = worker;
         this.device = device;
         this.output = output;
         this.shards = new ShardReader(kafkaConfig);
@@ -86,7 +99,7 @@ public class JobResource {
             } catch (InvalidSettingsException e) {
                 throw Problem.unprocessable(e.reason());
             } catch (JsonProcessingException e) {
-                throw Problem.unprocessable("hyperparameters: " + e.getOriginalMessage());
+                throw Problem.unprocessable(JsonBodyProblem.describe(e, "hyperparameters"));
             }
         }
     }
@@ -95,7 +108,22 @@ public class JobResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @BodyLimit("job")
-    public Response submit(SubmitJob request) {
+    @Operation(summary = "Submit a fine-tuning job", description = "Plans the job as the worker will run it (dataset"
+            + " prepared, base model found, settings within bounds) and queues it. The answer is the job's status;"
+            + " GET /jobs/{jobId} follows it, and its progress events go to finetune.training.progress.")
+    @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the job",
+            headers = @Header(name = "Location", description = "/jobs/{jobId}"),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobStatus.class)))
+    @APIResponse(responseCode = "400", description = "'dataset' is missing or not a safe name")
+    @APIResponse(responseCode = "404", description = "The dataset is not prepared (yet): seal it in ingest-service and"
+            + " wait until preprocess-service reports it READY")
+    @APIResponse(responseCode = "422", description = "The job cannot run: its base model cannot be found or"
+            + " downloaded (the detail says why, where it looked and how to provide it), the dataset does not fit the"
+            + " model, a setting is out of bounds or unknown, or a field is not part of a job")
+    public Response submit(@RequestBody(description = "The dataset to train on; baseModel (a Hugging Face id, a"
+            + " directory, distilbert-tiny, scratch) and hyperparameters (Hugging Face TrainingArguments names are"
+            + " read too) are optional") SubmitJob request) {
         if (request == null || !SafeNames.isSafe(request.dataset())) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'dataset' must name a prepared dataset");
         }
@@ -112,16 +140,19 @@ public class JobResource {
                         + " preprocess-service reports it READY"));
         try {
             plan(job, data);
-        } catch (IllegalArgumentException e) {
+        } catch (UnrunnableJobException e) {
             throw Problem.unprocessable(e.getMessage());
         }
         output.submit(job);
         return Response.accepted(registry.get(job.jobId())
-                .orElse(JobStatus.queued(job, planner.baseModelOf(job), "submitted"))).build();
+                        .orElse(JobStatus.queued(job, planner.baseModelOf(job), "submitted")))
+                .location(URI.create("/jobs/" + job.jobId())).build();
     }
 
     @RolesAllowed(Roles.READ)
     @GET
+    @Operation(summary = "List jobs", description = "Every job this replica knows, newest first, in any state")
+    @APIResponse(responseCode = "200", description = "The jobs, newest first")
     public List<JobStatus> list() {
         return registry.all();
     }
@@ -129,20 +160,36 @@ public class JobResource {
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/{jobId}")
-    public JobStatus get(@PathParam("jobId") String jobId) {
+    @Operation(summary = "Where a job stands", description = "Its state and message; while QUEUED, its place in this"
+            + " replica's queue and the job it waits for; while RUNNING, step, loss, speed and ETA; its checkpoints")
+    @APIResponse(responseCode = "200", description = "The job's status")
+    @APIResponse(responseCode = "404", description = "No job with this id")
+    public JobStatus get(@Parameter(description = "The job's id, as POST /jobs answered it") @PathParam("jobId")
+                         String jobId) {
         return registry.get(jobId).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "no job " + jobId));
     }
 
     @RolesAllowed(Roles.WRITE)
     @DELETE
     @Path("/{jobId}")
-    public JobStatus cancel(@PathParam("jobId") String jobId) {
+    @Operation(summary = "Cancel a job", description = "A queued job leaves the queue and ends CANCELLED at once; a"
+            + " running one stops at its next step and then ends CANCELLED. Either way its progress topic says so.")
+    @APIResponse(responseCode = "200", description = "Cancelled: the job was waiting and never runs",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobStatus.class)))
+    @APIResponse(responseCode = "202", description = "The job is running: it stops at its next step",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = JobStatus.class)))
+    @APIResponse(responseCode = "404", description = "No job with this id")
+    @APIResponse(responseCode = "409", description = "The job has finished already")
+    public Response cancel(@Parameter(description = "The job's id, as POST /jobs answered it") @PathParam("jobId")
+                           String jobId) {
         JobStatus status = get(jobId);
         if (status.finished()) {
             throw Problem.of(Response.Status.CONFLICT, "job " + jobId + " has finished already: " + status.state());
         }
-        registry.requestCancel(jobId);
-        return get(jobId);
+        JobStatus after = worker.cancel(jobId);
+        return (after.finished() ? Response.ok(after) : Response.accepted(after)).build();
     }
 
     /**

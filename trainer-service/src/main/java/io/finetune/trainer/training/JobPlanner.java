@@ -23,9 +23,15 @@ public final class JobPlanner {
 
     /**
      * @param workDir where a base model that needs files of its own (a scratch model's tokenizer) puts them
-     * @throws IllegalArgumentException why the job cannot run
+     * @throws UnrunnableJobException why the job cannot run: a model that cannot be found or downloaded (with where
+     *                                it was looked for and how to provide it), a dataset that does not fit the
+     *                                model, settings out of bounds
      */
     public JobPlan plan(TrainingJob job, DatasetShards data, Path workDir, Device device) {
-        return JobPlan.of(job, data, baseModels.resolve(baseModelOf(job), data, workDir), device);
+        try {
+            return JobPlan.of(job, data, baseModels.resolve(baseModelOf(job), data, workDir), device);
+        } catch (IllegalArgumentException reason) { // what ModelResolver, BaseModels and JobPlan refuse a job with
+            throw new UnrunnableJobException(reason);
+        }
     }
 }
