@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -169,7 +170,12 @@ class KafkaAclTest {
         }
     }
 
-    /** Polls a topic, in a group when given (subscribed) or assigned without one: null when the poll went through. */
+    /**
+     * Polls a topic, in a group when given (subscribed) or assigned without one: null once a fetch went through, the
+     * authorization error otherwise. A poll that returns nothing proves nothing (on a loaded machine the first fetch
+     * may not have been answered yet), so it waits until every assigned partition has a lag, which only a fetch
+     * response sets.
+     */
     private static Throwable read(Map<String, Object> client, String topic, String group) {
         Properties props = properties(client);
         props.put("default.api.timeout.ms", "10000");
@@ -188,12 +194,13 @@ class KafkaAclTest {
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500));
-                if (group == null || !consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(200));
+                Set<TopicPartition> assigned = consumer.assignment();
+                if (!assigned.isEmpty() && assigned.stream().allMatch(p -> consumer.currentLag(p).isPresent())) {
                     return null;
                 }
             }
-            throw new AssertionError("no partitions assigned from " + topic + " within 20 s");
+            throw new AssertionError("no fetch from " + topic + " answered within 20 s");
         } catch (AuthorizationException e) {
             return e;
         }
