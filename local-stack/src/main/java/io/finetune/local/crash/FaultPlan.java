@@ -5,15 +5,20 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Seeded choice of what to break and when. Targets take turns so every service is hit about equally often; the
- * moment is uniform over the window in which that target is busy in an undisturbed run (a kill after a service has
- * finished its part proves little): ingest from the first record to the seal, preprocess from the first record to
- * the prepared dataset, the trainer from the start of training (model and data loaded) to its last step, the evaluator from the first
- * checkpoint to the final evaluation, and the broker during ingest.
+ * Seeded choice of what to break and when. Targets take turns so every one is hit about equally often; the moment
+ * is uniform over the window in which that target is busy in an undisturbed run (a kill after a service has finished
+ * its part proves little): ingest from the first record to the seal, preprocess from the first record to the
+ * prepared dataset, the trainer from the start of training (model and data loaded) to its last step, the evaluator
+ * from the first checkpoint to the final evaluation. The broker is killed in four windows, one per kind of traffic:
+ * records ingested, shards published, checkpoints sent in chunks while training, and the final checkpoint scored
+ * (from its announcement to its result).
  */
 final class FaultPlan {
+    static final String BROKER_SHARDS = Fault.BROKER + "-shards";
+    static final String BROKER_CHECKPOINTS = Fault.BROKER + "-checkpoints";
+    static final String BROKER_EVALUATION = Fault.BROKER + "-evaluation";
     static final List<String> ALL_TARGETS = List.of("ingest-service", "preprocess-service", "trainer-service",
-            "evaluator-service", Fault.BROKER);
+            "evaluator-service", Fault.BROKER, BROKER_SHARDS, BROKER_CHECKPOINTS, BROKER_EVALUATION);
 
     private FaultPlan() {
     }
@@ -24,10 +29,10 @@ final class FaultPlan {
         for (int i = 0; i < trials; i++) {
             String target = targets.get(i % targets.size());
             String[] window = window(target);
-            long length = baseline.at(window[1]) - baseline.at(window[0]);
-            long delay = (long) (random.nextDouble() * length);
-            long down = Fault.BROKER.equals(target) ? 1000 + random.nextInt(4000) : 0;
-            faults.add(new Fault(target, window[0], delay, down));
+            long length = Math.max(0, baseline.at(window[1]) - baseline.at(window[0]));
+            double share = random.nextDouble();
+            long down = target.startsWith(Fault.BROKER) ? 1000 + random.nextInt(4000) : 0;
+            faults.add(new Fault(target, window[0], window[1], share, (long) (share * length), down));
         }
         return faults;
     }
@@ -37,8 +42,11 @@ final class FaultPlan {
         return switch (target) {
             case "ingest-service", Fault.BROKER -> new String[]{Timeline.START, Timeline.SEALED};
             case "preprocess-service" -> new String[]{Timeline.START, Timeline.PREPARED};
+            case BROKER_SHARDS -> new String[]{Timeline.SEALED, Timeline.PREPARED};
             case "trainer-service" -> new String[]{Timeline.TRAINING, Timeline.TRAINED};
+            case BROKER_CHECKPOINTS -> new String[]{Timeline.FIRST_CHECKPOINT, Timeline.TRAINED};
             case "evaluator-service" -> new String[]{Timeline.FIRST_CHECKPOINT, Timeline.EVALUATED};
+            case BROKER_EVALUATION -> new String[]{Timeline.FINAL_CHECKPOINT, Timeline.EVALUATED};
             default -> throw new IllegalArgumentException("unknown target " + target + "; known: " + ALL_TARGETS);
         };
     }

@@ -12,6 +12,8 @@ final class Timeline {
     static final String SUBMITTED = "submitted";
     static final String TRAINING = "training";
     static final String FIRST_CHECKPOINT = "first-checkpoint";
+    /** The trainer announced its final checkpoint: sent, so the evaluator is assembling or scoring it. */
+    static final String FINAL_CHECKPOINT = "final-checkpoint";
     static final String TRAINED = "trained";
     static final String EVALUATED = "evaluated";
 

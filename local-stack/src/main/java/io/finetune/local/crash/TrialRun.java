@@ -39,6 +39,8 @@ final class TrialRun {
     static final Map<String, Object> HYPERPARAMETERS = Map.of("learningRate", 5e-3, "epochs", 8, "batchSize", 16,
             "maxLength", 64, "saveStateEverySteps", 10);
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
+    /** Texts per {@code POST /predict}: within the evaluator's default {@code evaluator.predict-max-texts} (64). */
+    private static final int PREDICT_BATCH = 32;
 
     private final LocalStack stack;
     private final PipelineClient client;
@@ -64,7 +66,7 @@ final class TrialRun {
             timeline.mark(Timeline.SUBMITTED);
             return follow(dataset, jobId, timeline);
         } catch (RuntimeException e) {
-            return RunOutcome.failed(e.getMessage(), timeline);
+            return RunOutcome.failed(jobId, e.getMessage(), timeline);
         }
     }
 
@@ -137,6 +139,9 @@ final class TrialRun {
                     switch (event.stage()) {
                         case CHECKPOINT -> {
                             timeline.mark(Timeline.FIRST_CHECKPOINT);
+                            if (finalCheckpoint.equals(event.checkpointId())) {
+                                timeline.mark(Timeline.FINAL_CHECKPOINT);
+                            }
                             checkpoints.add(event.checkpointId());
                         }
                         case STARTED -> timeline.mark(Timeline.TRAINING);
@@ -175,8 +180,43 @@ final class TrialRun {
         String state = job.path("state").asText() + (resumed.find() ? " @" + resumed.group(1) : "");
         Map<String, String> examples = new HashMap<>();
         int repeated = readShards(dataset, examples);
-        return new RunOutcome(examples, repeated, state, checkpoints, evaluations,
-                evaluations.get(finalCheckpoint).get(0), null, timeline);
+        return new RunOutcome(jobId, examples, repeated, state, checkpoints, evaluations,
+                evaluations.get(finalCheckpoint).get(0), predictTest(finalCheckpoint, examples.keySet()), null,
+                timeline);
+    }
+
+    /**
+     * Asks the final checkpoint over {@code POST /predict} to label the text of every test example, so the verdict
+     * can compare each answer with the undisturbed run's, not only the aggregate metrics.
+     */
+    private Map<String, RunOutcome.Answer> predictTest(String checkpoint, Set<String> exampleKeys) {
+        Map<String, String> textById = new HashMap<>();
+        reviews.forEach(r -> textById.put(r.id(), r.text()));
+        List<String> ids = exampleKeys.stream().filter(k -> k.startsWith("test/")).map(k -> k.substring(5))
+                .sorted().toList();
+        Map<String, RunOutcome.Answer> answers = new TreeMap<>();
+        for (int from = 0; from < ids.size(); from += PREDICT_BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + PREDICT_BATCH));
+            List<String> texts = batch.stream().map(id -> {
+                String text = textById.get(id);
+                if (text == null) {
+                    throw new IllegalStateException("test example " + id + " is none of the reviews sent");
+                }
+                return text;
+            }).toList();
+            JsonNode body = Retry.until(STEP_TIMEOUT, "predicting with " + checkpoint, () -> client.require(
+                    client.post("evaluator-service", "/predict", "application/json",
+                            Json.write(Map.of("checkpoint", checkpoint, "texts", texts))), 200));
+            JsonNode predictions = body.path("predictions");
+            for (int i = 0; i < batch.size(); i++) {
+                JsonNode p = predictions.get(i);
+                Map<String, Double> probabilities = new TreeMap<>();
+                p.path("probabilities").fields().forEachRemaining(e -> probabilities.put(e.getKey(),
+                        e.getValue().asDouble()));
+                answers.put(batch.get(i), new RunOutcome.Answer(p.path("label").asText(), probabilities));
+            }
+        }
+        return answers;
     }
 
     /** Fills {@code examples} with every shard example of the dataset; returns how many ids came twice. */

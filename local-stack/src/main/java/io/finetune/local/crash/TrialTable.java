@@ -5,7 +5,7 @@ import java.util.List;
 
 /** The crash test's output: one row per trial, then a summary and one JSON line for scripts. */
 final class TrialTable {
-    private static final String FORMAT = "%-3s %-19s %-22s %8s %8s  %-34s %-14s %-30s %-32s %s%n";
+    private static final String FORMAT = "%-3s %-24s %-24s %8s %8s  %-31s %-14s %-22s %-50s %s%n";
     private final PrintStream out;
 
     TrialTable(PrintStream out) {
@@ -13,17 +13,18 @@ final class TrialTable {
     }
 
     void header() {
-        out.printf(FORMAT, "#", "killed", "planned at", "hit at", "back in", "shards", "job", "evaluations",
-                "final metrics", "outcome");
+        out.printf(FORMAT, "#", "killed", "planned at", "hit at", "back in", "shards", "job", "checkpoints",
+                "final predictions (test texts)", "outcome");
     }
 
     void row(TrialResult r) {
         Verdict v = r.verdict();
         String outcome = !r.injected() ? "MISSED (run ended first)"
                 : r.passed() ? "ok" : "FAILED: " + (r.injectorError() != null ? r.injectorError() : v.failures());
-        out.printf(FORMAT, r.number(), r.fault().target(), r.fault().when(), seconds(r.injectedAt()),
-                seconds(r.downtime()), v.detail("shards"), v.detail("job"), v.detail("evaluations"),
-                v.detail("metrics"), outcome);
+        String planned = r.fault().when() + (r.retried() ? " (2nd)" : "");
+        out.printf(FORMAT, r.number(), r.fault().target(), planned, seconds(r.injectedAt()),
+                seconds(r.downtime()), v.detail("shards"), v.detail("job"), v.detail("checkpoints"),
+                v.detail("predictions"), outcome);
         out.flush();
     }
 
@@ -32,10 +33,11 @@ final class TrialTable {
         long missed = results.stream().filter(r -> !r.injected()).count();
         long failed = results.size() - passed - missed;
         long republished = results.stream().mapToLong(r -> r.verdict().repeatedResults()).sum();
-        out.printf("%d trials: %d passed, %d failed, %d missed; %d evaluation results re-published%n",
-                results.size(), passed, failed, missed, republished);
-        out.printf("{\"trials\": %d, \"passed\": %d, \"failed\": %d, \"missed\": %d, \"republished_results\": %d}%n",
-                results.size(), passed, failed, missed, republished);
+        long retried = results.stream().filter(TrialResult::retried).count();
+        out.printf("%d trials: %d passed, %d failed, %d missed (%d run twice, the first run ending before the fault);"
+                + " %d evaluation results re-published%n", results.size(), passed, failed, missed, retried, republished);
+        out.printf("{\"trials\": %d, \"passed\": %d, \"failed\": %d, \"missed\": %d, \"run_twice\": %d,"
+                + " \"republished_results\": %d}%n", results.size(), passed, failed, missed, retried, republished);
     }
 
     private static String seconds(long millis) {

@@ -3,18 +3,23 @@ package io.finetune.local.crash;
 import io.finetune.contracts.EvaluationResult;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * A disturbed run judged against the undisturbed one: nothing accepted missing from the shards and nothing in them
- * twice, the job finished, every checkpoint evaluated with one result, and the same final metrics.
+ * A disturbed run judged against the undisturbed one, example by example and checkpoint by checkpoint: the same
+ * examples in the shards and none twice, the job finished, the same checkpoints (none missing, none extra), each
+ * evaluated with one result and the same metrics, and the final checkpoint answering every test text as the
+ * undisturbed run's does.
  */
 record Verdict(List<Check> checks, int repeatedResults) {
-    /** Resumed training matches to float tolerance, so at most one borderline test example may flip. */
-    static final double LOG_LOSS_TOLERANCE = 1e-3;
+    /**
+     * How far a probability or a log loss may move. Resuming restores weights, optimizer moments and the data order
+     * exactly, so the runs agree to float rounding; a lost or repeated step moves them by far more than this.
+     */
+    static final double TOLERANCE = 1e-5;
 
     record Check(String name, boolean passed, String detail) {
     }
@@ -42,25 +47,11 @@ record Verdict(List<Check> checks, int repeatedResults) {
         // "COMPLETED @140": completed, resumed from the state saved at step 140.
         checks.add(new Check("job", run.jobState().startsWith("COMPLETED"), run.jobState()));
         int repeats = 0;
-        Set<String> unevaluated = new HashSet<>(run.checkpoints());
-        unevaluated.removeAll(run.evaluations().keySet());
-        boolean consistent = true;
         for (List<EvaluationResult> results : run.evaluations().values()) {
             repeats += results.size() - 1;
-            consistent &= results.stream().allMatch(r -> sameMetrics(r, results.get(0)));
         }
-        checks.add(new Check("evaluations", unevaluated.isEmpty() && consistent,
-                run.evaluations().size() + " checkpoints" + (repeats > 0 ? ", " + repeats + " re-published" : "")
-                        + (unevaluated.isEmpty() ? "" : ", never evaluated: " + unevaluated)
-                        + (consistent ? "" : ", differing results for one checkpoint")));
-        EvaluationResult mine = run.finalEvaluation();
-        EvaluationResult theirs = baseline.finalEvaluation();
-        double accuracyDelta = Math.abs(mine.accuracy() - theirs.accuracy());
-        double lossDelta = Math.abs(mine.logLoss() - theirs.logLoss());
-        checks.add(new Check("metrics", accuracyDelta <= 1.0 / mine.examples() + 1e-12
-                && lossDelta <= LOG_LOSS_TOLERANCE,
-                String.format("acc %.4f (%+.4f), log loss %+.1e", mine.accuracy(),
-                        mine.accuracy() - theirs.accuracy(), mine.logLoss() - theirs.logLoss())));
+        checks.add(checkpoints(run, baseline, repeats));
+        checks.add(predictions(run, baseline));
         return new Verdict(checks, repeats);
     }
 
@@ -77,8 +68,77 @@ record Verdict(List<Check> checks, int repeatedResults) {
                 run.repeatedIds()));
     }
 
+    /**
+     * Every checkpoint the undisturbed run announced, no other, each evaluated, its results (a repeat included)
+     * agreeing with each other and with the undisturbed run's evaluation of the same checkpoint.
+     */
+    private static Check checkpoints(RunOutcome run, RunOutcome baseline, int repeats) {
+        Set<String> mine = run.checkpointNames();
+        Set<String> theirs = baseline.checkpointNames();
+        Set<String> missing = new TreeSet<>(theirs);
+        missing.removeAll(mine);
+        Set<String> extra = new TreeSet<>(mine);
+        extra.removeAll(theirs);
+        Set<String> unevaluated = new TreeSet<>();
+        Set<String> differing = new TreeSet<>();
+        for (String name : mine) {
+            List<EvaluationResult> results = run.evaluations().get(run.jobId() + "-" + name);
+            if (results == null || results.isEmpty()) {
+                unevaluated.add(name);
+                continue;
+            }
+            EvaluationResult undisturbed = baseline.evaluation(name);
+            if (results.stream().anyMatch(r -> !sameMetrics(r, results.get(0)))
+                    || undisturbed != null && !sameMetrics(results.get(0), undisturbed)) {
+                differing.add(name);
+            }
+        }
+        boolean passed = missing.isEmpty() && extra.isEmpty() && unevaluated.isEmpty() && differing.isEmpty();
+        StringBuilder detail = new StringBuilder(mine.size() + (passed ? " as undisturbed" : ""));
+        append(detail, "missing", missing);
+        append(detail, "extra", extra);
+        append(detail, "never evaluated", unevaluated);
+        append(detail, "other metrics", differing);
+        if (repeats > 0) {
+            detail.append(", ").append(repeats).append(" re-published");
+        }
+        return new Check("checkpoints", passed, detail.toString());
+    }
+
+    /** The final checkpoint's answer for each test text: the same label, each probability within the tolerance. */
+    private static Check predictions(RunOutcome run, RunOutcome baseline) {
+        Map<String, RunOutcome.Answer> mine = run.predictions();
+        Map<String, RunOutcome.Answer> theirs = baseline.predictions();
+        int otherLabel = 0;
+        double largest = 0;
+        for (Map.Entry<String, RunOutcome.Answer> e : theirs.entrySet()) {
+            RunOutcome.Answer answer = mine.get(e.getKey());
+            if (answer == null) {
+                continue;
+            }
+            if (!answer.label().equals(e.getValue().label())) {
+                otherLabel++;
+            }
+            for (Map.Entry<String, Double> p : e.getValue().probabilities().entrySet()) {
+                Double other = answer.probabilities().get(p.getKey());
+                largest = Math.max(largest, other == null ? 1 : Math.abs(other - p.getValue()));
+            }
+        }
+        boolean sameTexts = mine.keySet().equals(theirs.keySet());
+        boolean passed = sameTexts && otherLabel == 0 && largest <= TOLERANCE && !theirs.isEmpty();
+        return new Check("predictions", passed, String.format("%d texts%s, %d other labels, max |dp| %.1e, acc %.4f",
+                mine.size(), sameTexts ? "" : " (not the undisturbed run's)", otherLabel, largest,
+                run.finalEvaluation().accuracy()));
+    }
+
+    private static void append(StringBuilder detail, String what, Set<String> names) {
+        if (!names.isEmpty()) {
+            detail.append(", ").append(what).append(' ').append(names);
+        }
+    }
+
     private static boolean sameMetrics(EvaluationResult a, EvaluationResult b) {
-        return a.examples() == b.examples() && Math.abs(a.accuracy() - b.accuracy()) < 1e-12
-                && Math.abs(a.logLoss() - b.logLoss()) < 1e-9;
+        return a.examples() == b.examples() && a.accuracy() == b.accuracy()
+                && Math.abs(a.logLoss() - b.logLoss()) <= TOLERANCE;
     }
 }
