@@ -162,6 +162,14 @@ public record TrainingConfig(
             return Arrays.stream(values()).filter(m -> m.key.equals(key)).findFirst();
         }
 
+        /**
+         * The metric a user or a checkpoint names: its key in any case, Hugging Face's {@code eval_} prefix allowed
+         * ({@code "eval_macro_f1"}), if there is one.
+         */
+        public static Optional<BestModelMetric> byName(String name) {
+            return byKey(name.toLowerCase(Locale.ROOT).replaceFirst("^eval_", ""));
+        }
+
         /** Every metric's key, for the message that refuses another. */
         public static List<String> keys() {
             return Arrays.stream(values()).map(BestModelMetric::key).toList();

@@ -5,7 +5,6 @@ import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.distilbert.TrainingConfig;
 
-import java.util.Locale;
 
 /** What a checkpoint was trained with, read from its {@code checkpoint.json}. */
 public final class TrainedSettings {
@@ -31,9 +30,12 @@ public final class TrainedSettings {
      */
     public static String metricForBestModel(CheckpointInfo info) {
         Hyperparameters settings = of(info);
-        String name = settings == null || settings.metricForBestModel() == null
-                ? TrainingConfig.defaults().metricForBestModel().key() : settings.metricForBestModel();
-        return name.replaceFirst("(?i)^eval_", "").toLowerCase(Locale.ROOT);
+        if (settings == null || settings.metricForBestModel() == null) {
+            return TrainingConfig.defaults().metricForBestModel().key();
+        }
+        String name = settings.metricForBestModel();
+        // The trainer refuses a name it does not know, so a checkpoint's is known; shown as written otherwise.
+        return TrainingConfig.BestModelMetric.byName(name).map(TrainingConfig.BestModelMetric::key).orElse(name);
     }
 
     /**

@@ -7,7 +7,6 @@ import io.finetune.distilbert.TrainingConfig.EvalStrategy;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -77,15 +76,14 @@ final class EvaluationPolicy {
         if (name == null) {
             return fallback;
         }
-        String key = name.toLowerCase(Locale.ROOT).replaceFirst("^eval_", "");
-        BestModelMetric metric = BestModelMetric.byKey(key).orElse(null);
+        BestModelMetric metric = BestModelMetric.byName(name).orElse(null);
         if (metric == null) {
             problems.add("metricForBestModel must be one of " + String.join(", ", BestModelMetric.keys())
                     + " (Hugging Face's eval_ prefix accepted), got '" + name + "'");
             return fallback;
         }
         if (metric.twoClassesOnly() && numLabels != 2) {
-            problems.add("metricForBestModel '" + key + "' is defined for two labels only (it ranks examples by the"
+            problems.add("metricForBestModel '" + metric.key() + "' is defined for two labels only (it ranks examples by the"
                     + " second label's probability), the dataset has " + numLabels + ": choose macro_f1 or another"
                     + " metric");
         }
