@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -102,28 +103,45 @@ public class EvaluationQueue {
         return queued.contains(checkpointId) || Files.isRegularFile(workspace.pendingOf(checkpointId).resolve(INFO));
     }
 
-    /** Checkpoints queued before a stop are evaluated first, oldest first; interrupted hand-offs are dropped. */
+    /** Checkpoints queued before a stop are evaluated first, oldest first. */
     void onStart(@Observes StartupEvent event) {
-        if (!Files.isDirectory(workspace.pending())) {
-            return;
-        }
-        List<Pending> waiting;
-        try (Stream<Path> dirs = Files.list(workspace.pending())) {
-            waiting = dirs.filter(dir -> {
-                if (Files.isRegularFile(dir.resolve(INFO))) {
-                    return true;
-                }
-                Workspace.deleteTree(dir);
-                return false;
-            }).map(dir -> Json.read(readString(dir.resolve(INFO)), Pending.class))
-                    .sorted(Comparator.comparing(Pending::queuedAt)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + workspace.pending(), e);
-        }
+        List<Pending> waiting = recover(workspace.pending());
         if (!waiting.isEmpty()) {
             LOG.infof("%d checkpoint(s) queued before the last stop: evaluating them", waiting.size());
         }
         waiting.forEach(this::enqueue);
+    }
+
+    /**
+     * What a stop left in the queue folder: the queued checkpoints, oldest first. A folder without its
+     * {@code pending.json} is a hand-off cut short, whose chunk was not acknowledged and will come again: it is
+     * deleted, so the redelivered chunk rebuilds it.
+     */
+    static List<Pending> recover(Path queueDir) {
+        if (!Files.isDirectory(queueDir)) {
+            return List.of();
+        }
+        List<Path> dirs;
+        try (Stream<Path> listed = Files.list(queueDir)) {
+            dirs = listed.toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + queueDir, e);
+        }
+        List<Pending> waiting = new ArrayList<>();
+        for (Path dir : dirs) {
+            Path info = dir.resolve(INFO);
+            if (!Files.isRegularFile(info)) {
+                Workspace.deleteTree(dir);
+                continue;
+            }
+            try {
+                waiting.add(Json.read(Files.readString(info), Pending.class));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + info, e);
+            }
+        }
+        waiting.sort(Comparator.comparing(Pending::queuedAt));
+        return waiting;
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -197,13 +215,5 @@ public class EvaluationQueue {
                 Json.write(pending))).await().atMost(SEND_TIMEOUT);
         meters.checkpoint("failed");
         workspace.clean(pending.checkpointId());
-    }
-
-    private static String readString(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
