@@ -13,10 +13,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The small version of {@code bin/crash-test}: on the real local deployment, one SIGKILL of each service and two
- * broker restarts (while records are ingested, and while checkpoints are sent), each at a seeded random moment of a
- * full run, and every run must end exactly as the undisturbed one (same shards, job completed, the same checkpoints
- * each evaluated once with the same metrics, the same answer for every test text).
+ * The small version of {@code bin/crash-test}: on the real local deployment, one SIGKILL of each service, one more of
+ * the evaluator while it answers inference requests, and two broker restarts (while records are ingested, and while
+ * checkpoints are sent), each at a seeded random moment of a full run, and every run must end exactly as the
+ * undisturbed one (same shards, job completed, the same checkpoints each evaluated with the same metrics, the same
+ * answer for every test text over REST and for every inference request on the topics).
  */
 class CrashIT {
     @Test
@@ -25,11 +26,11 @@ class CrashIT {
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(System.out, table), true, StandardCharsets.UTF_8);
         List<TrialResult> results = CrashTrials.run(root, root.resolve("local-stack/target/crash-stack"),
-                CrashTrials.Options.parse(new String[]{"--trials", "6", "--seed", "7", "--targets", "ingest-service,"
-                        + "preprocess-service,trainer-service,evaluator-service,kafka-broker,kafka-broker-checkpoints"}),
-                out);
+                CrashTrials.Options.parse(new String[]{"--trials", "7", "--seed", "7", "--targets", "ingest-service,"
+                        + "preprocess-service,trainer-service,evaluator-service,evaluator-serving,kafka-broker,"
+                        + "kafka-broker-checkpoints"}), out);
 
-        assertThat(results).hasSize(6);
+        assertThat(results).hasSize(7);
         assertThat(results).as("trials that did not end as the undisturbed run; table:%n%s",
                 table.toString(StandardCharsets.UTF_8)).allSatisfy(r -> {
                     assertThat(r.injected()).as("trial %d hit its target", r.number()).isTrue();

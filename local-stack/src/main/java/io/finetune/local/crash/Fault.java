@@ -16,6 +16,11 @@ public record Fault(String target, String anchor, String end, double share, long
         return target.startsWith(BROKER);
     }
 
+    /** The process to kill: a target names a service, or a service and the part of its work ("evaluator-serving"). */
+    String service() {
+        return FaultPlan.SERVING.equals(target) ? "evaluator-service" : target;
+    }
+
     /** The same fault at the same share of a window {@code windowMillis} long. */
     Fault within(long windowMillis) {
         return new Fault(target, anchor, end, share, (long) (share * windowMillis), downMillis);

@@ -9,7 +9,7 @@ import java.util.Random;
  * is uniform over the window in which that target is busy in an undisturbed run (a kill after a service has finished
  * its part proves little): ingest from the first record to the seal, preprocess from the first record to the
  * prepared dataset, the trainer from the start of training (model and data loaded) to its last step, the evaluator
- * from the first checkpoint to the final evaluation. The broker is killed in four windows, one per kind of traffic:
+ * from the first checkpoint to the final evaluation, and again while it answers inference requests. The broker is killed in four windows, one per kind of traffic:
  * records ingested, shards published, checkpoints sent in chunks while training, and the final checkpoint scored
  * (from its announcement to its result).
  */
@@ -17,8 +17,10 @@ final class FaultPlan {
     static final String BROKER_SHARDS = Fault.BROKER + "-shards";
     static final String BROKER_CHECKPOINTS = Fault.BROKER + "-checkpoints";
     static final String BROKER_EVALUATION = Fault.BROKER + "-evaluation";
+    /** The evaluator killed while it answers inference requests (the process is the evaluator's). */
+    static final String SERVING = "evaluator-serving";
     static final List<String> ALL_TARGETS = List.of("ingest-service", "preprocess-service", "trainer-service",
-            "evaluator-service", Fault.BROKER, BROKER_SHARDS, BROKER_CHECKPOINTS, BROKER_EVALUATION);
+            "evaluator-service", SERVING, Fault.BROKER, BROKER_SHARDS, BROKER_CHECKPOINTS, BROKER_EVALUATION);
 
     private FaultPlan() {
     }
@@ -47,6 +49,7 @@ final class FaultPlan {
             case BROKER_CHECKPOINTS -> new String[]{Timeline.FIRST_CHECKPOINT, Timeline.TRAINED};
             case "evaluator-service" -> new String[]{Timeline.FIRST_CHECKPOINT, Timeline.EVALUATED};
             case BROKER_EVALUATION -> new String[]{Timeline.FINAL_CHECKPOINT, Timeline.EVALUATED};
+            case SERVING -> new String[]{Timeline.DEPLOYED, Timeline.SERVED};
             default -> throw new IllegalArgumentException("unknown target " + target + "; known: " + ALL_TARGETS);
         };
     }

@@ -16,19 +16,31 @@ import java.util.Set;
  * @param evaluations    every evaluation result published for the job, by checkpoint id, duplicates included
  * @param predictions    what the final checkpoint answers for each test example's text over {@code POST /predict},
  *                       by example id
+ * @param served         every prediction on the predictions topic for the run's inference requests, by request id,
+ *                       repeats included; a request's id is {@code <round>/<example id>}
  * @param failure        why the run could not finish, or null
  */
 record RunOutcome(String jobId, Map<String, String> examples, int repeatedIds, String jobState,
                   Set<String> checkpoints, Map<String, List<EvaluationResult>> evaluations,
-                  EvaluationResult finalEvaluation, Map<String, Answer> predictions, String failure,
-                  Timeline timeline) {
+                  EvaluationResult finalEvaluation, Map<String, Answer> predictions,
+                  Map<String, List<Served>> served, String failure, Timeline timeline) {
 
     /** One prediction: the label and every label's probability. */
     record Answer(String label, Map<String, Double> probabilities) {
     }
 
+    /** A prediction from the deployment: which checkpoint gave it, and what it said. */
+    record Served(String checkpoint, Answer answer) {
+    }
+
     static RunOutcome failed(String jobId, String failure, Timeline timeline) {
-        return new RunOutcome(jobId, Map.of(), 0, "UNKNOWN", Set.of(), Map.of(), null, Map.of(), failure, timeline);
+        return new RunOutcome(jobId, Map.of(), 0, "UNKNOWN", Set.of(), Map.of(), null, Map.of(), Map.of(), failure,
+                timeline);
+    }
+
+    /** The example a served request asked about: its id less the round. */
+    static String exampleOf(String requestId) {
+        return requestId.substring(requestId.indexOf('/') + 1);
     }
 
     /**

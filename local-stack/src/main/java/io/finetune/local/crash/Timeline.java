@@ -16,6 +16,10 @@ final class Timeline {
     static final String FINAL_CHECKPOINT = "final-checkpoint";
     static final String TRAINED = "trained";
     static final String EVALUATED = "evaluated";
+    /** The final checkpoint is deployed; inference requests follow. */
+    static final String DEPLOYED = "deployed";
+    /** Every inference request has its prediction. */
+    static final String SERVED = "served";
 
     private final long startNanos = System.nanoTime();
     private final Map<String, Long> reached = new ConcurrentHashMap<>(Map.of(START, 0L));

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.EvaluationResult;
 import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.InferenceRequest;
 import io.finetune.contracts.Json;
+import io.finetune.contracts.Prediction;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.Topics;
@@ -33,7 +35,8 @@ import java.util.TreeMap;
  * One full run as a patient user makes it, riding through whatever a {@link FaultInjector} breaks meanwhile:
  * create the dataset, upload part of it over REST (again, whole, if the upload fails), push the rest onto the raw
  * topic, seal once ingest has seen everything, wait for the shards, submit the job on the jobs topic under a chosen
- * id (so a repeated submission is harmless), follow it to its final evaluation, then read back what is in Kafka.
+ * id (so a repeated submission is harmless), follow it to its final evaluation, read back what is in Kafka, ask the
+ * final checkpoint about the test texts, then deploy it and send it those texts as inference requests.
  */
 final class TrialRun {
     static final Map<String, Object> HYPERPARAMETERS = Map.of("learningRate", 5e-3, "epochs", 8, "batchSize", 16,
@@ -41,6 +44,9 @@ final class TrialRun {
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
     /** Texts per {@code POST /predict}: within the evaluator's default {@code evaluator.predict-max-texts} (64). */
     private static final int PREDICT_BATCH = 32;
+    /** Each test text is sent to the deployment this many times, in rounds. */
+    static final int SERVING_ROUNDS = 5;
+    private static final long SERVING_ROUND_PAUSE_MS = 400;
 
     private final LocalStack stack;
     private final PipelineClient client;
@@ -180,9 +186,65 @@ final class TrialRun {
         String state = job.path("state").asText() + (resumed.find() ? " @" + resumed.group(1) : "");
         Map<String, String> examples = new HashMap<>();
         int repeated = readShards(dataset, examples);
-        return new RunOutcome(jobId, examples, repeated, state, checkpoints, evaluations,
-                evaluations.get(finalCheckpoint).get(0), predictTest(finalCheckpoint, examples.keySet()), null,
+        Map<String, RunOutcome.Answer> predictions = predictTest(finalCheckpoint, examples.keySet());
+        Map<String, List<RunOutcome.Served>> served = serve(dataset, finalCheckpoint, predictions.keySet(),
                 timeline);
+        return new RunOutcome(jobId, examples, repeated, state, checkpoints, evaluations,
+                evaluations.get(finalCheckpoint).get(0), predictions, served, null, timeline);
+    }
+
+    /**
+     * The serving path, as an application uses it: deploys the final checkpoint under the run's name, puts each test
+     * text on the requests topic {@value #SERVING_ROUNDS} times (in rounds, a moment apart, so that a fault can land
+     * while requests flow) and reads the predictions topic until every request has its answer.
+     */
+    private Map<String, List<RunOutcome.Served>> serve(String deployment, String checkpoint, Set<String> exampleIds,
+                                                       Timeline timeline) {
+        Retry.until(STEP_TIMEOUT, "deploying " + checkpoint, () -> client.require(client.post("evaluator-service",
+                "/deployments", "application/json", Json.write(Map.of("name", deployment, "checkpoint",
+                        checkpoint))), 201, 409)); // 409: an earlier attempt that seemed to fail created it
+        timeline.mark(Timeline.DEPLOYED);
+        Map<String, String> textById = new HashMap<>();
+        reviews.forEach(r -> textById.put(r.id(), r.text()));
+        Set<String> requestIds = new LinkedHashSet<>();
+        Map<String, List<RunOutcome.Served>> served = new TreeMap<>();
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        try (TopicTail predictions = new TopicTail(stack.bootstrapServers(), Topics.PREDICTIONS)) {
+            for (int round = 1; round <= SERVING_ROUNDS; round++) {
+                List<String> keys = new ArrayList<>();
+                List<byte[]> values = new ArrayList<>();
+                for (String example : exampleIds) {
+                    String id = deployment + "-" + round + "/" + example;
+                    requestIds.add(id);
+                    keys.add(id);
+                    values.add(Json.write(new InferenceRequest(id, textById.get(example), deployment))
+                            .getBytes(StandardCharsets.UTF_8));
+                }
+                Retry.until(STEP_TIMEOUT, "sending inference requests", () -> {
+                    TopicTail.produce(stack.bootstrapServers(), Topics.INFERENCE_REQUESTS, keys, values);
+                    return null;
+                });
+                predictions.poll(Duration.ofMillis(SERVING_ROUND_PAUSE_MS));
+            }
+            int handled = 0;
+            while (System.nanoTime() < deadline) {
+                List<ConsumerRecord<String, byte[]>> seen = predictions.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> record : seen.subList(handled, seen.size())) {
+                    if (record.key() != null && requestIds.contains(record.key())) {
+                        Prediction p = Json.read(TopicTail.text(record), Prediction.class);
+                        served.computeIfAbsent(p.requestId(), k -> new ArrayList<>()).add(new RunOutcome.Served(
+                                p.checkpoint(), new RunOutcome.Answer(p.label(), new TreeMap<>(p.probabilities()))));
+                    }
+                }
+                handled = seen.size();
+                if (served.keySet().containsAll(requestIds)) {
+                    timeline.mark(Timeline.SERVED);
+                    return served;
+                }
+            }
+        }
+        throw new IllegalStateException((requestIds.size() - served.size()) + " of " + requestIds.size()
+                + " inference requests unanswered after " + STEP_TIMEOUT.toMinutes() + " minutes");
     }
 
     /**

@@ -5,7 +5,7 @@ import java.util.List;
 
 /** The crash test's output: one row per trial, then a summary and one JSON line for scripts. */
 final class TrialTable {
-    private static final String FORMAT = "%-3s %-24s %-24s %8s %8s  %-31s %-14s %-22s %-50s %s%n";
+    private static final String FORMAT = "%-3s %-24s %-24s %8s %8s  %-31s %-14s %-22s %-50s %-20s %s%n";
     private final PrintStream out;
 
     TrialTable(PrintStream out) {
@@ -14,7 +14,7 @@ final class TrialTable {
 
     void header() {
         out.printf(FORMAT, "#", "killed", "planned at", "hit at", "back in", "shards", "job", "checkpoints",
-                "final predictions (test texts)", "outcome");
+                "final predictions (test texts)", "serving", "outcome");
     }
 
     void row(TrialResult r) {
@@ -24,7 +24,7 @@ final class TrialTable {
         String planned = r.fault().when() + (r.retried() ? " (2nd)" : "");
         out.printf(FORMAT, r.number(), r.fault().target(), planned, seconds(r.injectedAt()),
                 seconds(r.downtime()), v.detail("shards"), v.detail("job"), v.detail("checkpoints"),
-                v.detail("predictions"), outcome);
+                v.detail("predictions"), v.detail("serving"), outcome);
         out.flush();
     }
 

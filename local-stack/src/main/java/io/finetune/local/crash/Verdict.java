@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * A disturbed run judged against the undisturbed one, example by example and checkpoint by checkpoint: the same
  * examples in the shards and none twice, the job finished, the same checkpoints (none missing, none extra), each
  * evaluated with one result and the same metrics, and the final checkpoint answering every test text as the
- * undisturbed run's does.
+ * undisturbed run's does, over {@code POST /predict} and as a deployment on the inference topics.
  */
 record Verdict(List<Check> checks, int repeatedResults) {
     /**
@@ -52,6 +52,7 @@ record Verdict(List<Check> checks, int repeatedResults) {
         }
         checks.add(checkpoints(run, baseline, repeats));
         checks.add(predictions(run, baseline));
+        checks.add(serving(run, baseline));
         return new Verdict(checks, repeats);
     }
 
@@ -129,6 +130,40 @@ record Verdict(List<Check> checks, int repeatedResults) {
         return new Check("predictions", passed, String.format("%d texts%s, %d other labels, max |dp| %.1e, acc %.4f",
                 mine.size(), sameTexts ? "" : " (not the undisturbed run's)", otherLabel, largest,
                 run.finalEvaluation().accuracy()));
+    }
+
+    /**
+     * Every inference request answered, by the deployed final checkpoint, as the undisturbed run's final checkpoint
+     * answers the same text. Serving is at least once: a request answered again after a restart carries the same
+     * key, so a reader keeping the last prediction per key sees one answer; repeats are counted, and each must agree.
+     */
+    private static Check serving(RunOutcome run, RunOutcome baseline) {
+        String checkpoint = run.jobId() + "-final";
+        int wrongCheckpoint = 0;
+        int otherAnswer = 0;
+        int repeated = 0;
+        for (Map.Entry<String, List<RunOutcome.Served>> e : run.served().entrySet()) {
+            RunOutcome.Answer expected = baseline.predictions().get(RunOutcome.exampleOf(e.getKey()));
+            repeated += e.getValue().size() - 1;
+            for (RunOutcome.Served s : e.getValue()) {
+                wrongCheckpoint += s.checkpoint().equals(checkpoint) ? 0 : 1;
+                otherAnswer += expected != null && agree(s.answer(), expected) ? 0 : 1;
+            }
+        }
+        int expectedRequests = baseline.predictions().size() * TrialRun.SERVING_ROUNDS;
+        boolean passed = run.served().size() == expectedRequests && wrongCheckpoint == 0 && otherAnswer == 0;
+        return new Check("serving", passed, String.format("%d/%d answered%s%s%s", run.served().size(),
+                expectedRequests, repeated > 0 ? ", " + repeated + " again" : "",
+                wrongCheckpoint > 0 ? ", " + wrongCheckpoint + " by another checkpoint" : "",
+                otherAnswer > 0 ? ", " + otherAnswer + " other answers" : ""));
+    }
+
+    private static boolean agree(RunOutcome.Answer a, RunOutcome.Answer b) {
+        if (!a.label().equals(b.label()) || !a.probabilities().keySet().equals(b.probabilities().keySet())) {
+            return false;
+        }
+        return b.probabilities().entrySet().stream()
+                .allMatch(p -> Math.abs(a.probabilities().get(p.getKey()) - p.getValue()) <= TOLERANCE);
     }
 
     private static void append(StringBuilder detail, String what, Set<String> names) {
