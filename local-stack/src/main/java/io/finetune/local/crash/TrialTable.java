@@ -5,7 +5,7 @@ import java.util.List;
 
 /** The crash test's output: one row per trial, then a summary and one JSON line for scripts. */
 final class TrialTable {
-    private static final String FORMAT = "%-3s %-24s %-24s %8s %8s  %-31s %-14s %-22s %-50s %-20s %s%n";
+    private static final String FORMAT = "%-3s %-24s %-30s %8s %8s  %-31s %-16s %-22s %-52s %-26s %s%n";
     private final PrintStream out;
 
     TrialTable(PrintStream out) {
