@@ -18,6 +18,8 @@ import java.util.Map;
 public final class LocalStack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("ingest-service", "preprocess-service", "trainer-service",
             "evaluator-service");
+    /** The services that may run as several processes ({@link #startAll(int, Map)}). */
+    public static final List<String> REPLICABLE = List.of("preprocess-service", "trainer-service");
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     /**
      * PyTorch's intra-op threads for the trainer (system property; environment variable
@@ -71,33 +73,55 @@ public final class LocalStack implements AutoCloseable {
         return new LocalStack(repoRoot, stateDir, kafka);
     }
 
-    /** Starts the broker, creates the topics, starts the services and waits until each reports ready. */
+    /** Starts the broker, creates the topics, starts one process per service and waits until each reports ready. */
     public void startAll(int firstPort) {
+        startAll(firstPort, Map.of());
+    }
+
+    /**
+     * The same, with several processes of a service where {@code replicas} says so: the first is named after the
+     * service, the others {@code <service>-2}, {@code -3}, on free ports. Only {@link #REPLICABLE} services: ingest
+     * replicas would each need an id of their own for their counts, and the evaluator keeps its deployments per
+     * process (docs/serving.md).
+     */
+    public void startAll(int firstPort, Map<String, Integer> replicas) {
+        replicas.forEach((service, count) -> {
+            if (count > 1 && !REPLICABLE.contains(service)) {
+                throw new IllegalArgumentException(service + " runs as one process here; only " + REPLICABLE
+                        + " may have replicas");
+            }
+        });
         kafka.start();
         TopicAdmin.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), (short) 1);
         for (int i = 0; i < SERVICES.size(); i++) {
             String name = SERVICES.get(i);
-            int port = firstPort == 0 ? LocalKafka.freePort() : firstPort + i;
-            // Only the key's hash goes on the command line, where other local users can read it (docs/security.md).
-            // A 10 s consumer session (Kafka's default is 45 s) lets a service killed and restarted on this machine
-            // take its partitions back within seconds instead of waiting out its dead predecessor's session.
-            int threads = name.equals("trainer-service") ? trainerThreads() : 1;
-            ServiceProcess service = new ServiceProcess(name, repoRoot, port, stateDir.resolve("services"),
-                    Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                            "finetune.auth.api-keys", LocalApiKey.writeEntry(apiKey),
-                            "kafka.session.timeout.ms", "10000",
-                            // A sequential encoder: inter-op threads would have nothing to run side by side.
-                            "ai.djl.pytorch.num_threads", String.valueOf(threads),
-                            "ai.djl.pytorch.num_interop_threads", "1"));
-            synchronized (services) {
-                if (closed) { // Ctrl-C while starting: close() has run or is running; start nothing more
-                    throw new IllegalStateException("the stack was closed while starting");
-                }
-                services.put(name, service.start());
+            for (int replica = 1; replica <= replicas.getOrDefault(name, 1); replica++) {
+                int port = firstPort == 0 || replica > 1 ? LocalKafka.freePort() : firstPort + i;
+                start(replica == 1 ? name : name + "-" + replica, name, port);
             }
         }
         for (ServiceProcess service : services.values()) {
             service.awaitReady(READY_TIMEOUT);
+        }
+    }
+
+    private void start(String instance, String name, int port) {
+        // Only the key's hash goes on the command line, where other local users can read it (docs/security.md).
+        // A 10 s consumer session (Kafka's default is 45 s) lets a service killed and restarted on this machine
+        // take its partitions back within seconds instead of waiting out its dead predecessor's session.
+        int threads = name.equals("trainer-service") ? trainerThreads() : 1;
+        ServiceProcess service = new ServiceProcess(instance, name, repoRoot, port, stateDir.resolve("services"),
+                Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
+                        "finetune.auth.api-keys", LocalApiKey.writeEntry(apiKey),
+                        "kafka.session.timeout.ms", "10000",
+                        // A sequential encoder: inter-op threads would have nothing to run side by side.
+                        "ai.djl.pytorch.num_threads", String.valueOf(threads),
+                        "ai.djl.pytorch.num_interop_threads", "1"));
+        synchronized (services) {
+            if (closed) { // Ctrl-C while starting: close() has run or is running; start nothing more
+                throw new IllegalStateException("the stack was closed while starting");
+            }
+            services.put(instance, service.start());
         }
     }
 
@@ -135,8 +159,17 @@ public final class LocalStack implements AutoCloseable {
         return kafka;
     }
 
+    /** A process by its name: a service's first (or only) one by the service's name, others as {@code name-2}. */
     public ServiceProcess service(String name) {
         return services.get(name);
+    }
+
+    /** Every process of a service, the first one first. */
+    public List<ServiceProcess> instances(String service) {
+        synchronized (services) {
+            return services.values().stream().filter(p -> p.name().equals(service)
+                    || p.name().matches(java.util.regex.Pattern.quote(service) + "-\\d+")).toList();
+        }
     }
 
     public String url(String service) {

@@ -31,8 +31,17 @@ public final class ServiceProcess implements AutoCloseable {
     private Process process;
 
     public ServiceProcess(String name, Path repoRoot, int port, Path workDir, Map<String, String> properties) {
-        this(name, jarOf(repoRoot, name), port, workDir, localCommand(jarOf(repoRoot, name), workDir, name, port,
-                properties), null);
+        this(name, name, repoRoot, port, workDir, properties);
+    }
+
+    /**
+     * One replica of a service: {@code instance} names its log and its temporary folder (where the services keep
+     * their data by default), so replicas of one service on this machine keep apart.
+     */
+    public ServiceProcess(String instance, String service, Path repoRoot, int port, Path workDir,
+                          Map<String, String> properties) {
+        this(instance, jarOf(repoRoot, service), port, workDir, localCommand(jarOf(repoRoot, service), workDir,
+                instance, port, properties), null);
     }
 
     private ServiceProcess(String name, Path jar, int port, Path workDir, List<String> command,

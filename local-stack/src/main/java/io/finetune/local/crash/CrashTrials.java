@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Crash tests on the real local deployment: one undisturbed run, then seeded trials that each SIGKILL one service
@@ -17,23 +19,27 @@ import java.util.List;
  *
  * <pre>
  * bin/crash-test [--trials 20] [--seed 1] [--targets ingest-service,preprocess-service,...] [--reviews 600]
+ *                [--replicas preprocess-service=2,trainer-service=2]
  * </pre>
  */
 public final class CrashTrials {
-    public record Options(int trials, long seed, List<String> targets, int reviews) {
+    /** @param replicas processes per service where there are several ({@code --replicas preprocess-service=2}) */
+    public record Options(int trials, long seed, List<String> targets, int reviews, Map<String, Integer> replicas) {
         public static Options parse(String[] args) {
             int trials = 20;
             long seed = 1;
             int reviews = 600;
             List<String> targets = FaultPlan.ALL_TARGETS;
+            Map<String, Integer> replicas = new TreeMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
                 switch (args[i]) {
                     case "--trials" -> trials = Integer.parseInt(args[i + 1]);
                     case "--seed" -> seed = Long.parseLong(args[i + 1]);
                     case "--reviews" -> reviews = Integer.parseInt(args[i + 1]);
                     case "--targets" -> targets = Arrays.asList(args[i + 1].split(","));
+                    case "--replicas" -> replicas = replicas(args[i + 1]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; known: --trials --seed --targets --reviews");
+                            + "; known: --trials --seed --targets --reviews --replicas");
                 }
             }
             targets.forEach(t -> {
@@ -41,7 +47,23 @@ public final class CrashTrials {
                     throw new IllegalArgumentException("unknown target " + t + "; known: " + FaultPlan.ALL_TARGETS);
                 }
             });
-            return new Options(trials, seed, targets, reviews);
+            return new Options(trials, seed, targets, reviews, replicas);
+        }
+
+        /** "preprocess-service=2,trainer-service=2" */
+        private static Map<String, Integer> replicas(String value) {
+            Map<String, Integer> replicas = new TreeMap<>();
+            for (String entry : value.split(",")) {
+                String[] parts = entry.split("=", 2);
+                if (parts.length != 2 || !parts[1].matches("[1-9]\\d*")
+                        || !LocalStack.REPLICABLE.contains(parts[0])) {
+                    throw new IllegalArgumentException("--replicas takes SERVICE=COUNT pairs for "
+                            + LocalStack.REPLICABLE + ", e.g. preprocess-service=2,trainer-service=2; not '" + entry
+                            + "'");
+                }
+                replicas.put(parts[0], Integer.parseInt(parts[1]));
+            }
+            return replicas;
         }
     }
 
@@ -64,9 +86,10 @@ public final class CrashTrials {
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
             out.println("Starting Kafka and the four services; logs in " + stateDir.resolve("services"));
-            stack.startAll(0);
+            stack.startAll(0, options.replicas());
             TrialRun runs = new TrialRun(stack, reviews, overRest);
-            out.println("Undisturbed run (" + reviews.size() + " reviews, " + TrialRun.HYPERPARAMETERS + ")");
+            out.println("Undisturbed run (" + reviews.size() + " reviews, " + TrialRun.HYPERPARAMETERS + ")"
+                    + (options.replicas().isEmpty() ? "" : "; replicas " + options.replicas()));
             // A first run warms the JVMs up, so that the measured run's phase timings are those the trials will see.
             RunOutcome warmUp = runs.run("crash-warmup", "crash-warmup-job", new Timeline());
             if (warmUp.failure() != null) {
@@ -80,7 +103,7 @@ public final class CrashTrials {
                     baseline.examples().size(), baseline.checkpoints().size(), baseline.finalEvaluation().accuracy(),
                     baseline.timeline().at(Timeline.EVALUATED) / 1000.0);
             List<Fault> faults = FaultPlan.plan(baseline.timeline(), options.targets(), options.trials(),
-                    options.seed());
+                    options.seed(), options.replicas());
             TrialTable table = new TrialTable(out);
             table.header();
             List<TrialResult> results = new ArrayList<>();

@@ -53,7 +53,7 @@ final class FaultInjector implements AutoCloseable {
                 Retry.pause(fault.downMillis());
                 stack.kafka().start();
             } else {
-                ServiceProcess service = stack.service(fault.service());
+                ServiceProcess service = stack.service(fault.process());
                 service.kill();
                 service.start().awaitReady(Duration.ofMinutes(3));
             }

@@ -2,6 +2,7 @@ package io.finetune.local.crash;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -25,7 +26,11 @@ final class FaultPlan {
     private FaultPlan() {
     }
 
-    static List<Fault> plan(Timeline baseline, List<String> targets, int trials, long seed) {
+    /**
+     * @param replicas processes per service where there are several: the process a fault kills is drawn among them
+     */
+    static List<Fault> plan(Timeline baseline, List<String> targets, int trials, long seed,
+                            Map<String, Integer> replicas) {
         Random random = new Random(seed);
         List<Fault> faults = new ArrayList<>(trials);
         for (int i = 0; i < trials; i++) {
@@ -34,7 +39,13 @@ final class FaultPlan {
             long length = Math.max(0, baseline.at(window[1]) - baseline.at(window[0]));
             double share = random.nextDouble();
             long down = target.startsWith(Fault.BROKER) ? 1000 + random.nextInt(4000) : 0;
-            faults.add(new Fault(target, window[0], window[1], share, (long) (share * length), down));
+            String process = null;
+            if (!target.startsWith(Fault.BROKER)) {
+                String service = Fault.service(target);
+                int replica = 1 + random.nextInt(replicas.getOrDefault(service, 1));
+                process = replica == 1 ? service : service + "-" + replica;
+            }
+            faults.add(new Fault(target, process, window[0], window[1], share, (long) (share * length), down));
         }
         return faults;
     }

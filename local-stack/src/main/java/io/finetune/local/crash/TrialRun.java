@@ -16,6 +16,7 @@ import io.finetune.contracts.sample.SampleReviews;
 import io.finetune.kafka.local.TopicTail;
 import io.finetune.local.LocalStack;
 import io.finetune.local.PipelineClient;
+import io.finetune.local.ServiceProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.nio.charset.StandardCharsets;
@@ -107,12 +108,16 @@ final class TrialRun {
                 200, 202, 409));
     }
 
+    /**
+     * Asks ingest, as a user does: its dataset status follows the shards topic, so it knows a prepared dataset
+     * whichever preprocess replica prepared it (a preprocess replica's own status knows only its datasets).
+     */
     private void awaitPrepared(String dataset) {
-        JsonNode status = Retry.until(STEP_TIMEOUT, "preparing " + dataset, () -> client.await("preprocess-service",
-                "/datasets/" + dataset, s -> Set.of("READY", "FAILED").contains(s.path("state").asText()),
+        JsonNode status = Retry.until(STEP_TIMEOUT, "preparing " + dataset, () -> client.await("ingest-service",
+                "/datasets/" + dataset, s -> Set.of("PREPARED", "FAILED").contains(s.path("state").asText()),
                 STEP_TIMEOUT));
-        if (!"READY".equals(status.path("state").asText())) {
-            throw new IllegalStateException("preprocessing failed: " + status.path("error").asText(status.toString()));
+        if (!"PREPARED".equals(status.path("state").asText())) {
+            throw new IllegalStateException("preprocessing failed: " + status.path("failure").toString());
         }
     }
 
@@ -179,8 +184,7 @@ final class TrialRun {
         if (!evaluations.containsKey(finalCheckpoint)) {
             throw new IllegalStateException("no evaluation of " + finalCheckpoint + " within 15 minutes");
         }
-        JsonNode job = Retry.until(STEP_TIMEOUT, "reading job " + jobId, () -> client.require(
-                client.get("trainer-service", "/jobs/" + jobId), 200));
+        JsonNode job = Retry.until(STEP_TIMEOUT, "reading job " + jobId, () -> readJob(jobId));
         java.util.regex.Matcher resumed = java.util.regex.Pattern.compile("resumed at step (\\d+)")
                 .matcher(job.path("message").asText());
         String state = job.path("state").asText() + (resumed.find() ? " @" + resumed.group(1) : "");
@@ -279,6 +283,23 @@ final class TrialRun {
             }
         }
         return answers;
+    }
+
+    /**
+     * The job's status from the trainer replica that ran it: each replica answers only for the jobs it took from
+     * the jobs topic (docs/training.md), so with several the others answer 404.
+     */
+    private JsonNode readJob(String jobId) {
+        List<String> answers = new ArrayList<>();
+        for (ServiceProcess trainer : stack.instances("trainer-service")) {
+            PipelineClient.Answer answer = new PipelineClient(service -> trainer.url(), stack.apiKey())
+                    .get("trainer-service", "/jobs/" + jobId);
+            if (answer.status() == 200) {
+                return answer.body();
+            }
+            answers.add(trainer.name() + ": HTTP " + answer.status());
+        }
+        throw new IllegalStateException("no trainer replica knows job " + jobId + " (" + answers + ")");
     }
 
     /** Fills {@code examples} with every shard example of the dataset; returns how many ids came twice. */
