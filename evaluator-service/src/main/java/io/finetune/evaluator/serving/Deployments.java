@@ -124,8 +124,8 @@ public class Deployments {
     private Deployment record(Deployment deployment) {
         store.save(deployment);
         changed = true;
-        LOG.infof("deployment %s serves checkpoint %s (before: %s)", deployment.name(), deployment.checkpoint(),
-                deployment.previous());
+        LOG.infof("deployment %s serves checkpoint %s (before: %s, promotion policy: %s)", deployment.name(),
+                deployment.checkpoint(), deployment.previous(), deployment.policy());
         return deployment;
     }
 
