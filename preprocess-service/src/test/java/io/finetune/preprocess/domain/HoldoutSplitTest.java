@@ -3,6 +3,7 @@ package io.finetune.preprocess.domain;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,10 +33,16 @@ class HoldoutSplitTest {
 
     @Test
     void aLaterVersionWithMoreRecordsKeepsEveryHoldoutMember() {
-        Map<String, List<Entry>> first = new Splitter(0.1, 0.1, 42, 0.2).split(reviews(0, 1000));
-        // A new version: 1,000 more records, some of them sorting before the old ones.
-        List<Entry> grown = new ArrayList<>(reviews(0, 2000));
+        List<Entry> old = reviews(0, 1000);
+        Map<String, List<Entry>> first = new Splitter(0.1, 0.1, 42, 0.2).split(old);
+        // A new version: one new record after each old one once sorted by id (as the preparer sorts them), and one
+        // before them all, so that any draw depending on position or count would move.
+        List<Entry> grown = new ArrayList<>(old);
+        for (int i = 0; i < 1000; i++) {
+            grown.add(entry(String.format("r%05d-v2", i), i % 2 == 0 ? "pos" : "neg", null, "new review " + i));
+        }
         grown.add(entry("a-first", "pos", null, "a record that sorts before all others"));
+        grown.sort(Comparator.comparing((Entry e) -> e.id));
         Map<String, List<Entry>> second = new Splitter(0.1, 0.1, 42, 0.2).split(grown);
 
         Set<String> before = ids(first.get(Splits.HOLDOUT));
@@ -43,8 +50,8 @@ class HoldoutSplitTest {
         assertThat(before).isNotEmpty();
         assertThat(after).containsAll(before);
         // and no record of the first version entered the holdout later: membership is the record's alone
-        assertThat(after.stream().filter(id -> id.startsWith("r0") && id.compareTo("r01000") < 0))
-                .containsExactlyInAnyOrderElementsOf(before);
+        Set<String> oldIds = ids(old);
+        assertThat(after.stream().filter(oldIds::contains)).containsExactlyInAnyOrderElementsOf(before);
     }
 
     @Test
