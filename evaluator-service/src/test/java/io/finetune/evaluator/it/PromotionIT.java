@@ -50,6 +50,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 /**
  * Champion against challenger over a real broker. A dataset with a promotion holdout is published on the shards
@@ -138,6 +139,29 @@ class PromotionIT {
         problem(RestAssured.get("/deployments/nobody-" + run + "/history"), 404);
     }
 
+    @Test
+    void aPolicyIsRefusedWhereTheDatasetHasNoHoldoutAndSaysHowToGetOne() throws Exception {
+        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("tiny-model"));
+        String plain = "plain-" + run;
+        String checkpoint = "job-plain-" + run + "-epoch-1";
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, plain, build, LABELS, Map.of("test", 1),
+                Map.of("test", Map.of("NEGATIVE", 1, "POSITIVE", 1)), "distilbert-tiny", "distilbert-tiny",
+                MAX_LENGTH, "test-config", new CleaningReport(List.of(), 0, 0, 0, Map.of(), Map.of()));
+        publishShards(plain, List.of(new Shard(plain, build, "test", 0, List.of(
+                new TokenizedExample("t0", 0, new int[]{2, 10, 3}), new TokenizedExample("t1", 1,
+                        new int[]{2, 11, 12, 3})))), manifest);
+        publish(checkpoint(checkpoint, plain, model, false));
+        awaitEvaluation(checkpoint);
+        String deployment = "plain-" + run;
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", deployment, "checkpoint", checkpoint))
+                .post("/deployments").then().statusCode(201);
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("metric", "macro_f1"))
+                .put("/deployments/" + deployment + "/policy"), 422)
+                .body("detail", containsString("has no promotion holdout"))
+                .body("detail", containsString("holdoutFraction"));
+        RestAssured.get("/deployments/" + deployment).then().statusCode(200).body("policy", nullValue());
+    }
+
     /** test: 2 examples, holdout: 8, labelled so that the tiny model gets exactly 2 of the holdout right. */
     private void publishDataset(Path model) throws Exception {
         List<TokenizedExample> test = List.of(new TokenizedExample("t0", 0, new int[]{2, 10, 3}),
@@ -164,9 +188,13 @@ class PromotionIT {
         ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, build, LABELS,
                 Map.of("test", 1, "holdout", 1), counts, "distilbert-tiny", "distilbert-tiny", MAX_LENGTH,
                 "test-config", new CleaningReport(List.of(), 0, 0, 0, Map.of(), Map.of()));
-        TopicTail.produce(bootstrap, Topics.SHARDS, List.of(dataset, dataset), List.of(
-                ShardCodec.encode(new Shard(dataset, build, "test", 0, test)),
-                ShardCodec.encode(new Shard(dataset, build, "holdout", 0, holdout))));
+        publishShards(dataset, List.of(new Shard(dataset, build, "test", 0, test),
+                new Shard(dataset, build, "holdout", 0, holdout)), manifest);
+    }
+
+    private void publishShards(String dataset, List<Shard> shards, ShardManifest manifest) throws Exception {
+        TopicTail.produce(bootstrap, Topics.SHARDS, shards.stream().map(s -> dataset).toList(),
+                shards.stream().map(ShardCodec::encode).toList());
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
             var record = new ProducerRecord<>(Topics.SHARDS, dataset, Json.write(manifest)
@@ -177,6 +205,11 @@ class PromotionIT {
     }
 
     private List<CheckpointChunk> checkpoint(String checkpoint, Path model, boolean swapClasses) throws IOException {
+        return checkpoint(checkpoint, dataset, model, swapClasses);
+    }
+
+    private List<CheckpointChunk> checkpoint(String checkpoint, String dataset, Path model, boolean swapClasses)
+            throws IOException {
         String job = checkpoint.substring(0, checkpoint.length() - "-epoch-1".length());
         CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job, checkpoint, dataset, build,
                 "distilbert-tiny", 1, 5, true, 0.5, 0.6, 0.7, null, List.of());
