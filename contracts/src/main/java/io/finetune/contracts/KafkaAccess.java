@@ -40,7 +40,10 @@ public final class KafkaAccess {
     public static final String EVALUATOR = "finetune-evaluator";
     /** For people pushing labeled records with kcat or any client: write the raw topic, nothing else, read nothing. */
     public static final String RAW_PRODUCER = "finetune-raw-producer";
-    /** For applications that ask for labels: write inference requests, read predictions (assigned, no group). */
+    /**
+     * For applications that ask for labels: write inference requests, read predictions and which model was promoted
+     * (assigned, no group).
+     */
     public static final String INFERENCE_CLIENT = "finetune-inference-client";
     /** The consumer group of the evaluator's serving consumers: each request is answered by one replica. */
     public static final String SERVING_GROUP = "evaluator-serving";
@@ -126,13 +129,14 @@ public final class KafkaAccess {
                     Set.of(Topics.TRAINING_JOBS, Topics.SHARDS),
                     Set.of("trainer-service")),
             new Grant(EVALUATOR, "evaluator-service",
-                    // predictions: the serving consumers answer inference requests (a plain client, docs/serving.md).
-                    Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.DEAD_LETTERS),
+                    // predictions: the serving consumers answer inference requests (a plain client, docs/serving.md);
+                    // promotions: the promotion decisions, a plain producer too.
+                    Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.DEAD_LETTERS),
                     Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS),
                     Set.of("evaluator-service", SERVING_GROUP)),
             new Grant(RAW_PRODUCER, null, Set.of(Topics.RAW_RECORDS), Set.of(), Set.of()),
-            new Grant(INFERENCE_CLIENT, null, Set.of(Topics.INFERENCE_REQUESTS), Set.of(Topics.PREDICTIONS),
-                    Set.of())));
+            new Grant(INFERENCE_CLIENT, null, Set.of(Topics.INFERENCE_REQUESTS),
+                    Set.of(Topics.PREDICTIONS, Topics.PROMOTIONS), Set.of())));
 
     /** Every user, services first, in a fixed order. */
     public static List<Grant> all() {

@@ -18,17 +18,26 @@ import java.util.OptionalInt;
  * @param validationFraction share of records held out for validation when the source gives no split
  * @param testFraction       share of records held out for the test when the source gives no split
  * @param seed               seed of the split and of resampling, so the same input gives the same shards
+ * @param holdoutFraction    share of records set aside as the promotion holdout (docs/serving.md#promotion), chosen
+ *                           by a hash of each record's text and the seed so that later versions of the dataset keep
+ *                           the same members; null or 0: no holdout
  */
 public record PreprocessOptions(String model, Integer maxLength, String balance, Double validationFraction,
-                                Double testFraction, Long seed) {
+                                Double testFraction, Long seed, Double holdoutFraction) {
     public static final List<String> BALANCE_MODES = List.of("none", "undersample", "oversample");
     /** Bounds of {@code scratch:<vocabSize>}: room for the special tokens and an alphabet, and a sane upper end. */
     public static final int MIN_SCRATCH_VOCAB = 64;
     public static final int MAX_SCRATCH_VOCAB = 1_000_000;
     private static final String SIZED_SCRATCH = "scratch:";
 
+    /** Options without a promotion holdout, as every dataset sealed before it existed. */
+    public PreprocessOptions(String model, Integer maxLength, String balance, Double validationFraction,
+                             Double testFraction, Long seed) {
+        this(model, maxLength, balance, validationFraction, testFraction, seed, null);
+    }
+
     public static PreprocessOptions defaults() {
-        return new PreprocessOptions(null, null, null, null, null, null);
+        return new PreprocessOptions(null, null, null, null, null, null, null);
     }
 
     /** Every given value that breaks a rule, each naming its field and how to put it right; empty when all are fine. */
@@ -50,6 +59,8 @@ public record PreprocessOptions(String model, Integer maxLength, String balance,
         // '&', not '&&': a bad validationFraction must not hide a bad testFraction.
         boolean fractionsValid = fraction("validationFraction", validationFraction, problems)
                 & fraction("testFraction", testFraction, problems);
+        // Drawn before validation and test, from what is left after it: it adds no rule on their sum.
+        fraction("holdoutFraction", holdoutFraction, problems);
         if (fractionsValid && validationFraction != null && testFraction != null
                 && validationFraction + testFraction >= 1) {
             problems.add(new FieldProblem("validationFraction+testFraction", "validationFraction " + validationFraction

@@ -35,6 +35,11 @@ public final class Topics {
     public static final String INFERENCE_REQUESTS = "finetune.inference.requests";
     /** Labels of those texts (JSON {@link Prediction}, key = request id), naming the deployment and checkpoint. */
     public static final String PREDICTIONS = "finetune.inference.predictions";
+    /**
+     * What each challenger of a deployment with a promotion policy came to (JSON {@link PromotionDecision}, key =
+     * deployment name): promoted, or kept out with both scores and why. Kept: it is the deployments' history.
+     */
+    public static final String PROMOTIONS = "finetune.serving.promotions";
     /** Records any service could not accept, with the reason (JSON {@link DeadLetter}). */
     public static final String DEAD_LETTERS = "finetune.deadletters";
 
@@ -60,6 +65,8 @@ public final class Topics {
                 // Partitions are how serving scales out: one consumer of the serving group per partition at most.
                 new Spec(INFERENCE_REQUESTS, 3, Map.of("retention.ms", WEEK)),
                 new Spec(PREDICTIONS, 3, Map.of("retention.ms", WEEK)),
+                // One partition: a deployment's decisions in order; a few a day.
+                new Spec(PROMOTIONS, 1, Map.of("retention.ms", FOREVER)),
                 new Spec(DEAD_LETTERS, 1, Map.of("retention.ms", WEEK)),
                 // One partition: claims (create, seal) are decided by offset order. A few events a second at most.
                 new Spec(DATASET_REGISTRY, 1, Map.of("retention.ms", FOREVER, "cleanup.policy", "compact")));

@@ -21,7 +21,7 @@ class PreprocessOptionsReaderTest {
         assertThat(read.problems()).extracting(FieldProblem::describe).contains(
                 "balance: 'sideways' is not one of none, undersample, oversample",
                 "maxLenght: is not a preprocess option; the options are model, maxLength, balance,"
-                        + " validationFraction, testFraction, seed",
+                        + " validationFraction, testFraction, seed, holdoutFraction",
                 "maxLength: must be a whole number, not 1.5",
                 "seed: must be a whole number, not \"x\"");
         assertThat(read.problems()).filteredOn(p -> p.field().equals("testFraction")).singleElement()

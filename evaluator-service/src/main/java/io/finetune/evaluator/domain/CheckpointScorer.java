@@ -73,11 +73,7 @@ public class CheckpointScorer {
                 TrainedSettings.maxLength(info, data.manifest()), modelConfig.maxPositionEmbeddings()));
 
         long started = System.nanoTime();
-        float[][] probabilities;
-        try (EncoderClassifier model = EncoderClassifier.load(modelDir, null, Predictions.device(config))) {
-            probabilities = Predictor.probabilities(model, examples.stream().map(TokenizedExample::inputIds).toList(),
-                    config.batchSize(), precision.get());
-        }
+        float[][] probabilities = probabilities(modelDir, examples);
         int[] truth = examples.stream().mapToInt(TokenizedExample::label).toArray();
         ClassificationMetrics m = ClassificationMetrics.compute(labels, truth, probabilities);
         LOG.infof("checkpoint %s (job %s, epoch %d): accuracy %.4f, macro F1 %.4f on %d %s examples (%s) in %d ms",
@@ -92,6 +88,32 @@ public class CheckpointScorer {
         ErrorAnalysis.Errors errors = ErrorAnalysis.of(examples, probabilities, labels, modelDir);
         return new EvaluatedCheckpoint(result, info, data.manifest(), curves(truth, probabilities, labels.size()),
                 errors.mostConfident(), errors.highConfidence(), ModelFacts.of(modelConfig));
+    }
+
+    /**
+     * The metrics of an evaluated checkpoint's model on one split of a dataset build, read and cut as
+     * {@link #score} reads the test split: the promotion holdout (docs/serving.md#promotion) is scored this way.
+     *
+     * @param modelDir the checkpoint's extracted model
+     * @param info     its checkpoint.json, for the run's maxLength
+     * @throws Rejection when model and data do not fit (labels, vocabulary)
+     */
+    public ClassificationMetrics metricsOn(Path modelDir, CheckpointInfo info, DatasetShards data, String split) {
+        List<String> labels = data.manifest().labels();
+        EncoderConfig modelConfig = readModelConfig(modelDir, info);
+        checkFit(info, modelConfig, labels, data.split(split));
+        List<TokenizedExample> examples = asTrained(data.split(split), Math.min(
+                TrainedSettings.maxLength(info, data.manifest()), modelConfig.maxPositionEmbeddings()));
+        float[][] probabilities = probabilities(modelDir, examples);
+        return ClassificationMetrics.compute(labels, examples.stream().mapToInt(TokenizedExample::label).toArray(),
+                probabilities);
+    }
+
+    private float[][] probabilities(Path modelDir, List<TokenizedExample> examples) {
+        try (EncoderClassifier model = EncoderClassifier.load(modelDir, null, Predictions.device(config))) {
+            return Predictor.probabilities(model, examples.stream().map(TokenizedExample::inputIds).toList(),
+                    config.batchSize(), precision.get());
+        }
     }
 
     /**

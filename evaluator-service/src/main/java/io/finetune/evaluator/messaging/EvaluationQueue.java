@@ -11,6 +11,7 @@ import io.finetune.evaluator.domain.Rejection;
 import io.finetune.evaluator.domain.Workspace;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.finetune.evaluator.serving.Promotions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -58,6 +59,7 @@ public class EvaluationQueue {
     private final EvaluatorOutput output;
     private final EvaluationMeters meters;
     private final ModelShelf shelf;
+    private final Promotions promotions;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "evaluation-queue");
@@ -67,13 +69,15 @@ public class EvaluationQueue {
     private volatile boolean stopping;
 
     public EvaluationQueue(Workspace workspace, CheckpointScorer scorer, EvaluationStore store,
-                           EvaluatorOutput output, EvaluationMeters meters, ModelShelf shelf) {
+                           EvaluatorOutput output, EvaluationMeters meters, ModelShelf shelf,
+                           Promotions promotions) {
         this.workspace = workspace;
         this.scorer = scorer;
         this.store = store;
         this.output = output;
         this.meters = meters;
         this.shelf = shelf;
+        this.promotions = promotions;
     }
 
     /**
@@ -179,7 +183,8 @@ public class EvaluationQueue {
     private void attempt(Pending pending) {
         String id = pending.checkpointId();
         if (store.contains(id)) {
-            // Recorded before a stop that came before the queue entry was removed.
+            // Recorded before a stop (or a failure that passes) that came before the queue entry was removed.
+            store.get(id).ifPresent(promotions::consider);
             Workspace.deleteTree(workspace.pendingOf(id));
             return;
         }
@@ -202,6 +207,7 @@ public class EvaluationQueue {
         // Recorded only after Kafka has the result: a stop in between evaluates again rather than loses it.
         store.save(evaluation);
         meters.evaluated(evaluation, Duration.ofNanos(System.nanoTime() - started));
+        promotions.consider(evaluation); // before pruning: the challenger's model is still on the shelf
         shelf.prune();
         Workspace.deleteTree(workspace.pendingOf(id)); // the extracted model stays on the shelf
     }

@@ -1,12 +1,16 @@
 package io.finetune.evaluator.rest;
 
+import io.finetune.contracts.PromotionDecision;
 import io.finetune.evaluator.serving.Deployment;
 import io.finetune.evaluator.serving.Deployments;
+import io.finetune.evaluator.serving.PromotionHistory;
+import io.finetune.evaluator.serving.PromotionPolicy;
 import io.finetune.evaluator.serving.ServingException;
 import io.finetune.service.rest.Problem;
 import io.finetune.service.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -30,7 +34,8 @@ import java.util.function.Supplier;
 
 /**
  * Named deployments that answer inference requests from Kafka (docs/serving.md): created on an evaluated checkpoint,
- * pointed at another one, rolled back to the one before. Changing what a deployment serves needs the write role.
+ * pointed at another one, rolled back to the one before, given a promotion policy whose decisions its history lists.
+ * Changing what a deployment serves, or when it changes on its own, needs the write role.
  */
 @Path("/deployments")
 @Produces(MediaType.APPLICATION_JSON)
@@ -43,10 +48,16 @@ public class DeploymentResource {
     public record PointDeployment(String checkpoint) {
     }
 
-    private final Deployments deployments;
+    /** A promotion policy as a request gives it; see {@link PromotionPolicy}. */
+    public record SetPolicy(String metric, Double minImprovement, String evaluationSet) {
+    }
 
-    public DeploymentResource(Deployments deployments) {
+    private final Deployments deployments;
+    private final PromotionHistory history;
+
+    public DeploymentResource(Deployments deployments, PromotionHistory history) {
         this.deployments = deployments;
+        this.history = history;
     }
 
     @RolesAllowed(Roles.READ)
@@ -120,6 +131,53 @@ public class DeploymentResource {
         return change(() -> deployments.rollback(name));
     }
 
+    /** From now on a newly evaluated checkpoint that wins on the promotion holdout replaces the champion. */
+    @RolesAllowed(Roles.WRITE)
+    @PUT
+    @Path("/{name}/policy")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set the promotion policy", description = "A metric the evaluator computes, a minimum"
+            + " improvement in its units and the evaluation set (the promotion holdout): a newly evaluated checkpoint"
+            + " of the same dataset and labels that beats the deployment's checkpoint by the margin on the holdout"
+            + " replaces it (docs/serving.md#promotion)")
+    @APIResponse(responseCode = "200", description = "The deployment with its policy")
+    @APIResponse(responseCode = "400", description = "No metric, an unknown one, a negative margin or another"
+            + " evaluation set")
+    @APIResponse(responseCode = "404", description = "No deployment of this name")
+    @APIResponse(responseCode = "422", description = "The dataset of the checkpoint it serves has no promotion holdout")
+    public Deployment setPolicy(@Parameter(description = NAME) @PathParam("name") String name,
+                                @RequestBody(description = "metric, minImprovement, evaluationSet") SetPolicy request) {
+        if (request == null) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "a policy is required: {\"metric\": \"macro_f1\","
+                    + " \"minImprovement\": 0.01}");
+        }
+        return change(() -> deployments.setPolicy(name, PromotionPolicy.of(request.metric(),
+                request.minImprovement(), request.evaluationSet())));
+    }
+
+    @RolesAllowed(Roles.WRITE)
+    @DELETE
+    @Path("/{name}/policy")
+    @Operation(summary = "Remove the promotion policy", description = "No checkpoint replaces the deployment's on"
+            + " its own any more; its history stays")
+    @APIResponse(responseCode = "200", description = "The deployment without a policy")
+    @APIResponse(responseCode = "404", description = "No deployment of this name")
+    public Deployment clearPolicy(@Parameter(description = NAME) @PathParam("name") String name) {
+        return change(() -> deployments.clearPolicy(name));
+    }
+
+    @RolesAllowed(Roles.READ)
+    @GET
+    @Path("/{name}/history")
+    @Operation(summary = "Promotion history", description = "Every challenger judged under the deployment's policy,"
+            + " oldest first: promoted or kept out, with both scores on the evaluation set and why")
+    @APIResponse(responseCode = "200", description = "The decisions, as on the promotions topic")
+    @APIResponse(responseCode = "404", description = "No deployment of this name")
+    public List<PromotionDecision> history(@Parameter(description = NAME) @PathParam("name") String name) {
+        get(name);
+        return history.of(name);
+    }
+
     private static Deployment change(Supplier<Deployment> change) {
         try {
             return change.get();
@@ -130,10 +188,10 @@ public class DeploymentResource {
 
     private static WebApplicationException problem(ServingException e) {
         return switch (e.kind()) {
-            case INVALID_NAME -> Problem.of(Response.Status.BAD_REQUEST, e.getMessage());
+            case INVALID_NAME, INVALID_POLICY -> Problem.of(Response.Status.BAD_REQUEST, e.getMessage());
             case UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT -> Problem.of(Response.Status.NOT_FOUND, e.getMessage());
             case ALREADY_EXISTS, NOTHING_TO_ROLL_BACK -> Problem.of(Response.Status.CONFLICT, e.getMessage());
-            case MODEL_NOT_KEPT -> Problem.unprocessable(e.getMessage());
+            case MODEL_NOT_KEPT, NO_HOLDOUT -> Problem.unprocessable(e.getMessage());
         };
     }
 }

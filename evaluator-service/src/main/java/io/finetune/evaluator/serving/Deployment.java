@@ -9,8 +9,11 @@ import java.util.regex.Pattern;
  *
  * @param checkpoint the checkpoint whose model answers this deployment's requests
  * @param previous   the checkpoint it served before the last change, or null: what a rollback returns to
+ * @param policy     when a newly evaluated checkpoint replaces {@code checkpoint} on its own (docs/serving.md#promotion),
+ *                   or null: only a person points the deployment elsewhere
  */
-public record Deployment(String name, String checkpoint, String previous, Instant createdAt, Instant updatedAt) {
+public record Deployment(String name, String checkpoint, String previous, Instant createdAt, Instant updatedAt,
+                         PromotionPolicy policy) {
     /** Lower-case letters, digits and inner dashes: the name appears in requests, file names and metric tags. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -19,15 +22,20 @@ public record Deployment(String name, String checkpoint, String previous, Instan
     }
 
     static Deployment create(String name, String checkpoint, Instant now) {
-        return new Deployment(name, checkpoint, null, now, now);
+        return new Deployment(name, checkpoint, null, now, now, null);
     }
 
     Deployment pointedAt(String newCheckpoint, Instant now) {
-        return new Deployment(name, newCheckpoint, checkpoint, createdAt, now);
+        return new Deployment(name, newCheckpoint, checkpoint, createdAt, now, policy);
     }
 
     /** Back to {@link #previous}; a second rollback has nothing left to return to. */
     Deployment rolledBack(Instant now) {
-        return new Deployment(name, previous, null, createdAt, now);
+        return new Deployment(name, previous, null, createdAt, now, policy);
+    }
+
+    /** @param newPolicy null to promote nothing on its own any more */
+    Deployment withPolicy(PromotionPolicy newPolicy, Instant now) {
+        return new Deployment(name, checkpoint, previous, createdAt, now, newPolicy);
     }
 }

@@ -1,5 +1,7 @@
 package io.finetune.evaluator.serving;
 
+import io.finetune.evaluator.domain.EvaluatedCheckpoint;
+import io.finetune.evaluator.domain.EvaluationStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -21,12 +23,14 @@ public class Deployments {
 
     private final DeploymentStore store;
     private final ServingModels models;
+    private final EvaluationStore evaluations;
     /** Whether a change since the last {@link #releaseUnused} may have left a model unused. */
     private boolean changed = true;
 
-    public Deployments(DeploymentStore store, ServingModels models) {
+    public Deployments(DeploymentStore store, ServingModels models, EvaluationStore evaluations) {
         this.store = store;
         this.models = models;
+        this.evaluations = evaluations;
     }
 
     public Optional<Deployment> get(String name) {
@@ -68,6 +72,50 @@ public class Deployments {
         return record(current.rolledBack(Instant.now()));
     }
 
+    /**
+     * Lets newly evaluated checkpoints replace the deployment's on their own when they win on the promotion holdout
+     * ({@link Promotions}). Only where there is a holdout to judge on: the dataset of the checkpoint it serves must
+     * have been prepared with a holdoutFraction above 0.
+     */
+    public synchronized Deployment setPolicy(String name, PromotionPolicy policy) {
+        Deployment current = existing(name);
+        EvaluatedCheckpoint served = evaluations.get(current.checkpoint()).orElseThrow(() -> new ServingException(
+                ServingException.Kind.UNKNOWN_CHECKPOINT, "no evaluation of checkpoint '" + current.checkpoint()
+                + "' on record"));
+        int holdout = served.data() == null ? 0 : served.data().examples(PromotionPolicy.HOLDOUT);
+        if (holdout == 0) {
+            String dataset = served.result().dataset();
+            throw new ServingException(ServingException.Kind.NO_HOLDOUT, "deployment '" + name + "' serves checkpoint '"
+                    + current.checkpoint() + "' of dataset '" + dataset + "', whose build "
+                    + (served.data() == null ? "" : served.data().build() + " ") + "has no promotion holdout to judge"
+                    + " challengers on: seal the dataset again with the preprocess option holdoutFraction (0.1, say),"
+                    + " train on that build, point the deployment at the new checkpoint, then set the policy"
+                    + " (docs/serving.md#promotion)");
+        }
+        return record(current.withPolicy(policy, Instant.now()));
+    }
+
+    public synchronized Deployment clearPolicy(String name) {
+        Deployment current = existing(name);
+        return current.policy() == null ? current : record(current.withPolicy(null, Instant.now()));
+    }
+
+    /**
+     * Points the deployment at the winner, as {@link #point} does, unless it no longer serves the champion the winner
+     * beat (a person pointed it elsewhere while the two were scored).
+     *
+     * @return whether it now serves the winner
+     */
+    synchronized boolean promote(String name, String champion, String winner) {
+        Optional<Deployment> current = store.get(name);
+        if (current.isEmpty() || !current.get().checkpoint().equals(champion)) {
+            return false;
+        }
+        models.pin(winner);
+        record(current.get().pointedAt(winner, Instant.now()));
+        return true;
+    }
+
     private Deployment existing(String name) {
         return store.get(name).orElseThrow(() -> new ServingException(ServingException.Kind.UNKNOWN_DEPLOYMENT,
                 "no deployment '" + name + "'"));
@@ -76,8 +124,8 @@ public class Deployments {
     private Deployment record(Deployment deployment) {
         store.save(deployment);
         changed = true;
-        LOG.infof("deployment %s serves checkpoint %s (before: %s)", deployment.name(), deployment.checkpoint(),
-                deployment.previous());
+        LOG.infof("deployment %s serves checkpoint %s (before: %s, promotion policy: %s)", deployment.name(),
+                deployment.checkpoint(), deployment.previous(), deployment.policy());
         return deployment;
     }
 

@@ -3,7 +3,11 @@ package io.finetune.evaluator.serving;
 /** A deployment change that cannot be made, with why; the REST layer turns {@link #kind} into a status. */
 public class ServingException extends RuntimeException {
     public enum Kind {
-        INVALID_NAME, ALREADY_EXISTS, UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT, MODEL_NOT_KEPT, NOTHING_TO_ROLL_BACK
+        INVALID_NAME, ALREADY_EXISTS, UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT, MODEL_NOT_KEPT, NOTHING_TO_ROLL_BACK,
+        /** A promotion policy with a metric, margin or evaluation set that does not exist. */
+        INVALID_POLICY,
+        /** A promotion policy for a deployment whose checkpoint's dataset has no promotion holdout to judge on. */
+        NO_HOLDOUT
     }
 
     private final Kind kind;

@@ -20,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -79,6 +80,12 @@ public class ServingModels {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot pin the model of checkpoint " + checkpoint, e);
         }
+    }
+
+    /** The pinned model of a checkpoint a deployment serves or can roll back to. */
+    public Optional<Path> pinned(String checkpoint) {
+        Path model = dir.resolve(checkpoint);
+        return Files.isDirectory(model) ? Optional.of(model) : Optional.empty();
     }
 
     /** Labels texts with the pinned checkpoint's model, loading it on first use (dynamic padding per batch). */

@@ -1,10 +1,13 @@
 package io.finetune.evaluator.domain;
 
+import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.EvaluationResult;
+import io.finetune.contracts.ShardManifest;
 import io.finetune.distilbert.BundledModels;
 import io.finetune.evaluator.serving.Deployment;
 import io.finetune.evaluator.serving.DeploymentStore;
 import io.finetune.evaluator.serving.Deployments;
+import io.finetune.evaluator.serving.PromotionPolicy;
 import io.finetune.evaluator.serving.ServingException;
 import io.finetune.evaluator.serving.ServingModels;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +19,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,7 +52,7 @@ class ServingDeploymentsTest {
         BundledModels.extract(BundledModels.DEMO_MODEL, workspace.modelOf("ckpt-b"));
         models = new ServingModels(workspace, new ModelShelf(workspace, evaluations, config), evaluations, config,
                 new EvaluationPrecision(config));
-        deployments = new Deployments(new DeploymentStore(workspace), models);
+        deployments = new Deployments(new DeploymentStore(workspace), models, evaluations);
     }
 
     @AfterEach
@@ -94,6 +99,36 @@ class ServingDeploymentsTest {
         assertThat(deployments.get("phishing").orElseThrow().checkpoint()).isEqualTo("ckpt-a");
     }
 
+    @Test
+    void aPolicyNeedsAHoldoutInTheServedCheckpointsDatasetAndOutlivesChangesAndRestarts() {
+        deployments.create("phishing", "ckpt-a");
+        PromotionPolicy policy = PromotionPolicy.of("macro_f1", 0.01, null);
+        assertThatThrownBy(() -> deployments.setPolicy("phishing", policy)).isInstanceOf(ServingException.class)
+                .hasMessageContaining("has no promotion holdout").hasMessageContaining("holdoutFraction")
+                .satisfies(e -> assertThat(((ServingException) e).kind()).isEqualTo(ServingException.Kind.NO_HOLDOUT));
+        assertThat(deployments.get("phishing").orElseThrow().policy()).isNull();
+
+        evaluations.save(evaluation("ckpt-held", manifest(Map.of("NEGATIVE", 3, "POSITIVE", 2))));
+        BundledModels.extract(BundledModels.DEMO_MODEL, workspace.modelOf("ckpt-held"));
+        deployments.point("phishing", "ckpt-held");
+        assertThat(deployments.setPolicy("phishing", policy).policy()).isEqualTo(policy);
+        assertThat(deployments.point("phishing", "ckpt-a").policy()).isEqualTo(policy);
+        assertThat(deployments.rollback("phishing").policy()).isEqualTo(policy);
+        assertThat(new DeploymentStore(workspace).get("phishing").orElseThrow().policy()).isEqualTo(policy);
+        assertThat(deployments.clearPolicy("phishing").policy()).isNull();
+        assertKind(() -> deployments.setPolicy("nobody", policy), ServingException.Kind.UNKNOWN_DEPLOYMENT);
+    }
+
+    /** A build whose holdout split has these examples per label (none: a build without one). */
+    private static ShardManifest manifest(Map<String, Integer> holdout) {
+        Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
+        counts.put("test", Map.of("NEGATIVE", 1, "POSITIVE", 1));
+        counts.put("holdout", holdout);
+        return new ShardManifest(ShardManifest.VERSION, "d", "build-1", List.of("NEGATIVE", "POSITIVE"),
+                Map.of("test", 1, "holdout", 1), counts, "distilbert-tiny", "distilbert-tiny", 64, "hash",
+                new CleaningReport(List.of(), 0, 0, 0, Map.of(), Map.of()));
+    }
+
     private static void assertKind(Runnable change, ServingException.Kind kind) {
         assertThatThrownBy(change::run).isInstanceOf(ServingException.class)
                 .satisfies(e -> assertThat(((ServingException) e).kind()).isEqualTo(kind));
@@ -108,9 +143,13 @@ class ServingDeploymentsTest {
     }
 
     private static EvaluatedCheckpoint evaluation(String checkpoint) {
+        return evaluation(checkpoint, null);
+    }
+
+    private static EvaluatedCheckpoint evaluation(String checkpoint, ShardManifest data) {
         EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", checkpoint, "d", 1, 1L,
                 "test", 2, 0.5, 0.7, 0.5, 0.5, List.of("NEGATIVE", "POSITIVE"), List.of(), new int[][]{{1, 0}, {1, 0}},
                 Instant.EPOCH, null, null, null, null, null);
-        return new EvaluatedCheckpoint(result, null, null, null, List.of(), 0, null);
+        return new EvaluatedCheckpoint(result, null, data, null, List.of(), 0, null);
     }
 }

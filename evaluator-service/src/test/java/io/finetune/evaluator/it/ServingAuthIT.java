@@ -36,6 +36,17 @@ class ServingAuthIT {
         given().post("/deployments/auth-check/rollback").then().statusCode(401);
         given().header("X-API-Key", AuthIT.READ_KEY).post("/deployments/auth-check/rollback").then().statusCode(403);
         given().header("X-API-Key", AuthIT.KEY).post("/deployments/auth-check/rollback").then().statusCode(404);
+
+        String policy = "{\"metric\": \"accuracy\", \"minImprovement\": 0.01}";
+        given().contentType(ContentType.JSON).body(policy).put("/deployments/auth-check/policy").then()
+                .statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).contentType(ContentType.JSON).body(policy)
+                .put("/deployments/auth-check/policy").then().statusCode(403);
+        given().header("X-API-Key", AuthIT.KEY).contentType(ContentType.JSON).body(policy)
+                .put("/deployments/auth-check/policy").then().statusCode(404);
+        given().delete("/deployments/auth-check/policy").then().statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).delete("/deployments/auth-check/policy").then().statusCode(403);
+        given().header("X-API-Key", AuthIT.KEY).delete("/deployments/auth-check/policy").then().statusCode(404);
     }
 
     @Test
@@ -43,6 +54,8 @@ class ServingAuthIT {
         given().get("/deployments").then().statusCode(401);
         given().header("X-API-Key", AuthIT.READ_KEY).get("/deployments").then().statusCode(200);
         given().header("X-API-Key", AuthIT.READ_KEY).get("/deployments/auth-check").then().statusCode(404);
+        given().get("/deployments/auth-check/history").then().statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).get("/deployments/auth-check/history").then().statusCode(404);
     }
 
     @Test

@@ -32,7 +32,7 @@ import java.util.function.Consumer;
 
 /**
  * Turns a sealed dataset's spool into shards and their manifest: standardise, drop incomplete rows, remove duplicates,
- * split, balance, tokenize, cut. Reads the spool twice (once to index, once to tokenize) and holds only small index
+ * split (a promotion holdout first, where the options ask for one), balance, tokenize, cut. Reads the spool twice (once to index, once to tokenize) and holds only small index
  * entries in memory. Deterministic: the same spooled records and options give byte-identical shards whatever order
  * the records arrived in. With model {@code scratch} the tokenizer is a WordPiece vocabulary built from the train
  * split only (validation and test never shape it), read once more from the spool.
@@ -95,8 +95,10 @@ public final class DatasetPreparer {
                     + " records left): a classifier needs at least 2");
         }
 
+        // The promotion holdout first, then train/validation/test from the rest; the holdout is tokenized and
+        // published as a split of its own, never trained on and never shaping a scratch vocabulary.
         Map<String, List<Entry>> splits = new Splitter(options.validationFraction(), options.testFraction(),
-                options.seed()).split(entries);
+                options.seed(), options.holdoutFraction()).split(entries);
         steps.add(new CleaningReport.Step("split", entries.size(), entries.size(), describe(splits)));
         List<Entry> train = splits.get(Splits.TRAIN);
         List<Entry> balanced = new ArrayList<>(Balancer.balance(train, options.balance(), options.seed()));

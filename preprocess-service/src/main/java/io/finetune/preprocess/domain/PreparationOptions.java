@@ -1,5 +1,6 @@
 package io.finetune.preprocess.domain;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.finetune.contracts.Hashing;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.PreprocessOptions;
@@ -11,11 +12,24 @@ import java.util.Locale;
 /**
  * Every setting that shapes the shards, resolved: the dataset's own options over the service's defaults. Its JSON is
  * what {@code configHash} is taken over, so two runs with equal options have equal hashes.
+ *
+ * @param holdoutFraction the promotion holdout's share ({@link Splitter}); left out of the JSON when 0, so datasets
+ *                        without a holdout keep the configHash and build they had before the option existed
  */
 public record PreparationOptions(String model, int maxLength, String balance, double validationFraction,
                                  double testFraction, long seed, boolean stripHtml, boolean lowercase,
                                  boolean removeSpecialChars, boolean dedupeNormalised, int shardMaxBytes,
-                                 int shardMaxExamples) {
+                                 int shardMaxExamples,
+                                 @JsonInclude(JsonInclude.Include.NON_DEFAULT) double holdoutFraction) {
+    /** The service's defaults: no dataset gets a promotion holdout it did not ask for. */
+    public PreparationOptions(String model, int maxLength, String balance, double validationFraction,
+                              double testFraction, long seed, boolean stripHtml, boolean lowercase,
+                              boolean removeSpecialChars, boolean dedupeNormalised, int shardMaxBytes,
+                              int shardMaxExamples) {
+        this(model, maxLength, balance, validationFraction, testFraction, seed, stripHtml, lowercase,
+                removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples, 0);
+    }
+
     /** The dataset's options where given, else these defaults; invalid values fail with reason "invalid-options". */
     public PreparationOptions overriddenBy(PreprocessOptions requested) {
         PreprocessOptions r = requested == null ? PreprocessOptions.defaults() : requested;
@@ -26,14 +40,15 @@ public record PreparationOptions(String model, int maxLength, String balance, do
                 r.validationFraction() == null ? validationFraction : r.validationFraction(),
                 r.testFraction() == null ? testFraction : r.testFraction(),
                 r.seed() == null ? seed : r.seed(),
-                stripHtml, lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples);
+                stripHtml, lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples,
+                r.holdoutFraction() == null ? holdoutFraction : r.holdoutFraction());
         resolved.validate();
         return resolved;
     }
 
     public PreparationOptions withMaxLength(int length) {
         return new PreparationOptions(model, length, balance, validationFraction, testFraction, seed, stripHtml,
-                lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples);
+                lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples, holdoutFraction);
     }
 
     /**
@@ -43,7 +58,8 @@ public record PreparationOptions(String model, int maxLength, String balance, do
      */
     public void validate() {
         List<String> problems = new ArrayList<>();
-        new PreprocessOptions(model, maxLength, balance, validationFraction, testFraction, seed).problems()
+        new PreprocessOptions(model, maxLength, balance, validationFraction, testFraction, seed, holdoutFraction)
+                .problems()
                 .forEach(problem -> problems.add(problem.describe()));
         if (shardMaxExamples < 1 || shardMaxBytes < 64 * 1024) {
             problems.add("shard limits too small: " + shardMaxExamples + " examples, " + shardMaxBytes + " bytes");

@@ -12,7 +12,14 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Step 5: stratified, seeded train/validation/test split. A split the source already gives is kept (IMDB's test set
+ * Step 5: the promotion holdout, then a stratified, seeded train/validation/test split of the rest.
+ *
+ * <p>The holdout ({@link Holdout}) is chosen record by record, by a hash of the record's text and the seed, from the
+ * records the source leaves unsplit or marks as train: whether a record is in it depends on nothing else, so a later
+ * version of the dataset with more records keeps every earlier member, and a model promoted on one version is judged
+ * on the same texts in the next. A split the source gives as validation or test is never thinned by it.
+ *
+ * <p> A split the source already gives is kept (IMDB's test set
  * stays the test set); a split the source does not give at all is drawn from its train records, so IMDB's validation
  * set comes out of its train set only. Records without a split are divided by the fractions. Each label is divided on
  * its own, so every split keeps the label proportions.
@@ -21,25 +28,39 @@ final class Splitter {
     private final double validationFraction;
     private final double testFraction;
     private final long seed;
+    private final Holdout holdout;
 
     Splitter(double validationFraction, double testFraction, long seed) {
+        this(validationFraction, testFraction, seed, 0);
+    }
+
+    Splitter(double validationFraction, double testFraction, long seed, double holdoutFraction) {
         this.validationFraction = validationFraction;
         this.testFraction = testFraction;
         this.seed = seed;
+        this.holdout = new Holdout(holdoutFraction, seed);
     }
 
     /** @param entries sorted by id; the result lists each split sorted by id */
     Map<String, List<Entry>> split(List<Entry> entries) {
         Map<String, List<Entry>> out = new LinkedHashMap<>();
         Splits.ALL.forEach(s -> out.put(s, new ArrayList<>()));
+        if (holdout.drawn()) { // only then: a dataset without a holdout keeps its split map, build and counts
+            out.put(Splits.HOLDOUT, new ArrayList<>());
+        }
         Set<String> given = new HashSet<>();
         List<Entry> unsplit = new ArrayList<>();
         List<Entry> givenTrain = new ArrayList<>();
         for (Entry e : entries) {
-            if (e.givenSplit == null) {
+            boolean mayHoldOut = e.givenSplit == null || Splits.TRAIN.equals(e.givenSplit);
+            if (e.givenSplit != null) {
+                given.add(e.givenSplit);
+            }
+            if (mayHoldOut && holdout.contains(e.normalisedHash)) {
+                out.get(Splits.HOLDOUT).add(e);
+            } else if (e.givenSplit == null) {
                 unsplit.add(e);
             } else {
-                given.add(e.givenSplit);
                 (Splits.TRAIN.equals(e.givenSplit) ? givenTrain : out.get(e.givenSplit)).add(e);
             }
         }

@@ -298,4 +298,52 @@ class DatasetPreparerTest {
         assertThat(sized.model()).isEqualTo("scratch:80");
         assertThat(sized.tokenizerArchive()).isNotNull();
     }
+
+    /** Datasets sealed without the option keep their configHash and build: neither the JSON nor the splits change. */
+    @Test
+    void noHoldoutFractionLeavesOptionsJsonAndSplitsAsTheyWere() {
+        assertThat(DEFAULTS.json()).doesNotContain("holdout");
+        PreparationOptions explicitZero = DEFAULTS.overriddenBy(new PreprocessOptions(null, null, null, null, null,
+                null, 0.0));
+        assertThat(explicitZero.json()).isEqualTo(DEFAULTS.json());
+        ShardManifest manifest = prepare(dirtyDataset(), DEFAULTS, new ArrayList<>());
+        assertThat(manifest.shards().keySet()).containsExactly("train", "validation", "test");
+        assertThat(prepare(dirtyDataset(), explicitZero, new ArrayList<>()).build()).isEqualTo(manifest.build());
+    }
+
+    @Test
+    void aHoldoutIsPublishedAsASplitOfItsOwnAndNeverTrainedOn() {
+        List<SpooledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            records.add(record("r" + i, "review number " + i + (i % 2 == 0 ? " was good" : " was bad"),
+                    i % 2 == 0 ? "pos" : "neg", null));
+        }
+        PreparationOptions options = DEFAULTS.overriddenBy(new PreprocessOptions(null, null, "oversample", null, null,
+                null, 0.2));
+        assertThat(options.json()).contains("\"holdoutFraction\":0.2");
+        List<Shard> shards = new ArrayList<>();
+        ShardManifest manifest = prepare(records, options, shards);
+
+        assertThat(manifest.shards()).containsKey("holdout");
+        assertThat(manifest.examples("holdout")).isBetween(20, 60); // 40 expected
+        Map<String, List<String>> idsBySplit = shards.stream().collect(Collectors.groupingBy(Shard::split,
+                Collectors.flatMapping(s -> s.examples().stream().map(TokenizedExample::id), Collectors.toList())));
+        List<String> holdout = idsBySplit.get("holdout");
+        assertThat(holdout).hasSize(manifest.examples("holdout"));
+        // Oversampled copies are named "<id>#copy<n>": no train example is a holdout record or a copy of one.
+        assertThat(idsBySplit.get("train").stream().map(id -> id.replaceAll("#copy\\d+$", "")))
+                .doesNotContainAnyElementsOf(holdout);
+        assertThat(idsBySplit.get("test")).doesNotContainAnyElementsOf(holdout);
+        assertThat(idsBySplit.get("validation")).doesNotContainAnyElementsOf(holdout);
+        assertThat(manifest.report().steps().stream().filter(step -> step.name().equals("split")).findFirst()
+                .orElseThrow().detail()).contains("holdout=" + holdout.size());
+
+    }
+
+    @Test
+    void aHoldoutFractionOutsideZeroToOneIsRefused() {
+        assertThatThrownBy(() -> DEFAULTS.overriddenBy(new PreprocessOptions(null, null, null, null, null, null,
+                1.5))).hasMessageContaining("holdoutFraction: 1.5 is not a share")
+                .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
+    }
 }
