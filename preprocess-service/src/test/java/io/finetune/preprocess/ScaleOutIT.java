@@ -43,8 +43,7 @@ import static org.hamcrest.Matchers.equalTo;
  * The HPA scales preprocess 1 → 2 → 1 while three datasets (one per partition) are being received: this test's
  * Quarkus instance is the first replica, the packaged service started as a second process is the other one. Every
  * dataset must be prepared from exactly the records sent, and the second replica must leave no spool behind.
- * Before the fix a moved dataset was prepared short ("ingest accepted 300 records, 200 arrived") and the second
- * replica's spool stayed on its disk.
+ * Before the fix a moved dataset was prepared short: "received" 200 of 300.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
