@@ -7,6 +7,8 @@ import io.finetune.preprocess.domain.DatasetRegistry;
 import io.finetune.preprocess.domain.DatasetSpool;
 import io.finetune.preprocess.domain.PartitionLedger;
 import io.finetune.preprocess.domain.Spools;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -61,6 +63,7 @@ public class DatasetRecordLoop {
     private final DatasetRegistry registry;
     private final PreprocessConfig config;
     private final Map<String, Object> kafkaConfig;
+    private final MeterRegistry meters;
     private final PartitionLedger ledger = new PartitionLedger();
     /** Committed offsets as last committed, so that only changes are committed. */
     private final Map<Integer, Long> committed = new HashMap<>();
@@ -80,7 +83,9 @@ public class DatasetRecordLoop {
 
     /** @param kafkaConfig every {@code kafka.*} setting, security included, as the service's channels get them */
     public DatasetRecordLoop(RecordHandler handler, Spools spools, DatasetRegistry registry, PreprocessConfig config,
+                             MeterRegistry meters,
                              @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.meters = meters;
         this.handler = handler;
         this.spools = spools;
         this.registry = registry;
@@ -124,7 +129,10 @@ public class DatasetRecordLoop {
     }
 
     private void run() {
-        try (KafkaConsumer<String, String> closedAtTheEnd = consumer) {
+        // The consumer's meters (lag, last poll, connections), as the SmallRye channel had: dashboards use them.
+        try (KafkaConsumer<String, String> closedAtTheEnd = consumer;
+             KafkaClientMetrics consumerMeters = new KafkaClientMetrics(consumer)) {
+            consumerMeters.bindTo(meters);
             consumer.subscribe(List.of(Topics.DATASET_RECORDS), new Rebalances());
             while (running) {
                 ConsumerRecords<String, String> records = consumer.poll(POLL);
