@@ -3,6 +3,7 @@ package io.finetune.preprocess;
 import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.PreprocessOptions;
+import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.Topics;
 import io.finetune.kafka.local.LocalKafka;
 import io.finetune.kafka.local.LocalKafkaResource;
@@ -65,6 +66,25 @@ class ScaleOutIT {
         io.finetune.contracts.Directories.delete(work.resolve("second-replica"));
         List<String> datasets = onePerPartition("scale-");
         send(datasets, 0);
+        // Behind each unfinished dataset, one that is sealed and prepared at once: a new owner reads it again (the
+        // watermark is below it) but must not prepare it again.
+        List<String> finished = onePerPartition("done-");
+        List<String> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        for (String dataset : finished) {
+            for (int i = 0; i < 20; i++) {
+                keys.add(dataset);
+                values.add(record(dataset, i));
+            }
+            keys.add(dataset);
+            values.add(Json.write(DatasetRecord.end(dataset, 20, new PreprocessOptions(null, 32, null, 0.1, 0.1, 9L),
+                    1)).getBytes(StandardCharsets.UTF_8));
+        }
+        TopicTail.produce(bootstrap(), Topics.DATASET_RECORDS, keys, values);
+        for (String dataset : finished) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+                    when().get("/datasets/" + dataset).then().statusCode(200).body("state", equalTo("READY")));
+        }
         for (String dataset : datasets) { // the first replica owns every partition and has spooled phase one
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
                     when().get("/datasets/" + dataset).then().statusCode(200).body("received", equalTo(PER_PHASE)));
@@ -100,6 +120,13 @@ class ScaleOutIT {
             int examples = counts.values().stream().flatMap(m -> m.values().stream()).mapToInt(Integer::intValue)
                     .sum();
             assertThat(examples).as("examples in the manifest of " + dataset).isEqualTo(3 * PER_PHASE);
+        }
+        try (TopicTail shards = new TopicTail(bootstrap(), Topics.SHARDS)) {
+            Map<String, Long> manifests = shards.poll(Duration.ofSeconds(3)).stream()
+                    .filter(r -> finished.contains(r.key()) && isManifest(r))
+                    .collect(Collectors.groupingBy(r -> r.key(), Collectors.counting()));
+            assertThat(manifests).as("manifests of the datasets finished before the rebalances")
+                    .isEqualTo(finished.stream().collect(Collectors.toMap(d -> d, d -> 1L)));
         }
         try (Stream<Path> left = Files.exists(secondData.resolve("spool"))
                 ? Files.list(secondData.resolve("spool")) : Stream.empty()) {
@@ -191,6 +218,11 @@ class ScaleOutIT {
             }
         }
         TopicTail.produce(bootstrap(), Topics.DATASET_RECORDS, keys, values);
+    }
+
+    private static boolean isManifest(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record) {
+        org.apache.kafka.common.header.Header type = record.headers().lastHeader(Topics.HEADER_TYPE);
+        return type != null && ShardManifest.RECORD_TYPE.equals(new String(type.value(), StandardCharsets.UTF_8));
     }
 
     private static byte[] record(String dataset, int i) {

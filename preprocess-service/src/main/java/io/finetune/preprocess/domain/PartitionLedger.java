@@ -24,11 +24,27 @@ public final class PartitionLedger {
         private final int partition;
         /** Open datasets and the offset of their first record. */
         private final Map<String, Long> open = new HashMap<>();
+        /** Records before this offset were handled by an earlier owner: their END markers were dealt with. */
+        private final long handledBefore;
         private long next;
 
-        private Ownership(int partition, long position) {
+        private Ownership(int partition, long position, long handledBefore) {
             this.partition = partition;
             this.next = position;
+            this.handledBefore = Math.max(position, handledBefore);
+        }
+
+        /**
+         * Whether an earlier owner handled the record at {@code offset} already: read again only because an
+         * unfinished dataset holds the watermark below it. Its END marker needs no second preparation.
+         */
+        public boolean handledEarlier(long offset) {
+            return offset < handledBefore;
+        }
+
+        /** The offset after the last record handled, by this owner or an earlier one. */
+        public long next() {
+            return Math.max(next, handledBefore);
         }
 
         public int partition() {
@@ -69,11 +85,12 @@ public final class PartitionLedger {
     /**
      * The partition was assigned; the consumer resumes it at {@code position} (the committed offset).
      *
+     * @param handledBefore where the previous owner had got to (committed beside the offset), or {@code position}
      * @param spooled datasets already spooled on this disk for the partition (kept from before a restart) and the
      *                offset of their first record, each at or after {@code position}
      */
-    public Ownership assigned(int partition, long position, Map<String, Long> spooled) {
-        Ownership ownership = new Ownership(partition, position);
+    public Ownership assigned(int partition, long position, long handledBefore, Map<String, Long> spooled) {
+        Ownership ownership = new Ownership(partition, position, handledBefore);
         spooled.forEach((dataset, first) -> {
             if (first < position) {
                 throw new IllegalArgumentException("dataset " + dataset + " spooled from offset " + first

@@ -57,6 +57,8 @@ import java.util.concurrent.TimeoutException;
 public class DatasetRecordLoop {
     private static final Logger LOG = Logger.getLogger(DatasetRecordLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    /** Commit metadata: the offset after the last record handled, beside the watermark (which may be far below). */
+    private static final String HANDLED_TO = "handled-to=";
 
     private final RecordHandler handler;
     private final Spools spools;
@@ -179,6 +181,14 @@ public class DatasetRecordLoop {
             // A spool that cannot be written stops the loop: the record is not skipped, a restart reads it again.
             handler.spool(read, record.partition(), record.offset());
             ownership.spooled(read.dataset(), record.offset());
+        } else if (ownership.handledEarlier(record.offset())) {
+            // Dealt with by an earlier owner (prepared or failed, outcome published); read again only because an
+            // unfinished dataset holds the watermark below it. Its spool, read again up to here, is of no use.
+            LOG.debugf("dataset %s: END marker at %s was handled before this replica took the partition", read.dataset(),
+                    origin);
+            spools.discard(read.dataset());
+            registry.forgetReceiving(read.dataset());
+            ownership.finished(read.dataset(), record.offset());
         } else {
             prepareWhilePolling(read, record, origin);
             if (ledger.of(record.partition()) == ownership) {
@@ -244,12 +254,31 @@ public class DatasetRecordLoop {
     private void commit() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (int partition : ledger.partitions()) {
-            long watermark = ledger.of(partition).watermark();
+            PartitionLedger.Ownership ownership = ledger.of(partition);
+            long watermark = ownership.watermark();
             if (!committed.containsKey(partition) || committed.get(partition) != watermark) {
-                offsets.put(new TopicPartition(Topics.DATASET_RECORDS, partition), new OffsetAndMetadata(watermark));
+                offsets.put(new TopicPartition(Topics.DATASET_RECORDS, partition), committable(ownership));
             }
         }
         commit(offsets);
+    }
+
+    /** The watermark, with how far this replica got beside it: a next owner prepares nothing twice. */
+    private static OffsetAndMetadata committable(PartitionLedger.Ownership ownership) {
+        return new OffsetAndMetadata(ownership.watermark(), HANDLED_TO + ownership.next());
+    }
+
+    /** Where the previous owner got to, from the committed offset's metadata; {@code position} when not known. */
+    private static long handledBefore(OffsetAndMetadata committed, long position) {
+        String metadata = committed == null ? null : committed.metadata();
+        if (metadata != null && metadata.startsWith(HANDLED_TO)) {
+            try {
+                return Math.max(position, Long.parseLong(metadata.substring(HANDLED_TO.length())));
+            } catch (NumberFormatException e) {
+                LOG.warnf("ignoring unreadable commit metadata '%s'", metadata);
+            }
+        }
+        return position;
     }
 
     private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
@@ -271,6 +300,8 @@ public class DatasetRecordLoop {
     private final class Rebalances implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            Map<TopicPartition, OffsetAndMetadata> previous = partitions.isEmpty() ? Map.of()
+                    : consumer.committed(new java.util.HashSet<>(partitions));
             for (TopicPartition tp : partitions) {
                 long position = consumer.position(tp);
                 Map<String, Long> kept = new HashMap<>();
@@ -288,7 +319,7 @@ public class DatasetRecordLoop {
                         spools.discard(dataset);
                     }
                 }
-                ledger.assigned(tp.partition(), position, kept);
+                ledger.assigned(tp.partition(), position, handledBefore(previous.get(tp), position), kept);
                 committed.put(tp.partition(), position);
                 LOG.infof("partition %d assigned: reading from offset %d, %d unfinished dataset(s) spooled here",
                         tp.partition(), position, kept.size());
@@ -309,7 +340,7 @@ public class DatasetRecordLoop {
             for (TopicPartition tp : partitions) {
                 PartitionLedger.Ownership ownership = ledger.of(tp.partition());
                 if (ownership != null) {
-                    offsets.put(tp, new OffsetAndMetadata(ownership.watermark()));
+                    offsets.put(tp, committable(ownership));
                 }
             }
             commit(offsets); // the next owner starts at the first record of every unfinished dataset

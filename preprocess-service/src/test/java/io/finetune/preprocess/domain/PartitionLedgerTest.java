@@ -12,7 +12,7 @@ class PartitionLedgerTest {
 
     @Test
     void theWatermarkStaysAtTheFirstRecordOfTheOldestUnfinishedDataset() {
-        PartitionLedger.Ownership p0 = ledger.assigned(0, 100, Map.of());
+        PartitionLedger.Ownership p0 = ledger.assigned(0, 100, 100, Map.of());
         assertThat(p0.watermark()).isEqualTo(100);
 
         p0.spooled("a", 100);
@@ -30,7 +30,7 @@ class PartitionLedgerTest {
 
     @Test
     void aRecordReadAgainDoesNotMoveADatasetsStart() {
-        PartitionLedger.Ownership p1 = ledger.assigned(1, 10, Map.of("kept", 12L));
+        PartitionLedger.Ownership p1 = ledger.assigned(1, 10, 10, Map.of("kept", 12L));
         assertThat(p1.watermark()).isEqualTo(10);
         p1.handled(10);
         p1.handled(11);
@@ -42,21 +42,34 @@ class PartitionLedgerTest {
 
     @Test
     void aRevokedPartitionIsForgottenAndAReassignmentIsANewOwnership() {
-        PartitionLedger.Ownership first = ledger.assigned(2, 0, Map.of());
+        PartitionLedger.Ownership first = ledger.assigned(2, 0, 0, Map.of());
         first.spooled("d", 0);
         assertThat(ledger.revoked(2)).isSameAs(first);
         assertThat(ledger.of(2)).isNull();
         assertThat(ledger.partitions()).isEmpty();
 
-        PartitionLedger.Ownership second = ledger.assigned(2, 0, Map.of());
+        PartitionLedger.Ownership second = ledger.assigned(2, 0, 0, Map.of());
         assertThat(second).isNotSameAs(first);
         assertThat(ledger.of(2)).isSameAs(second);
         assertThat(ledger.partitions()).containsExactly(2);
     }
 
     @Test
+    void endMarkersBelowWhereThePreviousOwnerGotToWereHandledThere() {
+        PartitionLedger.Ownership resumed = ledger.assigned(0, 40, 90, Map.of());
+        assertThat(resumed.handledEarlier(39)).isTrue();
+        assertThat(resumed.handledEarlier(89)).isTrue();
+        assertThat(resumed.handledEarlier(90)).isFalse();
+        assertThat(resumed.next()).isEqualTo(90);
+        resumed.spooled("open", 40);
+        resumed.handled(95);
+        assertThat(resumed.next()).isEqualTo(96);
+        assertThat(resumed.watermark()).isEqualTo(40);
+    }
+
+    @Test
     void aSpoolThatStartsBeforeTheCommittedOffsetCannotBeResumed() {
-        assertThatThrownBy(() -> ledger.assigned(0, 50, Map.of("stale", 40L)))
+        assertThatThrownBy(() -> ledger.assigned(0, 50, 50, Map.of("stale", 40L)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before the committed offset 50");
     }
 }
