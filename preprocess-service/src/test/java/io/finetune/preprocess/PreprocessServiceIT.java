@@ -117,6 +117,8 @@ class PreprocessServiceIT {
         assertThat(metric(metrics, "finetune_preprocess_records_total")).isGreaterThanOrEqualTo(values.size());
         assertThat(metric(metrics, "finetune_preprocess_shards_total")).isGreaterThanOrEqualTo(3);
         assertThat(metric(metrics, "finetune_preprocess_examples_total{split=\"train\"")).isGreaterThanOrEqualTo(16);
+        assertThat(metrics).as("the consumer's own meters, which the dashboards chart")
+                .contains("kafka_consumer_fetch_manager_records_lag_max");
     }
 
     @Test

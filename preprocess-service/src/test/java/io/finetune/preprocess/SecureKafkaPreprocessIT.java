@@ -45,7 +45,12 @@ class SecureKafkaPreprocessIT {
         @Override
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(SecureLocalKafkaResource.class,
-                    Map.of("service", "preprocess", "consumerChannel", "dataset-records")));
+                    Map.of("service", "preprocess")));
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("preprocess.group-id", "preprocess-service"); // the group KafkaAccess grants
         }
     }
 
@@ -53,7 +58,7 @@ class SecureKafkaPreprocessIT {
 
     @Test
     void aDatasetIsPreparedWithThePreprocessUsersAclsOnly() {
-        assertThat(ConfigProvider.getConfig().getValue("mp.messaging.incoming.dataset-records.group.id",
+        assertThat(ConfigProvider.getConfig().getValue("preprocess.group-id",
                 String.class)).isEqualTo("preprocess-service");
         String dataset = "secure-reviews";
         List<String> values = new ArrayList<>();

@@ -3,6 +3,8 @@ package io.finetune.preprocess.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.Optional;
+
 /**
  * Defaults of every preparation step. The options on a dataset's end marker override model, max-length, balance,
  * fractions and seed; the cleaning and sharding switches are the operator's.
@@ -70,6 +72,17 @@ public interface PreprocessConfig {
 
     @WithDefault("2000")
     int shardMaxExamples();
+
+    /** Consumer group of {@code finetune.dataset.records} (KafkaAccess grants the service this group). */
+    @WithDefault("preprocess-service")
+    String groupId();
+
+    /**
+     * Static group membership ({@code group.instance.id}), unique per replica: a StatefulSet's pod name. A replica
+     * restarted within the session timeout then gets its partitions back without a rebalance, so a rolling restart
+     * does not make the others read unfinished datasets again. Unset: dynamic membership.
+     */
+    Optional<String> groupInstanceId();
 
     /** Shards sent before waiting for their acknowledgements (bounds memory while publishing). */
     @WithDefault("8")

@@ -33,6 +33,12 @@ public final class DatasetRegistry {
                 null, null, reason, detail));
     }
 
+    /** Forgets a dataset shown as RECEIVING whose records turned out to be a replay of one finished before. */
+    public void forgetReceiving(String dataset) {
+        datasets.computeIfPresent(dataset, (d, status) -> status.state() == DatasetStatus.State.RECEIVING ? null
+                : status);
+    }
+
     public DatasetStatus status(String dataset) {
         return datasets.get(dataset);
     }

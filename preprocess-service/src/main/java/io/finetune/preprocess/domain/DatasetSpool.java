@@ -28,6 +28,9 @@ public final class DatasetSpool implements Closeable {
     private final Path file;
     private OutputStream out;
     private long count;
+    /** The partition and offset of the first record spooled (-1 while empty): where the dataset starts. */
+    private int firstPartition = -1;
+    private long firstOffset = -1;
     /** Highest source offset spooled, per partition (a dataset's records normally share one partition). */
     private final Map<Integer, Long> lastOffsets = new HashMap<>();
 
@@ -78,13 +81,31 @@ public final class DatasetSpool implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to spool " + file, e);
         }
+        counted(record);
+        return true;
+    }
+
+    private void counted(SpooledRecord record) {
+        if (count == 0) {
+            firstPartition = record.p();
+            firstOffset = record.o();
+        }
         count++;
         lastOffsets.merge(record.p(), record.o(), Math::max);
-        return true;
     }
 
     public synchronized long count() {
         return count;
+    }
+
+    /** The partition the dataset's records came from (its key's), or -1 while the spool is empty. */
+    public synchronized int partition() {
+        return firstPartition;
+    }
+
+    /** The source offset of the first record spooled, or -1 while the spool is empty. */
+    public synchronized long firstOffset() {
+        return firstOffset;
     }
 
     /** Visits every line in file order, reading sequentially. */
@@ -180,6 +201,8 @@ public final class DatasetSpool implements Closeable {
             throw new UncheckedIOException("cannot delete spool " + file, e);
         }
         count = 0;
+        firstPartition = -1;
+        firstOffset = -1;
         lastOffsets.clear();
     }
 
@@ -208,11 +231,7 @@ public final class DatasetSpool implements Closeable {
     }
 
     private void recover() throws IOException {
-        long complete = lines((offset, bytes, from, length) -> {
-            SpooledRecord record = parse(bytes, from, length);
-            lastOffsets.merge(record.p(), record.o(), Math::max);
-            count++;
-        });
+        long complete = lines((offset, bytes, from, length) -> counted(parse(bytes, from, length)));
         long position = Files.size(file);
         if (complete < position) { // a crash mid-append: the source record was not acknowledged and will come again
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {

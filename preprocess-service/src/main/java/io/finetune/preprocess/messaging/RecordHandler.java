@@ -8,6 +8,7 @@ import io.finetune.contracts.PreparationFailed;
 import io.finetune.contracts.SafeNames;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.ShardReader;
+import io.finetune.contracts.Topics;
 import io.finetune.preprocess.domain.DatasetPreparer;
 import io.finetune.preprocess.domain.DatasetRegistry;
 import io.finetune.preprocess.domain.DatasetSpool;
@@ -40,6 +41,7 @@ public class RecordHandler {
 
     private final Spools spools;
     private final ShardReader shards;
+    private final PartitionRereader rereader;
     private final DatasetRegistry registry;
     private final DatasetPreparer preparer;
     private final PreparationOptions defaults;
@@ -52,6 +54,7 @@ public class RecordHandler {
                          PreprocessConfig config,
                          @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.shards = new ShardReader(kafkaConfig);
+        this.rereader = new PartitionRereader(kafkaConfig);
         this.spools = spools;
         this.registry = registry;
         this.preparer = preparer;
@@ -62,22 +65,24 @@ public class RecordHandler {
     }
 
     /**
-     * @param offset the source offset in {@code partition}, so a record redelivered after a crash is not spooled twice (-1: unknown)
+     * Reads one record: a dataset's RECORD or END marker, or a dead letter for anything else.
+     *
      * @param origin where the record came from, e.g. "kafka:finetune.dataset.records/0@42"
+     * @return the record, or null when it went to the dead-letter topic
      */
-    public void handle(String payload, int partition, long offset, String origin) {
+    public DatasetRecord read(String payload, String origin) {
         metrics.recordConsumed();
         if (payload == null || payload.isBlank()) {
             deadLetter(origin, null, "empty-record", "the record has no value (or it could not be deserialised)",
                     payload);
-            return;
+            return null;
         }
         DatasetRecord record;
         try {
             record = Json.read(payload, DatasetRecord.class);
         } catch (UncheckedIOException | IllegalArgumentException e) {
             deadLetter(origin, null, "invalid-json", e.getMessage(), payload);
-            return;
+            return null;
         }
         if (record == null || record.dataset() == null) {
             deadLetter(origin, null, "missing-dataset", "the record names no dataset", payload);
@@ -86,28 +91,56 @@ public class RecordHandler {
                     + "' must be 1-128 letters, digits, '.', '_' or '-'", payload);
         } else if (record.kind() == null) {
             deadLetter(origin, record.dataset(), "missing-kind", "'kind' must be RECORD or END", payload);
-        } else if (record.kind() == DatasetRecord.Kind.RECORD) {
-            spool(record, partition, offset);
         } else {
-            prepare(record, origin, payload);
+            return record;
         }
+        return null;
     }
 
-    private void spool(DatasetRecord record, int partition, long offset) {
+    /**
+     * Appends a RECORD to its dataset's spool, unless its offset was spooled already (the record was read again).
+     *
+     * @param offset the source offset in {@code partition}, so a record read again is not spooled twice (-1: unknown)
+     */
+    public void spool(DatasetRecord record, int partition, long offset) {
         DatasetSpool spool = spools.of(record.dataset());
         spool.append(new SpooledRecord(partition, offset, record.id(), record.text(), record.label(), record.split()));
         registry.receiving(record.dataset(), spool.count());
     }
 
-    private void prepare(DatasetRecord end, String origin, String payload) {
+    /**
+     * Prepares the dataset an END marker seals, or fails it with the reason; returns once the outcome is safe.
+     *
+     * @param partition the END marker's partition, where the dataset's records are
+     * @param offset    the END marker's offset: the dataset's records are before it
+     */
+    public void prepare(DatasetRecord end, int partition, long offset, String origin, String payload) {
         String dataset = end.dataset();
         DatasetSpool spool = spools.of(dataset);
         long received = spool.count();
-        if (received == 0 && isPreparedAlready(dataset)) {
+        boolean missing = end.accepted() != null && received < end.accepted();
+        if ((received == 0 || missing) && isPreparedAlready(dataset)) {
+            spools.discard(dataset); // a repeat, read again from the middle of the dataset: nothing to keep
             return;
+        }
+        if (missing && offset >= 0) {
+            // Records behind the committed offset: a failed dataset sealed again after its spool was dropped.
+            spools.discard(dataset);
+            spool = spools.of(dataset);
+            rereader.reread(dataset, partition, offset, spool);
+            received = spool.count();
+            missing = received < end.accepted();
         }
         registry.preparing(dataset, received);
         long started = System.nanoTime();
+        if (missing) {
+            fail(end, received, started, "records-missing", "ingest accepted " + end.accepted() + " records of "
+                    + dataset + ", " + received + " are on " + Topics.DATASET_RECORDS + " before its END marker; "
+                    + "preparing them would give a dataset short of records the client was told were accepted. "
+                    + "Seal it again once the missing records are there (a record that arrives after the END marker "
+                    + "counts for the next seal), or upload the dataset again under a new name", origin, payload);
+            return;
+        }
         try {
             PreparationOptions options = defaults.overriddenBy(end.options());
             List<Uni<Void>> pending = new ArrayList<>();
@@ -184,7 +217,7 @@ public class RecordHandler {
         return false;
     }
 
-    private void deadLetter(String origin, String dataset, String reason, String detail, String payload) {
+    void deadLetter(String origin, String dataset, String reason, String detail, String payload) {
         output.deadLetter(DeadLetter.of(SERVICE, origin, dataset, reason, detail, payload)).await().indefinitely();
         metrics.deadLetter(reason);
     }

@@ -1,0 +1,75 @@
+package io.finetune.preprocess.domain;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PartitionLedgerTest {
+    private final PartitionLedger ledger = new PartitionLedger();
+
+    @Test
+    void theWatermarkStaysAtTheFirstRecordOfTheOldestUnfinishedDataset() {
+        PartitionLedger.Ownership p0 = ledger.assigned(0, 100, 100, Map.of());
+        assertThat(p0.watermark()).isEqualTo(100);
+
+        p0.spooled("a", 100);
+        p0.spooled("b", 101);
+        p0.spooled("a", 102);
+        p0.handled(103); // a dead letter
+        assertThat(p0.watermark()).as("a is open from 100").isEqualTo(100);
+
+        p0.finished("a", 104);
+        assertThat(p0.watermark()).as("b is open from 101").isEqualTo(101);
+        p0.finished("b", 105);
+        assertThat(p0.watermark()).as("nothing open: after the last record handled").isEqualTo(106);
+        assertThat(p0.openDatasets()).isEmpty();
+    }
+
+    @Test
+    void aRecordReadAgainDoesNotMoveADatasetsStart() {
+        PartitionLedger.Ownership p1 = ledger.assigned(1, 10, 10, Map.of("kept", 12L));
+        assertThat(p1.watermark()).isEqualTo(10);
+        p1.handled(10);
+        p1.handled(11);
+        p1.spooled("kept", 12); // spooled before a restart: skipped by the spool, still open from 12
+        p1.spooled("kept", 13);
+        assertThat(p1.watermark()).isEqualTo(12);
+        assertThat(p1.openDatasets()).containsExactly("kept");
+    }
+
+    @Test
+    void aRevokedPartitionIsForgottenAndAReassignmentIsANewOwnership() {
+        PartitionLedger.Ownership first = ledger.assigned(2, 0, 0, Map.of());
+        first.spooled("d", 0);
+        assertThat(ledger.revoked(2)).isSameAs(first);
+        assertThat(ledger.of(2)).isNull();
+        assertThat(ledger.partitions()).isEmpty();
+
+        PartitionLedger.Ownership second = ledger.assigned(2, 0, 0, Map.of());
+        assertThat(second).isNotSameAs(first);
+        assertThat(ledger.of(2)).isSameAs(second);
+        assertThat(ledger.partitions()).containsExactly(2);
+    }
+
+    @Test
+    void endMarkersBelowWhereThePreviousOwnerGotToWereHandledThere() {
+        PartitionLedger.Ownership resumed = ledger.assigned(0, 40, 90, Map.of());
+        assertThat(resumed.handledEarlier(39)).isTrue();
+        assertThat(resumed.handledEarlier(89)).isTrue();
+        assertThat(resumed.handledEarlier(90)).isFalse();
+        assertThat(resumed.next()).isEqualTo(90);
+        resumed.spooled("open", 40);
+        resumed.handled(95);
+        assertThat(resumed.next()).isEqualTo(96);
+        assertThat(resumed.watermark()).isEqualTo(40);
+    }
+
+    @Test
+    void aSpoolThatStartsBeforeTheCommittedOffsetCannotBeResumed() {
+        assertThatThrownBy(() -> ledger.assigned(0, 50, 50, Map.of("stale", 40L)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before the committed offset 50");
+    }
+}
