@@ -316,7 +316,11 @@ public class JobWorker {
                 registry.update(jobId, s -> s.withMessage(message + " (reporting " + state + ": the broker has not"
                         + " acknowledged the event yet, retrying: " + failure.getMessage() + ")"));
             });
-        } catch (RuntimeException e) { // retrying cannot cure it: the state must not wait for it forever
+        } catch (RuntimeException e) {
+            if (shuttingDown || Thread.currentThread().isInterrupted()) { // a forced stop cut the wait short
+                return false;
+            }
+            // Retrying cannot cure it (say, not authorized to write the topic): the state must not wait forever.
             LOG.errorf(e, "job %s: its %s event cannot be published", jobId, state);
             return true;
         }
