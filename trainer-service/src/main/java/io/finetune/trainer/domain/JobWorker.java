@@ -150,7 +150,8 @@ public class JobWorker {
     public void refuse(TrainingJob job, String reason) {
         if (registry.register(job, baseModelOf(job))) {
             // FAILED on disk at once: the job was saved without its settings and must never run. Its event is sent
-            // from the worker's thread, so that the Kafka consumer does not wait for the broker's acknowledgement.
+            // by the reporter, so that the Kafka consumer does not wait for the broker's acknowledgement; a crash
+            // before that acknowledgement loses the event, not the job's state.
             registry.update(job.jobId(), s -> s.withState(JobStatus.State.FAILED, reason));
             metrics.finished(JobStatus.State.FAILED);
             reporter.submit(() -> report(job.jobId(), JobStatus.State.FAILED, reason));
