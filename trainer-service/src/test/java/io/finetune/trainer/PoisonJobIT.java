@@ -145,10 +145,16 @@ class PoisonJobIT {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
         Files.createDirectories(work.resolve("tmp"));
         String url = "http://127.0.0.1:" + port;
-        await().atMost(READY).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() -> {
-            assertThat(trainer.isAlive()).as("trainer start %d alive; see %s", starts, log.toAbsolutePath())
-                    .isTrue();
-            return given().baseUri(url).get("/q/health/ready").statusCode() == 200;
+        await().atMost(READY).pollInterval(Duration.ofMillis(300)).until(() -> {
+            if (!trainer.isAlive()) { // fails at once, not after the timeout
+                throw new IllegalStateException("trainer start " + starts + " exited with " + trainer.exitValue()
+                        + ": " + Files.readString(log));
+            }
+            try {
+                return given().baseUri(url).get("/q/health/ready").statusCode() == 200;
+            } catch (RuntimeException notListeningYet) {
+                return false;
+            }
         });
         return url;
     }
