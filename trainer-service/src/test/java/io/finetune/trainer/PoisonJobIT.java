@@ -152,7 +152,7 @@ class PoisonJobIT {
             }
             try {
                 return given().baseUri(url).get("/q/health/ready").statusCode() == 200;
-            } catch (RuntimeException notListeningYet) {
+            } catch (Exception notListeningYet) { // RestAssured rethrows ConnectException unchecked
                 return false;
             }
         });
