@@ -120,8 +120,9 @@ public class JobWorker {
     }
 
     /**
-     * Cancels a job. A waiting job leaves the queue and ends CANCELLED now; a running one stops at its next step. The
-     * request is persisted first, so that a crash in between cannot bring the job back.
+     * Cancels a job. A waiting job leaves the queue at once and ends CANCELLED once its event is acknowledged (the
+     * answer waits up to {@link #CANCEL_ANSWER_WAIT} for that); a running one stops at its next step. The request is
+     * persisted first, so that a crash in between cannot bring the job back.
      *
      * @return the job's status once the request is recorded
      */
