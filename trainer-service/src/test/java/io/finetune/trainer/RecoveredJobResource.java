@@ -62,13 +62,14 @@ public class RecoveredJobResource extends LocalKafkaResource {
             store.save(job);
             store.save(new JobStatus(RUNNING_JOB, DATASET, "distilbert-tiny", HYPERPARAMETERS,
                     JobStatus.State.RUNNING, 11L, 12L, 2, 0.5, null, null, "cpu()",
-                    List.of(RUNNING_JOB + "-epoch-1"), "training", submitted, submitted.plusSeconds(1), null, null));
+                    List.of(RUNNING_JOB + "-epoch-1"), "training", submitted, submitted.plusSeconds(1), null, 1,
+                    List.of(), null));
             TrainingJob done = new TrainingJob(TrainingJob.VERSION, DONE_JOB, DATASET, "distilbert-tiny", null,
                     submitted.minusSeconds(60));
             store.save(done);
             store.save(new JobStatus(DONE_JOB, DATASET, "distilbert-tiny", null, JobStatus.State.COMPLETED, 12L,
                     12L, 2, 0.4, null, null, "cpu()", List.of(), "done before the restart", done.submittedAt(),
-                    done.submittedAt(), done.submittedAt().plusSeconds(30), null));
+                    done.submittedAt(), done.submittedAt().plusSeconds(30), 1, List.of(), null));
 
             TrainingJob cancelled = new TrainingJob(TrainingJob.VERSION, CANCELLED_JOB, DATASET, "distilbert-tiny",
                     null, submitted.plusSeconds(60));

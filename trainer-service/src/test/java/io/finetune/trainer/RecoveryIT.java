@@ -72,7 +72,8 @@ class RecoveryIT {
             assertThat(events).filteredOn(e -> e.jobId().equals(CANCELLED_JOB)).extracting(TrainingProgress::stage)
                     .as("the cancelled job is not queued again").containsExactly(TrainingProgress.Stage.CANCELLED);
             assertThat(events).filteredOn(e -> e.stage() == TrainingProgress.Stage.QUEUED)
-                    .extracting(TrainingProgress::message).containsExactly("recovered after a restart");
+                    .extracting(TrainingProgress::message).containsExactly("recovered after a restart: 1 of at most 3"
+                            + " attempts crashed the trainer, the last started at 2026-01-01T00:00:01Z");
             assertThat(events).filteredOn(e -> e.stage() == TrainingProgress.Stage.STARTED)
                     .extracting(TrainingProgress::message)
                     .contains("resumed from the training state saved at step 8 (epoch 2)");

@@ -40,6 +40,7 @@ import static org.hamcrest.Matchers.nullValue;
 @QuarkusTest
 @QuarkusTestResource(value = LocalKafkaResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = FreshDataDir.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TightMemory.class, restrictToAnnotatedClass = true)
 class TrainerIT {
     private static final String DATASET = "trainer-it-reviews";
     private static List<TokenizedExample> validation;
@@ -151,6 +152,20 @@ class TrainerIT {
                 .body("detail", containsString("learningRate")).body("detail", containsString("epochs"));
         given().contentType(ContentType.JSON).body("{\"dataset\": \"../x\"}").post("/jobs").then().statusCode(400);
         given().get("/jobs/job-none").then().statusCode(404);
+    }
+
+    /** Out of memory would kill the trainer, and the job would kill it again at each restart: refused up front. */
+    @Test
+    void aJobWhoseTrainingCannotFitInMemoryIsRefusedSayingWhatItNeedsWhatThereIsAndWhatToLower() {
+        given().contentType(ContentType.JSON).body("""
+                        {"dataset": "%s", "baseModel": "distilbert-tiny",
+                         "hyperparameters": {"batchSize": 4096, "maxLength": 64}}""".formatted(DATASET))
+                .post("/jobs").then().statusCode(422).contentType("application/problem+json")
+                .body("detail", containsString("training needs about 4.9 GiB (weights 1 MiB, gradients 1 MiB"))
+                .body("detail", containsString("on cpu(), but there is 1.0 GiB (trainer.training-memory)"))
+                .body("detail", containsString("Lower batchSize (now 4096) or maxLength (now 64): batchSize 256"
+                        + " would fit"))
+                .body("detail", containsString("gradientAccumulationSteps"));
     }
 
     @Test

@@ -3,7 +3,10 @@ package io.finetune.trainer.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import io.quarkus.runtime.configuration.MemorySize;
+
 import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Duration;
 
 @ConfigMapping(prefix = "trainer")
@@ -30,6 +33,24 @@ public interface TrainerConfig {
      */
     @WithDefault("false")
     boolean keepPublishedCheckpoints();
+
+    /**
+     * How many attempts of a job may crash the trainer (the process dies while the job runs: out of memory, a native
+     * crash, a SIGKILL) before the job is FAILED instead of run again; the queue then moves on to the next job. A
+     * shutdown that saves the job's state is not a crash. Attempts are counted in the job's status file before
+     * training starts (docs/training.md, "Jobs that crash the trainer").
+     */
+    @WithDefault("3")
+    int maxAttempts();
+
+    /**
+     * Memory a job's training may use on its device, outside the JVM's heap (libtorch allocates its own), e.g.
+     * {@code 6G}. Unset: the container's memory limit (else the machine's memory) less the JVM's maximum heap on the
+     * CPU, the card's memory on a GPU. Set it where that is not what the trainer has to itself: several services on
+     * one machine without limits of their own (bin/local-stack). Jobs whose estimate exceeds it are refused
+     * (docs/training.md, "Memory").
+     */
+    Optional<MemorySize> trainingMemory();
 
     /** How long a shutdown waits for the running job to save its state at the next step before forcing it. */
     @WithDefault("25s")

@@ -89,10 +89,19 @@ final class JobEvents implements RunEvents {
         }
         metrics.checkpoint(chunks);
         registry.update(jobId, s -> s.withCheckpoint(info.checkpointId()));
-        output.progress(new TrainingProgress(TrainingProgress.VERSION, jobId, TrainingProgress.Stage.CHECKPOINT,
-                info.step(), null, info.epoch(), epochs, null, null, null, null, info.validationLoss(),
-                info.validationAccuracy(), info.checkpointId(), chunks + " chunks" + (info.last() ? ", final" : ""),
-                Instant.now()));
+        // Clients act on this event (fetch, evaluate, deploy the checkpoint): training goes on only once it is
+        // acknowledged. A shutdown while the broker is away ends the wait, and the event is lost (docs/delivery.md).
+        TrainingProgress published = new TrainingProgress(TrainingProgress.VERSION, jobId,
+                TrainingProgress.Stage.CHECKPOINT, info.step(), null, info.epoch(), epochs, null, null, null, null,
+                info.validationLoss(), info.validationAccuracy(), info.checkpointId(),
+                chunks + " chunks" + (info.last() ? ", final" : ""), Instant.now());
+        boolean acknowledged = output.reliably(published, shuttingDown, failure -> LOG.warnf(
+                "job %s: the event of checkpoint %s is not acknowledged yet, trying again: %s", jobId,
+                info.checkpointId(), failure.getMessage()));
+        if (!acknowledged) {
+            LOG.warnf("job %s: shutting down before the event of checkpoint %s was acknowledged", jobId,
+                    info.checkpointId());
+        }
     }
 
     /**

@@ -67,6 +67,8 @@ public class JobRegistry {
             JobStatus changed = change.apply(status);
             if (changed != null && (status.state() != changed.state()
                     || !Objects.equals(status.checkpoints(), changed.checkpoints())
+                    || !Objects.equals(status.attempts(), changed.attempts())
+                    || !Objects.equals(status.crashes(), changed.crashes())
                     || !Objects.equals(status.message(), changed.message()))) {
                 store.save(changed);
             }

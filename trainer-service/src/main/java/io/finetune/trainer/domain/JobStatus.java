@@ -13,14 +13,26 @@ import java.util.List;
  * @param hyperparameters the job's settings: as submitted while it waits, and once training has started the ones it
  *                        trains with, every default filled in (what {@code checkpoint.json} records as
  *                        {@code effectiveHyperparameters})
+ * @param attempts        how many times training of this job has started, counted on disk before each start
+ *                        (0 while it never ran; null in a status written before attempts were counted)
+ * @param crashes         when each attempt that crashed the trainer had started: an attempt still RUNNING on disk
+ *                        when the trainer starts again died with the process (out of memory, a native crash, a
+ *                        SIGKILL); a shutdown that saves the job's state is not a crash. After
+ *                        {@code trainer.max-attempts} of them the job is FAILED instead of run again.
  * @param queue           while QUEUED on this replica: its place in line and the job it waits for; never persisted,
  *                        since it changes whenever another job starts, ends or is cancelled
  */
 public record JobStatus(String jobId, String dataset, String baseModel, Hyperparameters hyperparameters, State state,
                         Long step, Long totalSteps, Integer epoch, Double loss, Double tokensPerSecond,
                         Double etaSeconds, String device, List<String> checkpoints, String message,
-                        Instant submittedAt, Instant startedAt, Instant finishedAt, QueuePlace queue) {
+                        Instant submittedAt, Instant startedAt, Instant finishedAt, Integer attempts,
+                        List<Instant> crashes, QueuePlace queue) {
     public enum State { QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED }
+
+    public JobStatus {
+        attempts = attempts == null ? 0 : attempts;
+        crashes = crashes == null ? List.of() : List.copyOf(crashes);
+    }
 
     /**
      * Where a waiting job stands in its replica's queue.
@@ -43,19 +55,20 @@ public record JobStatus(String jobId, String dataset, String baseModel, Hyperpar
     /** A job that has been accepted and waits for the worker. */
     public static JobStatus queued(TrainingJob job, String baseModel, String message) {
         return new JobStatus(job.jobId(), job.dataset(), baseModel, job.hyperparameters(), State.QUEUED, null, null,
-                null, null, null, null, null, List.of(), message, job.submittedAt(), null, null, null);
+                null, null, null, null, null, List.of(), message, job.submittedAt(), null, null, 0, List.of(), null);
     }
 
     /** As shown while it waits at {@code place}. */
     public JobStatus withQueue(QueuePlace place) {
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
-                tokensPerSecond, etaSeconds, device, checkpoints, message, submittedAt, startedAt, finishedAt, place);
+                tokensPerSecond, etaSeconds, device, checkpoints, message, submittedAt, startedAt, finishedAt, attempts,
+                crashes, place);
     }
 
     public JobStatus withMessage(String newMessage) {
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
                 tokensPerSecond, etaSeconds, device, checkpoints, newMessage, submittedAt, startedAt, finishedAt,
-                queue);
+                attempts, crashes, queue);
     }
 
     /**
@@ -67,19 +80,20 @@ public record JobStatus(String jobId, String dataset, String baseModel, Hyperpar
         boolean active = newState == State.RUNNING || newState == State.QUEUED;
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, newState, step, totalSteps, epoch, loss,
                 tokensPerSecond, etaSeconds, device, checkpoints, newMessage, submittedAt,
-                newState == State.RUNNING ? now : startedAt, active ? null : now, queue);
+                newState == State.RUNNING ? now : startedAt, active ? null : now, attempts, crashes, queue);
     }
 
     /** Training started with these settings, every default filled in. */
     public JobStatus withHyperparameters(Hyperparameters effective) {
         return new JobStatus(jobId, dataset, baseModel, effective, state, step, totalSteps, epoch, loss,
-                tokensPerSecond, etaSeconds, device, checkpoints, message, submittedAt, startedAt, finishedAt, queue);
+                tokensPerSecond, etaSeconds, device, checkpoints, message, submittedAt, startedAt, finishedAt, attempts,
+                crashes, queue);
     }
 
     public JobStatus withDevice(String newDevice, String newMessage) {
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
                 tokensPerSecond, etaSeconds, newDevice, checkpoints, newMessage, submittedAt, startedAt, finishedAt,
-                queue);
+                attempts, crashes, queue);
     }
 
     /** Where training stands after a step. */
@@ -87,14 +101,14 @@ public record JobStatus(String jobId, String dataset, String baseModel, Hyperpar
                                   double newTokensPerSecond, double newEtaSeconds) {
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, newStep, newTotalSteps, newEpoch,
                 newLoss, newTokensPerSecond, newEtaSeconds, device, checkpoints, message, submittedAt, startedAt,
-                finishedAt, queue);
+                finishedAt, attempts, crashes, queue);
     }
 
     /** Resumed from a saved state: the position is known, the rest of the progress is as last reported. */
     public JobStatus withResumedAt(long newStep, int newEpoch, String newMessage) {
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, newStep, totalSteps, newEpoch, loss,
                 tokensPerSecond, etaSeconds, device, checkpoints, newMessage, submittedAt, startedAt, finishedAt,
-                queue);
+                attempts, crashes, queue);
     }
 
     /** One more published checkpoint; a checkpoint republished after a resume is listed once. */
@@ -106,7 +120,23 @@ public record JobStatus(String jobId, String dataset, String baseModel, Hyperpar
         more.add(checkpointId);
         return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
                 tokensPerSecond, etaSeconds, device, List.copyOf(more), message, submittedAt, startedAt, finishedAt,
-                queue);
+                attempts, crashes, queue);
+    }
+
+    /** Another attempt starts now: RUNNING, counted before any training. */
+    public JobStatus withAttemptStarted(String newMessage) {
+        return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
+                tokensPerSecond, etaSeconds, device, checkpoints, message, submittedAt, startedAt, finishedAt,
+                attempts + 1, crashes, queue).withState(State.RUNNING, newMessage);
+    }
+
+    /** The attempt that started at {@link #startedAt} died with the trainer: one more crash on record. */
+    public JobStatus withCrash() {
+        List<Instant> more = new ArrayList<>(crashes);
+        more.add(startedAt);
+        return new JobStatus(jobId, dataset, baseModel, hyperparameters, state, step, totalSteps, epoch, loss,
+                tokensPerSecond, etaSeconds, device, checkpoints, message, submittedAt, startedAt, finishedAt,
+                attempts, more, queue);
     }
 
     public boolean finished() {

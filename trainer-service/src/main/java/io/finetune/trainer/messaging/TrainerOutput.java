@@ -16,8 +16,15 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
-/** Everything trainer-service publishes. Checkpoint and job sends are awaited: losing them would lose work. */
+/**
+ * Everything trainer-service publishes. Checkpoint and job sends are awaited: losing them would lose work. So are the
+ * progress events clients act on (a checkpoint published, a job finished): {@link #reliably} waits for the broker's
+ * acknowledgement (acks=all, application.properties) and retries what passes on its own; the rest of progress is
+ * informational and sent without waiting.
+ */
 @ApplicationScoped
 public class TrainerOutput {
     private static final Duration SEND_TIMEOUT = Duration.ofMinutes(2);
@@ -44,6 +51,21 @@ public class TrainerOutput {
     /** Progress is informational: sent without waiting, a lost event is superseded by the next one. */
     public void progress(TrainingProgress event) {
         progress.send(Record.of(event.jobId(), Json.write(event))).subscribe().with(ok -> { }, failure -> { });
+    }
+
+    /**
+     * Sends a progress event that clients rely on and returns once all in-sync replicas have it. A transient failure
+     * (broker down, topic unavailable, no acknowledgement within two minutes) is retried after 1 s, 2 s, 4 s ... at
+     * most a minute apart, for as long as it takes: the caller changes the job's state only after this returns.
+     *
+     * @param stopping checked before each try (the service shutting down): once true, no more tries
+     * @param onRetry  told of each transient failure before the pause that follows it
+     * @return true once acknowledged; false when {@code stopping} or an interrupt came first
+     * @throws RuntimeException a failure that retrying cannot cure (say, not authorized to write the topic)
+     */
+    public boolean reliably(TrainingProgress event, BooleanSupplier stopping, Consumer<RuntimeException> onRetry) {
+        return Retries.untilDone(() -> progress.send(Record.of(event.jobId(), Json.write(event)))
+                        .await().atMost(SEND_TIMEOUT), stopping, pause -> Thread.sleep(pause.toMillis()), onRetry);
     }
 
     /** Zips the checkpoint directory and sends its chunks in order, each acknowledged before the next. */

@@ -120,7 +120,8 @@ public class JobResource {
             + " wait until preprocess-service reports it READY")
     @APIResponse(responseCode = "422", description = "The job cannot run: its base model cannot be found or"
             + " downloaded (the detail says why, where it looked and how to provide it), the dataset does not fit the"
-            + " model, a setting is out of bounds or unknown, or a field is not part of a job")
+            + " model, a setting is out of bounds or unknown, training would not fit in the device's memory (the"
+            + " detail says how much it needs, how much there is and what to lower), or a field is not part of a job")
     public Response submit(@RequestBody(description = "The dataset to train on; baseModel (a Hugging Face id, a"
             + " directory, distilbert-tiny, scratch) and hyperparameters (Hugging Face TrainingArguments names are"
             + " read too) are optional") SubmitJob request) {
@@ -177,7 +178,8 @@ public class JobResource {
     @APIResponse(responseCode = "200", description = "Cancelled: the job was waiting and never runs",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = JobStatus.class)))
-    @APIResponse(responseCode = "202", description = "The job is running: it stops at its next step",
+    @APIResponse(responseCode = "202", description = "The job is running: it stops at its next step (or it was"
+            + " waiting and the broker has not acknowledged its CANCELLED event within 10 s: CANCELLED follows)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = JobStatus.class)))
     @APIResponse(responseCode = "404", description = "No job with this id")

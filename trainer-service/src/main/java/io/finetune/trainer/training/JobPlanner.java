@@ -4,16 +4,24 @@ import ai.djl.Device;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.TrainingJob;
 
+import io.finetune.distilbert.EncoderConfig;
+import io.finetune.distilbert.TrainingConfig;
+
 import java.nio.file.Path;
 
-/** Plans jobs: the base model a job names (or the configured default) resolved for its dataset, then {@link JobPlan#of}. */
+/**
+ * Plans jobs: the base model a job names (or the configured default) resolved for its dataset, then {@link JobPlan#of},
+ * then a check that its training fits in the device's memory ({@link MemoryEstimate}, {@link DeviceMemory}).
+ */
 public final class JobPlanner {
     private final BaseModels baseModels;
     private final String defaultBaseModel;
+    private final DeviceMemory memory;
 
-    public JobPlanner(BaseModels baseModels, String defaultBaseModel) {
+    public JobPlanner(BaseModels baseModels, String defaultBaseModel, DeviceMemory memory) {
         this.baseModels = baseModels;
         this.defaultBaseModel = defaultBaseModel;
+        this.memory = memory;
     }
 
     /** The model a job starts from: the one it names, else the trainer's default. */
@@ -25,13 +33,53 @@ public final class JobPlanner {
      * @param workDir where a base model that needs files of its own (a scratch model's tokenizer) puts them
      * @throws UnrunnableJobException why the job cannot run: a model that cannot be found or downloaded (with where
      *                                it was looked for and how to provide it), a dataset that does not fit the
-     *                                model, settings out of bounds
+     *                                model, settings out of bounds, training that needs more memory than the device
+     *                                has (how much it needs, how much there is, what to lower)
      */
     public JobPlan plan(TrainingJob job, DatasetShards data, Path workDir, Device device) {
         try {
-            return JobPlan.of(job, data, baseModels.resolve(baseModelOf(job), data, workDir), device);
+            JobPlan plan = JobPlan.of(job, data, baseModels.resolve(baseModelOf(job), data, workDir), device);
+            checkMemory(plan);
+            return plan;
         } catch (IllegalArgumentException reason) { // what ModelResolver, BaseModels and JobPlan refuse a job with
             throw new UnrunnableJobException(reason);
         }
+    }
+
+    /**
+     * Refuses a job whose training step cannot fit, before it takes the trainer down (out of memory kills the
+     * process, and a restart would run it again). A device whose memory cannot be read is not checked.
+     */
+    private void checkMemory(JobPlan plan) {
+        EncoderConfig model = plan.baseModel().config(plan.labels());
+        TrainingConfig settings = plan.config();
+        MemoryEstimate needed = MemoryEstimate.of(model, settings);
+        memory.available(plan.device()).filter(available -> needed.total() > available.bytes())
+                .ifPresent(available -> {
+                    throw new IllegalArgumentException(refusal(model, settings, needed, available, plan.device()));
+                });
+    }
+
+    static String refusal(EncoderConfig model, TrainingConfig settings, MemoryEstimate needed,
+                          DeviceMemory.Available available, Device device) {
+        String fits = largestBatchThatFits(model, settings, available.bytes())
+                .map(batch -> "batchSize " + batch + " would fit at this maxLength; ")
+                .orElse("no batch size fits at this maxLength; ");
+        return "training needs about " + needed.describe() + " on " + device + ", but there is "
+                + MemoryEstimate.describe(Math.max(0, available.bytes())) + " (" + available.source() + "). Lower"
+                + " batchSize (now " + settings.batchSize() + ") or maxLength (now " + settings.maxLength() + "): "
+                + fits + "raise gradientAccumulationSteps (now " + settings.gradientAccumulationSteps() + ") to keep"
+                + " the effective batch (batchSize x gradientAccumulationSteps) without its memory";
+    }
+
+    /** The largest power of two below the job's batch size whose training fits; empty when not even 1 does. */
+    static java.util.Optional<Integer> largestBatchThatFits(EncoderConfig model, TrainingConfig settings,
+                                                            long available) {
+        for (int batch = Integer.highestOneBit(Math.max(1, settings.batchSize() - 1)); batch >= 1; batch /= 2) {
+            if (MemoryEstimate.of(model, settings.withBatchSize(batch)).total() <= available) {
+                return java.util.Optional.of(batch);
+            }
+        }
+        return java.util.Optional.empty();
     }
 }

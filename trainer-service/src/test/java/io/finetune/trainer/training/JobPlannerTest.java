@@ -3,6 +3,9 @@ package io.finetune.trainer.training;
 import ai.djl.Device;
 import com.sun.net.httpserver.HttpServer;
 import io.finetune.contracts.DatasetShards;
+import io.finetune.contracts.Hyperparameters;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.distilbert.BundledModels;
@@ -17,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every reason a job cannot run leaves the planner as one exception, with the words its submitter needs. */
@@ -29,7 +33,8 @@ class JobPlannerTest {
             "distilbert-base-uncased@sha256:" + "0".repeat(64), "distilbert-base-uncased", 64, "h", null), Map.of());
 
     private JobPlanner planner(Map<String, String> env) {
-        return new JobPlanner(new BaseModels(new ModelResolver(temp.resolve("models"), env)), "distilbert-tiny");
+        return new JobPlanner(new BaseModels(new ModelResolver(temp.resolve("models"), env)), "distilbert-tiny",
+                DeviceMemory.system());
     }
 
     private static TrainingJob job(String baseModel) {
@@ -65,6 +70,32 @@ class JobPlannerTest {
         } finally {
             hub.stop(0);
         }
+    }
+
+    /** Tokenized for the bundled tiny model, one training example. */
+    private static final DatasetShards TINY_REVIEWS = new DatasetShards(new ShardManifest(ShardManifest.VERSION,
+            "reviews", "b1", List.of("negative", "positive"), Map.of("train", 1), Map.of(), "distilbert-tiny",
+            "distilbert-tiny", 64, "h", null),
+            Map.of("train", List.of(new TokenizedExample("r1", 0, new int[]{2, 5, 3}))));
+
+    @Test
+    void aJobWhoseTrainingCannotFitIsRefusedWithWhatItNeedsWhatThereIsAndWhatToLower() {
+        JobPlanner planner = new JobPlanner(new BaseModels(new ModelResolver(temp.resolve("models"), Map.of())),
+                "distilbert-tiny", DeviceMemory.fixed(1L << 30, "trainer.training-memory"));
+        TrainingJob job = new TrainingJob(TrainingJob.VERSION, "job-1", "reviews", null,
+                Json.read("{\"batchSize\": 4096, \"maxLength\": 64}", Hyperparameters.class), Instant.now());
+        // tiny: 26,082 parameters; activations 2 layers x (64*(34*32 + 8*64) + 9*4*64^2) x 2.3 = 1.1 MiB an example
+        assertThatThrownBy(() -> planner.plan(job, TINY_REVIEWS, temp, Device.cpu()))
+                .isInstanceOf(UnrunnableJobException.class)
+                .hasMessageStartingWith("training needs about 4.9 GiB (weights 1 MiB, gradients 1 MiB, AdamW moments"
+                        + " 1 MiB, activations 4.4 GiB, libtorch 512 MiB) on cpu(), but there is 1.0 GiB"
+                        + " (trainer.training-memory)")
+                .hasMessageContaining("Lower batchSize (now 4096) or maxLength (now 64): batchSize 256 would fit at"
+                        + " this maxLength; raise gradientAccumulationSteps (now 1) to keep the effective batch");
+
+        TrainingJob fits = new TrainingJob(TrainingJob.VERSION, "job-2", "reviews", null,
+                Json.read("{\"batchSize\": 256, \"maxLength\": 64}", Hyperparameters.class), Instant.now());
+        assertThat(planner.plan(fits, TINY_REVIEWS, temp, Device.cpu()).config().batchSize()).isEqualTo(256);
     }
 
     @Test
