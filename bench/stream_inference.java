@@ -172,7 +172,8 @@ public class StreamInference {
         int maxBatch = Integer.parseInt(options.getOrDefault("--max-batch", "64"));
         int batchSize = Integer.parseInt(options.getOrDefault("--batch-size", "32"));
         int latencyRequests = Math.min(n, Integer.parseInt(options.getOrDefault("--latency-requests", "30")));
-        try (LocalKafka kafka = LocalKafka.onFreePort(Files.createDirectories(work.resolve("kafka"))).start()) {
+        try (LocalKafka kafka = LocalKafka.onFreePort(Files.createDirectories(work.resolve("kafka"))).start()
+                .ensureTopics()) {
             int port;
             try (var socket = new java.net.ServerSocket(0)) {
                 port = socket.getLocalPort();
