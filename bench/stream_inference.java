@@ -210,12 +210,13 @@ public class StreamInference {
                     System.out.printf(Locale.ROOT, "{\"records_per_s\": %.2f, \"seconds\": %.2f, \"p50_ms\": %.1f, "
                                     + "\"p99_ms\": %.1f, \"latency_requests\": %d, \"latency_rate_per_s\": %.2f, "
                                     + "\"batch_mean\": %.2f, \"batches\": %d, \"tokens_mean\": %.1f, "
-                                    + "\"inference_ms_mean\": %.1f}%n",
+                                    + "\"inference_ms_mean\": %.1f, \"batches_seconds\": %.2f}%n",
                             perSecond, seconds, percentile(latencies, 0.5), percentile(latencies, 0.99),
                             latencyRequests, perSecond / 2, (after[0] - before[0]) / (after[1] - before[1]),
                             (long) (after[1] - before[1]),
                             timed.stream().mapToInt(Prediction::tokens).average().orElse(0),
-                            timed.stream().mapToLong(p -> p.timings().inferenceMs()).average().orElse(0));
+                            timed.stream().mapToLong(p -> p.timings().inferenceMs()).average().orElse(0),
+                            after[2] - before[2]);
                 }
             } finally {
                 service.destroy();
@@ -236,16 +237,21 @@ public class StreamInference {
         }
     }
 
-    /** {sum, count} of finetune_serving_batch_size in the service's /q/metrics. */
+    /**
+     * {sum, count} of finetune_serving_batch_size and the sum of finetune_serving_batch_duration_seconds (the time
+     * the service spent answering polls: checks, model calls, acknowledged sends) in the service's /q/metrics.
+     */
     static double[] batchMeter(String base) throws Exception {
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-        double[] out = new double[2];
+        double[] out = new double[3];
+        List<String> names = List.of("finetune_serving_batch_size_sum", "finetune_serving_batch_size_count",
+                "finetune_serving_batch_duration_seconds_sum");
         for (String line : metrics.split("\n")) {
-            if (line.startsWith("finetune_serving_batch_size_sum")) {
-                out[0] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            } else if (line.startsWith("finetune_serving_batch_size_count")) {
-                out[1] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            for (int i = 0; i < names.size(); i++) {
+                if (line.startsWith(names.get(i) + " ") || line.startsWith(names.get(i) + "{")) {
+                    out[i] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
             }
         }
         return out;
