@@ -2,6 +2,8 @@ package io.finetune.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.finetune.contracts.EvaluationResult;
+import io.finetune.contracts.InferenceRequest;
+import io.finetune.contracts.Prediction;
 import io.finetune.contracts.sample.SampleReviews;
 
 import java.io.IOException;
@@ -15,19 +17,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * deploy/check-monitoring: the four packaged services and a real broker (LocalStack), a real Prometheus scraping
- * them, one pipeline run (records in over REST and Kafka, some rejected, preparation, training, evaluation), then
- * every query of every Grafana dashboard panel must return data. Exit status 0 only when all do, so a renamed
+ * them, one pipeline run (records in over REST and Kafka, some rejected, preparation, training, evaluation), its
+ * model deployed and answering requests from the requests topic (one of them bad), then every query of every Grafana
+ * dashboard panel must return data. Exit status 0 only when all do, so a renamed
  * metric or a typo in a dashboard fails the check instead of leaving an empty panel.
  * <p>
  * Properties: {@code repo.root}, {@code prometheus.bin} (default {@code prometheus} on the PATH).
  */
 public final class MonitoringCheck {
     private static final String DATASET = "monitoring-check";
+    private static final String DEPLOYMENT = "monitoring-check";
     /** Per query: it may need a few more scrapes after the run (rates need two samples inside their window). */
     private static final Duration QUERY_PATIENCE = Duration.ofSeconds(30);
 
@@ -43,12 +49,16 @@ public final class MonitoringCheck {
                      targets(stack))) {
             Demo.say("Prometheus at " + prometheus.url() + ", scraping every "
                     + PrometheusServer.SCRAPE_INTERVAL.toSeconds() + " s");
-            runPipeline(stack);
-            saveMetrics(stack, state.resolve("metrics"));
-            // Rate panels need requests inside their window: keep a user's light read traffic going meanwhile,
-            // as a dashboard would see it, instead of depending on when the pipeline's own calls fell.
-            try (Traffic ignored = Traffic.start(new PipelineClient(stack))) {
-                failures = check(prometheus, queries);
+            String jobId = runPipeline(stack);
+            try (ServingScenario serving = new ServingScenario(stack)) {
+                serve(serving, jobId + "-final");
+                saveMetrics(stack, state.resolve("metrics"));
+                // Rate panels need requests inside their window: keep a user's light read traffic and a trickle of
+                // inference requests going meanwhile, as a dashboard would see them, instead of depending on when
+                // the pipeline's own calls fell.
+                try (Traffic ignored = Traffic.start(new PipelineClient(stack), serving)) {
+                    failures = check(prometheus, queries);
+                }
             }
         }
         if (!failures.isEmpty()) {
@@ -66,8 +76,12 @@ public final class MonitoringCheck {
         return targets;
     }
 
-    /** The demo's run, smaller: enough for every meter to exist, with rejected records and consumer lag among them. */
-    private static void runPipeline(LocalStack stack) {
+    /**
+     * The demo's run, smaller: enough for every meter to exist, with rejected records and consumer lag among them.
+     *
+     * @return the training job's id
+     */
+    private static String runPipeline(LocalStack stack) {
         PipelineScenario scenario = new PipelineScenario(stack);
         List<SampleReviews.Review> reviews = SampleReviews.generate(600, 5);
         List<String> bad = List.of("{not json", "{\"dataset\":\"" + DATASET + "\",\"label\":\"positive\"}");
@@ -79,6 +93,21 @@ public final class MonitoringCheck {
         EvaluationResult result = scenario.awaitFinalEvaluation(jobId, p -> { }, Duration.ofMinutes(5));
         Demo.say(String.format("Pipeline ran: job %s, accuracy %.3f, macro F1 %.3f", jobId, result.accuracy(),
                 result.macroF1()));
+        return jobId;
+    }
+
+    /** Deploys the checkpoint and has it answer a few requests, and dead-letter a bad one, so serving's meters exist. */
+    private static void serve(ServingScenario serving, String checkpoint) {
+        serving.deploy(DEPLOYMENT, checkpoint);
+        Set<String> ids = new LinkedHashSet<>();
+        for (SampleReviews.Review review : SampleReviews.generate(20, 11)) {
+            String id = "monitoring-" + review.id();
+            serving.request(new InferenceRequest(id, review.text(), DEPLOYMENT));
+            ids.add(id);
+        }
+        serving.send("monitoring-bad", "{not json");
+        Map<String, Prediction> predictions = serving.awaitPredictions(ids, Duration.ofMinutes(2));
+        Demo.say("Deployment " + DEPLOYMENT + " serves " + checkpoint + ": " + predictions.size() + " predictions");
     }
 
     private static List<String> check(PrometheusServer prometheus, List<DashboardQueries.Query> queries) {
@@ -101,14 +130,17 @@ public final class MonitoringCheck {
         return failures;
     }
 
-    /** Reads each service's REST API twice a second until closed. */
+    /** Reads each service's REST API and puts an inference request on the topic twice a second until closed. */
     private static final class Traffic implements AutoCloseable {
         private final Thread thread;
         private volatile boolean running = true;
 
-        private Traffic(PipelineClient client) {
+        private Traffic(PipelineClient client, ServingScenario serving) {
+            List<SampleReviews.Review> texts = SampleReviews.generate(50, 12);
             thread = new Thread(() -> {
-                while (running) {
+                for (int i = 0; running; i++) {
+                    serving.request(new InferenceRequest("traffic-" + i, texts.get(i % texts.size()).text(),
+                            DEPLOYMENT));
                     client.get("ingest-service", "/datasets/" + DATASET);
                     client.get("preprocess-service", "/datasets");
                     client.get("trainer-service", "/jobs");
@@ -119,8 +151,8 @@ public final class MonitoringCheck {
             thread.setDaemon(true);
         }
 
-        static Traffic start(PipelineClient client) {
-            Traffic traffic = new Traffic(client);
+        static Traffic start(PipelineClient client, ServingScenario serving) {
+            Traffic traffic = new Traffic(client, serving);
             traffic.thread.start();
             return traffic;
         }

@@ -112,6 +112,7 @@ public class ServingLoop {
                     answer(records, producer);
                 }
                 deployments.releaseUnused(); // between batches: no batch uses a model it releases
+                meters.deployments(deployments.all());
             }
         } catch (WakeupException e) {
             if (running) {

@@ -2,19 +2,27 @@ package io.finetune.evaluator.serving;
 
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Prediction;
+import io.finetune.contracts.ShardManifest;
+import io.finetune.evaluator.domain.EvaluatedCheckpoint;
+import io.finetune.evaluator.domain.EvaluationStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Serving's Prometheus view (names start with {@code finetune_serving_}): answers per deployment, dead letters per
- * reason, each request's latency from its record timestamp to its answer, and the size and duration of batches.
- * Counted once a batch's sends are acknowledged, so a batch answered again after a failed send counts twice, as it
- * was answered twice.
+ * Serving's Prometheus view (names start with {@code finetune_serving_}): answers per deployment and predicted label,
+ * dead letters per reason, each request's latency from its record timestamp to its answer, the size and duration of
+ * batches, and what each deployment serves ({@link DeployedModelGauges}: its checkpoint, and the label shares of that
+ * checkpoint's dataset, against which the predicted shares show drift). Counted once a batch's sends are
+ * acknowledged, so a batch answered again after a failed send counts twice, as it was answered twice.
  */
 @ApplicationScoped
 public class ServingMeters {
@@ -22,9 +30,17 @@ public class ServingMeters {
     private final Timer latency;
     private final Timer batchDuration;
     private final DistributionSummary batchSize;
+    private final DeployedModelGauges deployed;
 
-    public ServingMeters(MeterRegistry registry) {
+    @Inject
+    public ServingMeters(MeterRegistry registry, EvaluationStore evaluations) {
+        this(registry, checkpoint -> evaluations.get(checkpoint).map(EvaluatedCheckpoint::data));
+    }
+
+    /** @param dataOf a checkpoint's dataset build as evaluated, empty when none is on record */
+    ServingMeters(MeterRegistry registry, Function<String, Optional<ShardManifest>> dataOf) {
         this.registry = registry;
+        this.deployed = new DeployedModelGauges(registry, dataOf);
         this.latency = Timer.builder("finetune.serving.latency")
                 .description("From a request's record timestamp to its prediction, queueing included")
                 .publishPercentiles(0.5, 0.99).register(registry);
@@ -39,13 +55,22 @@ public class ServingMeters {
         batchSize.record(requests);
         batchDuration.record(took);
         for (Prediction p : outcome.predictions()) {
-            Counter.builder("finetune.serving.predictions").description("Requests answered, by deployment")
-                    .tag("deployment", p.deployment()).register(registry).increment();
+            Counter.builder("finetune.serving.predictions")
+                    .description("Requests answered, by deployment and predicted label")
+                    .tag("deployment", p.deployment()).tag("label", p.label()).register(registry).increment();
             latency.record(Duration.ofMillis(p.timings().queuedMs() + p.timings().inferenceMs()));
         }
         for (DeadLetter letter : outcome.deadLetters()) {
             Counter.builder("finetune.serving.dead_letters").description("Requests refused, by reason")
                     .tag("reason", letter.reason()).register(registry).increment();
         }
+    }
+
+    /**
+     * Shows the checkpoint each deployment serves (and its dataset's label shares); the serving loop calls it between
+     * batches, so a change shows within a poll.
+     */
+    public void deployments(List<Deployment> deployments) {
+        deployed.show(deployments);
     }
 }

@@ -1,0 +1,90 @@
+package io.finetune.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.InferenceRequest;
+import io.finetune.contracts.Json;
+import io.finetune.contracts.Prediction;
+import io.finetune.contracts.Topics;
+import io.finetune.kafka.local.TopicTail;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Serving as an application uses it: a deployment created over REST on an evaluated checkpoint, texts put on the
+ * requests topic (as the application's Kafka producer would), their predictions read back from the predictions topic.
+ */
+public final class ServingScenario implements AutoCloseable {
+    private final LocalStack stack;
+    private final PipelineClient client;
+    private final KafkaProducer<String, String> producer;
+
+    public ServingScenario(LocalStack stack) {
+        this.stack = stack;
+        this.client = new PipelineClient(stack);
+        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+    }
+
+    /** {@code POST /deployments}: the deployment serves the checkpoint from now on. */
+    public JsonNode deploy(String name, String checkpoint) {
+        return client.require(client.post("evaluator-service", "/deployments", "application/json",
+                Json.write(Map.of("name", name, "checkpoint", checkpoint))), 201);
+    }
+
+    /** Puts a request on the requests topic, keyed by its id, and waits for Kafka's acknowledgement. */
+    public void request(InferenceRequest request) {
+        send(request.id(), Json.write(request));
+    }
+
+    /** Puts any value on the requests topic (a bad request, say). */
+    public void send(String key, String value) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.INFERENCE_REQUESTS, key, value)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the requests topic refused a request", e.getCause());
+        }
+    }
+
+    /** The predictions of these request ids, by id; fails when one has none within the timeout. */
+    public Map<String, Prediction> awaitPredictions(Set<String> ids, Duration timeout) {
+        Map<String, Prediction> found = new HashMap<>();
+        try (TopicTail predictions = new TopicTail(stack.bootstrapServers(), Topics.PREDICTIONS)) {
+            predictions.pollUntil(r -> collect(r, ids, found) && found.keySet().containsAll(ids), timeout);
+        }
+        if (!found.keySet().containsAll(ids)) {
+            Set<String> missing = new HashSet<>(ids);
+            missing.removeAll(found.keySet());
+            throw new IllegalStateException(missing.size() + " of " + ids.size() + " requests got no prediction within "
+                    + timeout.toSeconds() + " s, e.g. " + List.copyOf(missing).subList(0, 1) + "; see the service logs"
+                    + " in " + stack.stateDir().resolve("services"));
+        }
+        return found;
+    }
+
+    private static boolean collect(ConsumerRecord<String, byte[]> record, Set<String> ids,
+                                   Map<String, Prediction> found) {
+        if (ids.contains(record.key())) {
+            found.put(record.key(), Json.read(TopicTail.text(record), Prediction.class));
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}
