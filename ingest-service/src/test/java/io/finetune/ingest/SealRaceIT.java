@@ -10,6 +10,8 @@ import io.finetune.kafka.local.TopicTail;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,12 +50,24 @@ import static org.awaitility.Awaitility.await;
  * id, that seals the dataset as ingest's seal path does (claim on the registry topic, END marker on the dataset
  * topic, then the claim marked ended). Every record a client was told is accepted must reach the dataset topic before
  * the END marker, every record before the END marker must have been answered accepted, and the registry's count
- * must be exactly those records. Before the fix, records checked "not sealed" landed behind the END marker while
- * their upload was answered 200.
+ * must be exactly those records. Before the fix, records checked "not sealed" landed behind the END marker, or were
+ * dead-lettered mid-upload, while their upload was answered 200.
+ * <p>
+ * Replica A's producer lingers 200 ms before it sends a batch (10 ms in production): records checked "not sealed"
+ * just before the claim then reach Kafka after replica B's END marker, so the check against the END marker's offset
+ * is exercised, not only the check before writing.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalKafkaResource.class)
+@TestProfile(SealRaceIT.LingeringProducer.class)
 class SealRaceIT {
+    public static class LingeringProducer implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mp.messaging.outgoing.dataset-records.linger.ms", "200");
+        }
+    }
+
     private static final Logger LOG = Logger.getLogger(SealRaceIT.class);
     private static final int CLIENTS = 4;
     private static final int PER_UPLOAD = 300;
@@ -85,6 +99,7 @@ class SealRaceIT {
             replicaB.close();
         }
         LOG.infof("records written behind the END marker over %d rounds (refused): %d", ROUNDS, behindTheMarker);
+        assertThat(behindTheMarker).as("records the seal overtook: the race took place").isPositive();
     }
 
     /** @return how many records landed behind the END marker (each must have been refused) */

@@ -80,7 +80,13 @@ final class EndOffsets implements AutoCloseable {
             }
             // Asked after every caller of this batch asked: offsets at least as far as each caller needs.
             try {
-                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+                Collection<TopicPartition> all = partitions;
+                if (!consumer.assignment().equals(java.util.Set.copyOf(all))) {
+                    // Never polled: assigned only so that the client does not warn, at each request, that it got
+                    // offsets of partitions it does not hold.
+                    consumer.assign(all);
+                }
+                Map<TopicPartition, Long> ends = consumer.endOffsets(all, timeout);
                 batch.forEach(answer -> answer.complete(ends));
             } catch (RuntimeException e) {
                 batch.forEach(answer -> answer.completeExceptionally(e));

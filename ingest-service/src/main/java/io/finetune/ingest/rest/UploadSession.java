@@ -77,6 +77,9 @@ final class UploadSession implements RecordSink {
             listError(item.position(), item.source(), bad);
             pending.add(intake.reject(bad, origin, item.raw()).subscribeAsCompletionStage());
         } else if (intake.isSealed(dataset)) {
+            if (!written.isEmpty()) {
+                settle(); // records written before this one are decided first: the errors stay in line order
+            }
             refuse(item.position(), item.source(), RecordIntake.sealed(dataset, "dataset '" + dataset
                     + "' was sealed while this upload was being read: this record was not written"), item.raw());
         } else {
