@@ -15,9 +15,13 @@ import java.time.Instant;
  * @param accepted the records accepted by all replicas as known to the sealing one: the END marker's count
  * @param process  the sealing process (one per start of a replica): a retry in another process finishes the seal
  * @param ended    whether the END marker is on {@link Topics#DATASET_RECORDS}
+ * @param endPartition the END marker's partition of {@link Topics#DATASET_RECORDS}, once ended; null in events
+ *                     written before it was recorded
+ * @param endOffset    the END marker's offset there: a record of the dataset at a higher offset was written after the
+ *                     seal and is not in the dataset; null as endPartition
  */
 public record DatasetSealed(int v, String dataset, int seal, long accepted, String replica, String process,
-                            boolean ended, Instant at) {
+                            boolean ended, Instant at, Integer endPartition, Long endOffset) {
     public static final int VERSION = 1;
     public static final String TYPE = "sealed";
 
@@ -26,10 +30,16 @@ public record DatasetSealed(int v, String dataset, int seal, long accepted, Stri
     }
 
     public static DatasetSealed claim(String dataset, int seal, long accepted, String replica, String process) {
-        return new DatasetSealed(VERSION, dataset, seal, accepted, replica, process, false, Instant.now());
+        return new DatasetSealed(VERSION, dataset, seal, accepted, replica, process, false, Instant.now(), null, null);
     }
 
+    /** The claim, its END marker acknowledged at an unknown place. */
     public DatasetSealed asEnded() {
-        return new DatasetSealed(v, dataset, seal, accepted, replica, process, true, Instant.now());
+        return new DatasetSealed(v, dataset, seal, accepted, replica, process, true, Instant.now(), null, null);
+    }
+
+    /** The claim, its END marker acknowledged at {@code offset} of {@code partition}. */
+    public DatasetSealed asEnded(int partition, long offset) {
+        return new DatasetSealed(v, dataset, seal, accepted, replica, process, true, Instant.now(), partition, offset);
     }
 }

@@ -138,6 +138,11 @@ class IngestIT {
         assertThat(status.get("state").asText()).isEqualTo("SEALED");
     }
 
+    /**
+     * Also: status lookups are answered from ingest's index of the shards topic, which reads each record of the topic
+     * once: polling the status of a sealed dataset reads nothing more (before, each GET read the whole topic again),
+     * and a manifest published after start-up is found by the next GET (read-your-writes).
+     */
     @Test
     void aSealedDatasetShowsItsCleaningReportOncePreprocessPublishedTheManifest() {
         given().contentType(ContentType.JSON).body("{\"name\":\"prepared-set\"}").post("/datasets").then().statusCode(201);
@@ -145,6 +150,13 @@ class IngestIT {
                 .post("/datasets/prepared-set/records").then().statusCode(200);
         given().contentType(ContentType.JSON).body("{}").post("/datasets/prepared-set/seal").then().statusCode(200);
         given().get("/datasets/prepared-set").then().statusCode(200).body("state", equalTo("SEALED"));
+        publish("prepared-set", "shard", "not a manifest: skipped by its type");
+        given().get("/datasets/prepared-set").then().statusCode(200).body("state", equalTo("SEALED"));
+        double read = shardIndexRecordsRead();
+        for (int i = 0; i < 20; i++) {
+            given().get("/datasets/prepared-set").then().statusCode(200).body("state", equalTo("SEALED"));
+        }
+        assertThat(shardIndexRecordsRead()).as("records of the shards topic read by 20 lookups").isEqualTo(read);
 
         publishManifest("prepared-set");
 
@@ -153,6 +165,7 @@ class IngestIT {
                 .body("prepared.build", equalTo("b7"))
                 .body("prepared.counts.train.a", equalTo(1))
                 .body("prepared.report.steps[0].name", equalTo("dedupe-exact"));
+        assertThat(shardIndexRecordsRead()).as("the manifest, read once").isEqualTo(read + 1);
         given().contentType(ContentType.JSON).body("{}").post("/datasets/prepared-set/seal").then().statusCode(409)
                 .contentType("application/problem+json").body("detail", containsString("is prepared"));
     }
@@ -205,6 +218,15 @@ class IngestIT {
 
         publishManifest(dataset);
         given().get("/datasets/" + dataset).then().body("state", equalTo("PREPARED"));
+    }
+
+    /** finetune_ingest_shard_index_records_total from /q/metrics. */
+    private static double shardIndexRecordsRead() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher line = java.util.regex.Pattern
+                .compile("(?m)^finetune_ingest_shard_index_records_total(\\{[^}]*})? (\\S+)$").matcher(metrics);
+        assertThat(line.find()).as("the index's metric is served").isTrue();
+        return Double.parseDouble(line.group(2));
     }
 
     /** What preprocess-service publishes after the last shard of a dataset (by hand: this test runs ingest alone). */

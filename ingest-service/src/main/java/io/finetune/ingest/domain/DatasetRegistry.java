@@ -9,6 +9,7 @@ import io.finetune.contracts.SafeNames;
 import io.finetune.ingest.messaging.RegistryConfig;
 import io.finetune.ingest.messaging.RegistryLog;
 import io.micrometer.core.instrument.Counter;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
@@ -40,6 +41,7 @@ import java.util.function.Supplier;
 @Startup
 public class DatasetRegistry {
     private final DatasetViews views = new DatasetViews();
+    private final Awaited<RecordsEnd> ends = new Awaited<>();
     private final RegistryLog log;
     private final CountPublisher counts;
     private final String replica;
@@ -68,7 +70,12 @@ public class DatasetRegistry {
         this.publishInterval = publishInterval;
         this.waitLimit = waitLimit;
         this.acceptedCounter = meters.counter("finetune.ingest.records", "outcome", "accepted", "reason", "none");
-        this.log = RegistryLog.of(kafkaConfig, views::apply);
+        this.log = RegistryLog.of(kafkaConfig, (key, type, json) -> {
+            views.apply(key, type, json);
+            if (DatasetSealed.TYPE.equals(type)) {
+                ends.changed(key.substring(0, Math.max(0, key.indexOf('/'))));
+            }
+        });
         this.counts = new CountPublisher(log, replica, this::ownLastSnapshot);
     }
 
@@ -195,10 +202,14 @@ public class DatasetRegistry {
         });
     }
 
-    /** The END marker of a seal this process won (or resumed) is acknowledged: the seal is final. */
-    public CompletableFuture<Void> sealEnded(String name) {
+    /**
+     * The END marker of a seal this process won (or resumed) is acknowledged at {@code end}: the seal is final, and
+     * replicas that wrote records of the dataset meanwhile learn where the records end ({@link #recordsEnd}).
+     */
+    public CompletableFuture<Void> sealEnded(String name, RecordMetadata end) {
         DatasetViews.View view = views.get(name);
-        return log.append(name, view.sealKey, DatasetSealed.TYPE, Json.write(view.seal.asEnded()))
+        return log.append(name, view.sealKey, DatasetSealed.TYPE,
+                        Json.write(view.seal.asEnded(end.partition(), end.offset())))
                 .thenCompose(log::readPast)
                 .whenComplete((done, error) -> sealing.remove(name));
     }
@@ -209,9 +220,59 @@ public class DatasetRegistry {
     }
 
     public void countAccepted(String name) {
+        countAccepted(name, 1);
+    }
+
+    public void countAccepted(String name, long records) {
+        if (records > 0) {
+            awaitLoaded();
+            counts.of(name).accepted.addAndGet(records);
+            acceptedCounter.increment(records);
+        }
+    }
+
+    /**
+     * Where the dataset's records end, for records of it that Kafka acknowledged on {@code finetune.dataset.records}
+     * before this call. Called by a replica after its records were acknowledged and before it says they are accepted.
+     * <p>
+     * Why it is right. A seal writes its claim to the registry and has it acknowledged before it sends the END
+     * marker, and records the END marker's offset in the registry once that is acknowledged (see
+     * {@link io.finetune.ingest.messaging.RecordIntake}). This call reads the registry up to end offsets asked of the
+     * broker after it was made ({@link RegistryLog#catchUp}), so it sees every registry event acknowledged before it.
+     * <ul>
+     * <li>No claim seen: no claim was acknowledged before this call, so the END marker, sent after the claim's
+     * acknowledgement, is sent after this call, hence after the caller's records were acknowledged. A dataset's
+     * records and its END marker share one partition (keyed by dataset), whose offsets grow with the time of append:
+     * the END marker lands behind them. They are in ({@link RecordsEnd#OPEN}).</li>
+     * <li>A claim seen: the seal may have overtaken the records. Wait (up to {@code ingest.registry.wait-limit}) for
+     * the END marker's offset; a record before it is in, one behind it is not, as preprocess sees it. If the offset
+     * does not come in time (the sealer died between claim and END marker), the records' fate is not known yet, and
+     * they are not called accepted ({@link RecordsEnd#unknown}).</li>
+     * </ul>
+     * The END marker that counts is that of seal 1: seals after a failed preparation add no records.
+     */
+    public CompletableFuture<RecordsEnd> recordsEnd(String name) {
         awaitLoaded();
-        counts.of(name).accepted.incrementAndGet();
-        acceptedCounter.increment();
+        return log.catchUp(name).thenComposeAsync(read -> {
+            DatasetViews.View view = views.get(name);
+            if (view == null || view.firstSeal == null) {
+                return CompletableFuture.completedFuture(RecordsEnd.OPEN);
+            }
+            return ends.await(name, () -> endOfRecords(name), waitLimit,
+                    RecordsEnd.unknown("its END marker was not confirmed within " + waitLimit));
+        });
+    }
+
+    /** Where seal 1's END marker is, once it is ended; null while it is not. */
+    private RecordsEnd endOfRecords(String name) {
+        DatasetViews.View view = views.get(name);
+        DatasetSealed first = view == null ? null : view.firstSeal;
+        if (first == null || !first.ended()) {
+            return null;
+        }
+        return first.endOffset() == null
+                ? RecordsEnd.unknown("its seal was recorded by a version that did not note the END marker's place")
+                : RecordsEnd.at(first.endPartition(), first.endOffset());
     }
 
     public void countRejected(String name, String reason) {

@@ -19,6 +19,11 @@ final class DatasetViews {
         volatile String definitionKey;
         volatile DatasetSealed seal;
         volatile String sealKey;
+        /**
+         * Seal 1, the one that closed the dataset to records: its END marker is where the records end, whatever
+         * seals follow a failed preparation.
+         */
+        volatile DatasetSealed firstSeal;
         final Map<String, DatasetCounts> counts = new ConcurrentHashMap<>();
     }
 
@@ -46,6 +51,11 @@ final class DatasetViews {
                 } else if (isNext(view.seal, sealed.seal())) {
                     view.sealKey = key;
                     view.seal = sealed;
+                } else {
+                    return;
+                }
+                if (sealed.seal() == 1) {
+                    view.firstSeal = sealed;
                 }
             }
             case DatasetCounts.TYPE -> {

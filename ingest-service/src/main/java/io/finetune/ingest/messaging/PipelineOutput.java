@@ -10,6 +10,7 @@ import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -41,22 +42,19 @@ public class PipelineOutput {
         this.recordsTopic = recordsTopic;
     }
 
-    /** Keyed by dataset: a dataset's records and its end marker stay in order on one partition. */
-    public Uni<Void> send(DatasetRecord record) {
-        return records.send(Record.of(record.dataset(), Json.write(record)));
-    }
-
     /**
-     * The same send, straight on the channel's Kafka producer: bulk uploads send hundreds of thousands of records,
-     * and the emitter's per-message Uni, context capture and sending thread cost more CPU than the send itself.
-     * Completes when Kafka acknowledged the record. The record shares the channel's producer, so it keeps its order
-     * with the end marker sent later through the emitter.
+     * Keyed by dataset: a dataset's records and its END marker share one partition. Straight on the channel's Kafka
+     * producer (the emitter only keeps the channel, and so its producer, wired): bulk uploads send hundreds of
+     * thousands of records, and the emitter's per-message Uni, context capture and sending thread cost more CPU than
+     * the send itself, and do not say where a record landed.
+     * Completes with the record's place (partition and offset) when Kafka acknowledged it: whether it is in its
+     * dataset depends on where it landed against the END marker ({@link RecordIntake}).
      */
-    public CompletableFuture<Void> sendNow(DatasetRecord record) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    public CompletableFuture<RecordMetadata> sendNow(DatasetRecord record) {
+        CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
         producer().send(new ProducerRecord<>(recordsTopic, record.dataset(), Json.write(record)), (metadata, error) -> {
             if (error == null) {
-                done.complete(null);
+                done.complete(metadata);
             } else {
                 done.completeExceptionally(error);
             }

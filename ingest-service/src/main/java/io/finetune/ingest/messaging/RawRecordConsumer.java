@@ -37,7 +37,7 @@ public class RawRecordConsumer {
         String payload = value == null ? null : new String(value, StandardCharsets.UTF_8);
         // Acknowledged once its count is published too (within ingest.registry.publish-interval), so a committed
         // offset never hides a count lost in a crash; the next record does not wait for that.
-        return intake.handle(validator.validateRaw(value, record.getKey()), origin, payload)
+        return intake.handleRaw(validator.validateRaw(value, record.getKey()), record.getKey(), origin, payload)
                 .subscribeAsCompletionStage()
                 .thenAccept(done -> registry.countsPublished().thenCompose(published -> record.ack()))
                 .exceptionallyCompose(failure -> record.nack(failure));

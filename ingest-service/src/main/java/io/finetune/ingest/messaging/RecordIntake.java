@@ -5,10 +5,12 @@ import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.PreprocessOptions;
 import io.finetune.ingest.domain.DatasetRegistry;
 import io.finetune.ingest.domain.NextSeal;
+import io.finetune.ingest.domain.RecordsEnd;
 import io.finetune.ingest.domain.Validation;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,42 +27,90 @@ public class RecordIntake {
     private final PipelineOutput output;
     private final DatasetRegistry registry;
     private final PreparedDatasets prepared;
+    private final SealMarkers sealMarkers;
 
-    public RecordIntake(PipelineOutput output, DatasetRegistry registry, PreparedDatasets prepared) {
+    public RecordIntake(PipelineOutput output, DatasetRegistry registry, PreparedDatasets prepared,
+                        SealMarkers sealMarkers) {
         this.output = output;
+        this.sealMarkers = sealMarkers;
         this.registry = registry;
         this.prepared = prepared;
     }
 
-    /** @param origin where the record came from, e.g. "kafka:finetune.ingest.raw/0@42" or "rest:line 7" */
-    public Uni<Void> handle(Validation validation, String origin, String payload) {
+    /**
+     * A record of the raw topic. The raw consumer handles a raw partition in order, so a record keyed by its dataset
+     * is written before any END marker that is handled on its partition; every END marker is, because one that came
+     * under another key is sent again keyed by its dataset (as a REST seal is, {@link SealMarkers}) instead of being
+     * sealed where it arrived. So such a record needs no check against the END marker. (If its partition moves to
+     * another replica while it is being written, that replica handles it again, before the END marker: a copy is
+     * in.) A record under another key than its dataset's is checked as an upload's are ({@link #recordsEnd}).
+     *
+     * @param key    the raw record's key
+     * @param origin where the record came from, e.g. "kafka:finetune.ingest.raw/0@42"
+     */
+    public Uni<Void> handleRaw(Validation validation, String key, String origin, String payload) {
         if (validation instanceof Validation.Accepted accepted) {
-            return accept(accepted.record(), origin, payload);
+            return accept(accepted.record(), !accepted.record().dataset().equals(key), origin, payload);
         }
         if (validation instanceof Validation.Seal seal) {
-            return seal(seal, origin, payload);
+            return seal.dataset().equals(key) ? seal(seal, origin, payload)
+                    : sealMarkers.send(seal.dataset(), seal.options());
         }
         return reject((Validation.Rejected) validation, origin, payload);
     }
 
     /**
-     * The same as {@link #handle}, for bulk uploads: accepted records go straight to the producer (see
-     * {@link PipelineOutput#sendNow}); counted once Kafka acknowledged them.
+     * Writes an accepted record of a bulk upload to the dataset topic, not yet counted: completes with its place once
+     * Kafka acknowledged it. It is in the dataset if it landed before the END marker: ask {@link #recordsEnd} once
+     * the upload's records so far are acknowledged, then {@link #countAccepted} those in and {@link #reject} the
+     * others.
      */
-    public CompletableFuture<Void> handleNow(Validation validation, String origin, String payload) {
-        if (validation instanceof Validation.Accepted accepted && !registry.isSealed(accepted.record().dataset())) {
-            DatasetRecord record = accepted.record();
-            return output.sendNow(record).thenRun(() -> registry.countAccepted(record.dataset()));
-        }
-        return handle(validation, origin, payload).subscribeAsCompletionStage();
+    public CompletableFuture<RecordMetadata> write(DatasetRecord record) {
+        return output.sendNow(record);
     }
 
-    private Uni<Void> accept(DatasetRecord record, String origin, String payload) {
-        if (registry.isSealed(record.dataset())) {
-            return reject(new Validation.Rejected(record.dataset(), "dataset-sealed", null,
-                    "dataset '" + record.dataset() + "' is sealed: create a new dataset to add records"), origin, payload);
+    /** Where the dataset's records end, for records acknowledged before the call ({@link DatasetRegistry#recordsEnd}). */
+    public CompletableFuture<RecordsEnd> recordsEnd(String dataset) {
+        return registry.recordsEnd(dataset);
+    }
+
+    public void countAccepted(String dataset, long records) {
+        registry.countAccepted(dataset, records);
+    }
+
+    public boolean isSealed(String dataset) {
+        return registry.isSealed(dataset);
+    }
+
+    /** The rejection of a valid record that a seal closed the dataset to. */
+    public static Validation.Rejected sealed(String dataset, String detail) {
+        return new Validation.Rejected(dataset, "dataset-sealed", null, detail);
+    }
+
+    /**
+     * A raw record: written, and counted as accepted; when {@code overtakable} (see {@link #handleRaw}) only if it
+     * landed before the END marker, else it is dead-lettered as "dataset-sealed", as one that came after the seal is.
+     */
+    private Uni<Void> accept(DatasetRecord record, boolean overtakable, String origin, String payload) {
+        String dataset = record.dataset();
+        if (registry.isSealed(dataset)) {
+            return reject(sealed(dataset, "dataset '" + dataset + "' is sealed: create a new dataset to add records"),
+                    origin, payload);
         }
-        return output.send(record).invoke(() -> registry.countAccepted(record.dataset()));
+        if (!overtakable) {
+            return Uni.createFrom().completionStage(() -> output.sendNow(record))
+                    .invoke(() -> registry.countAccepted(dataset)).replaceWithVoid();
+        }
+        return Uni.createFrom().completionStage(() -> output.sendNow(record)
+                        .thenCompose(at -> registry.recordsEnd(dataset)
+                                .thenApply(end -> end.includes(at) ? null : end.excluded(dataset, at))))
+                .chain(excluded -> {
+                    if (excluded == null) {
+                        registry.countAccepted(dataset);
+                        return Uni.createFrom().voidItem();
+                    }
+                    return reject(sealed(dataset, excluded), origin, payload);
+                });
     }
 
     /**
@@ -85,9 +135,12 @@ public class RecordIntake {
                 return refuse(dataset, "dataset '" + dataset + "' was sealed already (seal " + number + ")", origin,
                         payload);
             }
-            return output.send(DatasetRecord.end(dataset, accepted, options, number))
+            // The claim is acknowledged (and read back) before the END marker is sent, and the END marker's place is
+            // recorded once it is acknowledged: DatasetRegistry#recordsEnd builds on that order.
+            return Uni.createFrom().completionStage(() -> output.sendNow(DatasetRecord.end(dataset, accepted,
+                            options, number)))
                     .onFailure().invoke(failure -> registry.sealAbandoned(dataset))
-                    .chain(() -> Uni.createFrom().completionStage(() -> registry.sealEnded(dataset)));
+                    .chain(end -> Uni.createFrom().completionStage(() -> registry.sealEnded(dataset, end)));
         });
     }
 

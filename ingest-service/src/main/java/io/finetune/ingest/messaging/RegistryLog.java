@@ -52,6 +52,7 @@ public final class RegistryLog implements AutoCloseable {
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
+    private final EndOffsets ends;
     private volatile int partitions;
     private volatile String problem = "not read yet";
     private volatile boolean closed;
@@ -71,6 +72,7 @@ public final class RegistryLog implements AutoCloseable {
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer());
+        this.ends = new EndOffsets(kafkaConfig, "ingest-registry-ends", Duration.ofSeconds(30));
         this.tail = new Thread(this::run, "ingest-registry-tail");
         this.tail.setDaemon(true);
     }
@@ -128,7 +130,31 @@ public final class RegistryLog implements AutoCloseable {
 
     /** Completes once the listener has been handed every event up to and including the one at {@code at}. */
     public CompletableFuture<Void> readPast(RecordMetadata at) {
-        Waiter waiter = new Waiter(at.partition(), at.offset(), new CompletableFuture<>());
+        return readPast(at.partition(), at.offset());
+    }
+
+    /**
+     * Completes once the listener has been handed every event of the dataset's partition that Kafka acknowledged
+     * before this call: the end offset is asked of the broker after the call, and read up to. An event whose append
+     * was acknowledged before the call is below that end offset (the end offset is the high watermark, which an
+     * acks=all append has passed when it is acknowledged, and which never goes back, even over a leader change).
+     */
+    public CompletableFuture<Void> catchUp(String dataset) {
+        int partition;
+        try {
+            partition = partitionOf(dataset);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return ends.next().thenCompose(end -> {
+            Long next = end.get(new TopicPartition(topic, partition));
+            return next == null || next == 0 ? CompletableFuture.completedFuture(null)
+                    : readPast(partition, next - 1);
+        });
+    }
+
+    private CompletableFuture<Void> readPast(int partition, long offset) {
+        Waiter waiter = new Waiter(partition, offset, new CompletableFuture<>());
         synchronized (waiters) {
             waiters.add(waiter);
         }
@@ -183,6 +209,7 @@ public final class RegistryLog implements AutoCloseable {
                 consumer.assign(all);
                 consumer.seekToBeginning(all);
                 partitions = all.size();
+                ends.partitions(all);
                 return consumer.endOffsets(all);
             }
             problem = "topic " + topic + " does not exist: create it as Topics.java says";
@@ -230,6 +257,7 @@ public final class RegistryLog implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
+        ends.close();
         synchronized (waiters) {
             waiters.forEach(w -> w.done().completeExceptionally(new IllegalStateException("registry closed")));
             waiters.clear();

@@ -140,7 +140,9 @@ public class DatasetResource {
     @APIResponse(responseCode = "400", description = "The upload cannot be read, or not one record in it is good:"
             + " the problem's errors list each bad record")
     @APIResponse(responseCode = "404", description = "No dataset of this name")
-    @APIResponse(responseCode = "409", description = "The dataset is sealed: no more records")
+    @APIResponse(responseCode = "409", description = "The dataset is sealed: no more records; or it was sealed while"
+            + " this upload was being written: the detail counts the records accepted (in the dataset) and refused"
+            + " (behind the END marker), and errors lists each refused one by line, reason dataset-sealed")
     public UploadReport append(@Parameter(description = "The dataset's name") @PathParam("name") String name,
                                @Parameter(description = "How the body is written: application/json (an array),"
                                        + " application/x-ndjson, text/csv or text/tab-separated-values")

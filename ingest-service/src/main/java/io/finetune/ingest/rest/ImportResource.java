@@ -80,7 +80,9 @@ public class ImportResource {
     @APIResponse(responseCode = "400", description = "'format' is missing or unknown, mail has no 'label', 'split'"
             + " is unknown, the file cannot be read or an archive is refused, or not one record in it is good")
     @APIResponse(responseCode = "404", description = "No dataset of this name")
-    @APIResponse(responseCode = "409", description = "The dataset is sealed: no more records")
+    @APIResponse(responseCode = "409", description = "The dataset is sealed: no more records; or it was sealed while"
+            + " this upload was being written: the detail counts the records accepted (in the dataset) and refused"
+            + " (behind the END marker), and errors lists each refused one by line, reason dataset-sealed")
     public UploadReport importFile(@Parameter(description = "The dataset's name") @PathParam("name") String name,
                                    @Parameter(description = "imdb, parquet, eml, mbox, csv, tsv or jsonl")
                                    @QueryParam("format") String format,

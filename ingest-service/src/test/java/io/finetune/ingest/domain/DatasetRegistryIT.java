@@ -8,7 +8,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.finetune.contracts.Topics;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +67,7 @@ class DatasetRegistryIT {
             first.countRejected("restart-set", "missing-label");
             assertThat(first.seal("restart-set", 1).get()).isEqualTo(3);
             assertThat(first.seal("restart-set", 1).get()).as("sealing now, in this process").isEqualTo(-1);
-            first.sealEnded("restart-set").get();
+            first.sealEnded("restart-set", endMarkerAt(7)).get();
             first.countRejected("restart-set", "dataset-sealed");
             first.countsPublished().get();
         } finally {
@@ -103,7 +109,7 @@ class DatasetRegistryIT {
             assertThat(restarted.isSealed("cut-short-set")).isTrue();
             assertThat(restarted.seal("cut-short-set", 1).get()).as("the claim's count, to send the END marker with")
                     .isEqualTo(2);
-            restarted.sealEnded("cut-short-set").get();
+            restarted.sealEnded("cut-short-set", endMarkerAt(7)).get();
             assertThat(restarted.seal("cut-short-set", 1).get()).isEqualTo(-1);
         } finally {
             restarted.close();
@@ -135,7 +141,7 @@ class DatasetRegistryIT {
             // A seal publishes the sealing replica's counts first: the END marker's count includes them at once.
             two.countAccepted("shared-set");
             assertThat(two.seal("shared-set", 1).get()).isEqualTo(6);
-            two.sealEnded("shared-set").get();
+            two.sealEnded("shared-set", endMarkerAt(7)).get();
             await().atMost(Duration.ofSeconds(10)).until(() -> one.isSealed("shared-set"));
             assertThat(one.seal("shared-set", 1).get()).isEqualTo(-1);
             assertThat(one.status("shared-set").state()).isEqualTo(DatasetStatus.State.SEALED);
@@ -224,11 +230,58 @@ class DatasetRegistryIT {
     private static long sealAndEnd(DatasetRegistry registry, String name, int number) throws Exception {
         long accepted = registry.seal(name, number).get();
         if (accepted >= 0) {
-            registry.sealEnded(name).get();
+            registry.sealEnded(name, endMarkerAt(7)).get();
         }
         return accepted;
     }
 
+
+    /** Where an END marker was acknowledged on the dataset topic (as the producer reports it). */
+    private static RecordMetadata endMarkerAt(long offset) {
+        return new RecordMetadata(new TopicPartition(Topics.DATASET_RECORDS, 0), offset, 0, 0L, 0, 0);
+    }
+
+    /**
+     * Where a dataset's records end, as a replica that wrote records asks it after their acknowledgement: open while
+     * no seal is claimed; once another replica's claim is visible, the END marker's offset once it is recorded; not
+     * known (so nothing is called accepted) when the claim's END marker is not recorded within the wait limit.
+     */
+    @Test
+    void recordsEndIsOpenUntilAClaimThenTheEndMarkersOffset() throws Exception {
+        DatasetRegistry writer = registry("ends-writer");
+        DatasetRegistry sealer = registry("ends-sealer");
+        DatasetRegistry impatient = new DatasetRegistry(new SimpleMeterRegistry(), kafkaConfig, "ends-impatient",
+                Duration.ofMillis(200), Duration.ofSeconds(1));
+        impatient.start();
+        try {
+            writer.countAccepted("ends-set");
+            await().atMost(Duration.ofSeconds(10)).until(() -> sealer.exists("ends-set"));
+            assertThat(writer.recordsEnd("ends-set").get()).isEqualTo(RecordsEnd.OPEN);
+
+            assertThat(sealer.seal("ends-set", 1).get()).isEqualTo(1);
+            // The claim is acknowledged: a replica asking now sees it (no waiting for its tail to poll) and waits for
+            // the END marker's place.
+            CompletableFuture<RecordsEnd> waiting = writer.recordsEnd("ends-set");
+            RecordsEnd unknown = impatient.recordsEnd("ends-set").get();
+            assertThat(unknown.includes(endMarkerAt(0))).as("the END marker's place not known in time").isFalse();
+            assertThat(unknown.why()).contains("not confirmed");
+            Thread.sleep(300);
+            assertThat(waiting).isNotDone();
+
+            sealer.sealEnded("ends-set", endMarkerAt(42)).get();
+            RecordsEnd end = waiting.get(10, TimeUnit.SECONDS);
+            assertThat(end).isEqualTo(RecordsEnd.at(0, 42));
+            assertThat(end.includes(endMarkerAt(41))).isTrue();
+            assertThat(end.includes(endMarkerAt(43))).isFalse();
+            assertThat(end.includes(new RecordMetadata(new TopicPartition(Topics.DATASET_RECORDS, 1), 3, 0, 0L, 0, 0)))
+                    .as("another partition than the END marker's").isFalse();
+            assertThat(impatient.recordsEnd("ends-set").get()).isEqualTo(RecordsEnd.at(0, 42));
+        } finally {
+            writer.close();
+            sealer.close();
+            impatient.close();
+        }
+    }
 
     private static <T> List<T> both(ExecutorService pool, Callable<T> first, Callable<T> second) throws Exception {
         List<Future<T>> futures = List.of(pool.submit(first), pool.submit(second));
