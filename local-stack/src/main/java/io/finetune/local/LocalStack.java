@@ -97,7 +97,7 @@ public final class LocalStack implements AutoCloseable {
             String name = SERVICES.get(i);
             for (int replica = 1; replica <= replicas.getOrDefault(name, 1); replica++) {
                 int port = firstPort == 0 || replica > 1 ? LocalKafka.freePort() : firstPort + i;
-                start(replica == 1 ? name : name + "-" + replica, name, port);
+                start(replica == 1 ? name : name + "-" + replica, name, port, replicas.getOrDefault(name, 1) > 1);
             }
         }
         for (ServiceProcess service : services.values()) {
@@ -105,18 +105,25 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void start(String instance, String name, int port) {
+    private void start(String instance, String name, int port, boolean replicated) {
         // Only the key's hash goes on the command line, where other local users can read it (docs/security.md).
         // A 10 s consumer session (Kafka's default is 45 s) lets a service killed and restarted on this machine
         // take its partitions back within seconds instead of waiting out its dead predecessor's session.
         int threads = name.equals("trainer-service") ? trainerThreads() : 1;
+        Map<String, String> properties = new java.util.TreeMap<>(Map.of(
+                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "finetune.auth.api-keys", LocalApiKey.writeEntry(apiKey),
+                "kafka.session.timeout.ms", "10000",
+                // A sequential encoder: inter-op threads would have nothing to run side by side.
+                "ai.djl.pytorch.num_threads", String.valueOf(threads),
+                "ai.djl.pytorch.num_interop_threads", "1"));
+        if (replicated && name.equals("preprocess-service")) {
+            // Static membership, as the StatefulSet's pods have (their names): a restarted replica takes its own
+            // partitions back, and the group tells which process owns which partition.
+            properties.put("preprocess.group-instance-id", instance);
+        }
         ServiceProcess service = new ServiceProcess(instance, name, repoRoot, port, stateDir.resolve("services"),
-                Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                        "finetune.auth.api-keys", LocalApiKey.writeEntry(apiKey),
-                        "kafka.session.timeout.ms", "10000",
-                        // A sequential encoder: inter-op threads would have nothing to run side by side.
-                        "ai.djl.pytorch.num_threads", String.valueOf(threads),
-                        "ai.djl.pytorch.num_interop_threads", "1"));
+                properties);
         synchronized (services) {
             if (closed) { // Ctrl-C while starting: close() has run or is running; start nothing more
                 throw new IllegalStateException("the stack was closed while starting");

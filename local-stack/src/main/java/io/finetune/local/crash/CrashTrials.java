@@ -142,10 +142,11 @@ public final class CrashTrials {
     private static TrialResult attempt(LocalStack stack, TrialRun runs, int number, String name, Fault fault,
                                        RunOutcome baseline, boolean retried) {
         Timeline timeline = new Timeline();
-        FaultInjector injector = new FaultInjector(stack, fault, timeline).start();
+        FaultInjector injector = new FaultInjector(stack, fault, timeline, name, name + "-job").start();
         RunOutcome outcome = runs.run(name, name + "-job", timeline);
         injector.finish();
-        return new TrialResult(number, fault, retried, injector.injectedAt(), injector.downtime(), injector.error(),
+        return new TrialResult(number, fault, injector.killed(), retried, injector.injectedAt(), injector.downtime(),
+                injector.error(),
                 Verdict.judge(outcome, baseline), timeline);
     }
 }

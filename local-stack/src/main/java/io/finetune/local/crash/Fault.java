@@ -1,8 +1,9 @@
 package io.finetune.local.crash;
 
 /**
- * One thing to break during a run: SIGKILL a service's process {@code process} (then start it again; with replicas,
- * one of them), or kill the broker and start it again after {@code downMillis}. The fault hits {@code delayMillis} after the run reaches {@code anchor} (a
+ * One thing to break during a run: SIGKILL a service (then start it again; with replicas, {@code process} says which:
+ * {@link #BUSY}, the one holding the run's dataset or job at that moment, or {@link #OTHER}, another one), or kill the
+ * broker and start it again after {@code downMillis}. The fault hits {@code delayMillis} after the run reaches {@code anchor} (a
  * {@link Timeline} phase, or {@link Timeline#START}), so it lands in the same part of the run however fast the
  * machine is today. {@code end} is the phase that closes the target's busy window, and {@code share} where in that
  * window the moment lies, so a trial whose run was quicker than planned can be tried again at the same share
@@ -12,6 +13,8 @@ public record Fault(String target, String process, String anchor, String end, do
                     long downMillis) {
     /** Broker targets: the broker killed while records are ingested, shards published, checkpoints sent or scored. */
     public static final String BROKER = "kafka-broker";
+    static final String BUSY = "busy";
+    static final String OTHER = "other";
 
     public boolean isBroker() {
         return target.startsWith(BROKER);
@@ -20,11 +23,6 @@ public record Fault(String target, String process, String anchor, String end, do
     /** The same fault at the same share of a window {@code windowMillis} long. */
     Fault within(long windowMillis) {
         return new Fault(target, process, anchor, end, share, (long) (share * windowMillis), downMillis);
-    }
-
-    /** What the table shows: the target, and which replica when the process is not the service's first. */
-    String killed() {
-        return process == null || process.equals(service(target)) ? target : target + " (" + process + ")";
     }
 
     /** The service a target names: itself, or the one whose part of the work it names ("evaluator-serving"). */

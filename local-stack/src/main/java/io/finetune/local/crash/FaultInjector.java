@@ -4,6 +4,8 @@ import io.finetune.local.LocalStack;
 import io.finetune.local.ServiceProcess;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Carries out one {@link Fault} on its own thread while the run goes on: waits for the moment, SIGKILLs the target
@@ -17,8 +19,14 @@ final class FaultInjector implements AutoCloseable {
     private volatile long recoveredAt = -1;
     private volatile String error;
 
-    FaultInjector(LocalStack stack, Fault fault, Timeline timeline) {
-        thread = new Thread(() -> run(stack, fault, timeline), "fault-" + fault.target());
+    private volatile String killed;
+
+    /**
+     * @param dataset the run's dataset and {@code jobId} its job: with replicas, a fault on the "busy" replica kills
+     *                the one that holds them at that moment ({@link BusyReplica}), one on the "other" replica another
+     */
+    FaultInjector(LocalStack stack, Fault fault, Timeline timeline, String dataset, String jobId) {
+        thread = new Thread(() -> run(stack, fault, timeline, dataset, jobId), "fault-" + fault.target());
         thread.setDaemon(true);
     }
 
@@ -27,7 +35,7 @@ final class FaultInjector implements AutoCloseable {
         return this;
     }
 
-    private void run(LocalStack stack, Fault fault, Timeline timeline) {
+    private void run(LocalStack stack, Fault fault, Timeline timeline, String dataset, String jobId) {
         while (!timeline.reached(fault.anchor())) {
             if (cancelled) {
                 return;
@@ -53,7 +61,8 @@ final class FaultInjector implements AutoCloseable {
                 Retry.pause(fault.downMillis());
                 stack.kafka().start();
             } else {
-                ServiceProcess service = stack.service(fault.process());
+                ServiceProcess service = target(stack, fault, dataset, jobId);
+                killed = service.name();
                 service.kill();
                 service.start().awaitReady(Duration.ofMinutes(3));
             }
@@ -61,6 +70,25 @@ final class FaultInjector implements AutoCloseable {
         } catch (RuntimeException e) {
             error = e.getMessage();
         }
+    }
+
+    /** The process a fault on a service kills: its only one, or with replicas the busy one or another. */
+    private static ServiceProcess target(LocalStack stack, Fault fault, String dataset, String jobId) {
+        String service = Fault.service(fault.target());
+        List<ServiceProcess> replicas = stack.instances(service);
+        if (replicas.size() < 2) {
+            return stack.service(service);
+        }
+        Optional<ServiceProcess> busy = BusyReplica.of(stack, service, dataset, jobId);
+        if (Fault.BUSY.equals(fault.process())) {
+            return busy.orElse(replicas.get(0));
+        }
+        return replicas.stream().filter(p -> busy.isEmpty() || p != busy.get()).findFirst().orElse(replicas.get(0));
+    }
+
+    /** The process killed, or null (none yet, or the broker). */
+    String killed() {
+        return killed;
     }
 
     /** @return true when the fault happened (then waits until the target is back), false when it was too late */

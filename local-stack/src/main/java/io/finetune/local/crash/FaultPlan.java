@@ -27,7 +27,8 @@ final class FaultPlan {
     }
 
     /**
-     * @param replicas processes per service where there are several: the process a fault kills is drawn among them
+     * @param replicas processes per service where there are several: a fault on such a service kills the busy
+     *                 replica or another one, drawn by the seed
      */
     static List<Fault> plan(Timeline baseline, List<String> targets, int trials, long seed,
                             Map<String, Integer> replicas) {
@@ -40,10 +41,8 @@ final class FaultPlan {
             double share = random.nextDouble();
             long down = target.startsWith(Fault.BROKER) ? 1000 + random.nextInt(4000) : 0;
             String process = null;
-            if (!target.startsWith(Fault.BROKER)) {
-                String service = Fault.service(target);
-                int replica = 1 + random.nextInt(replicas.getOrDefault(service, 1));
-                process = replica == 1 ? service : service + "-" + replica;
+            if (!target.startsWith(Fault.BROKER) && replicas.getOrDefault(Fault.service(target), 1) > 1) {
+                process = random.nextBoolean() ? Fault.BUSY : Fault.OTHER;
             }
             faults.add(new Fault(target, process, window[0], window[1], share, (long) (share * length), down));
         }

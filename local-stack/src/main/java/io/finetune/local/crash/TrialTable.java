@@ -5,7 +5,7 @@ import java.util.List;
 
 /** The crash test's output: one row per trial, then a summary and one JSON line for scripts. */
 final class TrialTable {
-    private static final String FORMAT = "%-3s %-36s %-30s %8s %8s  %-31s %-16s %-22s %-52s %-26s %s%n";
+    private static final String FORMAT = "%-3s %-44s %-30s %8s %8s  %-31s %-16s %-22s %-52s %-26s %s%n";
     private final PrintStream out;
 
     TrialTable(PrintStream out) {
@@ -22,7 +22,7 @@ final class TrialTable {
         String outcome = !r.injected() ? "MISSED (run ended first)" + (v.passed() ? "" : "; " + v.failures())
                 : r.passed() ? "ok" : "FAILED: " + (r.injectorError() != null ? r.injectorError() : v.failures());
         String planned = r.fault().when() + (r.retried() ? " (2nd)" : "");
-        out.printf(FORMAT, r.number(), r.fault().killed(), planned, seconds(r.injectedAt()),
+        out.printf(FORMAT, r.number(), r.killedText(), planned, seconds(r.injectedAt()),
                 seconds(r.downtime()), v.detail("shards"), v.detail("job"), v.detail("checkpoints"),
                 v.detail("predictions"), v.detail("serving"), outcome);
         out.flush();
