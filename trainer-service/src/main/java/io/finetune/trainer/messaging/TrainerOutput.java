@@ -6,6 +6,7 @@ import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.contracts.TrainingProgress;
+import io.finetune.service.messaging.Retries;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;

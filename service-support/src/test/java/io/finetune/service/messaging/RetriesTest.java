@@ -1,4 +1,4 @@
-package io.finetune.evaluator.messaging;
+package io.finetune.service.messaging;
 
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;

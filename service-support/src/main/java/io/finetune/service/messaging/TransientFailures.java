@@ -1,4 +1,4 @@
-package io.finetune.evaluator.messaging;
+package io.finetune.service.messaging;
 
 import org.apache.kafka.common.errors.RetriableException;
 
@@ -6,13 +6,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Which failures of an evaluation pass on their own: the broker unreachable or slow (Kafka's retriable errors, its
- * timeouts included, while the test split is read or the result sent; a send that is not acknowledged in time) and
- * the disk for a while. Those are retried; everything else is about the checkpoint itself and becomes
- * a dead letter, since evaluating it again would fail again.
+ * Which failures pass on their own: the broker unreachable or slow (Kafka's retriable errors, its timeouts included;
+ * a send that is not acknowledged in time) and the disk for a while. Anything else (a record too large, an
+ * authorization failure, a checkpoint that cannot be read) fails the same way on every try: the evaluator turns it
+ * into a dead letter, the trainer into a failed job.
  */
-final class TransientFailures {
-    static boolean isTransient(Throwable failure) {
+public final class TransientFailures {
+    public static boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof RetriableException || t instanceof java.util.concurrent.TimeoutException
                     || t instanceof io.smallrye.mutiny.TimeoutException || t instanceof IOException

@@ -1,4 +1,4 @@
-package io.finetune.evaluator.messaging;
+package io.finetune.service.messaging;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -6,13 +6,14 @@ import java.util.function.Consumer;
 
 /**
  * Runs an attempt until it ends without a failure that passes ({@link TransientFailures}), pausing 1 s, 2 s, 4 s and
- * so on, at most a minute, between tries. Any other failure is the caller's.
+ * so on, at most a minute, between tries. Any other failure is the caller's. The evaluator retries evaluations with
+ * it, the trainer the events clients act on.
  */
-final class Retries {
-    static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
-    static final Duration LONGEST_PAUSE = Duration.ofMinutes(1);
+public final class Retries {
+    public static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+    public static final Duration LONGEST_PAUSE = Duration.ofMinutes(1);
 
-    interface Pause {
+    public interface Pause {
         void sleep(Duration pause) throws InterruptedException;
     }
 
@@ -21,7 +22,7 @@ final class Retries {
      * @param onRetry  told of each passing failure before its pause
      * @return true when the attempt ended normally, false when stopped or interrupted first
      */
-    static boolean untilDone(Runnable attempt, BooleanSupplier stopping, Pause pause,
+    public static boolean untilDone(Runnable attempt, BooleanSupplier stopping, Pause pause,
                              Consumer<RuntimeException> onRetry) {
         Duration next = FIRST_PAUSE;
         while (!stopping.getAsBoolean()) {
