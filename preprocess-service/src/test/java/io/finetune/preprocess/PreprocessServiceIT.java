@@ -16,7 +16,10 @@ import io.finetune.kafka.local.LocalKafkaResource;
 import io.finetune.kafka.local.TopicTail;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,6 +181,52 @@ class PreprocessServiceIT {
             long manifests = shards.poll(Duration.ofSeconds(2)).stream()
                     .filter(r -> dataset.equals(r.key()) && "manifest".equals(header(r))).count();
             assertThat(manifests).as("manifests published for the dataset").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRecordBehindItsEndMarkerIsADeadLetterAndHoldsNoOffsetBack() throws Exception {
+        String dataset = "it-behind-end";
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            values.add(Json.write(DatasetRecord.record(dataset, "p" + i, "A wonderful film, number " + i, "pos", null)));
+            values.add(Json.write(DatasetRecord.record(dataset, "n" + i, "A dreadful film, number " + i, "neg", null)));
+        }
+        values.add(Json.write(DatasetRecord.end(dataset, 20L, null, 1)));
+        // What a seal that overtook an upload leaves behind its END marker: ingest told the client it was refused.
+        values.add(Json.write(DatasetRecord.record(dataset, "late", "A late film", "pos", null)));
+        produce(dataset, values);
+        awaitState(dataset, "READY");
+
+        try (TopicTail tail = new TopicTail(bootstrap(), Topics.DEAD_LETTERS)) {
+            DeadLetter late = tail.pollUntil(r -> TopicTail.text(r).contains("record 'late' of dataset " + dataset),
+                            Duration.ofSeconds(30)).stream().map(r -> Json.read(TopicTail.text(r), DeadLetter.class))
+                    .filter(d -> dataset.equals(d.dataset())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no dead letter for the record behind the END marker"));
+            assertThat(late.reason()).isEqualTo("dataset-sealed");
+            assertThat(late.detail()).contains("arrived after its END marker");
+        }
+        // Before the fix the record was spooled: an open dataset no END marker would close, holding the partition's
+        // committed offset at it for good (every later owner would read the partition again from there).
+        long lateOffset;
+        int partition;
+        try (TopicTail records = new TopicTail(bootstrap(), Topics.DATASET_RECORDS)) {
+            ConsumerRecord<String, byte[]> record = records.pollUntil(r -> dataset.equals(r.key())
+                    && TopicTail.text(r).contains("\"late\""), Duration.ofSeconds(10)).stream()
+                    .filter(r -> dataset.equals(r.key()) && TopicTail.text(r).contains("\"late\"")).findFirst()
+                    .orElseThrow();
+            lateOffset = record.offset();
+            partition = record.partition();
+        }
+        String group = ConfigProvider.getConfig().getValue("preprocess.group-id", String.class);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                        .get().get(new TopicPartition(Topics.DATASET_RECORDS, partition));
+                assertThat(committed).isNotNull();
+                assertThat(committed.offset()).as("committed offset of partition %d", partition)
+                        .isGreaterThan(lateOffset);
+            });
         }
     }
 

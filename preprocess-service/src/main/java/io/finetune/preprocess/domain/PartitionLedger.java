@@ -3,6 +3,7 @@ package io.finetune.preprocess.domain;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -24,6 +25,8 @@ public final class PartitionLedger {
         private final int partition;
         /** Open datasets and the offset of their first record. */
         private final Map<String, Long> open = new HashMap<>();
+        /** Datasets whose END marker this ownership has read, and its offset. */
+        private final Map<String, Long> ended = new HashMap<>();
         /** Records before this offset were handled by an earlier owner: their END markers were dealt with. */
         private final long handledBefore;
         private long next;
@@ -60,7 +63,18 @@ public final class PartitionLedger {
         /** The dataset's END marker at {@code offset} was dealt with (prepared, failed or answered as a repeat). */
         public void finished(String dataset, long offset) {
             open.remove(dataset);
+            ended.merge(dataset, offset, Math::min);
             handled(offset);
+        }
+
+        /**
+         * The offset of the dataset's END marker when this ownership read one before {@code offset}: a RECORD there
+         * came after its dataset was sealed, so it is not in the dataset (ingest takes no record after a seal and
+         * told its client so; a seal that overtook the send leaves it behind the marker).
+         */
+        public OptionalLong endedBefore(String dataset, long offset) {
+            Long end = ended.get(dataset);
+            return end != null && end < offset ? OptionalLong.of(end) : OptionalLong.empty();
         }
 
         /** A record that opened nothing (a dead letter) was handled. */

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -178,6 +179,13 @@ public class DatasetRecordLoop {
         if (read == null) {
             ownership.handled(record.offset()); // a dead letter
         } else if (read.kind() == DatasetRecord.Kind.RECORD) {
+            OptionalLong end = ownership.endedBefore(read.dataset(), record.offset());
+            if (end.isPresent()) {
+                // Spooled, it would open a dataset no END marker closes again and hold the watermark here for good.
+                handler.behindEnd(read, end.getAsLong(), origin, record.value());
+                ownership.handled(record.offset());
+                return;
+            }
             // A spool that cannot be written stops the loop: the record is not skipped, a restart reads it again.
             handler.spool(read, record.partition(), record.offset());
             ownership.spooled(read.dataset(), record.offset());

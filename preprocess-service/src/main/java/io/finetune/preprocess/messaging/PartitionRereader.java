@@ -37,8 +37,10 @@ final class PartitionRereader {
     }
 
     /**
-     * Appends to {@code spool} every RECORD of {@code dataset} before offset {@code end} of {@code partition} (the
-     * spool skips offsets it has).
+     * Appends to {@code spool} every RECORD of {@code dataset} before offset {@code end} of {@code partition} and
+     * before the dataset's first END marker (the spool skips offsets it has). A record behind the first marker came
+     * after the dataset was sealed, so it is not in the dataset, even when a later marker (a seal after a failed
+     * preparation) comes after it.
      */
     void reread(String dataset, int partition, long end, DatasetSpool spool) {
         Map<String, Object> props = new HashMap<>(kafkaConfig);
@@ -48,14 +50,25 @@ final class PartitionRereader {
         TopicPartition tp = new TopicPartition(Topics.DATASET_RECORDS, partition);
         long before = spool.count();
         long started = System.nanoTime();
+        boolean sealed = false;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new StringDeserializer())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             while (consumer.position(tp) < end) {
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
-                    if (record.offset() < end && dataset.equals(record.key())) {
-                        spoolIfRecord(record, dataset, spool);
+                    if (record.offset() >= end || !dataset.equals(record.key())) {
+                        continue;
+                    }
+                    DatasetRecord read = parse(record);
+                    if (read == null || !dataset.equals(read.dataset()) || read.kind() == null) {
+                        continue; // went to the dead-letter topic when it was first read
+                    }
+                    if (read.kind() == DatasetRecord.Kind.END) {
+                        sealed = true;
+                    } else if (!sealed) {
+                        spool.append(new SpooledRecord(record.partition(), record.offset(), read.id(), read.text(),
+                                read.label(), read.split()));
                     }
                 }
             }
@@ -64,16 +77,11 @@ final class PartitionRereader {
                 dataset, partition, end, (System.nanoTime() - started) / 1_000_000, spool.count() - before);
     }
 
-    private static void spoolIfRecord(ConsumerRecord<String, String> record, String dataset, DatasetSpool spool) {
-        DatasetRecord read;
+    private static DatasetRecord parse(ConsumerRecord<String, String> record) {
         try {
-            read = Json.read(record.value(), DatasetRecord.class);
+            return Json.read(record.value(), DatasetRecord.class);
         } catch (UncheckedIOException | IllegalArgumentException e) {
-            return; // went to the dead-letter topic when it was first read
-        }
-        if (read != null && dataset.equals(read.dataset()) && read.kind() == DatasetRecord.Kind.RECORD) {
-            spool.append(new SpooledRecord(record.partition(), record.offset(), read.id(), read.text(), read.label(),
-                    read.split()));
+            return null;
         }
     }
 }

@@ -109,6 +109,16 @@ public class RecordHandler {
     }
 
     /**
+     * A RECORD read after its dataset's END marker: not in the dataset. Ingest refused it (a seal overtook its send)
+     * or it was pushed onto the topic after the seal; either way it goes to the dead-letter topic with the reason.
+     */
+    public void behindEnd(DatasetRecord record, long endOffset, String origin, String payload) {
+        deadLetter(origin, record.dataset(), "dataset-sealed", "record '" + record.id() + "' of dataset "
+                + record.dataset() + " arrived after its END marker (offset " + endOffset + " of this partition):"
+                + " the dataset was sealed before it, so it is not in the dataset", payload);
+    }
+
+    /**
      * Prepares the dataset an END marker seals, or fails it with the reason; returns once the outcome is safe.
      *
      * @param partition the END marker's partition, where the dataset's records are

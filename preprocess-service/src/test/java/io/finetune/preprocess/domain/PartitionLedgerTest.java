@@ -29,6 +29,21 @@ class PartitionLedgerTest {
     }
 
     @Test
+    void aRecordBehindItsDatasetsEndMarkerIsKnownAsSuch() {
+        PartitionLedger.Ownership p0 = ledger.assigned(0, 0, 0, Map.of());
+        p0.spooled("a", 0);
+        assertThat(p0.endedBefore("a", 1)).as("no END marker read yet").isEmpty();
+        p0.finished("a", 5);
+        assertThat(p0.endedBefore("a", 6)).hasValue(5);
+        assertThat(p0.endedBefore("a", 3)).as("before the marker: read again, in the dataset").isEmpty();
+        assertThat(p0.endedBefore("b", 6)).as("another dataset").isEmpty();
+        p0.handled(6); // the late record, dead-lettered: it opens nothing
+        assertThat(p0.watermark()).isEqualTo(7);
+        assertThat(ledger.assigned(0, 7, 7, Map.of()).endedBefore("a", 8))
+                .as("a new ownership knows only the END markers it reads").isEmpty();
+    }
+
+    @Test
     void aRecordReadAgainDoesNotMoveADatasetsStart() {
         PartitionLedger.Ownership p1 = ledger.assigned(1, 10, 10, Map.of("kept", 12L));
         assertThat(p1.watermark()).isEqualTo(10);
