@@ -19,7 +19,12 @@ public final class Topics {
     public static final String SHARDS = "finetune.dataset.shards";
     /** Training jobs (JSON {@link TrainingJob}, key = job id). Written by trainer's REST API or by users. */
     public static final String TRAINING_JOBS = "finetune.training.jobs";
-    /** Fine-tuned checkpoints as chunks of a zipped Hugging Face model directory ({@link CheckpointChunk}). */
+    /**
+     * Fine-tuned checkpoints as chunks of a zipped Hugging Face model directory ({@link CheckpointChunk}, key
+     * {@code <checkpointId>/<index>}, partition {@link CheckpointPartitioner}). Compacted: every chunk is kept until
+     * the evaluator writes tombstones for the chunks of a checkpoint nothing needs any more (docs/delivery.md,
+     * "Retention").
+     */
     public static final String CHECKPOINTS = "finetune.training.checkpoints";
     /** Training progress events (JSON {@link TrainingProgress}, key = job id). */
     public static final String PROGRESS = "finetune.training.progress";
@@ -52,14 +57,19 @@ public final class Topics {
     public record Spec(String name, int partitions, Map<String, String> config) {
     }
 
-    /** Partitions and retention: data that later runs re-read (datasets, shards, checkpoints) is kept until deleted. */
+    /**
+     * Partitions and retention: data that later runs re-read (datasets, shards, checkpoints) is kept until deleted;
+     * checkpoints until released by a tombstone.
+     */
     public static List<Spec> all() {
         return List.of(
                 new Spec(RAW_RECORDS, 3, Map.of("retention.ms", WEEK)),
                 new Spec(DATASET_RECORDS, 3, Map.of("retention.ms", FOREVER)),
                 new Spec(SHARDS, 3, Map.of("retention.ms", FOREVER)),
                 new Spec(TRAINING_JOBS, 1, Map.of("retention.ms", FOREVER)),
-                new Spec(CHECKPOINTS, 3, Map.of("retention.ms", FOREVER)),
+                // Compacted, not deleted by age: a deployed checkpoint or a job's best may be years old. Each chunk has
+                // a key of its own, so compaction removes only what the evaluator's tombstones release.
+                new Spec(CHECKPOINTS, 3, Map.of("retention.ms", FOREVER, "cleanup.policy", "compact")),
                 new Spec(PROGRESS, 1, Map.of("retention.ms", WEEK)),
                 new Spec(EVALUATIONS, 1, Map.of("retention.ms", FOREVER)),
                 // Partitions are how serving scales out: one consumer of the serving group per partition at most.

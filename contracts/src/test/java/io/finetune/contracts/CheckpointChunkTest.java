@@ -116,4 +116,38 @@ class CheckpointChunkTest {
         assertThat(out.resolve("model.safetensors")).doesNotExist();
         assertThat(largestSeen.get()).isPositive().isLessThanOrEqualTo(bound);
     }
+
+    @Test
+    void eachChunkHasAKeyOfItsOwnButTheChunksOfACheckpointShareThePartitionItsIdAloneHad() {
+        List<CheckpointChunk> chunks = CheckpointChunk.split("job-7-epoch-2", "job-7",
+                archiveOf(2 * CheckpointChunk.CHUNK_BYTES + 1));
+        assertThat(chunks).extracting(CheckpointChunk::key)
+                .containsExactly("job-7-epoch-2/0", "job-7-epoch-2/1", "job-7-epoch-2/2");
+        assertThat(chunks).extracting(c -> CheckpointChunk.checkpointIdOf(c.key())).containsOnly("job-7-epoch-2");
+        assertThat(CheckpointChunk.checkpointIdOf("job-7-epoch-2")).as("a key of the old kind").isEqualTo("job-7-epoch-2");
+
+        // Where Kafka's default partitioner put a record keyed by the checkpoint id, as every chunk was before.
+        org.apache.kafka.common.Cluster cluster = clusterWithPartitions("t", 3);
+        for (String id : List.of("job-7-epoch-2", "job-7-final", "a", "run-3f1c-final")) {
+            int old = org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+                    new org.apache.kafka.common.serialization.StringSerializer().serialize("t", id), 3);
+            assertThat(CheckpointChunk.partitionOf(id, 3)).isEqualTo(old);
+            for (int index : new int[]{0, 1, 539}) {
+                assertThat(new CheckpointPartitioner().partition("t", CheckpointChunk.key(id, index), null, null, null,
+                        cluster)).isEqualTo(old);
+            }
+        }
+        assertThatThrownBy(() -> new CheckpointPartitioner().partition("t", null, null, null, null, cluster))
+                .hasMessageContaining("String key");
+    }
+
+    private static org.apache.kafka.common.Cluster clusterWithPartitions(String topic, int partitions) {
+        org.apache.kafka.common.Node node = new org.apache.kafka.common.Node(0, "localhost", 9092);
+        List<org.apache.kafka.common.PartitionInfo> infos = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            infos.add(new org.apache.kafka.common.PartitionInfo(topic, p, node, new org.apache.kafka.common.Node[]{node},
+                    new org.apache.kafka.common.Node[]{node}));
+        }
+        return new org.apache.kafka.common.Cluster("c", List.of(node), infos, java.util.Set.of(), java.util.Set.of());
+    }
 }

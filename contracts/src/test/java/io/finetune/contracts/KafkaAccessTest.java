@@ -37,9 +37,10 @@ class KafkaAccessTest {
     }
 
     @Test
-    void onlyTheTrainerWritesCheckpointsAndTheRawProducerWritesOnlyTheRawTopic() {
+    void onlyTheTrainerAndTheEvaluatorWriteCheckpointsAndTheRawProducerWritesOnlyTheRawTopic() {
+        // The trainer writes chunks; the evaluator tombstones of checkpoints nothing needs (docs/delivery.md).
         assertThat(KafkaAccess.all()).filteredOn(g -> g.writes().contains(Topics.CHECKPOINTS))
-                .extracting(KafkaAccess.Grant::user).containsExactly(KafkaAccess.TRAINER);
+                .extracting(KafkaAccess.Grant::user).containsExactly(KafkaAccess.TRAINER, KafkaAccess.EVALUATOR);
         KafkaAccess.Grant raw = KafkaAccess.of(KafkaAccess.RAW_PRODUCER);
         assertThat(raw.writes()).containsExactly(Topics.RAW_RECORDS);
         assertThat(raw.reads()).isEmpty();

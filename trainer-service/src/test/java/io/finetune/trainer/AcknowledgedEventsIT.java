@@ -1,5 +1,6 @@
 package io.finetune.trainer;
 
+import io.finetune.contracts.CheckpointChunk;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.TopicAdmin;
 import io.finetune.contracts.Topics;
@@ -64,7 +65,7 @@ class AcknowledgedEventsIT {
 
         // Trained, and its final checkpoint (on a topic of its own, acknowledged chunk by chunk) is on Kafka ...
         try (TopicTail checkpoints = new TopicTail(kafka(), Topics.CHECKPOINTS)) {
-            assertThat(checkpoints.pollUntil(r -> (jobId + "-final").equals(r.key()), Duration.ofMinutes(2)))
+            assertThat(checkpoints.pollUntil(r -> (jobId + "-final").equals(CheckpointChunk.checkpointIdOf(r.key())), Duration.ofMinutes(2)))
                     .isNotEmpty();
         }
         // ... but nothing could be said about it on the progress topic: the job is not done.

@@ -105,8 +105,12 @@ class TrainerIT {
         Optional<Path> finalArchive = Optional.empty();
         try (TopicTail checkpoints = new TopicTail(kafka(), Topics.CHECKPOINTS)) {
             for (ConsumerRecord<String, byte[]> record : checkpoints.pollUntil(
-                    r -> (jobId + "-final").equals(r.key()), Duration.ofSeconds(20))) {
+                    r -> (jobId + "-final").equals(CheckpointChunk.checkpointIdOf(r.key())), Duration.ofSeconds(20))) {
                 CheckpointChunk chunk = CheckpointChunk.decode(record.value());
+                // A key per chunk (the topic is compacted), and every chunk of a checkpoint on its id's partition.
+                assertThat(record.key()).isEqualTo(chunk.checkpointId() + "/" + chunk.index());
+                assertThat(record.partition()).as(record.key())
+                        .isEqualTo(CheckpointChunk.partitionOf(chunk.checkpointId(), 3));
                 Optional<Path> done = assembler.accept(chunk);
                 if (chunk.checkpointId().equals(jobId + "-final") && done.isPresent()) {
                     finalArchive = done;

@@ -84,12 +84,24 @@ public class EvaluationMeters {
         checkpoint("evaluated");
     }
 
-    /** @param outcome evaluated, duplicate, failed, or retried (an evaluation tried again after a passing failure) */
+    /**
+     * A checkpoint released from the checkpoints topic: counted as outcome {@code released}, and its archive's bytes
+     * (what compaction frees) in {@code finetune_evaluator_released_bytes_total}.
+     */
+    public void released(long bytes) {
+        checkpoint("released");
+        registry.counter("finetune.evaluator.released.bytes").increment(bytes);
+    }
+
+    /**
+     * @param outcome evaluated, duplicate, failed, retried (an evaluation tried again after a passing failure), or
+     *                released (its chunks tombstoned on the checkpoints topic)
+     */
     public void checkpoint(String outcome) {
         registry.counter("finetune.evaluator.checkpoints", "outcome", outcome).increment();
     }
 
-    /** @param outcome accepted (decoded) or corrupt */
+    /** @param outcome accepted (decoded), corrupt, or tombstone (a released chunk's key, no value) */
     public void chunk(String outcome) {
         registry.counter("finetune.evaluator.chunks", "outcome", outcome).increment();
     }

@@ -59,6 +59,11 @@ public class Workspace {
         return root.resolve("serving");
     }
 
+    /** What became of each checkpoint's chunks on the checkpoints topic: held or released (CheckpointRetention). */
+    public Path retention() {
+        return root.resolve("retention");
+    }
+
     /** Removes a checkpoint's parts and archive; its extracted model stays for predictions and downloads. */
     public void cleanChunks(String checkpointId) {
         if (SafeNames.isSafe(checkpointId)) {

@@ -8,6 +8,7 @@ import io.finetune.contracts.SafeNames;
 import io.finetune.evaluator.domain.EvaluationMeters;
 import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.Workspace;
+import io.finetune.evaluator.retention.CheckpointRetention;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -40,22 +41,29 @@ public class CheckpointIntake {
     private final EvaluatorOutput output;
     private final EvaluationMeters meters;
     private final Workspace workspace;
+    private final CheckpointRetention retention;
 
     public CheckpointIntake(Workspace workspace, EvaluationQueue queue, EvaluationStore store,
-                            EvaluatorOutput output, EvaluationMeters meters) {
+                            EvaluatorOutput output, EvaluationMeters meters, CheckpointRetention retention) {
         this.assembler = new CheckpointAssembler(workspace.chunks());
         this.workspace = workspace;
         this.queue = queue;
         this.store = store;
         this.output = output;
         this.meters = meters;
+        this.retention = retention;
     }
 
     /** @param origin where the chunk came from, e.g. "kafka:finetune.training.checkpoints/1@42" */
     public void handle(byte[] value, String origin) {
+        if (value == null) {
+            // A tombstone: this service released a checkpoint it had evaluated (CheckpointRetention).
+            meters.chunk("tombstone");
+            return;
+        }
         CheckpointChunk chunk;
         try {
-            chunk = CheckpointChunk.decode(value == null ? new byte[0] : value);
+            chunk = CheckpointChunk.decode(value);
             SafeNames.check(chunk.checkpointId(), "checkpoint id");
         } catch (IllegalArgumentException e) {
             meters.chunk("corrupt");
@@ -67,6 +75,7 @@ public class CheckpointIntake {
             // Chunks of one checkpoint share a partition and arrive in order: count a resent checkpoint once.
             if (chunk.index() == chunk.count() - 1) {
                 meters.checkpoint("duplicate");
+                retention.sentAgain(chunk);
                 LOG.infof("checkpoint %s was evaluated or queued already; ignoring its redelivery",
                         chunk.checkpointId());
             }
@@ -87,6 +96,7 @@ public class CheckpointIntake {
             return; // more chunks to come; this one is safely on disk
         }
         try {
+            retention.hold(chunk); // before the chunk is acknowledged: its chunks stay until a review releases them
             queue.submit(chunk.checkpointId(), chunk.jobId(), archive.get(), origin);
         } catch (RuntimeException e) {
             fail(chunk, origin, "assembly-failed", null, e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -9,6 +9,7 @@ import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.ModelShelf;
 import io.finetune.evaluator.domain.Rejection;
 import io.finetune.evaluator.domain.Workspace;
+import io.finetune.evaluator.retention.CheckpointRetention;
 import io.finetune.evaluator.serving.Promotions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -62,6 +63,7 @@ public class EvaluationQueue {
     private final EvaluationMeters meters;
     private final ModelShelf shelf;
     private final Promotions promotions;
+    private final CheckpointRetention retention;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "evaluation-queue");
@@ -72,7 +74,7 @@ public class EvaluationQueue {
 
     public EvaluationQueue(Workspace workspace, CheckpointScorer scorer, EvaluationStore store,
                            EvaluatorOutput output, EvaluationMeters meters, ModelShelf shelf,
-                           Promotions promotions) {
+                           Promotions promotions, CheckpointRetention retention) {
         this.workspace = workspace;
         this.scorer = scorer;
         this.store = store;
@@ -80,6 +82,7 @@ public class EvaluationQueue {
         this.meters = meters;
         this.shelf = shelf;
         this.promotions = promotions;
+        this.retention = retention;
     }
 
     /**
@@ -116,6 +119,8 @@ public class EvaluationQueue {
             LOG.infof("%d checkpoint(s) queued before the last stop: evaluating them", waiting.size());
         }
         waiting.forEach(this::enqueue);
+        // On the worker, after them: what a stop left unreleased (or a deployment change made unneeded) is freed.
+        worker.execute(() -> retention.review(this::contains));
     }
 
     /**
@@ -212,6 +217,9 @@ public class EvaluationQueue {
         promotions.consider(evaluation); // before pruning: the challenger's model is still on the shelf
         shelf.prune();
         Workspace.deleteTree(workspace.pendingOf(id)); // the extracted model stays on the shelf
+        // After promotion and pruning, so that it sees what is deployed and kept now; on this worker, so that no
+        // evaluation or pruning runs meanwhile.
+        retention.review(this::contains);
     }
 
     /** The whole checkpoint is dropped, so a publisher that sends it again gets a fresh assembly. */

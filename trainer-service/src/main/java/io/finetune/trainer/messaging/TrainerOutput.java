@@ -69,11 +69,15 @@ public class TrainerOutput {
                         .await().atMost(SEND_TIMEOUT), stopping, pause -> Thread.sleep(pause.toMillis()), onRetry);
     }
 
-    /** Zips the checkpoint directory and sends its chunks in order, each acknowledged before the next. */
+    /**
+     * Zips the checkpoint directory and sends its chunks in order, each acknowledged before the next. Each chunk is
+     * keyed {@code <checkpointId>/<index>} (the topic is compacted) and the channel's {@code CheckpointPartitioner}
+     * puts all of them on the checkpoint's partition.
+     */
     public int checkpoint(String checkpointId, String jobId, Path dir) {
         List<CheckpointChunk> chunks = CheckpointChunk.split(checkpointId, jobId, ModelArchive.zip(dir));
         for (CheckpointChunk chunk : chunks) {
-            checkpoints.send(Record.of(checkpointId, chunk.encode())).await().atMost(SEND_TIMEOUT);
+            checkpoints.send(Record.of(chunk.key(), chunk.encode())).await().atMost(SEND_TIMEOUT);
         }
         return chunks.size();
     }
