@@ -8,7 +8,6 @@ import io.finetune.evaluator.domain.Workspace;
 import io.finetune.evaluator.serving.Deployments;
 import io.finetune.evaluator.serving.ServingModels;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -38,10 +37,9 @@ public class CheckpointRetention {
     private final CheckpointTombstones tombstones;
     private final EvaluationMeters meters;
 
-    public CheckpointRetention(@ConfigProperty(name = "evaluator.checkpoints.compact-unneeded") boolean enabled,
-                               Workspace workspace, EvaluationStore store, Deployments deployments, ModelShelf shelf,
+    public CheckpointRetention(RetentionConfig config, Workspace workspace, EvaluationStore store, Deployments deployments, ModelShelf shelf,
                                ServingModels serving, CheckpointTombstones tombstones, EvaluationMeters meters) {
-        this.enabled = enabled;
+        this.enabled = config.compactUnneeded();
         this.ledger = new RetentionLedger(workspace.retention());
         this.store = store;
         this.deployments = deployments;
