@@ -71,7 +71,7 @@ class KafkaAclTest {
 
     @Test
     void aServiceCannotWriteATopicItDoesNotOwn() {
-        assertThat(produce(access.scramClient(KafkaAccess.EVALUATOR), Topics.CHECKPOINTS))
+        assertThat(produce(access.scramClient(KafkaAccess.EVALUATOR), Topics.SHARDS))
                 .isInstanceOf(TopicAuthorizationException.class);
         assertThat(produce(access.scramClient(KafkaAccess.PREPROCESS), Topics.TRAINING_JOBS))
                 .isInstanceOf(TopicAuthorizationException.class);
@@ -102,9 +102,12 @@ class KafkaAclTest {
         assertThat(produce(rawTls, Topics.TRAINING_JOBS)).isInstanceOf(TopicAuthorizationException.class);
     }
 
-    /** The evaluator loads whatever model archive arrives on the checkpoints topic: only the trainer may put one. */
+    /**
+     * The evaluator loads whatever model archive arrives on the checkpoints topic: only the trainer may put one, and
+     * the evaluator itself, which writes tombstones there to release checkpoints nothing needs (docs/delivery.md).
+     */
     @Test
-    void aForgedCheckpointIsRefusedFromEveryoneButTheTrainer() {
+    void aForgedCheckpointIsRefusedFromEveryoneButTheTrainerAndTheEvaluator() {
         Map<String, Map<String, Object>> clients = new LinkedHashMap<>();
         KafkaAccess.all().forEach(g -> clients.put(KafkaAccess.scramPrincipal(g.user()), access.scramClient(g.user())));
         TLS_USERS.forEach(u -> clients.put(KafkaAccess.tlsPrincipal(u), access.mtlsClient(u)));
@@ -118,7 +121,8 @@ class KafkaAclTest {
                 assertThat(refusal).as(principal).isInstanceOf(AuthorizationException.class);
             }
         });
-        assertThat(accepted).containsExactly("User:" + KafkaAccess.TRAINER, "User:CN=" + KafkaAccess.TRAINER);
+        assertThat(accepted).containsExactlyInAnyOrder("User:" + KafkaAccess.TRAINER, "User:CN=" + KafkaAccess.TRAINER,
+                "User:" + KafkaAccess.EVALUATOR, "User:CN=" + KafkaAccess.EVALUATOR);
     }
 
     @Test
