@@ -157,6 +157,8 @@ class CheckpointRetentionIT {
             assertThat(chunks.get("other-" + run + "-epoch-1")).containsExactly(0);
         });
 
+        restartedEvaluatorReleasesNothingNeeded(released, kept);
+
         assertThat(metric("finetune_evaluator_checkpoints_total{outcome=\"released\"}")).isGreaterThanOrEqualTo(2);
         long releasedBytes = epoch2.get(0).totalBytes() + epoch3.get(0).totalBytes();
         assertThat(metric("finetune_evaluator_released_bytes_total")).isGreaterThanOrEqualTo(releasedBytes);
@@ -164,6 +166,77 @@ class CheckpointRetentionIT {
         // The evaluator read its own tombstones and skipped them: no dead letter, and the deployment still serves.
         RestAssured.get("/deployments/retained-" + run).then().statusCode(200);
         RestAssured.get("/q/health").then().statusCode(200);
+    }
+
+    /**
+     * The packaged evaluator started on a copy of this one's volume, as after a crash: its start-up review releases
+     * nothing needed, and reading the whole topic again (a consumer group of its own, from the start) changes nothing.
+     */
+    private void restartedEvaluatorReleasesNothingNeeded(Set<String> released, Set<String> kept) throws Exception {
+        Path volume = tmp.resolve("restarted");
+        copyTree(Path.of(KeepOneModel.DATA_DIR), volume);
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        assertThat(jar).as("evaluator-service is packaged before its ITs run").isRegularFile();
+        int port = io.finetune.kafka.local.LocalKafka.freePort();
+        Path log = Path.of("target/checkpoint-retention-it/evaluator.log");
+        Files.createDirectories(log.getParent());
+        Files.createDirectories(tmp.resolve("java-tmp"));
+        Process evaluator = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dai.djl.offline=true", "-Dai.djl.default_engine=PyTorch",
+                "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
+                "-Djava.io.tmpdir=" + tmp.resolve("java-tmp"), "-Dquarkus.http.port=" + port,
+                "-Dkafka.bootstrap.servers=" + bootstrap, "-Devaluator.data-dir=" + volume,
+                "-Devaluator.keep-models=1", "-Devaluator.device=cpu", "-Dfinetune.auth.enabled=false",
+                "-Dmp.messaging.incoming.checkpoints.group.id=restarted-" + run, "-jar", jar.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        try {
+            String url = "http://127.0.0.1:" + port;
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                if (!evaluator.isAlive()) {
+                    throw new IllegalStateException("the evaluator exited with " + evaluator.exitValue() + ": "
+                            + Files.readString(log));
+                }
+                try {
+                    return get(url, "/q/health/ready").statusCode() == 200;
+                } catch (UncheckedIOException notListeningYet) {
+                    return false;
+                }
+            });
+            // Every chunk of the kept checkpoints read again and skipped as evaluated, every tombstone skipped.
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    metric(url, "finetune_evaluator_checkpoints_total{outcome=\"duplicate\"}") >= kept.size()
+                            && metric(url, "finetune_evaluator_chunks_total{outcome=\"tombstone\"}") >= 6);
+            assertThat(get(url, "/deployments/retained-" + run).statusCode()).isEqualTo(200);
+            assertThat(Files.readString(log)).doesNotContain("released checkpoint");
+        } finally {
+            evaluator.destroy();
+            assertThat(evaluator.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(listJson(volume.resolve("retention/released"))).containsExactlyInAnyOrderElementsOf(released);
+        assertThat(listJson(volume.resolve("retention/held"))).containsExactlyInAnyOrderElementsOf(kept);
+        Map<String, List<Integer>> chunks = chunksOnTopic();
+        assertThat(chunks.get(id("epoch-1"))).containsExactly(0, 1);
+        assertThat(chunks.get(id("final"))).containsExactly(0);
+    }
+
+    private static List<String> listJson(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - ".json".length())).toList();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
     }
 
     private String id(String name) {
@@ -294,9 +367,30 @@ class CheckpointRetentionIT {
                 .until(() -> RestAssured.get("/evaluations/" + checkpoint).statusCode() == 200);
     }
 
-    /** A sample's value in /q/metrics, or NaN when the series is absent. */
+    /** A sample's value in this app's /q/metrics, or NaN when the series is absent. */
     private static double metric(String series) {
-        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
+        return sample(RestAssured.get("/q/metrics").asString(), series);
+    }
+
+    /** The same from the evaluator at {@code url}. */
+    private static double metric(String url, String series) {
+        return sample(get(url, "/q/metrics").body(), series);
+    }
+
+    private static java.net.http.HttpResponse<String> get(String url, String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double sample(String metrics, String series) {
+        for (String line : metrics.split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());
             }
