@@ -42,6 +42,13 @@ public record CheckpointChunk(String checkpointId, String jobId, int index, int 
         return chunks;
     }
 
+    /**
+     * Header of a tombstone on the topic (a record with a chunk's key and no value): who released the checkpoint and
+     * why, e.g. "evaluator-service: not deployed, not the best of job ...". A reader that finds one for the checkpoint
+     * it wants, after its chunks, must fail with it rather than assemble what is left.
+     */
+    public static final String HEADER_RELEASED = "ft-released";
+
     /** Separates checkpoint id and chunk index in a record key; checkpoint ids never contain it ({@link SafeNames}). */
     public static final char KEY_SEPARATOR = '/';
 
@@ -55,8 +62,8 @@ public record CheckpointChunk(String checkpointId, String jobId, int index, int 
     }
 
     /**
-     * The checkpoint a record key of the topic names: {@code <checkpointId>/<index>}, or the checkpoint id alone (chunks
-     * written before the topic was compacted). Tombstones carry the same keys.
+     * The checkpoint a record key of the topic names: {@code <checkpointId>/<index>}, or the checkpoint id alone
+     * (chunks written before the topic was compacted). Tombstones carry the same keys.
      */
     public static String checkpointIdOf(String key) {
         if (key == null) {

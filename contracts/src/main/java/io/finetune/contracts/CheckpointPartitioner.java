@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Puts every record of one checkpoint on {@link Topics#CHECKPOINTS} on the same partition,
- * {@link CheckpointChunk#partitionOf} of its id, although each chunk has a key of its own ({@code <checkpointId>/<index>}).
+ * {@link CheckpointChunk#partitionOf} of its id, although each chunk has a key of its own
+ * ({@code <checkpointId>/<index>}).
  * Set as {@code partitioner.class} of every producer of that topic: the trainer's chunks and the evaluator's
  * tombstones. Keys must be Strings (StringSerializer).
  */

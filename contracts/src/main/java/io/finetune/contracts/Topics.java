@@ -53,6 +53,7 @@ public final class Topics {
 
     private static final String FOREVER = "-1";
     private static final String WEEK = String.valueOf(7L * 24 * 3600 * 1000);
+    private static final String DAY = String.valueOf(24L * 3600 * 1000);
 
     public record Spec(String name, int partitions, Map<String, String> config) {
     }
@@ -68,8 +69,10 @@ public final class Topics {
                 new Spec(SHARDS, 3, Map.of("retention.ms", FOREVER)),
                 new Spec(TRAINING_JOBS, 1, Map.of("retention.ms", FOREVER)),
                 // Compacted, not deleted by age: a deployed checkpoint or a job's best may be years old. Each chunk has
-                // a key of its own, so compaction removes only what the evaluator's tombstones release.
-                new Spec(CHECKPOINTS, 3, Map.of("retention.ms", FOREVER, "cleanup.policy", "compact")),
+                // a key of its own, so compaction removes only what the evaluator's tombstones release. Tombstones are
+                // tiny: by dirty ratio alone a release might wait until as many new bytes came; max lag bounds it.
+                new Spec(CHECKPOINTS, 3, Map.of("retention.ms", FOREVER, "cleanup.policy", "compact",
+                        "max.compaction.lag.ms", DAY)),
                 new Spec(PROGRESS, 1, Map.of("retention.ms", WEEK)),
                 new Spec(EVALUATIONS, 1, Map.of("retention.ms", FOREVER)),
                 // Partitions are how serving scales out: one consumer of the serving group per partition at most.

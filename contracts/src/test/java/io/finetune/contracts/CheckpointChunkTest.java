@@ -124,7 +124,8 @@ class CheckpointChunkTest {
         assertThat(chunks).extracting(CheckpointChunk::key)
                 .containsExactly("job-7-epoch-2/0", "job-7-epoch-2/1", "job-7-epoch-2/2");
         assertThat(chunks).extracting(c -> CheckpointChunk.checkpointIdOf(c.key())).containsOnly("job-7-epoch-2");
-        assertThat(CheckpointChunk.checkpointIdOf("job-7-epoch-2")).as("a key of the old kind").isEqualTo("job-7-epoch-2");
+        assertThat(CheckpointChunk.checkpointIdOf("job-7-epoch-2")).as("a key of the old kind")
+                .isEqualTo("job-7-epoch-2");
 
         // Where Kafka's default partitioner put a record keyed by the checkpoint id, as every chunk was before.
         org.apache.kafka.common.Cluster cluster = clusterWithPartitions("t", 3);
@@ -145,8 +146,8 @@ class CheckpointChunkTest {
         org.apache.kafka.common.Node node = new org.apache.kafka.common.Node(0, "localhost", 9092);
         List<org.apache.kafka.common.PartitionInfo> infos = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            infos.add(new org.apache.kafka.common.PartitionInfo(topic, p, node, new org.apache.kafka.common.Node[]{node},
-                    new org.apache.kafka.common.Node[]{node}));
+            org.apache.kafka.common.Node[] replicas = {node};
+            infos.add(new org.apache.kafka.common.PartitionInfo(topic, p, node, replicas, replicas));
         }
         return new org.apache.kafka.common.Cluster("c", List.of(node), infos, java.util.Set.of(), java.util.Set.of());
     }

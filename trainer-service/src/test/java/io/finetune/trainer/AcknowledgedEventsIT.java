@@ -65,7 +65,8 @@ class AcknowledgedEventsIT {
 
         // Trained, and its final checkpoint (on a topic of its own, acknowledged chunk by chunk) is on Kafka ...
         try (TopicTail checkpoints = new TopicTail(kafka(), Topics.CHECKPOINTS)) {
-            assertThat(checkpoints.pollUntil(r -> (jobId + "-final").equals(CheckpointChunk.checkpointIdOf(r.key())), Duration.ofMinutes(2)))
+            assertThat(checkpoints.pollUntil(r -> (jobId + "-final").equals(CheckpointChunk.checkpointIdOf(r.key())),
+                    Duration.ofMinutes(2)))
                     .isNotEmpty();
         }
         // ... but nothing could be said about it on the progress topic: the job is not done.

@@ -85,7 +85,8 @@ class RecoveryIT {
         Optional<Path> finalArchive = Optional.empty();
         try (TopicTail checkpoints = new TopicTail(kafka, Topics.CHECKPOINTS)) {
             for (ConsumerRecord<String, byte[]> record : checkpoints.pollUntil(
-                    r -> (RUNNING_JOB + "-final").equals(CheckpointChunk.checkpointIdOf(r.key())), Duration.ofSeconds(20))) {
+                    r -> (RUNNING_JOB + "-final").equals(CheckpointChunk.checkpointIdOf(r.key())),
+                    Duration.ofSeconds(20))) {
                 Optional<Path> done = assembler.accept(CheckpointChunk.decode(record.value()));
                 if (done.isPresent() && CheckpointChunk.checkpointIdOf(record.key()).equals(RUNNING_JOB + "-final")) {
                     finalArchive = done;

@@ -37,8 +37,9 @@ public class CheckpointRetention {
     private final CheckpointTombstones tombstones;
     private final EvaluationMeters meters;
 
-    public CheckpointRetention(RetentionConfig config, Workspace workspace, EvaluationStore store, Deployments deployments, ModelShelf shelf,
-                               ServingModels serving, CheckpointTombstones tombstones, EvaluationMeters meters) {
+    public CheckpointRetention(RetentionConfig config, Workspace workspace, EvaluationStore store,
+                               Deployments deployments, ModelShelf shelf, ServingModels serving,
+                               CheckpointTombstones tombstones, EvaluationMeters meters) {
         this.enabled = config.compactUnneeded();
         this.ledger = new RetentionLedger(workspace.retention());
         this.store = store;
@@ -78,10 +79,18 @@ public class CheckpointRetention {
      * @param queued whether a checkpoint waits for its evaluation ({@code EvaluationQueue#contains})
      */
     public synchronized void review(Predicate<String> queued) {
-        adoptEarlierEvaluations();
-        if (!enabled) {
-            return;
+        try {
+            adoptEarlierEvaluations();
+            if (enabled) {
+                releaseUnneeded(queued);
+            }
+        } catch (RuntimeException e) {
+            // The ledger unreadable, say: the evaluation that called this is recorded already and must stand.
+            LOG.errorf(e, "the review of held checkpoints failed; it runs again after the next evaluation");
         }
+    }
+
+    private void releaseUnneeded(Predicate<String> queued) {
         CheckpointNeeds needs = new CheckpointNeeds(store.all(), deployments.all(), queued,
                 id -> shelf.model(id).isPresent() || serving.pinned(id).isPresent());
         for (RetentionLedger.Held held : ledger.held()) {

@@ -28,13 +28,11 @@ import java.util.concurrent.TimeoutException;
  * Writes the tombstones that release a checkpoint from the compacted checkpoints topic: a record with no value for
  * each of its chunk keys ({@code <checkpointId>/<index>}) and for the checkpoint id alone (the key chunks had before
  * the topic was compacted), on the checkpoint's partition ({@link CheckpointPartitioner}), each with the header
- * {@value #HEADER_RELEASED} saying why. Returns once Kafka acknowledged all of them. A plain producer, made on the
- * first release.
+ * {@link CheckpointChunk#HEADER_RELEASED} saying why. Returns once Kafka acknowledged all of them. A plain
+ * producer, made on the first release.
  */
 @ApplicationScoped
 public class CheckpointTombstones {
-    /** Header of a tombstone: who released the checkpoint and why, for a reader that finds it instead of chunks. */
-    public static final String HEADER_RELEASED = "ft-released";
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
     private final Map<String, Object> kafkaConfig;
     private KafkaProducer<String, byte[]> producer;
@@ -65,7 +63,7 @@ public class CheckpointTombstones {
         List<Future<RecordMetadata>> sends = new ArrayList<>(keys.size());
         for (String key : keys) {
             ProducerRecord<String, byte[]> tombstone = new ProducerRecord<>(Topics.CHECKPOINTS, key, null);
-            tombstone.headers().add(HEADER_RELEASED, reason);
+            tombstone.headers().add(CheckpointChunk.HEADER_RELEASED, reason);
             sends.add(producer.send(tombstone));
         }
         long deadline = System.nanoTime() + SEND_TIMEOUT.toNanos();

@@ -133,7 +133,9 @@ public record BrokerSpec(String name, List<Listener> listeners, Authorization au
     }
 
     private static final Pattern LISTENER = Pattern.compile("([A-Za-z_]+)://([^:,]*):(\\d+)");
-    private static final Pattern CREATE = Pattern.compile("(?m)^\\s*create\\s+(\\S+)\\s+(\\d+)\\s+(\\S+)(?:\\s+(\\S+))?\\s*$");
+    /** compose's {@code create NAME PARTITIONS RETENTION [CLEANUP_POLICY [MAX_COMPACTION_LAG]]}. */
+    private static final Pattern CREATE = Pattern.compile(
+            "(?m)^\\s*create\\s+(\\S+)\\s+(\\d+)\\s+(\\S+)(?:\\s+(\\S+))?(?:\\s+(\\S+))?\\s*$");
 
     /**
      * The compose file's {@code kafka} service (the apache/kafka image, configured through KAFKA_* variables) and the
@@ -174,6 +176,9 @@ public record BrokerSpec(String name, List<Listener> listeners, Authorization au
             topicConfig.put("retention.ms", expand(create.group(3), script));
             if (create.group(4) != null) {
                 topicConfig.put("cleanup.policy", create.group(4));
+            }
+            if (create.group(5) != null) {
+                topicConfig.put("max.compaction.lag.ms", create.group(5));
             }
             topics.add(new Topic(create.group(1), Integer.parseInt(create.group(2)), Map.copyOf(topicConfig)));
         }

@@ -67,6 +67,7 @@ class BrokerSpecTest {
                       week=604800000
                       create finetune.ingest.raw 3 $$week
                       create finetune.ingest.datasets 1 -1 compact
+                      create finetune.training.checkpoints 3 -1 compact 86400000
                 """).single());
 
         assertThat(spec.listeners()).extracting(l -> l.addresses().get(0))
@@ -74,7 +75,9 @@ class BrokerSpecTest {
         assertThat(spec.topics()).containsExactly(
                 new BrokerSpec.Topic("finetune.ingest.raw", 3, java.util.Map.of("retention.ms", "604800000")),
                 new BrokerSpec.Topic("finetune.ingest.datasets", 1,
-                        java.util.Map.of("retention.ms", "-1", "cleanup.policy", "compact")));
+                        java.util.Map.of("retention.ms", "-1", "cleanup.policy", "compact")),
+                new BrokerSpec.Topic("finetune.training.checkpoints", 3, java.util.Map.of("retention.ms", "-1",
+                        "cleanup.policy", "compact", "max.compaction.lag.ms", "86400000")));
     }
 
     @Test
