@@ -53,7 +53,8 @@ import static org.awaitility.Awaitility.await;
  * Retention of the checkpoints topic over a real broker whose checkpoints topic compacts within seconds: a job's
  * checkpoints are evaluated one by one while one of them is deployed; those nothing needs get tombstones for every
  * chunk key and compaction removes their chunks, while the deployed checkpoint, the job's best (its final one) and a
- * checkpoint still waiting for its evaluation keep every chunk on the topic.
+ * checkpoint still waiting for its evaluation keep every chunk on the topic; the packaged evaluator, started on a
+ * copy of the volume as after a crash, releases nothing more.
  */
 @QuarkusTest
 @WithTestResource(LocalKafkaResource.class)
