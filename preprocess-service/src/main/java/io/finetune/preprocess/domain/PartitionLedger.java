@@ -27,6 +27,8 @@ public final class PartitionLedger {
         private final Map<String, Long> open = new HashMap<>();
         /** Datasets whose END marker this ownership has read, and its offset. */
         private final Map<String, Long> ended = new HashMap<>();
+        /** Continuous datasets and the newest version whose END marker this ownership has read. */
+        private final Map<String, Integer> versions = new HashMap<>();
         /** Records before this offset were handled by an earlier owner: their END markers were dealt with. */
         private final long handledBefore;
         private long next;
@@ -65,6 +67,25 @@ public final class PartitionLedger {
             open.remove(dataset);
             ended.merge(dataset, offset, Math::min);
             handled(offset);
+        }
+
+        /**
+         * Version {@code version} of a continuous dataset ended at {@code offset} (prepared, failed, dealt with by an
+         * earlier owner, or a repeat). The dataset is not finished: its records keep coming for the next version,
+         * which is prepared from all of them, so it stays open from its first record and holds the watermark there.
+         */
+        public void versionEnded(String dataset, long offset, int version) {
+            versions.merge(dataset, version, Math::max);
+            handled(offset);
+        }
+
+        /**
+         * The newest version of the continuous dataset whose END marker this ownership has read, 0 when none. An END
+         * marker of that version or an older one is a repeat (ingest sends a marker again when a crash cut its seal
+         * short): the version is the records before its first marker, prepared already.
+         */
+        public int lastVersion(String dataset) {
+            return versions.getOrDefault(dataset, 0);
         }
 
         /**

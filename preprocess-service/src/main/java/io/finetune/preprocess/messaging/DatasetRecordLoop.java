@@ -189,6 +189,14 @@ public class DatasetRecordLoop {
             // A spool that cannot be written stops the loop: the record is not skipped, a restart reads it again.
             handler.spool(read, record.partition(), record.offset());
             ownership.spooled(read.dataset(), record.offset());
+        } else if (read.endsVersion() && read.sealNumber() <= ownership.lastVersion(read.dataset())) {
+            // A repeat of a version's END marker: the version is what lies before its first one, prepared already.
+            LOG.infof("dataset %s: END marker of version %d at %s repeats an earlier one; the records before it"
+                    + " belong to the next version", read.dataset(), read.sealNumber(), origin);
+            ownership.versionEnded(read.dataset(), record.offset(), read.sealNumber());
+        } else if (read.endsVersion() && ownership.handledEarlier(record.offset())) {
+            // Dealt with by an earlier owner; the spool stays: the next version is prepared from all the records.
+            ownership.versionEnded(read.dataset(), record.offset(), read.sealNumber());
         } else if (ownership.handledEarlier(record.offset())) {
             // Dealt with by an earlier owner (prepared or failed, outcome published); read again only because an
             // unfinished dataset holds the watermark below it. Its spool, read again up to here, is of no use.
@@ -200,7 +208,11 @@ public class DatasetRecordLoop {
         } else {
             prepareWhilePolling(read, record, origin);
             if (ledger.of(record.partition()) == ownership) {
-                ownership.finished(read.dataset(), record.offset());
+                if (read.endsVersion()) {
+                    ownership.versionEnded(read.dataset(), record.offset(), read.sealNumber());
+                } else {
+                    ownership.finished(read.dataset(), record.offset());
+                }
             }
             // A rebalance during the preparation may have taken partitions whose spools were then in use.
             spools.retainOnly(ledger.partitions(), null);
