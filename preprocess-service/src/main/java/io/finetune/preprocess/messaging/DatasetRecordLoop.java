@@ -70,6 +70,8 @@ public class DatasetRecordLoop {
     private final PartitionLedger ledger = new PartitionLedger();
     /** Committed offsets as last committed, so that only changes are committed. */
     private final Map<Integer, Long> committed = new HashMap<>();
+    /** The handled-to committed beside each watermark, so that an END marker handled since is committed too. */
+    private final Map<Integer, Long> committedHandledTo = new HashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "preprocess-worker");
         thread.setDaemon(true);
@@ -276,7 +278,8 @@ public class DatasetRecordLoop {
         for (int partition : ledger.partitions()) {
             PartitionLedger.Ownership ownership = ledger.of(partition);
             long watermark = ownership.watermark();
-            if (!committed.containsKey(partition) || committed.get(partition) != watermark) {
+            if (!committed.containsKey(partition) || committed.get(partition) != watermark
+                    || ownership.lastEnd() >= committedHandledTo.getOrDefault(partition, 0L)) {
                 offsets.put(new TopicPartition(Topics.DATASET_RECORDS, partition), committable(ownership));
             }
         }
@@ -307,7 +310,10 @@ public class DatasetRecordLoop {
         }
         try {
             consumer.commitSync(offsets);
-            offsets.forEach((tp, offset) -> committed.put(tp.partition(), offset.offset()));
+            offsets.forEach((tp, offset) -> {
+                committed.put(tp.partition(), offset.offset());
+                committedHandledTo.put(tp.partition(), handledBefore(offset, offset.offset()));
+            });
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
@@ -341,6 +347,7 @@ public class DatasetRecordLoop {
                 }
                 ledger.assigned(tp.partition(), position, handledBefore(previous.get(tp), position), kept);
                 committed.put(tp.partition(), position);
+                committedHandledTo.put(tp.partition(), handledBefore(previous.get(tp), position));
                 LOG.infof("partition %d assigned: reading from offset %d, %d unfinished dataset(s) spooled here",
                         tp.partition(), position, kept.size());
             }
@@ -376,6 +383,7 @@ public class DatasetRecordLoop {
             for (TopicPartition tp : partitions) {
                 PartitionLedger.Ownership ownership = ledger.revoked(tp.partition());
                 committed.remove(tp.partition());
+                committedHandledTo.remove(tp.partition());
                 if (ownership != null) {
                     LOG.infof("partition %d revoked at watermark %d; unfinished datasets %s are read again by its"
                             + " next owner", tp.partition(), ownership.watermark(), ownership.openDatasets());

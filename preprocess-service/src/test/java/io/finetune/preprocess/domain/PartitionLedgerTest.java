@@ -62,6 +62,7 @@ class PartitionLedgerTest {
         assertThat(p0.lastVersion("c")).isEqualTo(2);
         assertThat(p0.watermark()).isEqualTo(0);
         assertThat(p0.next()).isEqualTo(8);
+        assertThat(p0.lastEnd()).as("the commit of handled-to is due, though the watermark did not move").isEqualTo(7);
         assertThat(ledger.assigned(0, 0, 8, Map.of()).lastVersion("c"))
                 .as("a new ownership learns the versions again from the END markers it reads").isZero();
     }
