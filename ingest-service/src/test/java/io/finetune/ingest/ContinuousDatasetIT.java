@@ -45,13 +45,17 @@ class ContinuousDatasetIT {
     }
 
     private static void upload(String... texts) {
+        uploadTo(DATASET, texts);
+    }
+
+    private static void uploadTo(String dataset, String... texts) {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < texts.length; i++) {
             lines.append("{\"text\":\"").append(texts[i]).append("\",\"label\":\"").append(i % 2 == 0 ? "pos" : "neg")
                     .append("\"}\n");
         }
         given().contentType("application/x-ndjson").body(bytes(lines.toString()))
-                .post("/datasets/" + DATASET + "/records").then().statusCode(200)
+                .post("/datasets/" + dataset + "/records").then().statusCode(200)
                 .body("accepted", equalTo(texts.length)).body("rejected", equalTo(0));
     }
 
@@ -96,8 +100,11 @@ class ContinuousDatasetIT {
 
         // {} takes version 1's options.
         given().contentType(ContentType.JSON).body("{}").post("/datasets/" + DATASET + "/seal").then()
-                .statusCode(200).body("state", equalTo("SEALED")).body("prepared.version", equalTo(1))
+                .statusCode(200).body("state", equalTo("SEALED"))
                 .body("versions.open", equalTo(3)).body("versions.sealed[1].accepted", equalTo(6));
+        // Version 2 is being prepared; version 1's manifest is shown meanwhile.
+        given().get("/datasets/" + DATASET).then().body("state", equalTo("SEALED")).body("prepared.version", equalTo(1))
+                .body("prepared.build", equalTo("v1"));
 
         try (TopicTail records = new TopicTail(kafka(), Topics.DATASET_RECORDS)) {
             List<DatasetRecord> ofSet = records.pollUntil(r -> DATASET.equals(r.key())
@@ -142,15 +149,54 @@ class ContinuousDatasetIT {
         }
     }
 
-    /** What preprocess-service publishes once a version is prepared (by hand: this test runs ingest alone). */
+    @Test
+    void sealEveryNRecordsSealsTheNextVersionByItselfOnceTheLastOneIsPrepared() {
+        String dataset = "every-three";
+        given().contentType(ContentType.JSON).body("{\"name\":\"every-four\",\"sealEvery\":4}").post("/datasets")
+                .then().statusCode(400).body("detail", containsString("not continuous"));
+        given().contentType(ContentType.JSON).body("{\"name\":\"every-none\",\"continuous\":true,\"sealEvery\":0}")
+                .post("/datasets").then().statusCode(400);
+        given().contentType(ContentType.JSON).body("{\"name\":\"" + dataset + "\",\"continuous\":true,\"sealEvery\":3}")
+                .post("/datasets").then().statusCode(201).body("definition.sealEvery", equalTo(3));
+        uploadTo(dataset, "one", "two");
+        org.awaitility.Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(
+                () -> given().get("/datasets/" + dataset).then().body("state", equalTo("OPEN")));
+        uploadTo(dataset, "three");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/datasets/" + dataset).then().body("state", equalTo("SEALED"))
+                        .body("versions.sealed[0].accepted", equalTo(3)).body("versions.sealed[0].ended", equalTo(true)));
+
+        uploadTo(dataset, "four", "five", "six"); // due, but version 1 is not prepared yet
+        org.awaitility.Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(
+                () -> given().get("/datasets/" + dataset).then().body("versions.open", equalTo(2)));
+        publishManifest(dataset, 1);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/datasets/" + dataset).then().body("versions.open", equalTo(3))
+                        .body("versions.sealed[1].accepted", equalTo(6)));
+        try (TopicTail records = new TopicTail(kafka(), Topics.DATASET_RECORDS)) {
+            List<DatasetRecord> ends = records.pollUntil(r -> dataset.equals(r.key())
+                            && TopicTail.text(r).contains("\"seal\":2"), Duration.ofSeconds(30)).stream()
+                    .filter(r -> dataset.equals(r.key()))
+                    .map(r -> Json.read(TopicTail.text(r), DatasetRecord.class))
+                    .filter(r -> r.kind() == DatasetRecord.Kind.END).toList();
+            assertThat(ends).extracting(DatasetRecord::sealNumber).as("one END marker per version").containsExactly(1, 2);
+            assertThat(ends).allMatch(DatasetRecord::endsVersion);
+        }
+    }
+
     private static void publishManifest(int version) {
+        publishManifest(DATASET, version);
+    }
+
+    /** What preprocess-service publishes once a version is prepared (by hand: this test runs ingest alone). */
+    private static void publishManifest(String dataset, int version) {
         CleaningReport report = new CleaningReport(List.of(new CleaningReport.Step("received", 3, 3, "all")),
                 0, 0, 0, Map.of(), Map.of());
-        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, DATASET, "v" + version, List.of("neg", "pos"),
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, "v" + version, List.of("neg", "pos"),
                 Map.of("train", 1), Map.of("train", Map.of("neg", 1, "pos", 2)), "tok", "model", 32, "hash", report,
                 null, version);
         org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record =
-                new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.SHARDS, DATASET,
+                new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.SHARDS, dataset,
                         bytes(Json.write(manifest)));
         record.headers().add(Topics.HEADER_TYPE, bytes(ShardManifest.RECORD_TYPE));
         java.util.Properties props = new java.util.Properties();

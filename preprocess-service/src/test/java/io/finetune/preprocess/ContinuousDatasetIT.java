@@ -165,6 +165,13 @@ class ContinuousDatasetIT {
                 .hasSizeGreaterThan(ids1.get("test").size());
         assertThat(ids2.get("validation")).containsAll(ids1.get("validation"));
         assertThat(ids2.get("train")).containsAll(ids1.get("train"));
+        // What the trainer and the evaluator read: the newest version, whole, beside version 1's shards.
+        io.finetune.contracts.DatasetShards read = new io.finetune.contracts.ShardReader(
+                Map.of("bootstrap.servers", bootstrap())).read(dataset).orElseThrow();
+        assertThat(read.manifest()).isEqualTo(v2);
+        assertThat(read.splits().values().stream().mapToInt(List::size).sum()).isEqualTo(300);
+        assertThat(read.split("test")).extracting(TokenizedExample::id).containsExactlyInAnyOrderElementsOf(
+                ids2.get("test"));
 
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                 .until(() -> manifests(dataset, 2).size() == 2); // the repeated marker prepared nothing

@@ -119,7 +119,7 @@ public class DatasetRegistry {
             return false;
         }
         DatasetDefined event = DatasetDefined.of(name, definition.textFields(), definition.labelField(),
-                definition.labels(), definition.idField(), replica, definition.continuous());
+                definition.labels(), definition.idField(), replica, definition.continuous(), definition.sealEvery());
         return claim(name, DatasetDefined.TYPE, event, view -> view.definitionKey).join();
     }
 
@@ -134,7 +134,7 @@ public class DatasetRegistry {
         DatasetDefined defined = view == null ? null : view.definition;
         return defined == null ? DatasetDefinition.defaults(name)
                 : new DatasetDefinition(name, defined.textFields(), defined.labelField(), defined.labels(),
-                defined.idField(), Boolean.TRUE.equals(defined.continuous()));
+                defined.idField(), Boolean.TRUE.equals(defined.continuous()), defined.sealEvery());
     }
 
     public boolean isSealed(String name) {
@@ -146,6 +146,34 @@ public class DatasetRegistry {
         awaitLoaded();
         DatasetViews.View view = views.get(name);
         return view != null && view.definition != null && Boolean.TRUE.equals(view.definition.continuous());
+    }
+
+    /**
+     * Continuous datasets defined with {@code sealEvery} that have accepted at least that many records since their
+     * newest seal (as far as this replica knows the counts), oldest name first: their next version is due.
+     */
+    public java.util.List<String> dueForSeal() {
+        if (!log.isLoaded()) {
+            return java.util.List.of();
+        }
+        return views.names().stream().filter(name -> {
+            DatasetViews.View view = views.get(name);
+            DatasetDefined defined = view.definition;
+            if (defined == null || !Boolean.TRUE.equals(defined.continuous()) || defined.sealEvery() == null) {
+                return false;
+            }
+            DatasetSealed newest = view.seal;
+            if (newest != null && !newest.ended()) {
+                return false; // a seal is being made (or was cut short: a requested seal finishes it)
+            }
+            return accepted(name) - (newest == null ? 0 : newest.accepted()) >= defined.sealEvery();
+        }).sorted().toList();
+    }
+
+    /** The options the newest seal of a continuous dataset recorded, or null when it has none. */
+    public PreprocessOptions newestSealOptions(String name) {
+        DatasetSealed sealed = currentSeal(name);
+        return sealed == null ? null : sealed.options();
     }
 
     /** Whether a seal closed the dataset to records: it is sealed and not continuous. */

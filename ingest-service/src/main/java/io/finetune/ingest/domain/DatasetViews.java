@@ -79,6 +79,10 @@ final class DatasetViews {
         return current == null ? number == 1 : current.ended() && number == current.seal() + 1;
     }
 
+    java.util.Set<String> names() {
+        return java.util.Set.copyOf(views.keySet());
+    }
+
     View get(String dataset) {
         return views.get(dataset);
     }

@@ -157,6 +157,29 @@ public class RecordIntake {
         });
     }
 
+    /**
+     * Seals the next version of a continuous dataset that is due ({@link DatasetRegistry#dueForSeal}), straight onto
+     * the dataset topic: a continuous dataset's records are all in it, each in the version its place gives it, so
+     * unlike a requested seal this one need not travel behind the raw records. Every replica may try at once: the
+     * first claim of the seal number wins, the others do nothing.
+     *
+     * @return whether this call sealed it
+     */
+    public CompletableFuture<Boolean> sealDue(String dataset, int number, PreprocessOptions options) {
+        return registry.seal(dataset, number, options).thenCompose(accepted -> {
+            if (accepted < 0) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return output.sendNow(DatasetRecord.end(dataset, accepted, options, number, true))
+                    .whenComplete((end, error) -> {
+                        if (error != null) {
+                            registry.sealAbandoned(dataset);
+                        }
+                    })
+                    .thenCompose(end -> registry.sealEnded(dataset, end)).thenApply(ended -> true);
+        });
+    }
+
     private Uni<Void> refuse(String dataset, String detail, String origin, String payload) {
         return reject(new Validation.Rejected(dataset, "already-sealed", "end", detail), origin, payload);
     }

@@ -71,9 +71,11 @@ public class DatasetResource {
      * @param idField    the field holding each record's id (default "id"); records without one get a content hash
      * @param continuous true: records keep coming after a seal, and each seal ends a version of the dataset (every
      *                   record so far); absent or false: a seal closes the dataset to records
+     * @param sealEvery  of a continuous dataset: seal the next version by itself once this many records were
+     *                   accepted since the last seal (and the last version is prepared or failed)
      */
     public record CreateDataset(String name, List<String> textFields, String labelField, List<String> labels,
-                                String idField, Boolean continuous) {
+                                String idField, Boolean continuous, Integer sealEvery) {
     }
 
     @RolesAllowed(Roles.WRITE)
@@ -86,8 +88,8 @@ public class DatasetResource {
     @APIResponse(responseCode = "201", description = "Created: the dataset, open for records",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetStatus.class)))
-    @APIResponse(responseCode = "400", description = "'name' is not 1-128 letters, digits, '.', '_' or '-', or a text"
-            + " field name is blank")
+    @APIResponse(responseCode = "400", description = "'name' is not 1-128 letters, digits, '.', '_' or '-', a text"
+            + " field name is blank, or sealEvery is not a whole number of at least 1 on a continuous dataset")
     @APIResponse(responseCode = "409", description = "A dataset of this name exists already")
     public Response create(@RequestBody(description = "The dataset's name and field mapping") CreateDataset request) {
         if (request == null || !SafeNames.isSafe(request.name())) {
@@ -100,8 +102,14 @@ public class DatasetResource {
         }
         String labelField = request.labelField() == null ? "label" : request.labelField();
         String idField = request.idField() == null ? "id" : request.idField();
+        boolean continuous = Boolean.TRUE.equals(request.continuous());
+        if (request.sealEvery() != null && (!continuous || request.sealEvery() < 1)) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "'sealEvery' seals a continuous dataset's next version every"
+                    + " so many records: give a whole number of at least 1, with \"continuous\": true (it was "
+                    + request.sealEvery() + (continuous ? "" : ", on a dataset that is not continuous") + ")");
+        }
         DatasetDefinition definition = new DatasetDefinition(request.name(), textFields, labelField, request.labels(),
-                idField, Boolean.TRUE.equals(request.continuous()));
+                idField, continuous, request.sealEvery());
         if (!registry.create(definition)) {
             throw Problem.of(Response.Status.CONFLICT, "dataset '" + request.name() + "' exists already");
         }
