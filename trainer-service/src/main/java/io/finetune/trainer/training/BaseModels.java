@@ -8,6 +8,7 @@ import io.finetune.contracts.TrainingJob;
 import io.finetune.distilbert.EncoderConfig;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.scratch.ScratchShape;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ import java.util.Optional;
  * {@link CheckpointSource} into the job's work directory.
  */
 public final class BaseModels {
+    private static final Logger LOG = Logger.getLogger(BaseModels.class);
     private static final String DEFAULT_SHAPE = "small";
 
     /** Under a job's work directory: the checkpoint a warm start continues, fetched for the job. */
@@ -120,6 +122,7 @@ public final class BaseModels {
                         + " job's checkpoints)");
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            LOG.infof("warm start: checkpoint %s copied from %s", checkpointId, lookup.where());
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep checkpoint " + checkpointId + " in " + dir, e);
