@@ -130,8 +130,10 @@ public final class KafkaAccess {
                     Set.of("trainer-service")),
             new Grant(EVALUATOR, "evaluator-service",
                     // predictions: the serving consumers answer inference requests (a plain client, docs/serving.md);
-                    // promotions: the promotion decisions, a plain producer too.
-                    Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.DEAD_LETTERS),
+                    // promotions: the promotion decisions, a plain producer too; raw: corrections of predictions
+                    // go back into their dataset as labeled raw records (POST /deployments/{name}/corrections).
+                    Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.RAW_RECORDS,
+                            Topics.DEAD_LETTERS),
                     Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS),
                     Set.of("evaluator-service", SERVING_GROUP)),
             new Grant(RAW_PRODUCER, null, Set.of(Topics.RAW_RECORDS), Set.of(), Set.of()),
