@@ -1,6 +1,7 @@
 package io.finetune.ingest.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.RecordOrigin;
 
 import java.util.Iterator;
@@ -63,6 +64,10 @@ final class OriginReader {
         if (!KIND.matcher(read.kind()).matches()) {
             return problem("'origin.kind' '" + read.kind() + "' must be 1-32 lower-case letters, digits or inner"
                     + " dashes, e.g. \"correction\"");
+        }
+        if (read.kind().equals(CleaningReport.NO_ORIGIN)) {
+            return problem("'origin.kind' '" + CleaningReport.NO_ORIGIN + "' is what the cleaning report calls records"
+                    + " without an origin: leave 'origin' out instead");
         }
         if (read.isCorrection() && (read.deployment() == null || read.requestId() == null)) {
             return problem("a correction's origin names the 'deployment' and the 'requestId' of the prediction it"

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
 
 /**
  * Checks one record: valid UTF-8, a JSON object of bounded size and depth, a dataset name, a non-blank text, an
- * allowed label and, when it names one, a well-formed origin ({@link OriginReader}). Every rejection names a reason code and, where one is to blame, the field.
+ * allowed label and, when it names one, a well-formed origin ({@link OriginReader}). Every rejection names a reason
+ * code and, where one is to blame, the field.
  */
 public final class RecordValidator {
     private static final Set<String> SPLITS = Set.of("train", "validation", "test");

@@ -80,6 +80,7 @@ class RawRecordSchemaTest {
             "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{}}",
             "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"Correction\"}}",
             "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"-x\"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"none\"}}",
             "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"correction\",\"deployment\":\"p\"}}",
             "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"correction\",\"deployment\":\"p\",\"requestId\":null}}",
             "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"upload\",\"source\":\"x\"}}",

@@ -67,6 +67,7 @@ class RecordOriginTest {
         assertRefused("\"origin\":[\"correction\"]", "must be a JSON object");
         assertRefused("\"origin\":{\"deployment\":\"phishing\"}", "'origin.kind' is required");
         assertRefused("\"origin\":{\"kind\":\"Correction\"}", "lower-case");
+        assertRefused("\"origin\":{\"kind\":\"none\"}", "leave 'origin' out");
         assertRefused("\"origin\":{\"kind\":\"correction\",\"deployment\":\"phishing\"}", "'requestId'");
         assertRefused("\"origin\":{\"kind\":\"correction\",\"deployment\":\"p\",\"request_id\":\"r\"}",
                 "'origin.request_id' is not a field");
