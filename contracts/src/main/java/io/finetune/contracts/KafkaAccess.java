@@ -133,8 +133,11 @@ public final class KafkaAccess {
             new Grant(EVALUATOR, "evaluator-service",
                     // predictions: the serving consumers answer inference requests (a plain client, docs/serving.md);
                     // promotions: the promotion decisions, a plain producer too; jobs: a deployment's retraining
-                    // (docs/serving.md#retraining), the same producer. shards: test sets, and new builds (assigned).
+                    // (docs/serving.md#retraining), the same producer; raw: corrections of predictions go back into
+                    // their dataset as labeled raw records (POST /deployments/{name}/corrections). shards: test sets,
+                    // and new builds (assigned).
                     Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.TRAINING_JOBS,
+                            Topics.RAW_RECORDS,
                             Topics.DEAD_LETTERS),
                     Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS),
                     Set.of("evaluator-service", SERVING_GROUP)),

@@ -284,9 +284,10 @@ public class DeploymentResource {
         }
     }
 
-    private static WebApplicationException problem(ServingException e) {
+    static WebApplicationException problem(ServingException e) {
         return switch (e.kind()) {
-            case INVALID_NAME, INVALID_POLICY -> Problem.of(Response.Status.BAD_REQUEST, e.getMessage());
+            case INVALID_NAME, INVALID_POLICY, INVALID_CORRECTION -> Problem.of(Response.Status.BAD_REQUEST,
+                    e.getMessage());
             case UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT -> Problem.of(Response.Status.NOT_FOUND, e.getMessage());
             case ALREADY_EXISTS, NOTHING_TO_ROLL_BACK -> Problem.of(Response.Status.CONFLICT, e.getMessage());
             case MODEL_NOT_KEPT, NO_HOLDOUT, CANNOT_RETRAIN -> Problem.unprocessable(e.getMessage());

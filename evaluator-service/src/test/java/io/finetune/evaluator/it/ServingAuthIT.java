@@ -61,6 +61,14 @@ class ServingAuthIT {
         given().post("/deployments/auth-check/retrain").then().statusCode(401);
         given().header("X-API-Key", AuthIT.READ_KEY).post("/deployments/auth-check/retrain").then().statusCode(403);
         given().header("X-API-Key", AuthIT.KEY).post("/deployments/auth-check/retrain").then().statusCode(404);
+
+        String correction = "{\"requestId\": \"r-1\", \"text\": \"t\", \"label\": \"pos\"}";
+        given().contentType(ContentType.JSON).body(correction).post("/deployments/auth-check/corrections").then()
+                .statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).contentType(ContentType.JSON).body(correction)
+                .post("/deployments/auth-check/corrections").then().statusCode(403);
+        given().header("X-API-Key", AuthIT.KEY).contentType(ContentType.JSON).body(correction)
+                .post("/deployments/auth-check/corrections").then().statusCode(404);
     }
 
     @Test

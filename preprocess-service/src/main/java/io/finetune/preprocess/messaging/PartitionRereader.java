@@ -68,7 +68,7 @@ final class PartitionRereader {
                         sealed = true;
                     } else if (!sealed) {
                         spool.append(new SpooledRecord(record.partition(), record.offset(), read.id(), read.text(),
-                                read.label(), read.split()));
+                                read.label(), read.split(), read.originKind()));
                     }
                 }
             }
