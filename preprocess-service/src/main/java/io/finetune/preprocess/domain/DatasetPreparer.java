@@ -102,6 +102,7 @@ public final class DatasetPreparer {
         Deduplicator.Result ids = Deduplicator.ids(normalised.kept());
         steps.add(dedupeStep("dedupe-ids", normalised.kept().size(), ids));
         entries = ids.kept();
+        Map<String, CleaningReport.OriginCount> origins = origins(scan.receivedByOrigin, entries);
 
         List<String> labels = List.copyOf(new TreeSet<>(entries.stream().map(e -> e.label).toList()));
         if (labels.size() < 2) {
@@ -147,7 +148,8 @@ public final class DatasetPreparer {
             steps.add(new CleaningReport.Step("tokenize", total, total, tokenized.truncated + " truncated at "
                     + tokenizer.maxLength() + " tokens"));
             return manifest(dataset, build, labels, splits, tokenized, tokenizer, options, steps, exact, normalised,
-                    ids, incomplete, built == null ? null : ShardManifest.TokenizerArchive.of(built.archive()), number);
+                    ids, incomplete, origins, built == null ? null : ShardManifest.TokenizerArchive.of(built.archive()),
+                    number);
         } finally {
             if (built != null) {
                 built.close();
@@ -172,11 +174,12 @@ public final class DatasetPreparer {
                                           Tokenizers.Loaded tokenizer, PreparationOptions options,
                                           List<CleaningReport.Step> steps, Deduplicator.Result exact,
                                           Deduplicator.Result normalised, Deduplicator.Result ids, int incomplete,
+                                          Map<String, CleaningReport.OriginCount> origins,
                                           ShardManifest.TokenizerArchive archive, Integer version) {
         Map<String, Map<String, Integer>> counts = counts(splits, labels);
         CleaningReport report = new CleaningReport(steps,
                 exact.removed() + normalised.removed() + ids.removed(), incomplete, tokenized.truncated, counts,
-                tokenized.histogram.counts());
+                tokenized.histogram.counts(), origins);
         return new ShardManifest(ShardManifest.VERSION, dataset, build, labels, tokenized.shards, counts,
                 tokenizer.identity(), options.model(), tokenizer.maxLength(), options.configHash(), report, archive,
                 version);
@@ -185,9 +188,18 @@ public final class DatasetPreparer {
     private static final class Scan {
         final List<Entry> entries = new ArrayList<>();
         final TextChanges changes = new TextChanges();
+        /** Records received per origin kind, {@link CleaningReport#NO_ORIGIN} for none. */
+        final Map<String, Integer> receivedByOrigin = new TreeMap<>();
+        private final Map<String, String> originNames = new HashMap<>(); // one String per kind, not one per record
         long received;
         int empty;
         int unlabeled;
+
+        /** Counts a received record's origin kind (null: none) and returns the one String kept for that kind. */
+        String origin(String kind) {
+            receivedByOrigin.merge(kind == null ? CleaningReport.NO_ORIGIN : kind, 1, Integer::sum);
+            return kind == null ? null : originNames.computeIfAbsent(kind, k -> k);
+        }
     }
 
     /** @param before source offset from which records are left out: they belong to a later version */
@@ -201,6 +213,7 @@ public final class DatasetPreparer {
                 return;
             }
             scan.received++;
+            String origin = scan.origin(r.origin());
             String raw = r.text() == null ? "" : r.text();
             changes.clear();
             String cleaned = standardiser.clean(raw, changes);
@@ -213,10 +226,26 @@ public final class DatasetPreparer {
                 String id = r.id() == null || r.id().isBlank() ? "line-" + line.offset() : r.id();
                 String label = labelNames.computeIfAbsent(r.label(), l -> l);
                 scan.entries.add(new Entry(id, label, r.split(), line.offset(), line.length(), TextHash.of(raw),
-                        TextHash.of(TextStandardiser.normalisedKey(cleaned)), TextHash.of(cleaned)));
+                        TextHash.of(TextStandardiser.normalisedKey(cleaned)), TextHash.of(cleaned), origin));
             }
         });
         return scan;
+    }
+
+    /**
+     * Records per origin kind, received and kept after cleaning and deduplication; null when no record named an
+     * origin, so the report of such a dataset stays as it was before origins existed.
+     */
+    private static Map<String, CleaningReport.OriginCount> origins(Map<String, Integer> received, List<Entry> kept) {
+        if (received.isEmpty() || received.keySet().equals(Set.of(CleaningReport.NO_ORIGIN))) {
+            return null;
+        }
+        Map<String, Integer> keptByOrigin = new HashMap<>();
+        kept.forEach(e -> keptByOrigin.merge(e.origin == null ? CleaningReport.NO_ORIGIN : e.origin, 1, Integer::sum));
+        Map<String, CleaningReport.OriginCount> origins = new TreeMap<>();
+        received.forEach((kind, count) -> origins.put(kind, new CleaningReport.OriginCount(count,
+                keptByOrigin.getOrDefault(kind, 0))));
+        return origins;
     }
 
     private static CleaningReport.Step dedupeStep(String name, int before, Deduplicator.Result result) {

@@ -69,7 +69,7 @@ final class PartitionRereader {
                         sealed = !continuous;
                     } else if (!sealed) {
                         spool.append(new SpooledRecord(record.partition(), record.offset(), read.id(), read.text(),
-                                read.label(), read.split()));
+                                read.label(), read.split(), read.originKind()));
                     }
                 }
             }

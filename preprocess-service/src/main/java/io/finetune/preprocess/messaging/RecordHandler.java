@@ -104,7 +104,8 @@ public class RecordHandler {
      */
     public void spool(DatasetRecord record, int partition, long offset) {
         DatasetSpool spool = spools.of(record.dataset());
-        spool.append(new SpooledRecord(partition, offset, record.id(), record.text(), record.label(), record.split()));
+        spool.append(new SpooledRecord(partition, offset, record.id(), record.text(), record.label(), record.split(),
+                record.originKind()));
         registry.receiving(record.dataset(), spool.count());
     }
 
