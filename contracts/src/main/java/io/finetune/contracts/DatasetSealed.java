@@ -19,9 +19,12 @@ import java.time.Instant;
  *                     written before it was recorded
  * @param endOffset    the END marker's offset there: a record of the dataset at a higher offset was written after the
  *                     seal and is not in the dataset; null as endPartition
+ * @param options      of a continuous dataset: the preprocess options its END marker carries, so that a later
+ *                     version can be held to the options of the prepared one; null (left out) for other datasets
  */
 public record DatasetSealed(int v, String dataset, int seal, long accepted, String replica, String process,
-                            boolean ended, Instant at, Integer endPartition, Long endOffset) {
+                            boolean ended, Instant at, Integer endPartition, Long endOffset,
+                            PreprocessOptions options) {
     public static final int VERSION = 1;
     public static final String TYPE = "sealed";
 
@@ -30,16 +33,25 @@ public record DatasetSealed(int v, String dataset, int seal, long accepted, Stri
     }
 
     public static DatasetSealed claim(String dataset, int seal, long accepted, String replica, String process) {
-        return new DatasetSealed(VERSION, dataset, seal, accepted, replica, process, false, Instant.now(), null, null);
+        return claim(dataset, seal, accepted, replica, process, null);
+    }
+
+    /** @param options the END marker's options, recorded for a continuous dataset only (else null) */
+    public static DatasetSealed claim(String dataset, int seal, long accepted, String replica, String process,
+                                      PreprocessOptions options) {
+        return new DatasetSealed(VERSION, dataset, seal, accepted, replica, process, false, Instant.now(), null, null,
+                options);
     }
 
     /** The claim, its END marker acknowledged at an unknown place. */
     public DatasetSealed asEnded() {
-        return new DatasetSealed(v, dataset, seal, accepted, replica, process, true, Instant.now(), null, null);
+        return new DatasetSealed(v, dataset, seal, accepted, replica, process, true, Instant.now(), null, null,
+                options);
     }
 
     /** The claim, its END marker acknowledged at {@code offset} of {@code partition}. */
     public DatasetSealed asEnded(int partition, long offset) {
-        return new DatasetSealed(v, dataset, seal, accepted, replica, process, true, Instant.now(), partition, offset);
+        return new DatasetSealed(v, dataset, seal, accepted, replica, process, true, Instant.now(), partition, offset,
+                options);
     }
 }

@@ -25,7 +25,7 @@ import java.util.TreeSet;
  *
  * <p>Derived from the code, not from intentions: every channel in the services' application.properties, and the
  * clients they make themselves ({@link ShardReader} in all four, ingest's registry log, the evaluator's serving
- * consumer). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or the test
+ * consumer, the trainer's readers of earlier jobs and of warm-start checkpoints). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or the test
  * harness do), none uses transactions, and the idempotent producers need no cluster permission: WRITE on a topic lets
  * a client get a producer id (KIP-679).
  *
@@ -126,14 +126,19 @@ public final class KafkaAccess {
             new Grant(TRAINER, "trainer-service",
                     // jobs: the REST API submits them onto the topic its own consumer reads.
                     Set.of(Topics.TRAINING_JOBS, Topics.PROGRESS, Topics.CHECKPOINTS, Topics.DEAD_LETTERS),
-                    Set.of(Topics.TRAINING_JOBS, Topics.SHARDS),
+                    // jobs: the consumer (group), and an earlier job's settings for settingsFrom (assigned);
+                    // checkpoints: a warm start's checkpoint that is no longer on the trainer's disk (assigned).
+                    Set.of(Topics.TRAINING_JOBS, Topics.SHARDS, Topics.CHECKPOINTS),
                     Set.of("trainer-service")),
             new Grant(EVALUATOR, "evaluator-service",
                     // predictions: the serving consumers answer inference requests (a plain client, docs/serving.md);
-                    // promotions: the promotion decisions, a plain producer too; checkpoints: tombstones that release
-                    // checkpoints nothing needs any more (docs/delivery.md, Retention), never chunks.
-                    Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.DEAD_LETTERS,
-                            Topics.CHECKPOINTS),
+                    // promotions: the promotion decisions, a plain producer too; jobs: a deployment's retraining
+                    // (docs/serving.md#retraining), the same producer; raw: corrections of predictions go back into
+                    // their dataset as labeled raw records (POST /deployments/{name}/corrections); checkpoints:
+                    // tombstones that release checkpoints nothing needs any more (docs/delivery.md, Retention), never
+                    // chunks. shards: test sets, and new builds (assigned).
+                    Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.TRAINING_JOBS,
+                            Topics.RAW_RECORDS, Topics.DEAD_LETTERS, Topics.CHECKPOINTS),
                     Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS),
                     Set.of("evaluator-service", SERVING_GROUP)),
             new Grant(RAW_PRODUCER, null, Set.of(Topics.RAW_RECORDS), Set.of(), Set.of()),

@@ -22,20 +22,32 @@ import java.util.Map;
  * @param configHash        SHA-256 of the options actually used
  * @param tokenizerArchive  the tokenizer files published with this build (model {@code scratch}: a vocabulary built
  *                          from the train split), or null when the tokenizer is the named model's own
+ * @param version           of a continuous dataset: which version this build is (its seal number: every record of the
+ *                          dataset before END marker {@code version}); null, and left out of the JSON, for a dataset
+ *                          that is not continuous
  */
 public record ShardManifest(int v, String dataset, String build, List<String> labels, Map<String, Integer> shards,
                             Map<String, Map<String, Integer>> counts, String tokenizer, String model, int maxLength,
-                            String configHash, CleaningReport report, TokenizerArchive tokenizerArchive)
+                            String configHash, CleaningReport report, TokenizerArchive tokenizerArchive,
+                            Integer version)
         implements PreparationOutcome {
     public static final int VERSION = 1;
     /** The value of the {@link Topics#HEADER_TYPE} header. */
     public static final String RECORD_TYPE = "manifest";
 
+    /** A build of a dataset that is not continuous (no version). */
+    public ShardManifest(int v, String dataset, String build, List<String> labels, Map<String, Integer> shards,
+                         Map<String, Map<String, Integer>> counts, String tokenizer, String model, int maxLength,
+                         String configHash, CleaningReport report, TokenizerArchive tokenizerArchive) {
+        this(v, dataset, build, labels, shards, counts, tokenizer, model, maxLength, configHash, report,
+                tokenizerArchive, null);
+    }
+
     /** A build whose tokenizer is the named model's (no tokenizer files on the topic). */
     public ShardManifest(int v, String dataset, String build, List<String> labels, Map<String, Integer> shards,
                          Map<String, Map<String, Integer>> counts, String tokenizer, String model, int maxLength,
                          String configHash, CleaningReport report) {
-        this(v, dataset, build, labels, shards, counts, tokenizer, model, maxLength, configHash, report, null);
+        this(v, dataset, build, labels, shards, counts, tokenizer, model, maxLength, configHash, report, null, null);
     }
 
     public int examples(String split) {

@@ -33,6 +33,18 @@ class ShardManifestTest {
     }
 
     @Test
+    void aVersionIsWrittenOnlyForAContinuousDatasetsBuild() {
+        ShardManifest plain = manifest(null);
+        assertThat(Json.write(plain)).doesNotContain("version");
+        ShardManifest second = new ShardManifest(plain.v(), plain.dataset(), plain.build(), plain.labels(),
+                plain.shards(), plain.counts(), plain.tokenizer(), plain.model(), plain.maxLength(), plain.configHash(),
+                plain.report(), null, 2);
+        assertThat(Json.write(second)).contains("\"version\":2");
+        assertThat(Json.read(Json.write(second), ShardManifest.class).version()).isEqualTo(2);
+        assertThat(Json.read(Json.write(plain), ShardManifest.class).version()).isNull();
+    }
+
+    @Test
     void archivesAreChunkedJoinedAndVerified() throws Exception {
         byte[] zip = new byte[2 * ShardManifest.TokenizerArchive.MAX_CHUNK_BYTES + 17];
         new Random(1).nextBytes(zip);

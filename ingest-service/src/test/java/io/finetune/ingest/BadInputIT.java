@@ -124,6 +124,10 @@ class BadInputIT {
                 line("JSON number instead of object", "42", "not-an-object", null),
                 line("invalid split", "{\"text\":\"t\",\"label\":\"pos\",\"split\":\"dev\"}", "invalid-split", "split"),
                 line("id as object", "{\"text\":\"t\",\"label\":\"pos\",\"id\":{}}", "wrong-type", "id"),
+                line("origin as string", "{\"text\":\"t\",\"label\":\"pos\",\"origin\":\"correction\"}",
+                        "invalid-origin", "origin"),
+                line("correction naming no request", "{\"text\":\"t\",\"label\":\"pos\",\"origin\":"
+                        + "{\"kind\":\"correction\",\"deployment\":\"phishing\"}}", "invalid-origin", "origin"),
                 line("10 MB line", "{\"text\":\"" + "x".repeat(10 << 20) + "\",\"label\":\"pos\"}", "too-large", null),
                 rest("invalid UTF-8 body", "/datasets/" + BAD + "/records", NDJSON,
                         concat(utf8("{\"text\":\"caf"), new byte[]{(byte) 0xC3, (byte) 0x28}, utf8("\",\"label\":\"pos\"}")),
@@ -298,6 +302,10 @@ class BadInputIT {
                 kafka("NUL in text", BAD, "{\"text\":\"a\\u0000b\",\"label\":\"pos\"}", "nul-character", BAD),
                 kafka("end that is not a boolean", BAD, "{\"end\":\"yes\"}", "wrong-type", BAD),
                 kafka("unknown split", BAD, "{\"text\":\"t\",\"label\":\"pos\",\"split\":\"dev\"}", "invalid-split", BAD),
+                kafka("origin without a kind", BAD, "{\"text\":\"t\",\"label\":\"pos\",\"origin\":{\"deployment\":"
+                        + "\"phishing\"}}", "invalid-origin", BAD),
+                kafka("origin with a misspelt field", BAD, "{\"text\":\"t\",\"label\":\"pos\",\"origin\":"
+                        + "{\"kind\":\"correction\",\"deployment\":\"p\",\"requestID\":\"r\"}}", "invalid-origin", BAD),
                 kafka("record for a sealed dataset", SEALED, "{\"text\":\"t\",\"label\":\"pos\"}", "dataset-sealed",
                         SEALED),
                 kafka("sealing a sealed dataset again", SEALED, "{\"end\":true}", "already-sealed", SEALED));

@@ -6,6 +6,7 @@ import io.finetune.contracts.DatasetRecord;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.PreparationFailed;
+import io.finetune.contracts.RecordOrigin;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.Topics;
 import io.finetune.ingest.formats.ArchiveFixtures;
@@ -266,6 +267,41 @@ class IngestIT {
         given().get("/q/openapi").then().statusCode(200).body(containsString("/datasets/{name}/records"))
                 .body(containsString("/datasets/{name}/import")).body(containsString("text/csv"))
                 .body(containsString("text/tab-separated-values")).body(containsString("application/vnd.apache.parquet"));
+    }
+
+    /**
+     * A correction of a prediction pushed onto the raw topic, as evaluator-service's POST /deployments/{name}/corrections
+     * or any client does: read as text, label and id although the dataset names other fields, and forwarded with its
+     * origin; a malformed origin is a dead letter that says why.
+     */
+    @Test
+    void aCorrectionOnTheRawTopicBecomesARecordWithItsOrigin() {
+        given().contentType(ContentType.JSON).body("{\"name\":\"phish-fixes\",\"textFields\":[\"Subject\",\"Body\"],"
+                + "\"labelField\":\"Label\",\"labels\":[\"phishing\",\"legit\"],\"idField\":\"Email_ID\"}")
+                .post("/datasets").then().statusCode(201);
+        String origin = "{\"kind\":\"correction\",\"deployment\":\"phishing\",\"requestId\":\"mail-4711\","
+                + "\"checkpoint\":\"job-7-epoch-3\",\"predicted\":\"phishing\"}";
+        TopicTail.produce(kafka(), Topics.RAW_RECORDS, List.of("phish-fixes", "phish-fixes"), List.of(
+                bytes("{\"id\":\"correction:phishing:mail-4711\",\"text\":\"Lunch at noon?\",\"label\":\"legit\","
+                        + "\"origin\":" + origin + "}"),
+                bytes("{\"text\":\"Lunch at one?\",\"label\":\"legit\",\"origin\":{\"kind\":\"correction\"}}")));
+
+        try (TopicTail records = new TopicTail(kafka(), Topics.DATASET_RECORDS);
+             TopicTail dead = new TopicTail(kafka(), Topics.DEAD_LETTERS)) {
+            DatasetRecord fixed = records.pollUntil(r -> "phish-fixes".equals(r.key()), Duration.ofSeconds(30))
+                    .stream().filter(r -> "phish-fixes".equals(r.key()))
+                    .map(r -> Json.read(TopicTail.text(r), DatasetRecord.class)).findFirst().orElseThrow();
+            assertThat(fixed.id()).isEqualTo("correction:phishing:mail-4711");
+            assertThat(fixed.text()).isEqualTo("Lunch at noon?");
+            assertThat(fixed.label()).isEqualTo("legit");
+            assertThat(fixed.origin()).isEqualTo(Json.read(origin, RecordOrigin.class));
+
+            DeadLetter refused = dead.pollUntil(r -> TopicTail.text(r).contains("Lunch at one?"), Duration.ofSeconds(30))
+                    .stream().map(r -> Json.read(TopicTail.text(r), DeadLetter.class))
+                    .filter(d -> d.payload() != null && d.payload().contains("Lunch at one?")).findFirst().orElseThrow();
+            assertThat(refused.reason()).isEqualTo("invalid-origin");
+            assertThat(refused.detail()).contains("'deployment'", "'requestId'");
+        }
     }
 
     @Test

@@ -96,18 +96,28 @@ public final class MonitoringCheck {
         return jobId;
     }
 
-    /** Deploys the checkpoint and has it answer a few requests, and dead-letter a bad one, so serving's meters exist. */
+    /**
+     * Deploys the checkpoint and has it answer a few requests, dead-letter a bad one and take a correction, so
+     * serving's meters exist.
+     */
     private static void serve(ServingScenario serving, String checkpoint) {
         serving.deploy(DEPLOYMENT, checkpoint);
         Set<String> ids = new LinkedHashSet<>();
+        Map<String, String> texts = new LinkedHashMap<>();
         for (SampleReviews.Review review : SampleReviews.generate(20, 11)) {
             String id = "monitoring-" + review.id();
             serving.request(new InferenceRequest(id, review.text(), DEPLOYMENT));
             ids.add(id);
+            texts.put(id, review.text());
         }
         serving.send("monitoring-bad", "{not json");
         Map<String, Prediction> predictions = serving.awaitPredictions(ids, Duration.ofMinutes(2));
         Demo.say("Deployment " + DEPLOYMENT + " serves " + checkpoint + ": " + predictions.size() + " predictions");
+        // A person says the first one was wrong: the corrections meter exists (the sealed dataset dead-letters it).
+        Prediction first = predictions.get(ids.iterator().next());
+        String other = first.probabilities().keySet().stream().filter(l -> !l.equals(first.label())).findFirst()
+                .orElseThrow();
+        serving.correct(DEPLOYMENT, first.requestId(), texts.get(first.requestId()), other, first.label());
     }
 
     private static List<String> check(PrometheusServer prometheus, List<DashboardQueries.Query> queries) {

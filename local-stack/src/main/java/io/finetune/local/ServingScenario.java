@@ -22,7 +22,8 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Serving as an application uses it: a deployment created over REST on an evaluated checkpoint, texts put on the
- * requests topic (as the application's Kafka producer would), their predictions read back from the predictions topic.
+ * requests topic (as the application's Kafka producer would), their predictions read back from the predictions topic,
+ * and a person's correction of one sent back over REST.
  */
 public final class ServingScenario implements AutoCloseable {
     private final LocalStack stack;
@@ -40,6 +41,16 @@ public final class ServingScenario implements AutoCloseable {
     public JsonNode deploy(String name, String checkpoint) {
         return client.require(client.post("evaluator-service", "/deployments", "application/json",
                 Json.write(Map.of("name", name, "checkpoint", checkpoint))), 201);
+    }
+
+    /**
+     * {@code POST /deployments/{name}/corrections}: a person's label for a text the deployment classified, back into
+     * its dataset as a labeled raw record.
+     */
+    public JsonNode correct(String deployment, String requestId, String text, String label, String predicted) {
+        return client.require(client.post("evaluator-service", "/deployments/" + deployment + "/corrections",
+                "application/json", Json.write(Map.of("requestId", requestId, "text", text, "label", label,
+                        "predicted", predicted))), 202);
     }
 
     /** Puts a request on the requests topic, keyed by its id, and waits for Kafka's acknowledgement. */

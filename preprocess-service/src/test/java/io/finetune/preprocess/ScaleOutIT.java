@@ -190,7 +190,7 @@ class ScaleOutIT {
     }
 
     /** Dataset names whose records land on partitions 0, 1 and 2 (Kafka's default partitioner hashes the key). */
-    private static List<String> onePerPartition(String prefix) {
+    static List<String> onePerPartition(String prefix) {
         String[] names = new String[3];
         for (int i = 0; Stream.of(names).anyMatch(n -> n == null); i++) {
             String name = prefix + i;
@@ -220,7 +220,7 @@ class ScaleOutIT {
         TopicTail.produce(bootstrap(), Topics.DATASET_RECORDS, keys, values);
     }
 
-    private static boolean isManifest(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record) {
+    static boolean isManifest(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record) {
         org.apache.kafka.common.header.Header type = record.headers().lastHeader(Topics.HEADER_TYPE);
         return type != null && ShardManifest.RECORD_TYPE.equals(new String(type.value(), StandardCharsets.UTF_8));
     }
@@ -232,7 +232,7 @@ class ScaleOutIT {
     }
 
     /** The packaged service (target/quarkus-app), on its own port and data directory, in this test's group. */
-    private static Process startSecondReplica(Path work, Path dataDir) throws Exception {
+    static Process startSecondReplica(Path work, Path dataDir) throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         assertThat(jar).as("the packaged service (mvn package runs before the ITs)").isRegularFile();
         int port = LocalKafka.freePort();
@@ -264,7 +264,7 @@ class ScaleOutIT {
         return process;
     }
 
-    private static void awaitMembers(Admin admin, int members) {
+    static void awaitMembers(Admin admin, int members) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
             ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(group())).all().get().get(group());
             return group.state() == ConsumerGroupState.STABLE && group.members().size() == members

@@ -1,10 +1,15 @@
 package io.finetune.evaluator.rest;
 
+import io.finetune.contracts.Json;
 import io.finetune.contracts.PromotionDecision;
+import io.finetune.contracts.TrainingJob;
+import io.finetune.evaluator.messaging.BuildWatcher;
 import io.finetune.evaluator.serving.Deployment;
 import io.finetune.evaluator.serving.Deployments;
 import io.finetune.evaluator.serving.PromotionHistory;
 import io.finetune.evaluator.serving.PromotionPolicy;
+import io.finetune.evaluator.serving.Retraining;
+import io.finetune.evaluator.serving.RetrainingPolicy;
 import io.finetune.evaluator.serving.ServingException;
 import io.finetune.service.rest.Problem;
 import io.finetune.service.security.Roles;
@@ -52,12 +57,25 @@ public class DeploymentResource {
     public record SetPolicy(String metric, Double minImprovement, String evaluationSet) {
     }
 
+    /** A retraining policy as a request gives it; see {@link RetrainingPolicy}. */
+    public record SetRetraining(String trigger, String warmStart) {
+    }
+
+    /** A retraining asked for now; {@code warmStart} null: the policy's, else the champion. */
+    public record Retrain(String warmStart) {
+    }
+
     private final Deployments deployments;
     private final PromotionHistory history;
+    private final Retraining retraining;
+    private final BuildWatcher builds;
 
-    public DeploymentResource(Deployments deployments, PromotionHistory history) {
+    public DeploymentResource(Deployments deployments, PromotionHistory history, Retraining retraining,
+                              BuildWatcher builds) {
         this.deployments = deployments;
         this.history = history;
+        this.retraining = retraining;
+        this.builds = builds;
     }
 
     @RolesAllowed(Roles.READ)
@@ -166,6 +184,86 @@ public class DeploymentResource {
         return change(() -> deployments.clearPolicy(name));
     }
 
+    /** From now on the champion is retrained on request, or also for each newer build of its dataset. */
+    @RolesAllowed(Roles.WRITE)
+    @PUT
+    @Path("/{name}/retraining")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set the retraining policy", description = "trigger 'new-build': each build of the"
+            + " champion's dataset prepared after the champion's own (a continuous dataset's next version, a dataset"
+            + " sealed again) starts a training job with the champion's settings; 'on-request': only POST .../retrain"
+            + " does. warmStart 'champion' (default) starts from the champion's weights, 'base' from the pretrained"
+            + " model its line began with (docs/serving.md#retraining)")
+    @APIResponse(responseCode = "200", description = "The deployment with its retraining policy")
+    @APIResponse(responseCode = "400", description = "No trigger, or an unknown trigger or warm start")
+    @APIResponse(responseCode = "404", description = "No deployment of this name")
+    public Deployment setRetraining(@Parameter(description = NAME) @PathParam("name") String name,
+                                    @RequestBody(description = "trigger, warmStart") SetRetraining request) {
+        if (request == null) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "a retraining policy is required: {\"trigger\":"
+                    + " \"new-build\", \"warmStart\": \"champion\"}");
+        }
+        RetrainingPolicy policy = change(() -> RetrainingPolicy.of(request.trigger(), request.warmStart()));
+        Deployment changed = change(() -> retraining.setPolicy(name, policy));
+        if (policy.onNewBuilds()) {
+            builds.ensureRunning();
+        }
+        return changed;
+    }
+
+    @RolesAllowed(Roles.WRITE)
+    @DELETE
+    @Path("/{name}/retraining")
+    @Operation(summary = "Remove the retraining policy", description = "No job retrains the champion on its own any"
+            + " more; POST .../retrain still does")
+    @APIResponse(responseCode = "200", description = "The deployment without a retraining policy")
+    @APIResponse(responseCode = "404", description = "No deployment of this name")
+    public Deployment clearRetraining(@Parameter(description = NAME) @PathParam("name") String name) {
+        return change(() -> deployments.clearRetraining(name));
+    }
+
+    /** Submits a job that retrains the champion on its dataset's newest build, now. */
+    @RolesAllowed(Roles.WRITE)
+    @POST
+    @Path("/{name}/retrain")
+    @Operation(summary = "Retrain now", description = "Puts a training job on the jobs topic: the champion's dataset"
+            + " (the trainer takes its newest build) and hyperparameters, warm-started from the champion or from the"
+            + " base model; its checkpoints are evaluated, and a promotion policy decides whether one replaces the"
+            + " champion")
+    @APIResponse(responseCode = "202", description = "The job, on the jobs topic; follow it at the trainer's"
+            + " /jobs/{jobId}")
+    @APIResponse(responseCode = "400", description = "An unknown warm start")
+    @APIResponse(responseCode = "404", description = "No deployment of this name")
+    @APIResponse(responseCode = "422", description = "The champion's evaluation does not say how it was trained, or"
+            + " its line's base model is unknown")
+    @APIResponse(responseCode = "503", description = "Kafka did not take the job in time; nothing was submitted")
+    public Response retrain(@Parameter(description = NAME) @PathParam("name") String name,
+                            @RequestBody(description = "warmStart (optional); no body at all is fine")
+                            String body) {
+        Retrain request = readRetrain(body);
+        try {
+            TrainingJob job = retraining.requestNow(name, request == null ? null : request.warmStart());
+            return Response.accepted(job).build();
+        } catch (ServingException e) {
+            throw problem(e);
+        } catch (IllegalStateException e) {
+            throw Problem.of(Response.Status.SERVICE_UNAVAILABLE, e.getMessage() + "; try again");
+        }
+    }
+
+    /** Read by hand: a POST with no body, hence no content type, must work too (a typed body would get 415). */
+    private static Retrain readRetrain(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return Json.read(body, Retrain.class);
+        } catch (RuntimeException e) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "the body must be JSON such as {\"warmStart\": \"base\"},"
+                    + " or empty: " + e.getMessage());
+        }
+    }
+
     @RolesAllowed(Roles.READ)
     @GET
     @Path("/{name}/history")
@@ -178,7 +276,7 @@ public class DeploymentResource {
         return history.of(name);
     }
 
-    private static Deployment change(Supplier<Deployment> change) {
+    private static <T> T change(Supplier<T> change) {
         try {
             return change.get();
         } catch (ServingException e) {
@@ -186,12 +284,13 @@ public class DeploymentResource {
         }
     }
 
-    private static WebApplicationException problem(ServingException e) {
+    static WebApplicationException problem(ServingException e) {
         return switch (e.kind()) {
-            case INVALID_NAME, INVALID_POLICY -> Problem.of(Response.Status.BAD_REQUEST, e.getMessage());
+            case INVALID_NAME, INVALID_POLICY, INVALID_CORRECTION -> Problem.of(Response.Status.BAD_REQUEST,
+                    e.getMessage());
             case UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT -> Problem.of(Response.Status.NOT_FOUND, e.getMessage());
             case ALREADY_EXISTS, NOTHING_TO_ROLL_BACK -> Problem.of(Response.Status.CONFLICT, e.getMessage());
-            case MODEL_NOT_KEPT, NO_HOLDOUT -> Problem.unprocessable(e.getMessage());
+            case MODEL_NOT_KEPT, NO_HOLDOUT, CANNOT_RETRAIN -> Problem.unprocessable(e.getMessage());
         };
     }
 }

@@ -100,6 +100,27 @@ public class Deployments {
         return current.policy() == null ? current : record(current.withPolicy(null, Instant.now()));
     }
 
+    /** When the deployment retrains its champion on its own; what it submitted under an earlier policy is kept. */
+    public synchronized Deployment setRetraining(String name, RetrainingPolicy retraining) {
+        Deployment current = existing(name);
+        return record(current.withRetraining(retraining.continuing(current.retraining()), Instant.now()));
+    }
+
+    public synchronized Deployment clearRetraining(String name) {
+        Deployment current = existing(name);
+        return current.retraining() == null ? current : record(current.withRetraining(null, Instant.now()));
+    }
+
+    /**
+     * Notes in the deployment's retraining policy a job submitted for it, and the newer build that triggered it
+     * (null: asked for); a deployment without a policy keeps none.
+     */
+    synchronized Deployment retrained(String name, String job, String build) {
+        Deployment current = existing(name);
+        return current.retraining() == null ? current
+                : record(current.withRetraining(current.retraining().submitted(job, build), Instant.now()));
+    }
+
     /**
      * Points the deployment at the winner, as {@link #point} does, unless it no longer serves the champion the winner
      * beat (a person pointed it elsewhere while the two were scored).
@@ -116,7 +137,7 @@ public class Deployments {
         return true;
     }
 
-    private Deployment existing(String name) {
+    Deployment existing(String name) {
         return store.get(name).orElseThrow(() -> new ServingException(ServingException.Kind.UNKNOWN_DEPLOYMENT,
                 "no deployment '" + name + "'"));
     }
@@ -124,8 +145,9 @@ public class Deployments {
     private Deployment record(Deployment deployment) {
         store.save(deployment);
         changed = true;
-        LOG.infof("deployment %s serves checkpoint %s (before: %s, promotion policy: %s)", deployment.name(),
-                deployment.checkpoint(), deployment.previous(), deployment.policy());
+        LOG.infof("deployment %s serves checkpoint %s (before: %s, promotion policy: %s, retraining: %s)",
+                deployment.name(), deployment.checkpoint(), deployment.previous(), deployment.policy(),
+                deployment.retraining());
         return deployment;
     }
 

@@ -7,7 +7,11 @@ public class ServingException extends RuntimeException {
         /** A promotion policy with a metric, margin or evaluation set that does not exist. */
         INVALID_POLICY,
         /** A promotion policy for a deployment whose checkpoint's dataset has no promotion holdout to judge on. */
-        NO_HOLDOUT
+        NO_HOLDOUT,
+        /** A retraining the champion's record cannot set up: no job settings on record, an unknown warm start. */
+        CANNOT_RETRAIN,
+        /** A correction without a request id or text, or with a label the checkpoint behind it does not have. */
+        INVALID_CORRECTION
     }
 
     private final Kind kind;

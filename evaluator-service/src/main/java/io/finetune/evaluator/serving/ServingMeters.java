@@ -67,6 +67,19 @@ public class ServingMeters {
     }
 
     /**
+     * A correction recorded: by deployment, the label a person gave, and whether the model's prediction was
+     * {@code wrong} or {@code right} by it, or {@code unknown} when the caller did not say what was predicted.
+     */
+    public void corrected(String deployment, String label, String predicted) {
+        Counter.builder("finetune.serving.corrections")
+                .description("Corrections of predictions sent back as labeled records, by deployment, given label and"
+                        + " whether the prediction was wrong")
+                .tag("deployment", deployment).tag("label", label)
+                .tag("prediction", predicted == null ? "unknown" : predicted.equals(label) ? "right" : "wrong")
+                .register(registry).increment();
+    }
+
+    /**
      * Shows the checkpoint each deployment serves (and its dataset's label shares); the serving loop calls it between
      * batches, so a change shows within a poll.
      */

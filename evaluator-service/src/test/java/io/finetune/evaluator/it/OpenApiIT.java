@@ -49,6 +49,14 @@ class OpenApiIT {
                 .statusCode(415);
     }
 
+    @Test
+    void correctionsAnswerAsDocumented() {
+        OpenApiContract api = OpenApiContract.fetch();
+        api.answered("POST", "/deployments/{name}/corrections", given().contentType("application/json")
+                .body("{\"requestId\": \"r-1\", \"text\": \"t\", \"label\": \"pos\"}")
+                .post("/deployments/never/corrections")).then().statusCode(404);
+    }
+
     private static Response predict(String body) {
         return given().contentType("application/json").body(body).post("/predict");
     }

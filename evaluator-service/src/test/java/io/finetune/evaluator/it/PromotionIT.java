@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.finetune.contracts.CheckpointChunk;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.CleaningReport;
+import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.PromotionDecision;
@@ -12,6 +13,7 @@ import io.finetune.contracts.ShardCodec;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.Topics;
+import io.finetune.contracts.TrainingJob;
 import io.finetune.distilbert.BundledModels;
 import io.finetune.distilbert.Devices;
 import io.finetune.distilbert.EncoderClassifier;
@@ -53,11 +55,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 /**
- * Champion against challenger over a real broker. A dataset with a promotion holdout is published on the shards
+ * Champion against challenger, and the retraining that makes challengers, over a real broker. A dataset with a promotion holdout is published on the shards
  * topic; the bundled tiny model is the champion. Its holdout labels are chosen so that the champion gets a quarter
  * right; a challenger whose classifier rows are swapped (every prediction the other class) then gets three quarters
  * right and is promoted, and a third checkpoint, the champion's weights again, loses and stays a challenger. Both
- * verdicts appear in the history over REST and on the promotions topic.
+ * verdicts appear in the history over REST and on the promotions topic. A deployment that retrains on newer builds
+ * puts one job on the jobs topic for a newer build of its dataset, with the champion's settings.
  */
 @QuarkusTest
 @WithTestResource(LocalKafkaResource.class)
@@ -162,6 +165,81 @@ class PromotionIT {
         RestAssured.get("/deployments/" + deployment).then().statusCode(200).body("policy", nullValue());
     }
 
+    @Test
+    void aNewerBuildRetrainsTheChampionWithItsSettingsOnceAndARequestRetrainsNow() throws Exception {
+        Path model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("tiny-model"));
+        Hyperparameters settings = Json.read("{\"learningRate\": 0.00003, \"epochs\": 2, \"freezeLayers\": 1}",
+                Hyperparameters.class);
+        publishDataset(model);
+        String trained = "job-r-" + run + "-epoch-1";
+        publish(checkpoint(trained, dataset, model, false, "distilbert-tiny", settings));
+        awaitEvaluation(trained);
+        String deployment = "retrain-" + run;
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", deployment, "checkpoint", trained))
+                .post("/deployments").then().statusCode(201);
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("trigger", "nightly"))
+                .put("/deployments/" + deployment + "/retraining"), 400)
+                .body("detail", containsString("'nightly' is not one of on-request, new-build"));
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("trigger", "new-build"))
+                .put("/deployments/nobody-" + run + "/retraining"), 404);
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("trigger", "new-build"))
+                .put("/deployments/" + deployment + "/retraining").then().statusCode(200)
+                .body("retraining.trigger", equalTo("new-build")).body("retraining.warmStart", equalTo("champion"))
+                .body("retraining.lastJob", nullValue());
+
+        // A second build of the dataset (its next version): one job, from the champion, with its settings.
+        String newer = "next-" + run;
+        ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, dataset, newer, LABELS, Map.of("test", 1),
+                Map.of("test", Map.of("NEGATIVE", 1, "POSITIVE", 1)), "distilbert-tiny", "distilbert-tiny",
+                MAX_LENGTH, "test-config", new CleaningReport(List.of(), 0, 0, 0, Map.of(), Map.of()));
+        publishShards(dataset, List.of(new Shard(dataset, newer, "test", 0, List.of(
+                new TokenizedExample("t0", 0, new int[]{2, 10, 3}), new TokenizedExample("t1", 1,
+                        new int[]{2, 11, 12, 3})))), manifest);
+        String expectedId = "retrain-" + deployment + "-" + newer;
+        List<TrainingJob> jobs = jobs(deployment, expectedId);
+        assertThat(jobs).hasSize(1);
+        TrainingJob job = jobs.get(0);
+        assertThat(job.jobId()).isEqualTo(expectedId);
+        assertThat(job.dataset()).isEqualTo(dataset);
+        assertThat(job.baseModel()).isEqualTo(TrainingJob.CHECKPOINT + trained);
+        assertThat(job.hyperparameters()).isEqualTo(settings);
+        RestAssured.get("/deployments/" + deployment).then().statusCode(200)
+                .body("retraining.lastBuild", equalTo(newer)).body("retraining.lastJob", equalTo(expectedId));
+
+        // Asked for: now, from the base model the champion's line began with.
+        String asked = RestAssured.given().contentType(ContentType.JSON).body(Map.of("warmStart", "base"))
+                .post("/deployments/" + deployment + "/retrain").then().statusCode(202)
+                .body("baseModel", equalTo("distilbert-tiny")).body("dataset", equalTo(dataset))
+                .extract().path("jobId");
+        assertThat(jobs(deployment, asked)).extracting(TrainingJob::jobId).containsExactly(expectedId, asked);
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("warmStart", "scratch"))
+                .post("/deployments/" + deployment + "/retrain"), 400);
+        problem(RestAssured.given().contentType(ContentType.JSON).body("{warmStart")
+                .post("/deployments/" + deployment + "/retrain"), 400);
+        problem(RestAssured.given().post("/deployments/nobody-" + run + "/retrain"), 404);
+
+        // A champion warm-started from a checkpoint this evaluator never saw: its line's base is unknown.
+        String orphan = "job-o-" + run + "-epoch-1";
+        publish(checkpoint(orphan, dataset, model, false, TrainingJob.CHECKPOINT + "gone-" + run, settings));
+        awaitEvaluation(orphan);
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("checkpoint", orphan))
+                .put("/deployments/" + deployment + "/checkpoint").then().statusCode(200);
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("warmStart", "base"))
+                .post("/deployments/" + deployment + "/retrain"), 422)
+                .body("detail", containsString("'gone-" + run + "', which this evaluator has no evaluation of"));
+    }
+
+    /** The jobs on the jobs topic for the deployment, oldest first, once the one named {@code last} is there. */
+    private List<TrainingJob> jobs(String deployment, String last) {
+        try (TopicTail tail = new TopicTail(bootstrap, Topics.TRAINING_JOBS)) {
+            Predicate<ConsumerRecord<String, byte[]>> ours = r -> r.key() != null
+                    && r.key().startsWith("retrain-" + deployment + "-");
+            tail.pollUntil(r -> last.equals(r.key()), WAIT);
+            // And whatever comes soon after: a second job for the same build would be sent within a second or two.
+            return tail.poll(Duration.ofSeconds(3)).stream().filter(ours).map(r -> Json.read(TopicTail.text(r), TrainingJob.class)).toList();
+        }
+    }
+
     /** test: 2 examples, holdout: 8, labelled so that the tiny model gets exactly 2 of the holdout right. */
     private void publishDataset(Path model) throws Exception {
         List<TokenizedExample> test = List.of(new TokenizedExample("t0", 0, new int[]{2, 10, 3}),
@@ -210,9 +288,14 @@ class PromotionIT {
 
     private List<CheckpointChunk> checkpoint(String checkpoint, String dataset, Path model, boolean swapClasses)
             throws IOException {
+        return checkpoint(checkpoint, dataset, model, swapClasses, "distilbert-tiny", null);
+    }
+
+    private List<CheckpointChunk> checkpoint(String checkpoint, String dataset, Path model, boolean swapClasses,
+                                             String baseModel, Hyperparameters settings) throws IOException {
         String job = checkpoint.substring(0, checkpoint.length() - "-epoch-1".length());
         CheckpointInfo info = new CheckpointInfo(CheckpointInfo.VERSION, job, checkpoint, dataset, build,
-                "distilbert-tiny", 1, 5, true, 0.5, 0.6, 0.7, null, List.of());
+                baseModel, 1, 5, true, 0.5, 0.6, 0.7, settings, List.of());
         Path dir = tmp.resolve(checkpoint);
         Files.createDirectories(dir);
         try (var files = Files.list(model)) {

@@ -47,6 +47,28 @@ class ServingAuthIT {
         given().delete("/deployments/auth-check/policy").then().statusCode(401);
         given().header("X-API-Key", AuthIT.READ_KEY).delete("/deployments/auth-check/policy").then().statusCode(403);
         given().header("X-API-Key", AuthIT.KEY).delete("/deployments/auth-check/policy").then().statusCode(404);
+
+        String retraining = "{\"trigger\": \"new-build\"}";
+        given().contentType(ContentType.JSON).body(retraining).put("/deployments/auth-check/retraining").then()
+                .statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).contentType(ContentType.JSON).body(retraining)
+                .put("/deployments/auth-check/retraining").then().statusCode(403);
+        given().header("X-API-Key", AuthIT.KEY).contentType(ContentType.JSON).body(retraining)
+                .put("/deployments/auth-check/retraining").then().statusCode(404);
+        given().delete("/deployments/auth-check/retraining").then().statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).delete("/deployments/auth-check/retraining").then()
+                .statusCode(403);
+        given().post("/deployments/auth-check/retrain").then().statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).post("/deployments/auth-check/retrain").then().statusCode(403);
+        given().header("X-API-Key", AuthIT.KEY).post("/deployments/auth-check/retrain").then().statusCode(404);
+
+        String correction = "{\"requestId\": \"r-1\", \"text\": \"t\", \"label\": \"pos\"}";
+        given().contentType(ContentType.JSON).body(correction).post("/deployments/auth-check/corrections").then()
+                .statusCode(401);
+        given().header("X-API-Key", AuthIT.READ_KEY).contentType(ContentType.JSON).body(correction)
+                .post("/deployments/auth-check/corrections").then().statusCode(403);
+        given().header("X-API-Key", AuthIT.KEY).contentType(ContentType.JSON).body(correction)
+                .post("/deployments/auth-check/corrections").then().statusCode(404);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.finetune.evaluator.it;
 
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
 import io.finetune.contracts.CheckpointChunk;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.CleaningReport;
@@ -7,6 +10,7 @@ import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.Prediction;
+import io.finetune.contracts.RecordOrigin;
 import io.finetune.contracts.Shard;
 import io.finetune.contracts.ShardCodec;
 import io.finetune.contracts.ShardManifest;
@@ -185,6 +189,76 @@ class ServingIT {
         DeadLetter garbage = awaitDeadLetter(l -> l.payload() != null && l.payload().equals("not json " + run));
         assertThat(garbage.reason()).isEqualTo("invalid-json");
         await().atMost(WAIT).until(() -> metric("finetune_serving_dead_letters_total{reason=\"invalid-json\"}") >= 1);
+    }
+
+    /**
+     * A correction goes back as a labeled raw record: on ingest's raw topic, keyed by the checkpoint's dataset, with
+     * the correction's id, the label given and its origin, in the raw record's published schema; a bad one is refused.
+     */
+    @Test
+    void aCorrectionGoesOntoTheRawTopicAsALabeledRecordWithItsOrigin() throws IOException {
+        awaitEvaluations();
+        String name = "fixes-" + run;
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", name, "checkpoint", first))
+                .post("/deployments").then().statusCode(201);
+        String request = "mail-1-" + run;
+        String id = "correction:" + name + ":" + request;
+
+        io.restassured.response.Response accepted = RestAssured.given().contentType(ContentType.JSON)
+                .body(Map.of("requestId", request, "text", "the worst plot ever written", "label", " POSITIVE",
+                        "predicted", "NEGATIVE")).post("/deployments/" + name + "/corrections");
+        accepted.then().statusCode(202).body("id", equalTo(id)).body("dataset", equalTo(dataset))
+                .body("checkpoint", equalTo(first)).body("label", equalTo("POSITIVE"))
+                .body("topic", equalTo(Topics.RAW_RECORDS));
+        ConsumerRecord<String, byte[]> raw = awaitRaw(id);
+        assertThat(raw.key()).isEqualTo(dataset);
+        assertThat(raw.partition()).isEqualTo(accepted.path("partition"));
+        assertThat(raw.offset()).isEqualTo(((Number) accepted.path("offset")).longValue());
+        com.fasterxml.jackson.databind.JsonNode value = Json.MAPPER.readTree(TopicTail.text(raw));
+        assertThat(value.get("dataset").asText()).isEqualTo(dataset);
+        assertThat(value.get("id").asText()).isEqualTo(id);
+        assertThat(value.get("text").asText()).isEqualTo("the worst plot ever written");
+        assertThat(value.get("label").asText()).isEqualTo("POSITIVE");
+        assertThat(Json.MAPPER.treeToValue(value.get("origin"), RecordOrigin.class))
+                .isEqualTo(RecordOrigin.correction(name, request, first, "NEGATIVE"));
+        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(
+                Json.MAPPER.readTree(Files.readString(Path.of("..", "docs", "schemas", "raw-record.schema.json"))));
+        assertThat(schema.validate(value)).isEmpty();
+        assertThat(metric("finetune_serving_corrections_total{deployment=\"" + name
+                + "\",label=\"POSITIVE\",prediction=\"wrong\"}")).isEqualTo(1.0);
+
+        // The prediction's own checkpoint, when the caller kept it, is the origin's; no predicted label: unknown.
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("requestId", "mail-2-" + run, "text", "fine",
+                "label", "NEGATIVE", "checkpoint", second)).post("/deployments/" + name + "/corrections").then()
+                .statusCode(202).body("checkpoint", equalTo(second)).body("predicted", nullValue());
+        assertThat(metric("finetune_serving_corrections_total{deployment=\"" + name
+                + "\",label=\"NEGATIVE\",prediction=\"unknown\"}")).isEqualTo(1.0);
+
+        String corrections = "/deployments/" + name + "/corrections";
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("requestId", "r", "text", "t",
+                "label", "MAYBE")).post(corrections), 400).body("detail", containsString("[NEGATIVE, POSITIVE]"));
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("requestId", "r", "text", "t",
+                "label", "NEGATIVE", "predicted", "MAYBE")).post(corrections), 400)
+                .body("detail", containsString("'predicted'"));
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("requestId", "r", "text", "  ",
+                "label", "NEGATIVE")).post(corrections), 400).body("detail", containsString("'text'"));
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("text", "t", "label", "NEGATIVE"))
+                .post(corrections), 400).body("detail", containsString("'requestId'"));
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("requestId", "r", "text", "t",
+                "label", "NEGATIVE", "checkpoint", "never-" + run)).post(corrections), 400)
+                .body("detail", containsString("never-" + run));
+        problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("requestId", "r", "text", "t",
+                "label", "NEGATIVE")).post("/deployments/none-" + run + "/corrections"), 404)
+                .body("detail", containsString("none-" + run));
+        assertThat(metricSum("finetune_serving_corrections_total{", "deployment=\"" + name + "\"")).isEqualTo(2.0);
+    }
+
+    private ConsumerRecord<String, byte[]> awaitRaw(String id) {
+        try (TopicTail raw = new TopicTail(bootstrap, Topics.RAW_RECORDS)) {
+            Predicate<ConsumerRecord<String, byte[]>> ours = r -> TopicTail.text(r).contains("\"" + id + "\"");
+            return raw.pollUntil(ours, WAIT).stream().filter(ours).findFirst()
+                    .orElseThrow(() -> new AssertionError("no raw record " + id + " within " + WAIT));
+        }
     }
 
     /** The sum of the samples in /q/metrics of a metric's series that have the tag, whatever their other tags. */

@@ -44,6 +44,21 @@ class ServingMetersTest {
     }
 
     @Test
+    void correctionsAreCountedByDeploymentGivenLabelAndWhetherThePredictionWasWrong() {
+        meters.corrected("phishing", "ham", "phishing");
+        meters.corrected("phishing", "ham", "phishing");
+        meters.corrected("phishing", "phishing", "phishing");
+        meters.corrected("phishing", "ham", null);
+
+        assertThat(sample("finetune_serving_corrections_total{deployment=\"phishing\",label=\"ham\",prediction=\"wrong\",}"))
+                .isEqualTo(2);
+        assertThat(sample("finetune_serving_corrections_total{deployment=\"phishing\",label=\"phishing\","
+                + "prediction=\"right\",}")).isEqualTo(1);
+        assertThat(sample("finetune_serving_corrections_total{deployment=\"phishing\",label=\"ham\","
+                + "prediction=\"unknown\",}")).isEqualTo(1);
+    }
+
+    @Test
     void theServedCheckpointIsOneSeriesPerDeploymentAndASwapRemovesTheOldOne() {
         Deployment phishing = Deployment.create("phishing", "ckpt-a", Instant.EPOCH);
         meters.deployments(List.of(phishing, Deployment.create("spam", "ckpt-a", Instant.EPOCH)));

@@ -5,6 +5,8 @@ import io.finetune.contracts.DatasetDefined;
 import io.finetune.contracts.DatasetSealed;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.PreparationOutcome;
+import io.finetune.contracts.PreprocessOptions;
+import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.SafeNames;
 import io.finetune.ingest.messaging.RegistryConfig;
 import io.finetune.ingest.messaging.RegistryLog;
@@ -117,7 +119,7 @@ public class DatasetRegistry {
             return false;
         }
         DatasetDefined event = DatasetDefined.of(name, definition.textFields(), definition.labelField(),
-                definition.labels(), definition.idField(), replica);
+                definition.labels(), definition.idField(), replica, definition.continuous(), definition.sealEvery());
         return claim(name, DatasetDefined.TYPE, event, view -> view.definitionKey).join();
     }
 
@@ -132,11 +134,51 @@ public class DatasetRegistry {
         DatasetDefined defined = view == null ? null : view.definition;
         return defined == null ? DatasetDefinition.defaults(name)
                 : new DatasetDefinition(name, defined.textFields(), defined.labelField(), defined.labels(),
-                defined.idField());
+                defined.idField(), Boolean.TRUE.equals(defined.continuous()), defined.sealEvery());
     }
 
     public boolean isSealed(String name) {
         return currentSeal(name) != null;
+    }
+
+    /** Whether the dataset was created continuous: a seal ends a version of it, and records keep coming. */
+    public boolean isContinuous(String name) {
+        awaitLoaded();
+        DatasetViews.View view = views.get(name);
+        return view != null && view.definition != null && Boolean.TRUE.equals(view.definition.continuous());
+    }
+
+    /**
+     * Continuous datasets defined with {@code sealEvery} that have accepted at least that many records since their
+     * newest seal (as far as this replica knows the counts), oldest name first: their next version is due.
+     */
+    public java.util.List<String> dueForSeal() {
+        if (!log.isLoaded()) {
+            return java.util.List.of();
+        }
+        return views.names().stream().filter(name -> {
+            DatasetViews.View view = views.get(name);
+            DatasetDefined defined = view.definition;
+            if (defined == null || !Boolean.TRUE.equals(defined.continuous()) || defined.sealEvery() == null) {
+                return false;
+            }
+            DatasetSealed newest = view.seal;
+            if (newest != null && !newest.ended()) {
+                return false; // a seal is being made (or was cut short: a requested seal finishes it)
+            }
+            return accepted(name) - (newest == null ? 0 : newest.accepted()) >= defined.sealEvery();
+        }).sorted().toList();
+    }
+
+    /** The options the newest seal of a continuous dataset recorded, or null when it has none. */
+    public PreprocessOptions newestSealOptions(String name) {
+        DatasetSealed sealed = currentSeal(name);
+        return sealed == null ? null : sealed.options();
+    }
+
+    /** Whether a seal closed the dataset to records: it is sealed and not continuous. */
+    public boolean isClosedToRecords(String name) {
+        return isSealed(name) && !isContinuous(name);
     }
 
     /** Seal {@code number} (or a later one) is made and its END marker acknowledged: it is with preprocess. */
@@ -150,21 +192,39 @@ public class DatasetRegistry {
      * cut it short, or it is being made); or the next one when preprocess failed to prepare the current one. A
      * dataset that is prepared, or still being prepared, is refused, with what to do instead.
      *
+     * A continuous dataset is sealed again once its newest version is prepared too: the seal ends the next version.
+     * Its options are then fixed: those of the newest prepared version ({@link NextSeal.Allowed#fixed}).
+     *
      * @param outcome what preprocess last said of the dataset; asked only of an ended seal
+     * @param newestManifest the newest manifest of the dataset; asked only of a continuous dataset
      */
     public NextSeal nextSeal(String name, Supplier<Optional<PreparationOutcome>> outcome) {
+        return nextSeal(name, outcome, Optional::empty);
+    }
+
+    /** The same, for any dataset: a continuous one's options are fixed by its newest manifest. */
+    public NextSeal nextSeal(String name, Supplier<Optional<PreparationOutcome>> outcome,
+                             Supplier<Optional<ShardManifest>> newestManifest) {
         DatasetSealed sealed = currentSeal(name);
+        PreprocessOptions fixed = isContinuous(name) ? fixedOptions(name, newestManifest) : null;
         if (sealed == null) {
             return new NextSeal.Allowed(1);
         }
         if (!sealed.ended()) {
-            return new NextSeal.Allowed(sealed.seal());
+            return new NextSeal.Allowed(sealed.seal(), fixed);
         }
-        return switch (status(name, outcome).state()) {
-            case FAILED -> new NextSeal.Allowed(sealed.seal() + 1);
+        DatasetStatus.State state = status(name, outcome).state();
+        if (state == DatasetStatus.State.PREPARED && isContinuous(name)) {
+            return new NextSeal.Allowed(sealed.seal() + 1, fixed);
+        }
+        return switch (state) {
+            case FAILED -> new NextSeal.Allowed(sealed.seal() + 1, fixed);
             case PREPARED -> new NextSeal.Refused("dataset '" + name + "' is prepared: its shards are final. To"
                     + " prepare its records differently, create a new dataset and upload them there");
-            default -> new NextSeal.Refused("dataset '" + name + "' is sealed and being prepared: GET /datasets/"
+            default -> isContinuous(name) ? new NextSeal.Refused("version " + sealed.seal() + " of dataset '" + name
+                    + "' is being prepared: seal the next version once GET /datasets/" + name + " says PREPARED (or"
+                    + " FAILED); records sent meanwhile are accepted into the next version")
+                    : new NextSeal.Refused("dataset '" + name + "' is sealed and being prepared: GET /datasets/"
                     + name + " says PREPARED once its shards are ready, or FAILED with the reason, and only a failed"
                     + " dataset may be sealed again (with corrected options, over the records it has)");
         };
@@ -180,7 +240,26 @@ public class DatasetRegistry {
      * @return the number of accepted records for the END marker, or -1 when that seal was made already or is not
      * the next one
      */
+    /**
+     * The options of the newest prepared version of a continuous dataset, as its seal recorded them; null while no
+     * version is prepared (a seal after a failed first version may still correct them).
+     */
+    private PreprocessOptions fixedOptions(String name, Supplier<Optional<ShardManifest>> newestManifest) {
+        Optional<ShardManifest> manifest = newestManifest.get();
+        if (manifest.isEmpty() || manifest.get().version() == null) {
+            return null;
+        }
+        DatasetSealed prepared = views.get(name).seals.get(manifest.get().version());
+        return prepared == null ? null : prepared.options() == null ? PreprocessOptions.defaults() : prepared.options();
+    }
+
+    /** {@link #seal(String, int, PreprocessOptions)} of a dataset that records no options. */
     public CompletableFuture<Long> seal(String name, int number) {
+        return seal(name, number, null);
+    }
+
+    /** @param options the END marker's options, recorded with the seal of a continuous dataset */
+    public CompletableFuture<Long> seal(String name, int number, PreprocessOptions options) {
         DatasetSealed sealed = currentSeal(name);
         if (sealed != null && sealed.seal() == number) {
             boolean resumable = !sealed.ended() && sealing.add(name);
@@ -193,7 +272,8 @@ public class DatasetRegistry {
         // Async: the publish completes on the producer's I/O thread, which must not send (and maybe block) itself.
         return counts.publish().thenComposeAsync(published -> {
             long accepted = accepted(name);
-            DatasetSealed claim = DatasetSealed.claim(name, number, accepted, replica, process);
+            DatasetSealed claim = DatasetSealed.claim(name, number, accepted, replica, process,
+                    isContinuous(name) ? (options == null ? PreprocessOptions.defaults() : options) : null);
             return claim(name, DatasetSealed.TYPE, claim, v -> v.sealKey).thenApply(won -> won ? accepted : -1L);
         }).whenComplete((accepted, error) -> {
             if (error != null || accepted < 0) {
@@ -249,10 +329,14 @@ public class DatasetRegistry {
      * does not come in time (the sealer died between claim and END marker), the records' fate is not known yet, and
      * they are not called accepted ({@link RecordsEnd#unknown}).</li>
      * </ul>
-     * The END marker that counts is that of seal 1: seals after a failed preparation add no records.
+     * The END marker that counts is that of seal 1: seals after a failed preparation add no records. A continuous
+     * dataset's records are all in it: each belongs to the version its place among the END markers says.
      */
     public CompletableFuture<RecordsEnd> recordsEnd(String name) {
         awaitLoaded();
+        if (isContinuous(name)) {
+            return CompletableFuture.completedFuture(RecordsEnd.OPEN);
+        }
         return log.catchUp(name).thenComposeAsync(read -> {
             DatasetViews.View view = views.get(name);
             if (view == null || view.firstSeal == null) {
@@ -310,7 +394,18 @@ public class DatasetRegistry {
         }
         long rejected = byReason.values().stream().mapToLong(Long::longValue).sum();
         return new DatasetStatus(definition(name), isSealed(name) ? DatasetStatus.State.SEALED
-                : DatasetStatus.State.OPEN, accepted, rejected, byReason, null, null);
+                : DatasetStatus.State.OPEN, accepted, rejected, byReason, null, null, versions(name));
+    }
+
+    /** A continuous dataset's versions, from its seals; null for other datasets. */
+    private DatasetStatus.Versions versions(String name) {
+        DatasetViews.View view = views.get(name);
+        if (!isContinuous(name) || view == null) {
+            return null;
+        }
+        java.util.List<DatasetStatus.Version> sealed = view.seals.values().stream()
+                .map(seal -> new DatasetStatus.Version(seal.seal(), seal.accepted(), seal.ended())).toList();
+        return new DatasetStatus.Versions(sealed.isEmpty() ? 1 : sealed.get(sealed.size() - 1).version() + 1, sealed);
     }
 
     /**

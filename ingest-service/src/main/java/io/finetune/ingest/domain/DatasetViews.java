@@ -7,6 +7,7 @@ import io.finetune.contracts.Json;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * What the registry topic says about each dataset, built from its events in offset order: the first definition and
@@ -24,6 +25,8 @@ final class DatasetViews {
          * seals follow a failed preparation.
          */
         volatile DatasetSealed firstSeal;
+        /** Every seal that won its number, by number: of a continuous dataset, its versions. */
+        final Map<Integer, DatasetSealed> seals = new ConcurrentSkipListMap<>();
         final Map<String, DatasetCounts> counts = new ConcurrentHashMap<>();
     }
 
@@ -57,6 +60,7 @@ final class DatasetViews {
                 if (sealed.seal() == 1) {
                     view.firstSeal = sealed;
                 }
+                view.seals.put(sealed.seal(), sealed);
             }
             case DatasetCounts.TYPE -> {
                 DatasetCounts counts = Json.read(json, DatasetCounts.class);
@@ -73,6 +77,10 @@ final class DatasetViews {
      */
     static boolean isNext(DatasetSealed current, int number) {
         return current == null ? number == 1 : current.ended() && number == current.seal() + 1;
+    }
+
+    java.util.Set<String> names() {
+        return java.util.Set.copyOf(views.keySet());
     }
 
     View get(String dataset) {

@@ -23,11 +23,13 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Checks one record: valid UTF-8, a JSON object of bounded size and depth, a dataset name, a non-blank text and an
- * allowed label. Every rejection names a reason code and, where one is to blame, the field.
+ * Checks one record: valid UTF-8, a JSON object of bounded size and depth, a dataset name, a non-blank text, an
+ * allowed label and, when it names one, a well-formed origin ({@link OriginReader}). Every rejection names a reason
+ * code and, where one is to blame, the field.
  */
 public final class RecordValidator {
     private static final Set<String> SPLITS = Set.of("train", "validation", "test");
+    private static final List<String> CORRECTION_TEXT = List.of("text");
     private static final ObjectMapper STRICT = Json.MAPPER.copy();
 
     static {
@@ -100,8 +102,18 @@ public final class RecordValidator {
         return validateRecord(node, definitions.apply(dataset));
     }
 
-    /** A record read through the given field names (a well-known format's, or the dataset's own). */
-    public Validation validateRecord(ObjectNode node, DatasetDefinition definition) {
+    /**
+     * A record read through the given field names (a well-known format's, or the dataset's own). A correction of a
+     * prediction ({@code origin.kind} "correction") is read as {@code text}, {@code label} and {@code id} whatever
+     * the dataset's fields: it repeats the text an inference request carried, in the pipeline's own shape.
+     */
+    public Validation validateRecord(ObjectNode node, DatasetDefinition given) {
+        OriginReader.Read origin = OriginReader.read(node, given);
+        if (origin.problem() != null) {
+            return new Validation.Rejected(given.name(), OriginReader.REASON, OriginReader.FIELD, origin.problem());
+        }
+        DatasetDefinition definition = origin.origin() != null && origin.origin().isCorrection()
+                ? given.withFields(CORRECTION_TEXT, "label", "id") : given;
         String dataset = definition.name();
         List<String> parts = new ArrayList<>();
         for (String field : definition.textFields()) {
@@ -164,7 +176,7 @@ public final class RecordValidator {
                 ? idNode.asText()
                 // Content-derived ids keep shards byte-identical when the same data is pushed again.
                 : Hashing.sha256Hex(text + '\u0000' + label).substring(0, 20);
-        return new Validation.Accepted(DatasetRecord.record(dataset, id, text, label, split));
+        return new Validation.Accepted(DatasetRecord.record(dataset, id, text, label, split, origin.origin()));
     }
 
     /** An end marker; its options are checked as a seal's over REST is, every problem named in the dead letter. */

@@ -63,6 +63,8 @@ public class PreparedDatasets {
     private final Duration waitLimit;
     private final Counter recordsRead;
     private final Map<String, PreparationOutcome> latest = new ConcurrentHashMap<>();
+    /** The newest manifest per dataset, even when a failure came after it (a continuous dataset's prepared version). */
+    private final Map<String, ShardManifest> manifests = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private final EndOffsets ends;
@@ -102,13 +104,25 @@ public class PreparedDatasets {
     /**
      * What preprocess last published of the dataset, including everything it published before this call. Blocking:
      * waits for the index to read up to the topic's end (at most {@code ingest.registry.wait-limit}); a prepared
-     * dataset's manifest is final and is answered at once.
+     * dataset's manifest is final and is answered at once (unless the dataset is continuous: a version's manifest is
+     * followed by the next one's).
      */
     public Optional<PreparationOutcome> outcome(String dataset) {
         PreparationOutcome known = latest.get(dataset);
-        if (known instanceof ShardManifest) {
+        if (known instanceof ShardManifest manifest && manifest.version() == null) {
             return Optional.of(known);
         }
+        awaitCaughtUp();
+        return Optional.ofNullable(latest.get(dataset));
+    }
+
+    /** The newest manifest preprocess published of the dataset, whatever came after it; blocking as {@link #outcome}. */
+    public Optional<ShardManifest> newestManifest(String dataset) {
+        awaitCaughtUp();
+        return Optional.ofNullable(manifests.get(dataset));
+    }
+
+    private void awaitCaughtUp() {
         try {
             caughtUp().get(waitLimit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -120,7 +134,6 @@ public class PreparedDatasets {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("could not read " + TOPIC + ": " + e.getCause().getMessage(), e);
         }
-        return Optional.ofNullable(latest.get(dataset));
     }
 
     /** Records of the shards topic the index has read since start-up: the topic's size, not lookups times it. */
@@ -158,6 +171,9 @@ public class PreparedDatasets {
                     recordsRead.increment();
                     if (record.value() != null && record.key() != null) {
                         latest.put(record.key(), record.value()); // a dataset's outcomes share a partition: in order
+                        if (record.value() instanceof ShardManifest manifest) {
+                            manifests.put(record.key(), manifest);
+                        }
                     }
                 }
                 for (TopicPartition partition : partitions) {

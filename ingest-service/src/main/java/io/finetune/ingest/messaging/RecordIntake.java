@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 @ApplicationScoped
 public class RecordIntake {
     static final String SERVICE = "ingest-service";
+    /** The reason of a seal of a continuous dataset that would change the options its prepared versions have. */
+    public static final String OPTIONS_FIXED = "options-fixed";
     private final PipelineOutput output;
     private final DatasetRegistry registry;
     private final PreparedDatasets prepared;
@@ -78,8 +80,9 @@ public class RecordIntake {
         registry.countAccepted(dataset, records);
     }
 
+    /** Whether a seal closed the dataset to records (a continuous dataset's seals never do). */
     public boolean isSealed(String dataset) {
-        return registry.isSealed(dataset);
+        return registry.isClosedToRecords(dataset);
     }
 
     /** The rejection of a valid record that a seal closed the dataset to. */
@@ -93,7 +96,7 @@ public class RecordIntake {
      */
     private Uni<Void> accept(DatasetRecord record, boolean overtakable, String origin, String payload) {
         String dataset = record.dataset();
-        if (registry.isSealed(dataset)) {
+        if (registry.isClosedToRecords(dataset)) {
             return reject(sealed(dataset, "dataset '" + dataset + "' is sealed: create a new dataset to add records"),
                     origin, payload);
         }
@@ -122,15 +125,25 @@ public class RecordIntake {
     private Uni<Void> seal(Validation.Seal seal, String origin, String payload) {
         String dataset = seal.dataset();
         // A worker thread: deciding may read the shards topic, which must not hold up the consumer's event loop.
-        return Uni.createFrom().item(() -> registry.nextSeal(dataset, () -> prepared.outcome(dataset)))
+        return Uni.createFrom().item(() -> registry.nextSeal(dataset, () -> prepared.outcome(dataset),
+                        () -> prepared.newestManifest(dataset)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(next -> next instanceof NextSeal.Allowed allowed
-                        ? seal(dataset, allowed.number(), seal.options(), origin, payload)
-                        : refuse(dataset, ((NextSeal.Refused) next).detail(), origin, payload));
+                .chain(next -> {
+                    if (next instanceof NextSeal.Refused refused) {
+                        return refuse(dataset, refused.detail(), origin, payload);
+                    }
+                    NextSeal.Allowed allowed = (NextSeal.Allowed) next;
+                    String conflict = allowed.conflict(dataset, seal.options());
+                    return conflict != null
+                            ? reject(new Validation.Rejected(dataset, OPTIONS_FIXED, "options", conflict), origin,
+                            payload)
+                            : seal(dataset, allowed.number(), allowed.options(seal.options()), origin, payload);
+                });
     }
 
     private Uni<Void> seal(String dataset, int number, PreprocessOptions options, String origin, String payload) {
-        return Uni.createFrom().completionStage(() -> registry.seal(dataset, number)).chain(accepted -> {
+        boolean continuous = registry.isContinuous(dataset);
+        return Uni.createFrom().completionStage(() -> registry.seal(dataset, number, options)).chain(accepted -> {
             if (accepted < 0) {
                 return refuse(dataset, "dataset '" + dataset + "' was sealed already (seal " + number + ")", origin,
                         payload);
@@ -138,9 +151,32 @@ public class RecordIntake {
             // The claim is acknowledged (and read back) before the END marker is sent, and the END marker's place is
             // recorded once it is acknowledged: DatasetRegistry#recordsEnd builds on that order.
             return Uni.createFrom().completionStage(() -> output.sendNow(DatasetRecord.end(dataset, accepted,
-                            options, number)))
+                            options, number, continuous)))
                     .onFailure().invoke(failure -> registry.sealAbandoned(dataset))
                     .chain(end -> Uni.createFrom().completionStage(() -> registry.sealEnded(dataset, end)));
+        });
+    }
+
+    /**
+     * Seals the next version of a continuous dataset that is due ({@link DatasetRegistry#dueForSeal}), straight onto
+     * the dataset topic: a continuous dataset's records are all in it, each in the version its place gives it, so
+     * unlike a requested seal this one need not travel behind the raw records. Every replica may try at once: the
+     * first claim of the seal number wins, the others do nothing.
+     *
+     * @return whether this call sealed it
+     */
+    public CompletableFuture<Boolean> sealDue(String dataset, int number, PreprocessOptions options) {
+        return registry.seal(dataset, number, options).thenCompose(accepted -> {
+            if (accepted < 0) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return output.sendNow(DatasetRecord.end(dataset, accepted, options, number, true))
+                    .whenComplete((end, error) -> {
+                        if (error != null) {
+                            registry.sealAbandoned(dataset);
+                        }
+                    })
+                    .thenCompose(end -> registry.sealEnded(dataset, end)).thenApply(ended -> true);
         });
     }
 

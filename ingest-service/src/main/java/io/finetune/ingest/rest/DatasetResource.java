@@ -67,9 +67,15 @@ public class DatasetResource {
         this.prepared = prepared;
     }
 
-    /** @param idField the field holding each record's id (default "id"); records without one get a content hash */
+    /**
+     * @param idField    the field holding each record's id (default "id"); records without one get a content hash
+     * @param continuous true: records keep coming after a seal, and each seal ends a version of the dataset (every
+     *                   record so far); absent or false: a seal closes the dataset to records
+     * @param sealEvery  of a continuous dataset: seal the next version by itself once this many records were
+     *                   accepted since the last seal (and the last version is prepared or failed)
+     */
     public record CreateDataset(String name, List<String> textFields, String labelField, List<String> labels,
-                                String idField) {
+                                String idField, Boolean continuous, Integer sealEvery) {
     }
 
     @RolesAllowed(Roles.WRITE)
@@ -77,12 +83,13 @@ public class DatasetResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a dataset", description = "Names the dataset and how its records are read: the text"
             + " fields (default text), the label field (default label), the allowed labels (any, if none) and the id"
-            + " field (default id; records without one get a content hash)")
+            + " field (default id; records without one get a content hash); continuous: true keeps it open to records"
+            + " after each seal, which then ends a version of it")
     @APIResponse(responseCode = "201", description = "Created: the dataset, open for records",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetStatus.class)))
-    @APIResponse(responseCode = "400", description = "'name' is not 1-128 letters, digits, '.', '_' or '-', or a text"
-            + " field name is blank")
+    @APIResponse(responseCode = "400", description = "'name' is not 1-128 letters, digits, '.', '_' or '-', a text"
+            + " field name is blank, or sealEvery is not a whole number of at least 1 on a continuous dataset")
     @APIResponse(responseCode = "409", description = "A dataset of this name exists already")
     public Response create(@RequestBody(description = "The dataset's name and field mapping") CreateDataset request) {
         if (request == null || !SafeNames.isSafe(request.name())) {
@@ -95,8 +102,14 @@ public class DatasetResource {
         }
         String labelField = request.labelField() == null ? "label" : request.labelField();
         String idField = request.idField() == null ? "id" : request.idField();
+        boolean continuous = Boolean.TRUE.equals(request.continuous());
+        if (request.sealEvery() != null && (!continuous || request.sealEvery() < 1)) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "'sealEvery' seals a continuous dataset's next version every"
+                    + " so many records: give a whole number of at least 1, with \"continuous\": true (it was "
+                    + request.sealEvery() + (continuous ? "" : ", on a dataset that is not continuous") + ")");
+        }
         DatasetDefinition definition = new DatasetDefinition(request.name(), textFields, labelField, request.labels(),
-                idField);
+                idField, continuous, request.sealEvery());
         if (!registry.create(definition)) {
             throw Problem.of(Response.Status.CONFLICT, "dataset '" + request.name() + "' exists already");
         }
@@ -190,7 +203,9 @@ public class DatasetResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = DatasetStatus.class)))
     @APIResponse(responseCode = "404", description = "No dataset of this name")
-    @APIResponse(responseCode = "409", description = "The dataset is prepared or being prepared")
+    @APIResponse(responseCode = "409", description = "The dataset is prepared or being prepared (of a continuous"
+            + " dataset: its newest version is being prepared), or the seal would change the options of a continuous"
+            + " dataset's prepared versions")
     @APIResponse(responseCode = "422", description = "The options break their rules: one error per field")
     public Response seal(@Parameter(description = "The dataset's name") @PathParam("name") String name,
                          @RequestBody(description = "Preprocessing options: the model to tokenize for, max length,"
@@ -198,7 +213,7 @@ public class DatasetResource {
                                  content = @Content(schema = @Schema(implementation = PreprocessOptions.class)))
                          JsonNode body) {
         requireExisting(name);
-        NextSeal next = registry.nextSeal(name, () -> prepared.outcome(name));
+        NextSeal next = registry.nextSeal(name, () -> prepared.outcome(name), () -> prepared.newestManifest(name));
         if (next instanceof NextSeal.Refused refused) {
             throw Problem.of(Response.Status.CONFLICT, refused.detail());
         }
@@ -207,6 +222,10 @@ public class DatasetResource {
             throw Problem.unprocessable("dataset '" + name + "' was not sealed: its preprocess options break "
                     + options.problems().size() + " rule(s): " + options.problems().stream()
                     .map(FieldProblem::describe).collect(Collectors.joining("; ")), errors(options.problems()));
+        }
+        String conflict = ((NextSeal.Allowed) next).conflict(name, options.options());
+        if (conflict != null) {
+            throw Problem.of(Response.Status.CONFLICT, conflict);
         }
         int number = ((NextSeal.Allowed) next).number();
         // Through the raw topic, behind the records pushed there before this call (SealMarkers explains why).
@@ -254,7 +273,7 @@ public class DatasetResource {
 
     static void requireOpen(DatasetRegistry registry, String name) {
         requireExisting(registry, name);
-        if (registry.isSealed(name)) {
+        if (registry.isClosedToRecords(name)) {
             throw Problem.of(Response.Status.CONFLICT, "dataset '" + name + "' is sealed: no more records");
         }
     }

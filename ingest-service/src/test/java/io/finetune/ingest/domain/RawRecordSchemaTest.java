@@ -40,6 +40,10 @@ class RawRecordSchemaTest {
             "{\"dataset\":\"imdb\",\"end\":false,\"text\":\"x\",\"label\":\"a\"}",
             "{\"dataset\":null,\"text\":\"x\",\"label\":\"a\",\"split\":null,\"id\":null}",
             "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"balance\":\"undersample\",\"seed\":7,\"testFraction\":0.2}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"upload\"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":null}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"review\",\"deployment\":null}}",
+            "{\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"correction\",\"deployment\":\"p\",\"requestId\":\"r\"}}",
             "{\"dataset\":\"imdb\",\"end\":true,\"options\":null}",
             "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"model\":\"scratch:80\",\"maxLength\":64.0,"
                     + "\"balance\":\"OverSample\",\"validationFraction\":0,\"seed\":null}}");
@@ -72,6 +76,18 @@ class RawRecordSchemaTest {
             "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"maxLength\":1.5}}",
             "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"maxLength\":\"128\"}}",
             "{\"dataset\":\"imdb\",\"end\":true,\"options\":{\"model\":\"scratch:lots\"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":\"correction\"}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"Correction\"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"-x\"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"none\"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"correction\",\"deployment\":\"p\"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"correction\",\"deployment\":\"p\",\"requestId\":null}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"upload\",\"source\":\"x\"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"upload\",\"deployment\":\" \"}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"upload\",\"checkpoint\":7}}",
+            "{\"dataset\":\"imdb\",\"text\":\"x\",\"label\":\"a\",\"origin\":{\"kind\":\"upload\",\"predicted\":\""
+                    + "x".repeat(257) + "\"}}",
             "{\"dataset\":\"imdb\",\"text\":\"nul\\u0000here\",\"label\":\"a\"}");
 
     private boolean schemaAccepts(String json) throws IOException {

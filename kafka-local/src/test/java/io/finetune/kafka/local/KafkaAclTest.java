@@ -137,6 +137,42 @@ class KafkaAclTest {
         assertThat(read(evaluator, Topics.SHARDS, null)).isNull();
     }
 
+    /** A warm start reads its checkpoint back, settingsFrom an earlier job: the trainer, assigned, without a group. */
+    @Test
+    void theTrainerReadsCheckpointsAndJobsBackWithoutAGroup() {
+        Map<String, Object> trainer = access.scramClient(KafkaAccess.TRAINER);
+        assertThat(produce(trainer, Topics.CHECKPOINTS)).isNull();
+        assertThat(produce(trainer, Topics.TRAINING_JOBS)).isNull();
+        // Records, not only a lag: Describe (which the trainer has as a writer) is enough to learn the end offsets.
+        assertThat(readARecord(trainer, Topics.CHECKPOINTS)).isNull();
+        assertThat(readARecord(trainer, Topics.TRAINING_JOBS)).isNull();
+        assertThat(readARecord(access.scramClient(KafkaAccess.INGEST), Topics.CHECKPOINTS))
+                .isInstanceOf(TopicAuthorizationException.class);
+    }
+
+    /** Assigns every partition of a topic, no group, and polls until a record comes: null, or the refusal. */
+    private static Throwable readARecord(Map<String, Object> client, String topic) {
+        Properties props = properties(client);
+        props.put("default.api.timeout.ms", "10000");
+        props.put("enable.auto.commit", "false");
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
+                    new TopicPartition(topic, 2)).subList(0, Topics.all().stream()
+                    .filter(spec -> spec.name().equals(topic)).findFirst().orElseThrow().partitions());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!consumer.poll(Duration.ofMillis(200)).isEmpty()) {
+                    return null;
+                }
+            }
+            throw new AssertionError("no record of " + topic + " came within 20 s");
+        } catch (AuthorizationException e) {
+            return e;
+        }
+    }
+
     /** Applications ask for labels as the inference client; only the evaluator, in its serving group, answers. */
     @Test
     void inferenceClientsAskAndOnlyTheEvaluatorAnswers() {

@@ -2,7 +2,6 @@ package io.finetune.local.crash;
 
 import io.finetune.contracts.Topics;
 import io.finetune.local.LocalStack;
-import io.finetune.local.PipelineClient;
 import io.finetune.local.ServiceProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -11,6 +10,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,26 +35,11 @@ final class BusyReplica {
             return replicas.stream().findFirst();
         }
         return switch (service) {
-            case "trainer-service" -> trainerWith(stack, replicas, jobId);
+            case "trainer-service" -> TrainerReplicas.holding(stack, jobId, new ArrayList<>())
+                    .map(TrainerReplicas.Holder::trainer);
             case "preprocess-service" -> partitionOwner(stack, dataset);
             default -> Optional.empty();
         };
-    }
-
-    /** Each trainer replica answers only for the jobs it took, so the one that knows the job has it. */
-    private static Optional<ServiceProcess> trainerWith(LocalStack stack, List<ServiceProcess> replicas,
-                                                        String jobId) {
-        for (ServiceProcess trainer : replicas) {
-            try {
-                if (new PipelineClient(s -> trainer.url(), stack.apiKey()).get("trainer-service", "/jobs/" + jobId)
-                        .status() == 200) {
-                    return Optional.of(trainer);
-                }
-            } catch (RuntimeException unreachable) {
-                // restarting: not the one to kill now
-            }
-        }
-        return Optional.empty();
     }
 
     /**

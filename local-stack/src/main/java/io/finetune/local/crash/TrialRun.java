@@ -52,12 +52,15 @@ final class TrialRun {
     private final LocalStack stack;
     private final PipelineClient client;
     private final List<SampleReviews.Review> reviews;
+    /** Each review's text by its id: what the serving path sends, and what the test examples are looked up by. */
+    private final Map<String, String> textById = new HashMap<>();
     private final int overRest;
 
     TrialRun(LocalStack stack, List<SampleReviews.Review> reviews, int overRest) {
         this.stack = stack;
         this.client = new PipelineClient(stack);
         this.reviews = reviews;
+        reviews.forEach(r -> textById.put(r.id(), r.text()));
         this.overRest = overRest;
     }
 
@@ -208,8 +211,6 @@ final class TrialRun {
                 "/deployments", "application/json", Json.write(Map.of("name", deployment, "checkpoint",
                         checkpoint))), 201, 409)); // 409: an earlier attempt that seemed to fail created it
         timeline.mark(Timeline.DEPLOYED);
-        Map<String, String> textById = new HashMap<>();
-        reviews.forEach(r -> textById.put(r.id(), r.text()));
         Set<String> requestIds = new LinkedHashSet<>();
         Map<String, List<RunOutcome.Served>> served = new TreeMap<>();
         long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
@@ -256,8 +257,6 @@ final class TrialRun {
      * can compare each answer with the undisturbed run's, not only the aggregate metrics.
      */
     private Map<String, RunOutcome.Answer> predictTest(String checkpoint, Set<String> exampleKeys) {
-        Map<String, String> textById = new HashMap<>();
-        reviews.forEach(r -> textById.put(r.id(), r.text()));
         List<String> ids = exampleKeys.stream().filter(k -> k.startsWith("test/")).map(k -> k.substring(5))
                 .sorted().toList();
         Map<String, RunOutcome.Answer> answers = new TreeMap<>();
@@ -285,21 +284,11 @@ final class TrialRun {
         return answers;
     }
 
-    /**
-     * The job's status from the trainer replica that ran it: each replica answers only for the jobs it took from
-     * the jobs topic (docs/training.md), so with several the others answer 404.
-     */
+    /** The job's status from the trainer replica that ran it (the others answer 404). */
     private JsonNode readJob(String jobId) {
-        List<String> answers = new ArrayList<>();
-        for (ServiceProcess trainer : stack.instances("trainer-service")) {
-            PipelineClient.Answer answer = new PipelineClient(service -> trainer.url(), stack.apiKey())
-                    .get("trainer-service", "/jobs/" + jobId);
-            if (answer.status() == 200) {
-                return answer.body();
-            }
-            answers.add(trainer.name() + ": HTTP " + answer.status());
-        }
-        throw new IllegalStateException("no trainer replica knows job " + jobId + " (" + answers + ")");
+        List<String> misses = new ArrayList<>();
+        return TrainerReplicas.holding(stack, jobId, misses).map(TrainerReplicas.Holder::status)
+                .orElseThrow(() -> new IllegalStateException("no trainer replica knows job " + jobId + " " + misses));
     }
 
     /** Fills {@code examples} with every shard example of the dataset; returns how many ids came twice. */

@@ -48,13 +48,28 @@ public final class DatasetPreparer {
     }
 
     /**
+     * A version of a continuous dataset: every record of it from source offsets below {@code before} (its END marker).
+     *
+     * @param number the version, its seal number; it goes into the manifest and the build id
+     */
+    public record Version(int number, long before) {
+    }
+
+    /** The whole spool, of a dataset that is not continuous. */
+    public ShardManifest prepare(String dataset, DatasetSpool spool, Long accepted, PreparationOptions requested,
+                                 Consumer<Shard> sink, BiConsumer<String, byte[]> tokenizerSink) {
+        return prepare(dataset, spool, accepted, requested, null, sink, tokenizerSink);
+    }
+
+    /**
      * @param accepted how many records ingest says it accepted (null when unknown), checked against the spool
+     * @param version  of a continuous dataset, which version to prepare from the spool; null: the whole spool
      * @param sink     receives each shard as soon as it is cut; may block to slow preparation down
      * @param tokenizerSink receives (build, zip of the tokenizer files) when the dataset has a vocabulary of its own
      * @return the manifest, to be published once every shard and the tokenizer files are safely stored
      */
     public ShardManifest prepare(String dataset, DatasetSpool spool, Long accepted, PreparationOptions requested,
-                                 Consumer<Shard> sink, BiConsumer<String, byte[]> tokenizerSink) {
+                                 Version version, Consumer<Shard> sink, BiConsumer<String, byte[]> tokenizerSink) {
         requested.validate();
         boolean fromScratch = ScratchTokenizers.isScratch(requested.model());
         WordPieceVocabularyBuilder vocabulary = fromScratch ? scratch.builder(requested.model()) : null;
@@ -65,7 +80,7 @@ public final class DatasetPreparer {
                 options.removeSpecialChars());
         List<CleaningReport.Step> steps = new ArrayList<>();
 
-        Scan scan = scan(spool, standardiser);
+        Scan scan = scan(spool, standardiser, version == null ? Long.MAX_VALUE : version.before());
         long received = scan.received;
         steps.add(new CleaningReport.Step("received", (int) received, (int) received, accepted == null ? null
                 : accepted == received ? "all " + accepted + " records ingest accepted"
@@ -87,6 +102,7 @@ public final class DatasetPreparer {
         Deduplicator.Result ids = Deduplicator.ids(normalised.kept());
         steps.add(dedupeStep("dedupe-ids", normalised.kept().size(), ids));
         entries = ids.kept();
+        Map<String, CleaningReport.OriginCount> origins = origins(scan.receivedByOrigin, entries);
 
         List<String> labels = List.copyOf(new TreeSet<>(entries.stream().map(e -> e.label).toList()));
         if (labels.size() < 2) {
@@ -98,7 +114,7 @@ public final class DatasetPreparer {
         // The promotion holdout first, then train/validation/test from the rest; the holdout is tokenized and
         // published as a split of its own, never trained on and never shaping a scratch vocabulary.
         Map<String, List<Entry>> splits = new Splitter(options.validationFraction(), options.testFraction(),
-                options.seed(), options.holdoutFraction()).split(entries);
+                options.seed(), options.holdoutFraction(), options.stableSplit()).split(entries);
         steps.add(new CleaningReport.Step("split", entries.size(), entries.size(), describe(splits)));
         List<Entry> train = splits.get(Splits.TRAIN);
         List<Entry> balanced = new ArrayList<>(Balancer.balance(train, options.balance(), options.seed()));
@@ -121,7 +137,8 @@ public final class DatasetPreparer {
                 steps.add(new CleaningReport.Step("vocabulary", train.size(), train.size(), "WordPiece vocabulary of "
                         + built.vocabSize() + " tokens built from the train split"));
             }
-            String build = build(options, tokenizer.identity(), splits);
+            Integer number = version == null ? null : version.number();
+            String build = build(options, tokenizer.identity(), splits, number);
             if (built != null) {
                 tokenizerSink.accept(build, built.archive());
             }
@@ -131,7 +148,8 @@ public final class DatasetPreparer {
             steps.add(new CleaningReport.Step("tokenize", total, total, tokenized.truncated + " truncated at "
                     + tokenizer.maxLength() + " tokens"));
             return manifest(dataset, build, labels, splits, tokenized, tokenizer, options, steps, exact, normalised,
-                    ids, incomplete, built == null ? null : ShardManifest.TokenizerArchive.of(built.archive()));
+                    ids, incomplete, origins, built == null ? null : ShardManifest.TokenizerArchive.of(built.archive()),
+                    number);
         } finally {
             if (built != null) {
                 built.close();
@@ -156,30 +174,46 @@ public final class DatasetPreparer {
                                           Tokenizers.Loaded tokenizer, PreparationOptions options,
                                           List<CleaningReport.Step> steps, Deduplicator.Result exact,
                                           Deduplicator.Result normalised, Deduplicator.Result ids, int incomplete,
-                                          ShardManifest.TokenizerArchive archive) {
+                                          Map<String, CleaningReport.OriginCount> origins,
+                                          ShardManifest.TokenizerArchive archive, Integer version) {
         Map<String, Map<String, Integer>> counts = counts(splits, labels);
         CleaningReport report = new CleaningReport(steps,
                 exact.removed() + normalised.removed() + ids.removed(), incomplete, tokenized.truncated, counts,
-                tokenized.histogram.counts());
+                tokenized.histogram.counts(), origins);
         return new ShardManifest(ShardManifest.VERSION, dataset, build, labels, tokenized.shards, counts,
-                tokenizer.identity(), options.model(), tokenizer.maxLength(), options.configHash(), report, archive);
+                tokenizer.identity(), options.model(), tokenizer.maxLength(), options.configHash(), report, archive,
+                version);
     }
 
     private static final class Scan {
         final List<Entry> entries = new ArrayList<>();
         final TextChanges changes = new TextChanges();
+        /** Records received per origin kind, {@link CleaningReport#NO_ORIGIN} for none. */
+        final Map<String, Integer> receivedByOrigin = new TreeMap<>();
+        private final Map<String, String> originNames = new HashMap<>(); // one String per kind, not one per record
         long received;
         int empty;
         int unlabeled;
+
+        /** Counts a received record's origin kind (null: none) and returns the one String kept for that kind. */
+        String origin(String kind) {
+            receivedByOrigin.merge(kind == null ? CleaningReport.NO_ORIGIN : kind, 1, Integer::sum);
+            return kind == null ? null : originNames.computeIfAbsent(kind, k -> k);
+        }
     }
 
-    private static Scan scan(DatasetSpool spool, TextStandardiser standardiser) {
+    /** @param before source offset from which records are left out: they belong to a later version */
+    private static Scan scan(DatasetSpool spool, TextStandardiser standardiser, long before) {
         Scan scan = new Scan();
         Map<String, String> labelNames = new HashMap<>(); // one String per label, not one per record
         Set<TextChange> changes = EnumSet.noneOf(TextChange.class);
         spool.forEach(line -> {
-            scan.received++;
             SpooledRecord r = line.record();
+            if (r.o() >= before) {
+                return;
+            }
+            scan.received++;
+            String origin = scan.origin(r.origin());
             String raw = r.text() == null ? "" : r.text();
             changes.clear();
             String cleaned = standardiser.clean(raw, changes);
@@ -192,10 +226,26 @@ public final class DatasetPreparer {
                 String id = r.id() == null || r.id().isBlank() ? "line-" + line.offset() : r.id();
                 String label = labelNames.computeIfAbsent(r.label(), l -> l);
                 scan.entries.add(new Entry(id, label, r.split(), line.offset(), line.length(), TextHash.of(raw),
-                        TextHash.of(TextStandardiser.normalisedKey(cleaned)), TextHash.of(cleaned)));
+                        TextHash.of(TextStandardiser.normalisedKey(cleaned)), TextHash.of(cleaned), origin));
             }
         });
         return scan;
+    }
+
+    /**
+     * Records per origin kind, received and kept after cleaning and deduplication; null when no record named an
+     * origin, so the report of such a dataset stays as it was before origins existed.
+     */
+    private static Map<String, CleaningReport.OriginCount> origins(Map<String, Integer> received, List<Entry> kept) {
+        if (received.isEmpty() || received.keySet().equals(Set.of(CleaningReport.NO_ORIGIN))) {
+            return null;
+        }
+        Map<String, Integer> keptByOrigin = new HashMap<>();
+        kept.forEach(e -> keptByOrigin.merge(e.origin == null ? CleaningReport.NO_ORIGIN : e.origin, 1, Integer::sum));
+        Map<String, CleaningReport.OriginCount> origins = new TreeMap<>();
+        received.forEach((kind, count) -> origins.put(kind, new CleaningReport.OriginCount(count,
+                keptByOrigin.getOrDefault(kind, 0))));
+        return origins;
     }
 
     private static CleaningReport.Step dedupeStep(String name, int before, Deduplicator.Result result) {
@@ -209,10 +259,17 @@ public final class DatasetPreparer {
         return s.toString();
     }
 
-    /** First 16 hex digits of SHA-256 over the options, the tokenizer and the ordered content of every split. */
-    static String build(PreparationOptions options, String tokenizer, Map<String, List<Entry>> splits) {
+    /**
+     * First 16 hex digits of SHA-256 over the options, the tokenizer and the ordered content of every split, and the
+     * version of a continuous dataset (two versions with the same records are two builds).
+     */
+    static String build(PreparationOptions options, String tokenizer, Map<String, List<Entry>> splits,
+                        Integer version) {
         MessageDigest digest = io.finetune.contracts.Hashing.sha256();
         digest.update((options.json() + "\n" + tokenizer + "\n").getBytes(StandardCharsets.UTF_8));
+        if (version != null) {
+            digest.update(("version " + version + "\n").getBytes(StandardCharsets.UTF_8));
+        }
         ByteBuffer hash = ByteBuffer.allocate(Long.BYTES);
         splits.forEach((split, list) -> {
             digest.update((split + "\n").getBytes(StandardCharsets.UTF_8));

@@ -33,6 +33,8 @@ public final class DatasetSpool implements Closeable {
     private long firstOffset = -1;
     /** Highest source offset spooled, per partition (a dataset's records normally share one partition). */
     private final Map<Integer, Long> lastOffsets = new HashMap<>();
+    /** The source offset of every record, in spool order: 8 bytes a record, for {@link #countBefore}. */
+    private long[] offsets = new long[64];
 
     /** A line of the spool: where it starts, how long it is, and what it holds. */
     public record Line(long offset, int length, SpooledRecord record) {
@@ -90,12 +92,29 @@ public final class DatasetSpool implements Closeable {
             firstPartition = record.p();
             firstOffset = record.o();
         }
+        if (count == offsets.length) {
+            offsets = Arrays.copyOf(offsets, offsets.length * 2);
+        }
+        offsets[(int) count] = record.o();
         count++;
         lastOffsets.merge(record.p(), record.o(), Math::max);
     }
 
     public synchronized long count() {
         return count;
+    }
+
+    /**
+     * The records spooled from source offsets below {@code offset}: of a continuous dataset, those of the version whose
+     * END marker is there (the spool may hold records of the next version too). A dataset's records share one
+     * partition (keyed by dataset), so the offset alone places them.
+     */
+    public synchronized long countBefore(long offset) {
+        long before = 0;
+        for (int i = 0; i < count; i++) {
+            before += offsets[i] < offset ? 1 : 0;
+        }
+        return before;
     }
 
     /** The partition the dataset's records came from (its key's), or -1 while the spool is empty. */
@@ -201,6 +220,7 @@ public final class DatasetSpool implements Closeable {
             throw new UncheckedIOException("cannot delete spool " + file, e);
         }
         count = 0;
+        offsets = new long[64];
         firstPartition = -1;
         firstOffset = -1;
         lastOffsets.clear();

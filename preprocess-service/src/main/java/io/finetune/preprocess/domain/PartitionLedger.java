@@ -27,9 +27,13 @@ public final class PartitionLedger {
         private final Map<String, Long> open = new HashMap<>();
         /** Datasets whose END marker this ownership has read, and its offset. */
         private final Map<String, Long> ended = new HashMap<>();
+        /** Continuous datasets and the newest version whose END marker this ownership has read. */
+        private final Map<String, Integer> versions = new HashMap<>();
         /** Records before this offset were handled by an earlier owner: their END markers were dealt with. */
         private final long handledBefore;
         private long next;
+        /** The offset of the last END marker dealt with, -1 while none. */
+        private long lastEnd = -1;
 
         private Ownership(int partition, long position, long handledBefore) {
             this.partition = partition;
@@ -62,9 +66,30 @@ public final class PartitionLedger {
 
         /** The dataset's END marker at {@code offset} was dealt with (prepared, failed or answered as a repeat). */
         public void finished(String dataset, long offset) {
+            lastEnd = Math.max(lastEnd, offset);
             open.remove(dataset);
             ended.merge(dataset, offset, Math::min);
             handled(offset);
+        }
+
+        /**
+         * Version {@code version} of a continuous dataset ended at {@code offset} (prepared, failed, dealt with by an
+         * earlier owner, or a repeat). The dataset is not finished: its records keep coming for the next version,
+         * which is prepared from all of them, so it stays open from its first record and holds the watermark there.
+         */
+        public void versionEnded(String dataset, long offset, int version) {
+            lastEnd = Math.max(lastEnd, offset);
+            versions.merge(dataset, version, Math::max);
+            handled(offset);
+        }
+
+        /**
+         * The newest version of the continuous dataset whose END marker this ownership has read, 0 when none. An END
+         * marker of that version or an older one is a repeat (ingest sends a marker again when a crash cut its seal
+         * short): the version is the records before its first marker, prepared already.
+         */
+        public int lastVersion(String dataset) {
+            return versions.getOrDefault(dataset, 0);
         }
 
         /**
@@ -75,6 +100,15 @@ public final class PartitionLedger {
         public OptionalLong endedBefore(String dataset, long offset) {
             Long end = ended.get(dataset);
             return end != null && end < offset ? OptionalLong.of(end) : OptionalLong.empty();
+        }
+
+        /**
+         * The offset of the last END marker dealt with (-1: none). Once it is at or past the {@link #next()} last
+         * committed, the commit is due even if the watermark did not move (a continuous dataset holds it): else a
+         * next owner would prepare that END marker's dataset again.
+         */
+        public long lastEnd() {
+            return lastEnd;
         }
 
         /** A record that opened nothing (a dead letter) was handled. */

@@ -15,12 +15,25 @@ import java.util.Locale;
  *
  * @param holdoutFraction the promotion holdout's share ({@link Splitter}); left out of the JSON when 0, so datasets
  *                        without a holdout keep the configHash and build they had before the option existed
+ * @param stableSplit     true for a continuous dataset: each record's split is drawn from a hash of its text on its
+ *                        own, so it stays in the same split in every version ({@link Splitter}); left out of the JSON
+ *                        when false, so other datasets keep their configHash and build
  */
 public record PreparationOptions(String model, int maxLength, String balance, double validationFraction,
                                  double testFraction, long seed, boolean stripHtml, boolean lowercase,
                                  boolean removeSpecialChars, boolean dedupeNormalised, int shardMaxBytes,
                                  int shardMaxExamples,
-                                 @JsonInclude(JsonInclude.Include.NON_DEFAULT) double holdoutFraction) {
+                                 @JsonInclude(JsonInclude.Include.NON_DEFAULT) double holdoutFraction,
+                                 @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean stableSplit) {
+    /** Options of a dataset that is not continuous: the stratified split. */
+    public PreparationOptions(String model, int maxLength, String balance, double validationFraction,
+                              double testFraction, long seed, boolean stripHtml, boolean lowercase,
+                              boolean removeSpecialChars, boolean dedupeNormalised, int shardMaxBytes,
+                              int shardMaxExamples, double holdoutFraction) {
+        this(model, maxLength, balance, validationFraction, testFraction, seed, stripHtml, lowercase,
+                removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples, holdoutFraction, false);
+    }
+
     /** The service's defaults: no dataset gets a promotion holdout it did not ask for. */
     public PreparationOptions(String model, int maxLength, String balance, double validationFraction,
                               double testFraction, long seed, boolean stripHtml, boolean lowercase,
@@ -41,14 +54,22 @@ public record PreparationOptions(String model, int maxLength, String balance, do
                 r.testFraction() == null ? testFraction : r.testFraction(),
                 r.seed() == null ? seed : r.seed(),
                 stripHtml, lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples,
-                r.holdoutFraction() == null ? holdoutFraction : r.holdoutFraction());
+                r.holdoutFraction() == null ? holdoutFraction : r.holdoutFraction(), stableSplit);
         resolved.validate();
         return resolved;
     }
 
     public PreparationOptions withMaxLength(int length) {
         return new PreparationOptions(model, length, balance, validationFraction, testFraction, seed, stripHtml,
-                lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples, holdoutFraction);
+                lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples, holdoutFraction,
+                stableSplit);
+    }
+
+    /** @param stable whether records are split by a hash each, as a continuous dataset's are */
+    public PreparationOptions withStableSplit(boolean stable) {
+        return new PreparationOptions(model, maxLength, balance, validationFraction, testFraction, seed, stripHtml,
+                lowercase, removeSpecialChars, dedupeNormalised, shardMaxBytes, shardMaxExamples, holdoutFraction,
+                stable);
     }
 
     /**

@@ -23,22 +23,40 @@ import java.util.TreeMap;
  * stays the test set); a split the source does not give at all is drawn from its train records, so IMDB's validation
  * set comes out of its train set only. Records without a split are divided by the fractions. Each label is divided on
  * its own, so every split keeps the label proportions.
+ *
+ * <p>A continuous dataset ({@code stable}) is split record by record instead, so that a record's split never depends
+ * on the other records: after the holdout, a record the source leaves unsplit goes to the test split when a hash of
+ * its normalised text (the holdout's, with another salt) and the seed falls below {@code testFraction}, to the
+ * validation split when it falls below {@code testFraction + validationFraction}, else to train. So a record is in
+ * the same split in every version of the dataset, and the test split of version k is part of that of version k + 1:
+ * evaluations on it stay comparable. Records the source gives a split keep it (none is carved out of a given train
+ * split: whether to carve would depend on whether any record gives a test split). The shares are the fractions in
+ * expectation, not exactly, and are not stratified by label (over hundreds of records they come out close).
  */
 final class Splitter {
+    /** Mixed into the text hash for the split draw, so that it is independent of the holdout draw. */
+    private static final long SPLIT_SALT = 0x5DEECE66DL;
     private final double validationFraction;
     private final double testFraction;
     private final long seed;
     private final Holdout holdout;
+    private final boolean stable;
 
     Splitter(double validationFraction, double testFraction, long seed) {
         this(validationFraction, testFraction, seed, 0);
     }
 
     Splitter(double validationFraction, double testFraction, long seed, double holdoutFraction) {
+        this(validationFraction, testFraction, seed, holdoutFraction, false);
+    }
+
+    /** @param stable split each record by a hash of its own text, as a continuous dataset's records are */
+    Splitter(double validationFraction, double testFraction, long seed, double holdoutFraction, boolean stable) {
         this.validationFraction = validationFraction;
         this.testFraction = testFraction;
         this.seed = seed;
         this.holdout = new Holdout(holdoutFraction, seed);
+        this.stable = stable;
     }
 
     /** @param entries sorted by id; the result lists each split sorted by id */
@@ -64,12 +82,25 @@ final class Splitter {
                 (Splits.TRAIN.equals(e.givenSplit) ? givenTrain : out.get(e.givenSplit)).add(e);
             }
         }
+        if (stable) {
+            unsplit.forEach(e -> out.get(draw(e)).add(e));
+            out.get(Splits.TRAIN).addAll(givenTrain);
+            out.values().forEach(list -> list.sort(Comparator.comparing((Entry e) -> e.id)));
+            return out;
+        }
         // Separate seeds per group: adding unsplit records does not reshuffle the carve-out of the given train set.
         divide(unsplit, validationFraction, testFraction, new Random(seed), out);
         divide(givenTrain, given.contains(Splits.VALIDATION) ? 0 : validationFraction,
                 given.contains(Splits.TEST) ? 0 : testFraction, new Random(seed + 1), out);
         out.values().forEach(list -> list.sort(Comparator.comparing((Entry e) -> e.id)));
         return out;
+    }
+
+    /** The split of an unsplit record of a continuous dataset: from its text and the seed alone. */
+    private String draw(Entry e) {
+        double position = Holdout.position(e.normalisedHash ^ SPLIT_SALT, seed);
+        return position < testFraction ? Splits.TEST
+                : position < testFraction + validationFraction ? Splits.VALIDATION : Splits.TRAIN;
     }
 
     private static void divide(List<Entry> entries, double validation, double test, Random random,

@@ -70,6 +70,8 @@ public class DatasetRecordLoop {
     private final PartitionLedger ledger = new PartitionLedger();
     /** Committed offsets as last committed, so that only changes are committed. */
     private final Map<Integer, Long> committed = new HashMap<>();
+    /** The handled-to committed beside each watermark, so that an END marker handled since is committed too. */
+    private final Map<Integer, Long> committedHandledTo = new HashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "preprocess-worker");
         thread.setDaemon(true);
@@ -189,6 +191,14 @@ public class DatasetRecordLoop {
             // A spool that cannot be written stops the loop: the record is not skipped, a restart reads it again.
             handler.spool(read, record.partition(), record.offset());
             ownership.spooled(read.dataset(), record.offset());
+        } else if (read.endsVersion() && read.sealNumber() <= ownership.lastVersion(read.dataset())) {
+            // A repeat of a version's END marker: the version is what lies before its first one, prepared already.
+            LOG.infof("dataset %s: END marker of version %d at %s repeats an earlier one; the records before it"
+                    + " belong to the next version", read.dataset(), read.sealNumber(), origin);
+            ownership.versionEnded(read.dataset(), record.offset(), read.sealNumber());
+        } else if (read.endsVersion() && ownership.handledEarlier(record.offset())) {
+            // Dealt with by an earlier owner; the spool stays: the next version is prepared from all the records.
+            ownership.versionEnded(read.dataset(), record.offset(), read.sealNumber());
         } else if (ownership.handledEarlier(record.offset())) {
             // Dealt with by an earlier owner (prepared or failed, outcome published); read again only because an
             // unfinished dataset holds the watermark below it. Its spool, read again up to here, is of no use.
@@ -200,7 +210,11 @@ public class DatasetRecordLoop {
         } else {
             prepareWhilePolling(read, record, origin);
             if (ledger.of(record.partition()) == ownership) {
-                ownership.finished(read.dataset(), record.offset());
+                if (read.endsVersion()) {
+                    ownership.versionEnded(read.dataset(), record.offset(), read.sealNumber());
+                } else {
+                    ownership.finished(read.dataset(), record.offset());
+                }
             }
             // A rebalance during the preparation may have taken partitions whose spools were then in use.
             spools.retainOnly(ledger.partitions(), null);
@@ -264,7 +278,8 @@ public class DatasetRecordLoop {
         for (int partition : ledger.partitions()) {
             PartitionLedger.Ownership ownership = ledger.of(partition);
             long watermark = ownership.watermark();
-            if (!committed.containsKey(partition) || committed.get(partition) != watermark) {
+            if (!committed.containsKey(partition) || committed.get(partition) != watermark
+                    || ownership.lastEnd() >= committedHandledTo.getOrDefault(partition, 0L)) {
                 offsets.put(new TopicPartition(Topics.DATASET_RECORDS, partition), committable(ownership));
             }
         }
@@ -295,7 +310,10 @@ public class DatasetRecordLoop {
         }
         try {
             consumer.commitSync(offsets);
-            offsets.forEach((tp, offset) -> committed.put(tp.partition(), offset.offset()));
+            offsets.forEach((tp, offset) -> {
+                committed.put(tp.partition(), offset.offset());
+                committedHandledTo.put(tp.partition(), handledBefore(offset, offset.offset()));
+            });
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
@@ -329,6 +347,7 @@ public class DatasetRecordLoop {
                 }
                 ledger.assigned(tp.partition(), position, handledBefore(previous.get(tp), position), kept);
                 committed.put(tp.partition(), position);
+                committedHandledTo.put(tp.partition(), handledBefore(previous.get(tp), position));
                 LOG.infof("partition %d assigned: reading from offset %d, %d unfinished dataset(s) spooled here",
                         tp.partition(), position, kept.size());
             }
@@ -364,6 +383,7 @@ public class DatasetRecordLoop {
             for (TopicPartition tp : partitions) {
                 PartitionLedger.Ownership ownership = ledger.revoked(tp.partition());
                 committed.remove(tp.partition());
+                committedHandledTo.remove(tp.partition());
                 if (ownership != null) {
                     LOG.infof("partition %d revoked at watermark %d; unfinished datasets %s are read again by its"
                             + " next owner", tp.partition(), ownership.watermark(), ownership.openDatasets());

@@ -40,9 +40,10 @@ final class PartitionRereader {
      * Appends to {@code spool} every RECORD of {@code dataset} before offset {@code end} of {@code partition} and
      * before the dataset's first END marker (the spool skips offsets it has). A record behind the first marker came
      * after the dataset was sealed, so it is not in the dataset, even when a later marker (a seal after a failed
-     * preparation) comes after it.
+     * preparation) comes after it; unless the dataset is {@code continuous}: then every record before {@code end} is
+     * in the version that ends there.
      */
-    void reread(String dataset, int partition, long end, DatasetSpool spool) {
+    void reread(String dataset, int partition, long end, DatasetSpool spool, boolean continuous) {
         Map<String, Object> props = new HashMap<>(kafkaConfig);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG); // no group: nothing is committed
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -65,10 +66,10 @@ final class PartitionRereader {
                         continue; // went to the dead-letter topic when it was first read
                     }
                     if (read.kind() == DatasetRecord.Kind.END) {
-                        sealed = true;
+                        sealed = !continuous;
                     } else if (!sealed) {
                         spool.append(new SpooledRecord(record.partition(), record.offset(), read.id(), read.text(),
-                                read.label(), read.split()));
+                                read.label(), read.split(), read.originKind()));
                     }
                 }
             }

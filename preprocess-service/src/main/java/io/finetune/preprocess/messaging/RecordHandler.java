@@ -104,7 +104,8 @@ public class RecordHandler {
      */
     public void spool(DatasetRecord record, int partition, long offset) {
         DatasetSpool spool = spools.of(record.dataset());
-        spool.append(new SpooledRecord(partition, offset, record.id(), record.text(), record.label(), record.split()));
+        spool.append(new SpooledRecord(partition, offset, record.id(), record.text(), record.label(), record.split(),
+                record.originKind()));
         registry.receiving(record.dataset(), spool.count());
     }
 
@@ -127,9 +128,12 @@ public class RecordHandler {
     public void prepare(DatasetRecord end, int partition, long offset, String origin, String payload) {
         String dataset = end.dataset();
         DatasetSpool spool = spools.of(dataset);
-        long received = spool.count();
+        // A version of a continuous dataset is every record of it before its END marker; the spool may hold more.
+        boolean version = end.endsVersion();
+        long before = version && offset >= 0 ? offset : Long.MAX_VALUE;
+        long received = version ? spool.countBefore(before) : spool.count();
         boolean missing = end.accepted() != null && received < end.accepted();
-        if ((received == 0 || missing) && isPreparedAlready(dataset)) {
+        if (!version && (received == 0 || missing) && isPreparedAlready(dataset)) {
             spools.discard(dataset); // a repeat, read again from the middle of the dataset: nothing to keep
             return;
         }
@@ -137,8 +141,8 @@ public class RecordHandler {
             // Records behind the committed offset: a failed dataset sealed again after its spool was dropped.
             spools.discard(dataset);
             spool = spools.of(dataset);
-            rereader.reread(dataset, partition, offset, spool);
-            received = spool.count();
+            rereader.reread(dataset, partition, offset, spool, version);
+            received = version ? spool.countBefore(before) : spool.count();
             missing = received < end.accepted();
         }
         registry.preparing(dataset, received);
@@ -152,9 +156,10 @@ public class RecordHandler {
             return;
         }
         try {
-            PreparationOptions options = defaults.overriddenBy(end.options());
+            PreparationOptions options = defaults.overriddenBy(end.options()).withStableSplit(version);
             List<Uni<Void>> pending = new ArrayList<>();
-            ShardManifest manifest = preparer.prepare(dataset, spool, end.accepted(), options, shard -> {
+            DatasetPreparer.Version ends = version ? new DatasetPreparer.Version(end.sealNumber(), before) : null;
+            ShardManifest manifest = preparer.prepare(dataset, spool, end.accepted(), options, ends, shard -> {
                 pending.add(output.shard(shard).invoke(metrics::shardPublished));
                 if (pending.size() >= shardsInFlight) { // bounded: never more than a few MB of shards in memory
                     awaitAll(pending);
@@ -168,7 +173,9 @@ public class RecordHandler {
             registry.ready(dataset, received, manifest);
             metrics.preparation("ready").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             LOG.infof("dataset %s build %s ready: %s", dataset, manifest.build(), manifest.shards());
-            spools.discard(dataset);
+            if (!version) {
+                spools.discard(dataset); // a continuous dataset's spool holds the records of its next version too
+            }
         } catch (PreparationFailure e) {
             fail(end, received, started, e.reason(), e.getMessage(), origin, payload);
         } catch (RuntimeException | LinkageError e) {

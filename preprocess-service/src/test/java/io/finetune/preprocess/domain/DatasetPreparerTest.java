@@ -346,4 +346,46 @@ class DatasetPreparerTest {
                 1.5))).hasMessageContaining("holdoutFraction: 1.5 is not a share")
                 .extracting(e -> ((PreparationFailure) e).reason()).isEqualTo("invalid-options");
     }
+
+    @Test
+    void versionsOfAContinuousDatasetArePreparedFromTheRecordsBeforeTheirEndMarker() {
+        List<SpooledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 400; i++) { // offsets 0..399 of one partition; version 1 ends at 200
+            records.add(new SpooledRecord(0, i, String.format("r%04d", i), "review number " + i + " of the film",
+                    i % 2 == 0 ? "pos" : "neg", null));
+        }
+        PreparationOptions options = DEFAULTS.withStableSplit(true);
+        try (DatasetSpool spool = spool(records)) {
+            DatasetPreparer preparer = new DatasetPreparer(tokenizers, new ScratchTokenizers(dir.resolve("vocab"), 200,
+                    2));
+            assertThat(spool.countBefore(200)).isEqualTo(200);
+            List<Shard> first = new ArrayList<>();
+            ShardManifest v1 = preparer.prepare("reviews", spool, 200L, options, new DatasetPreparer.Version(1, 200),
+                    first::add, (b, t) -> { });
+            List<Shard> second = new ArrayList<>();
+            ShardManifest v2 = preparer.prepare("reviews", spool, 400L, options, new DatasetPreparer.Version(2, 400),
+                    second::add, (b, t) -> { });
+
+            assertThat(v1.version()).isEqualTo(1);
+            assertThat(v2.version()).isEqualTo(2);
+            assertThat(v1.report().steps().get(0).before()).as("received").isEqualTo(200);
+            assertThat(v2.report().steps().get(0).before()).isEqualTo(400);
+            assertThat(v1.examples("train") + v1.examples("validation") + v1.examples("test")).isEqualTo(200);
+            assertThat(v1.build()).isNotEqualTo(v2.build());
+            assertThat(v1.configHash()).isEqualTo(v2.configHash()).isNotEqualTo(DEFAULTS.configHash());
+            Map<String, List<String>> ids1 = idsBySplit(first);
+            Map<String, List<String>> ids2 = idsBySplit(second);
+            assertThat(ids1.get("train")).allMatch(id -> id.compareTo("r0200") < 0);
+            assertThat(ids2.get("test")).containsAll(ids1.get("test"));
+            assertThat(ids2.get("validation")).containsAll(ids1.get("validation"));
+            assertThat(ids2.get("train")).containsAll(ids1.get("train"));
+        }
+        // The same records, prepared as a dataset that is not continuous: the build it always had.
+        assertThat(DEFAULTS.json()).doesNotContain("stableSplit");
+    }
+
+    private static Map<String, List<String>> idsBySplit(List<Shard> shards) {
+        return shards.stream().collect(Collectors.groupingBy(Shard::split,
+                Collectors.flatMapping(s -> s.examples().stream().map(TokenizedExample::id), Collectors.toList())));
+    }
 }

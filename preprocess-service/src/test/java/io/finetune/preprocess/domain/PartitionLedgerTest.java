@@ -44,6 +44,30 @@ class PartitionLedgerTest {
     }
 
     @Test
+    void aContinuousDatasetHoldsTheWatermarkAtItsFirstRecordAcrossItsVersions() {
+        PartitionLedger.Ownership p0 = ledger.assigned(0, 0, 0, Map.of());
+        p0.spooled("c", 0);
+        p0.spooled("plain", 1);
+        p0.spooled("c", 2);
+        p0.versionEnded("c", 3, 1);
+        p0.finished("plain", 4);
+        assertThat(p0.watermark()).as("version 1 ended; its records belong to version 2 too").isEqualTo(0);
+        assertThat(p0.openDatasets()).containsExactly("c");
+        assertThat(p0.endedBefore("c", 5)).as("a record after a version's END marker is in the next one").isEmpty();
+        assertThat(p0.lastVersion("c")).isEqualTo(1);
+        p0.spooled("c", 5);
+        p0.versionEnded("c", 6, 1); // a repeated marker of version 1
+        assertThat(p0.lastVersion("c")).isEqualTo(1);
+        p0.versionEnded("c", 7, 2);
+        assertThat(p0.lastVersion("c")).isEqualTo(2);
+        assertThat(p0.watermark()).isEqualTo(0);
+        assertThat(p0.next()).isEqualTo(8);
+        assertThat(p0.lastEnd()).as("the commit of handled-to is due, though the watermark did not move").isEqualTo(7);
+        assertThat(ledger.assigned(0, 0, 8, Map.of()).lastVersion("c"))
+                .as("a new ownership learns the versions again from the END markers it reads").isZero();
+    }
+
+    @Test
     void aRecordReadAgainDoesNotMoveADatasetsStart() {
         PartitionLedger.Ownership p1 = ledger.assigned(1, 10, 10, Map.of("kept", 12L));
         assertThat(p1.watermark()).isEqualTo(10);

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +69,20 @@ public class JobStore {
 
     public boolean cancelRequested(String jobId) {
         return Files.isRegularFile(jobDir(jobId).resolve(CANCEL_FILE));
+    }
+
+    /** The job as this trainer received it ({@code job.json}); empty when it never had it or cannot read it. */
+    public Optional<TrainingJob> loadJob(String jobId) {
+        Path file = jobDir(jobId).resolve(JOB_FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Json.read(Files.readString(file), TrainingJob.class));
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warnf("cannot read %s: %s", file, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Every readable persisted job; an unreadable one is logged and skipped rather than blocking startup. */

@@ -7,11 +7,16 @@ import io.finetune.contracts.TrainingProgress;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.TrainingResult;
 import io.finetune.trainer.config.TrainerConfig;
+import io.finetune.trainer.messaging.CheckpointTopicReader;
+import io.finetune.trainer.messaging.JobTopicReader;
 import io.finetune.trainer.messaging.TrainerOutput;
+import io.finetune.trainer.training.BaseModels;
+import io.finetune.trainer.training.CheckpointSource;
+import io.finetune.trainer.training.DeviceMemory;
 import io.finetune.trainer.training.JobPlan;
 import io.finetune.trainer.training.JobPlanner;
-import io.finetune.trainer.training.BaseModels;
-import io.finetune.trainer.training.DeviceMemory;
+import io.finetune.trainer.training.LocalCheckpoints;
+import io.finetune.trainer.training.SettingsFrom;
 import io.finetune.trainer.training.TrainingRun;
 import io.finetune.trainer.training.UnrunnableJobException;
 import io.quarkus.runtime.ShutdownEvent;
@@ -93,10 +98,14 @@ public class JobWorker {
         this.device = device;
         this.config = config;
         this.shards = new ShardReader(kafkaConfig);
-        this.planner = new JobPlanner(new BaseModels(new ModelResolver(config.dataDir().resolve("models"))),
+        JobTopicReader submittedJobs = new JobTopicReader(kafkaConfig);
+        this.planner = new JobPlanner(new BaseModels(new ModelResolver(config.dataDir().resolve("models")),
+                CheckpointSource.firstOf(new LocalCheckpoints(config.dataDir().resolve("jobs")),
+                        new CheckpointTopicReader(kafkaConfig))),
                 config.defaultBaseModel(), config.trainingMemory()
                 .map(limit -> DeviceMemory.fixed(limit.asLongValue(), "trainer.training-memory"))
-                .orElseGet(DeviceMemory::system));
+                .orElseGet(DeviceMemory::system),
+                new SettingsFrom(jobId -> store.loadJob(jobId).or(() -> submittedJobs.find(jobId))));
     }
 
     /** How this worker plans jobs, for the REST check to plan them the same way. */
@@ -250,10 +259,10 @@ public class JobWorker {
         registry.update(jobId, s -> s.withAttemptStarted("attempt " + (s.attempts() + 1) + " (at most "
                 + config.maxAttempts() + " may crash the trainer): loading data and model"));
         metrics.started();
+        Path workDir = store.jobDir(jobId);
         try {
             DatasetShards data = shards.read(job.dataset()).orElseThrow(() -> new IllegalArgumentException(
                     "unknown dataset '" + job.dataset() + "': no prepared shards on the shards topic"));
-            Path workDir = store.jobDir(jobId);
             JobPlan plan = planner.plan(job, data, workDir, device.device());
             TrainingResult result = new TrainingRun(plan, workDir)
                     .run(new JobEvents(jobId, registry, output, metrics, config, () -> shuttingDown));
@@ -277,6 +286,9 @@ public class JobWorker {
             LOG.errorf(e, "job %s failed", jobId);
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             finish(jobId, JobStatus.State.FAILED, reason);
+        }
+        if (registry.get(jobId).map(JobStatus::finished).orElse(false)) {
+            BaseModels.deleteFetched(workDir); // a warm start's checkpoint: the job will not run again
         }
     }
 

@@ -87,8 +87,10 @@ public class JobResource {
      */
     public record SubmitJob(String dataset, String baseModel,
                             @Schema(implementation = Hyperparameters.class) JsonNode hyperparameters,
+                            @Schema(description = "An earlier job's id: its hyperparameters, as it was submitted,"
+                                    + " fill in those this job leaves out") String settingsFrom,
                             @JsonAnySetter @Schema(hidden = true) Map<String, Object> others) {
-        static final List<String> FIELDS = List.of("dataset", "baseModel", "hyperparameters");
+        static final List<String> FIELDS = List.of("dataset", "baseModel", "hyperparameters", "settingsFrom");
 
         Hyperparameters settings() {
             if (hyperparameters == null || hyperparameters.isNull()) {
@@ -119,12 +121,14 @@ public class JobResource {
     @APIResponse(responseCode = "404", description = "The dataset is not prepared (yet): seal it in ingest-service and"
             + " wait until preprocess-service reports it READY")
     @APIResponse(responseCode = "422", description = "The job cannot run: its base model cannot be found or"
-            + " downloaded (the detail says why, where it looked and how to provide it), the dataset does not fit the"
-            + " model, a setting is out of bounds or unknown, training would not fit in the device's memory (the"
+            + " downloaded (the detail says why, where it looked and how to provide it), its checkpoint (baseModel"
+            + " checkpoint:<id>) is unknown or does not fit the dataset (tokenizer, labels), its settingsFrom job is"
+            + " unknown, the dataset does not fit the model, a setting is out of bounds or unknown, training would not fit in the device's memory (the"
             + " detail says how much it needs, how much there is and what to lower), or a field is not part of a job")
     public Response submit(@RequestBody(description = "The dataset to train on; baseModel (a Hugging Face id, a"
-            + " directory, distilbert-tiny, scratch) and hyperparameters (Hugging Face TrainingArguments names are"
-            + " read too) are optional") SubmitJob request) {
+            + " directory, distilbert-tiny, scratch, or checkpoint:<checkpointId> to warm-start from a checkpoint),"
+            + " hyperparameters (Hugging Face TrainingArguments names are read too) and settingsFrom (an earlier job"
+            + " whose settings fill in the ones left out) are optional") SubmitJob request) {
         if (request == null || !SafeNames.isSafe(request.dataset())) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'dataset' must name a prepared dataset");
         }
@@ -134,13 +138,14 @@ public class JobResource {
                     .isPresent() ? ": training settings go inside 'hyperparameters'" : ""))
                     .collect(java.util.stream.Collectors.joining("; ")));
         }
-        TrainingJob job = new TrainingJob(TrainingJob.VERSION, newJobId(), request.dataset(), request.baseModel(),
-                request.settings(), Instant.now());
+        TrainingJob submitted = new TrainingJob(TrainingJob.VERSION, newJobId(), request.dataset(),
+                request.baseModel(), request.settings(), Instant.now(), request.settingsFrom());
         DatasetShards data = shards.read(request.dataset()).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND,
                 "dataset '" + request.dataset() + "' is not prepared (yet): seal it in ingest-service and wait until"
                         + " preprocess-service reports it READY"));
+        TrainingJob job;
         try {
-            plan(job, data);
+            job = plan(submitted, data);
         } catch (UnrunnableJobException e) {
             throw Problem.unprocessable(e.getMessage());
         }
@@ -197,8 +202,11 @@ public class JobResource {
     /**
      * Plans the job as the worker will (resolving its model into a scratch folder, discarded), so that what would
      * fail it is refused now with the reason.
+     *
+     * @return the job with its {@code settingsFrom} filled in: what goes onto the jobs topic, so the settings it
+     *         runs with are those checked now, whichever replica takes it
      */
-    private void plan(TrainingJob job, DatasetShards data) {
+    private TrainingJob plan(TrainingJob job, DatasetShards data) {
         java.nio.file.Path checkDir;
         try {
             checkDir = Files.createTempDirectory("job-check-");
@@ -206,7 +214,7 @@ public class JobResource {
             throw new UncheckedIOException(e);
         }
         try {
-            planner.plan(job, data, checkDir, device.device());
+            return planner.plan(job, data, checkDir, device.device()).job();
         } finally {
             try {
                 Directories.delete(checkDir);

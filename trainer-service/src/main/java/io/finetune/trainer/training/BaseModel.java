@@ -9,7 +9,10 @@ import io.finetune.distilbert.scratch.ScratchShape;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Where a job's starting weights come from: a pretrained checkpoint, or none (a new model for the data's vocabulary). */
+/**
+ * Where a job's starting weights come from: a pretrained checkpoint, a checkpoint of this system to continue, or none
+ * (a new model for the data's vocabulary).
+ */
 public sealed interface BaseModel {
     /** The tokenizer files the dataset was prepared with; every checkpoint carries a copy. */
     Path tokenizerDir();
@@ -36,6 +39,18 @@ public sealed interface BaseModel {
 
     /** A Hugging Face checkpoint (classification or base): transfer learning. */
     record Pretrained(Path dir) implements FromDirectory {
+        @Override
+        public EncoderClassifier open(List<String> labels, Device device, long seed) {
+            return EncoderClassifier.load(dir, labels, device);
+        }
+    }
+
+    /**
+     * A checkpoint this system trained ({@code checkpoint:<id>}), continued: its architecture, encoder and
+     * classification head (its labels are the dataset's, in the same order: {@link BaseModels} checks that), with a
+     * new optimizer and learning-rate schedule, since a warm start is a new run.
+     */
+    record WarmStart(Path dir, String checkpointId) implements FromDirectory {
         @Override
         public EncoderClassifier open(List<String> labels, Device device, long seed) {
             return EncoderClassifier.load(dir, labels, device);

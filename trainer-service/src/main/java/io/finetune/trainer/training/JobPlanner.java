@@ -10,18 +10,27 @@ import io.finetune.distilbert.TrainingConfig;
 import java.nio.file.Path;
 
 /**
- * Plans jobs: the base model a job names (or the configured default) resolved for its dataset, then {@link JobPlan#of},
+ * Plans jobs: the settings of a job's {@code settingsFrom} filled in ({@link SettingsFrom}), the base model it names (or
+ * the configured default) resolved for its dataset, then {@link JobPlan#of},
  * then a check that its training fits in the device's memory ({@link MemoryEstimate}, {@link DeviceMemory}).
  */
 public final class JobPlanner {
     private final BaseModels baseModels;
     private final String defaultBaseModel;
     private final DeviceMemory memory;
+    private final SettingsFrom settingsFrom;
 
+    /** A planner that knows no other jobs: a job with {@code settingsFrom} is refused. */
     public JobPlanner(BaseModels baseModels, String defaultBaseModel, DeviceMemory memory) {
+        this(baseModels, defaultBaseModel, memory, SettingsFrom.none());
+    }
+
+    public JobPlanner(BaseModels baseModels, String defaultBaseModel, DeviceMemory memory,
+                      SettingsFrom settingsFrom) {
         this.baseModels = baseModels;
         this.defaultBaseModel = defaultBaseModel;
         this.memory = memory;
+        this.settingsFrom = settingsFrom;
     }
 
     /** The model a job starts from: the one it names, else the trainer's default. */
@@ -30,18 +39,24 @@ public final class JobPlanner {
     }
 
     /**
-     * @param workDir where a base model that needs files of its own (a scratch model's tokenizer) puts them
-     * @throws UnrunnableJobException why the job cannot run: a model that cannot be found or downloaded (with where
-     *                                it was looked for and how to provide it), a dataset that does not fit the
-     *                                model, settings out of bounds, training that needs more memory than the device
-     *                                has (how much it needs, how much there is, what to lower)
+     * The plan's job is {@code job} with its {@code settingsFrom} applied: the settings it trains with, as submitted.
+     *
+     * @param workDir where a base model that needs files of its own (a scratch model's tokenizer, a warm start's
+     *                checkpoint) puts them
+     * @throws UnrunnableJobException why the job cannot run: a model or checkpoint that cannot be found or
+     *                                downloaded (with where it was looked for and how to provide it), an unknown
+     *                                {@code settingsFrom} job, a dataset that does not fit the model, settings out of
+     *                                bounds, training that needs more memory than the device has (how much it
+     *                                needs, how much there is, what to lower)
      */
     public JobPlan plan(TrainingJob job, DatasetShards data, Path workDir, Device device) {
         try {
-            JobPlan plan = JobPlan.of(job, data, baseModels.resolve(baseModelOf(job), data, workDir), device);
+            TrainingJob settled = settingsFrom.apply(job);
+            JobPlan plan = JobPlan.of(settled, data, baseModels.resolve(baseModelOf(settled), data, workDir),
+                    device);
             checkMemory(plan);
             return plan;
-        } catch (IllegalArgumentException reason) { // what ModelResolver, BaseModels and JobPlan refuse a job with
+        } catch (IllegalArgumentException reason) { // what SettingsFrom, ModelResolver, BaseModels, JobPlan refuse
             throw new UnrunnableJobException(reason);
         }
     }
