@@ -42,6 +42,11 @@ public final class PipelineClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    public Answer put(String service, String path, String contentType, String body) {
+        return send(request(service, path).header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     /** POSTs a file as the body (an import), streamed from disk. */
     public Answer postFile(String service, String path, String contentType, java.nio.file.Path file) {
         try {

@@ -56,8 +56,25 @@ public final class PipelineScenario {
      */
     public JsonNode push(String dataset, List<String> labels, List<LabeledRecord> records, int overRest,
                          List<String> rawExtras) {
-        client.require(client.post("ingest-service", "/datasets", "application/json",
-                Json.write(Map.of("name", dataset, "labels", labels))), 201);
+        create(dataset, labels, Map.of());
+        return append(dataset, records, overRest, rawExtras);
+    }
+
+    /** {@code POST /datasets}: the name, the labels and any other fields of the definition ({@code continuous}, ...). */
+    public void create(String dataset, List<String> labels, Map<String, Object> definition) {
+        Map<String, Object> body = new LinkedHashMap<>(definition);
+        body.put("name", dataset);
+        body.put("labels", labels);
+        client.require(client.post("ingest-service", "/datasets", "application/json", Json.write(body)), 201);
+    }
+
+    /**
+     * Uploads the first {@code overRest} records as JSON Lines and pushes the rest, plus any {@code rawExtras}, onto
+     * the raw topic keyed by dataset, as kcat would.
+     *
+     * @return the upload report of the REST part
+     */
+    public JsonNode append(String dataset, List<LabeledRecord> records, int overRest, List<String> rawExtras) {
         StringBuilder jsonl = new StringBuilder();
         for (LabeledRecord record : records.subList(0, overRest)) {
             jsonl.append(Json.write(fields(record, null))).append('\n');

@@ -13,6 +13,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -82,6 +84,31 @@ public final class ServingScenario implements AutoCloseable {
             throw new IllegalStateException(missing.size() + " of " + ids.size() + " requests got no prediction within "
                     + timeout.toSeconds() + " s, e.g. " + List.copyOf(missing).subList(0, 1) + "; see the service logs"
                     + " in " + stack.stateDir().resolve("services"));
+        }
+        return found;
+    }
+
+    /**
+     * Every prediction of these request ids, repeats included, by id, once each id has one; fails when one has none
+     * within the timeout.
+     */
+    public Map<String, List<Prediction>> awaitEveryAnswer(Collection<String> ids, Duration timeout) {
+        Set<String> wanted = Set.copyOf(ids);
+        Map<String, List<Prediction>> found = new HashMap<>();
+        try (TopicTail predictions = new TopicTail(stack.bootstrapServers(), Topics.PREDICTIONS)) {
+            predictions.pollUntil(r -> {
+                if (wanted.contains(r.key())) {
+                    found.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                            .add(Json.read(TopicTail.text(r), Prediction.class));
+                }
+                return found.keySet().containsAll(wanted);
+            }, timeout);
+        }
+        if (!found.keySet().containsAll(wanted)) {
+            Set<String> missing = new HashSet<>(wanted);
+            missing.removeAll(found.keySet());
+            throw new IllegalStateException(missing.size() + " of " + wanted.size() + " requests got no prediction"
+                    + " within " + timeout.toSeconds() + " s, e.g. " + List.copyOf(missing).subList(0, 1));
         }
         return found;
     }
