@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,6 +67,22 @@ public final class ShardCodec {
                 examples.add(new TokenizedExample(id, label, ids));
             }
             return new Shard(dataset, build, split, index, examples);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated or corrupt shard", e);
+        }
+    }
+
+    /**
+     * The build a shard belongs to, read from its header alone: its examples are neither decoded nor copied, so an
+     * index of the shards topic can place a shard without holding its data.
+     */
+    public static String buildOf(ByteBuffer value) {
+        try (DataInputStream in = new DataInputStream(new ByteBufferInput(value))) {
+            if (!java.util.Arrays.equals(in.readNBytes(MAGIC.length), MAGIC)) {
+                throw new IllegalArgumentException("not a shard (bad magic or unknown version)");
+            }
+            in.readUTF(); // dataset
+            return in.readUTF();
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated or corrupt shard", e);
         }

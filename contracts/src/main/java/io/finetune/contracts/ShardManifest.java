@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -104,6 +105,18 @@ public record ShardManifest(int v, String dataset, String build, List<String> la
                     throw new IllegalArgumentException("not a tokenizer chunk (bad magic or unknown version)");
                 }
                 return new Chunk(in.readUTF(), in.readInt(), in.readInt(), in.readAllBytes());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("truncated tokenizer chunk", e);
+            }
+        }
+
+        /** The build a chunk belongs to, read from its header alone: its data is not copied. */
+        public static String buildOf(ByteBuffer value) {
+            try (DataInputStream in = new DataInputStream(new ByteBufferInput(value))) {
+                if (!Arrays.equals(in.readNBytes(MAGIC.length), MAGIC)) {
+                    throw new IllegalArgumentException("not a tokenizer chunk (bad magic or unknown version)");
+                }
+                return in.readUTF();
             } catch (IOException e) {
                 throw new IllegalArgumentException("truncated tokenizer chunk", e);
             }

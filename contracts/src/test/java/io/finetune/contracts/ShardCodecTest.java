@@ -32,6 +32,17 @@ class ShardCodecTest {
     }
 
     @Test
+    void readsTheBuildFromTheHeaderAlone() {
+        assertThat(ShardCodec.buildOf(java.nio.ByteBuffer.wrap(ShardCodec.encode(shard)))).isEqualTo("b1");
+        byte[] zipChunk = ShardManifest.TokenizerArchive.encode("b7", new byte[]{1, 2, 3}).get(0);
+        assertThat(ShardManifest.TokenizerArchive.buildOf(java.nio.ByteBuffer.wrap(zipChunk))).isEqualTo("b7");
+        assertThatThrownBy(() -> ShardCodec.buildOf(java.nio.ByteBuffer.wrap(zipChunk)))
+                .hasMessageContaining("not a shard");
+        assertThatThrownBy(() -> ShardCodec.buildOf(java.nio.ByteBuffer.wrap(new byte[]{'F', 'T', 'S', 1, 0})))
+                .hasMessageContaining("truncated");
+    }
+
+    @Test
     void refusesGarbage() {
         assertThatThrownBy(() -> ShardCodec.decode("{\"json\":true}".getBytes()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a shard");
