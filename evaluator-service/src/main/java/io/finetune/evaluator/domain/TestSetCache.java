@@ -3,7 +3,6 @@ package io.finetune.evaluator.domain;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.ShardReader;
 import io.finetune.evaluator.config.EvaluatorConfig;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -12,10 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Prepared datasets read from the shards topic, kept per dataset build. Reading a dataset scans the whole shards
- * topic, and every checkpoint of a job is evaluated on the same build, so only a job's first checkpoint pays for it.
- * A checkpoint naming no build always reads the topic. Least recently used entries are dropped beyond
- * {@link EvaluatorConfig#datasetCacheSize()}.
+ * Prepared datasets read from the shards topic, kept per dataset build. The service's one {@link ShardReader} finds a
+ * build from its index, but still reads and decodes every shard of it; every checkpoint of a job is evaluated on the
+ * same build, so only a job's first checkpoint pays for that. A checkpoint naming no build always reads the newest
+ * build. Least recently used entries are dropped beyond {@link EvaluatorConfig#datasetCacheSize()}.
  */
 @ApplicationScoped
 public class TestSetCache {
@@ -23,9 +22,8 @@ public class TestSetCache {
     private final ShardReader reader;
     private final Map<String, DatasetShards> byBuild;
 
-    /** @param kafkaConfig every {@code kafka.*} setting, security included, as the service's channels get them */
-    public TestSetCache(EvaluatorConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        this.reader = new ShardReader(kafkaConfig);
+    public TestSetCache(EvaluatorConfig config, ShardReader reader) {
+        this.reader = reader;
         int capacity = config.datasetCacheSize();
         this.byBuild = new LinkedHashMap<>(16, 0.75f, true) {
             @Override

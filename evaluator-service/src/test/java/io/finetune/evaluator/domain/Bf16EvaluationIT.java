@@ -8,6 +8,7 @@ import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.Shard;
 import io.finetune.contracts.ShardCodec;
 import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.TopicAdmin;
 import io.finetune.contracts.Topics;
@@ -148,8 +149,8 @@ class Bf16EvaluationIT {
     private static CheckpointScorer scorer(Precision precision) {
         TestEvaluatorConfig config = TestEvaluatorConfig.in(tmp.resolve("evaluator-" + precision.flag()))
                 .withPrecision(precision);
-        return new CheckpointScorer(new Workspace(config), new TestSetCache(config, kafkaConfig()), config,
-                new EvaluationPrecision(config));
+        return new CheckpointScorer(new Workspace(config), new TestSetCache(config, new ShardReader(kafkaConfig())),
+                config, new EvaluationPrecision(config));
     }
 
     private static Map<String, Object> kafkaConfig() {

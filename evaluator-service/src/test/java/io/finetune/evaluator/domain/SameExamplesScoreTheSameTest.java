@@ -8,6 +8,7 @@ import io.finetune.contracts.Hyperparameters;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.ShardManifest;
+import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.sample.SampleReviews;
 import io.finetune.distilbert.BundledModels;
@@ -91,7 +92,7 @@ class SameExamplesScoreTheSameTest {
         ShardManifest manifest = new ShardManifest(ShardManifest.VERSION, "reviews", "b1", LABELS, Map.of("test", 1),
                 Map.of(), BundledModels.DEMO_MODEL, BundledModels.DEMO_MODEL, DATASET_MAX_LENGTH, "h", null);
         DatasetShards shards = new DatasetShards(manifest, Map.of("test", examples));
-        TestSetCache testSets = new TestSetCache(config, Map.of()) {
+        TestSetCache testSets = new TestSetCache(config, new ShardReader(Map.of())) {
             @Override
             public synchronized Optional<DatasetShards> get(String dataset, String build) {
                 return Optional.of(shards);

@@ -51,9 +51,9 @@ public class RecordHandler {
 
     public RecordHandler(Spools spools, DatasetRegistry registry, DatasetPreparer preparer,
                          PreparationOptions defaults, PipelineOutput output, PreprocessMetrics metrics,
-                         PreprocessConfig config,
+                         PreprocessConfig config, ShardReader shards,
                          @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        this.shards = new ShardReader(kafkaConfig);
+        this.shards = shards;
         this.rereader = new PartitionRereader(kafkaConfig);
         this.spools = spools;
         this.registry = registry;

@@ -88,7 +88,7 @@ public class JobWorker {
     private volatile boolean shuttingDown;
 
     public JobWorker(JobRegistry registry, JobQueue queue, JobStore store, TrainerOutput output,
-                     TrainingMetrics metrics, TrainingDevice device, TrainerConfig config,
+                     TrainingMetrics metrics, TrainingDevice device, TrainerConfig config, ShardReader shards,
                      @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.registry = registry;
         this.queue = queue;
@@ -97,7 +97,7 @@ public class JobWorker {
         this.metrics = metrics;
         this.device = device;
         this.config = config;
-        this.shards = new ShardReader(kafkaConfig);
+        this.shards = shards;
         JobTopicReader submittedJobs = new JobTopicReader(kafkaConfig);
         this.planner = new JobPlanner(new BaseModels(new ModelResolver(config.dataDir().resolve("models")),
                 CheckpointSource.firstOf(new LocalCheckpoints(config.dataDir().resolve("jobs")),

@@ -23,7 +23,6 @@ import io.finetune.trainer.messaging.TrainerOutput;
 import io.finetune.trainer.training.JobPlanner;
 import io.finetune.trainer.training.UnrunnableJobException;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.common.annotation.Identifier;
 import io.finetune.service.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -71,12 +70,12 @@ public class JobResource {
     private final TrainingDevice device;
 
     public JobResource(JobRegistry registry, JobWorker worker, TrainerOutput output,
-                       TrainingDevice device, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+                       TrainingDevice device, ShardReader shards) {
         this.registry = registry;
         this.worker = worker;
         this.device = device;
         this.output = output;
-        this.shards = new ShardReader(kafkaConfig);
+        this.shards = shards;
         this.planner = worker.planner();
     }
 
