@@ -23,7 +23,8 @@ import java.util.List;
 /**
  * Where preprocess's output goes. Each send completes when Kafka acknowledged it (acks=all), so the source record is
  * acknowledged, and the manifest published, only once the shards are safe. Keyed by dataset: a dataset's shards and
- * manifest share a partition, so the manifest is read after its shards.
+ * manifest share a partition, so the manifest is read after its shards. Readers look only on that partition
+ * ({@code DatasetPartition}, Kafka's default partitioner for the key): keep the key and the default partitioner.
  */
 @ApplicationScoped
 public class PipelineOutput {
