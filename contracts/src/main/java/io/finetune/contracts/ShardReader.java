@@ -70,8 +70,8 @@ public final class ShardReader {
 
     /**
      * That build of the dataset, even when a newer one was published since: its manifest (the newest one of that
-     * build), its shards and tokenizer archive, checked as {@link #read(String)} checks them. Empty when the topic holds
-     * no manifest of that build.
+     * build), its shards and tokenizer archive, checked as {@link #read(String)} checks them. Empty when the topic
+     * holds no manifest of that build.
      */
     public Optional<DatasetShards> read(String dataset, String build) {
         Objects.requireNonNull(build, "build");
