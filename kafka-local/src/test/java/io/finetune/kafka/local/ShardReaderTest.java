@@ -11,6 +11,8 @@ import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TokenizedExample;
 import io.finetune.contracts.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -221,5 +223,30 @@ class ShardReaderTest {
             threads.shutdown();
         }
         assertThat(reader.recordsFetched()).isEqualTo(recordsOnPartitionOf(dataset));
+    }
+
+    @Test
+    void refusesToAnswerOnceTheTopicsPartitionCountChanged(@TempDir Path own) throws Exception {
+        // On a broker of its own: the other tests' topic keeps its partitions.
+        try (LocalKafka grown = LocalKafka.onFreePort(own).start().ensureTopics()) {
+            ShardReader reader = new ShardReader(Map.of("bootstrap.servers", grown.bootstrapServers()));
+            assertThat(reader.latestManifest("grown")).isEmpty(); // the reader has seen the count
+            try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", grown.bootstrapServers()))) {
+                admin.createPartitions(Map.of(Topics.SHARDS, NewPartitions.increaseTo(PARTITIONS + 1))).all().get();
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L; // until the broker's metadata shows the new count
+            Throwable refused = null;
+            while (refused == null && System.nanoTime() < deadline) {
+                try {
+                    reader.latestManifest("grown");
+                    Thread.sleep(200);
+                } catch (IllegalStateException e) {
+                    refused = e;
+                }
+            }
+            assertThat(refused).isNotNull()
+                    .hasMessageContaining("had " + PARTITIONS + " partitions and now has " + (PARTITIONS + 1))
+                    .hasMessageContaining("must never change");
+        }
     }
 }
