@@ -109,6 +109,8 @@ public class DeploymentResource {
     @APIResponse(responseCode = "404", description = "No evaluated checkpoint of this id")
     @APIResponse(responseCode = "409", description = "A deployment of this name exists")
     @APIResponse(responseCode = "422", description = "The checkpoint's model is no longer kept")
+    @APIResponse(responseCode = "503", description = "The dataset definition of the checkpoint could not be read from"
+            + " ingest's registry; nothing was changed")
     public Response create(@RequestBody(description = "name and checkpoint id") CreateDeployment request,
                            @Context UriInfo uri) {
         if (request == null || request.name() == null || request.checkpoint() == null) {
@@ -129,6 +131,8 @@ public class DeploymentResource {
     @APIResponse(responseCode = "400", description = "No checkpoint named")
     @APIResponse(responseCode = "404", description = "No deployment of this name, or no evaluated checkpoint of this id")
     @APIResponse(responseCode = "422", description = "The checkpoint's model is no longer kept")
+    @APIResponse(responseCode = "503", description = "The dataset definition of the checkpoint could not be read from"
+            + " ingest's registry; nothing was changed")
     public Deployment point(@Parameter(description = NAME) @PathParam("name") String name,
                             @RequestBody(description = "the checkpoint id to serve") PointDeployment request) {
         if (request == null || request.checkpoint() == null) {
@@ -145,6 +149,8 @@ public class DeploymentResource {
     @APIResponse(responseCode = "200", description = "The deployment, serving the previous checkpoint again")
     @APIResponse(responseCode = "404", description = "No deployment of this name")
     @APIResponse(responseCode = "409", description = "Nothing to roll back to")
+    @APIResponse(responseCode = "503", description = "The dataset definition of the checkpoint could not be read from"
+            + " ingest's registry; nothing was changed")
     public Deployment rollback(@Parameter(description = NAME) @PathParam("name") String name) {
         return change(() -> deployments.rollback(name));
     }
@@ -291,6 +297,7 @@ public class DeploymentResource {
             case UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT -> Problem.of(Response.Status.NOT_FOUND, e.getMessage());
             case ALREADY_EXISTS, NOTHING_TO_ROLL_BACK -> Problem.of(Response.Status.CONFLICT, e.getMessage());
             case MODEL_NOT_KEPT, NO_HOLDOUT, CANNOT_RETRAIN -> Problem.unprocessable(e.getMessage());
+            case REGISTRY_UNAVAILABLE -> Problem.of(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
         };
     }
 }
