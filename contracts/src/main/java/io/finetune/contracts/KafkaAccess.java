@@ -24,9 +24,10 @@ import java.util.TreeSet;
  * enforces in tests; docs/topics.md's writers and readers are checked against it.
  *
  * <p>Derived from the code, not from intentions: every channel in the services' application.properties, and the
- * clients they make themselves ({@link ShardReader} in all four, ingest's registry log, the evaluator's serving
- * consumer, the trainer's readers of earlier jobs and of warm-start checkpoints). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or the test
- * harness do), none uses transactions, and the idempotent producers need no cluster permission: WRITE on a topic lets
+ * clients they make themselves ({@link ShardReader} in all four, ingest's registry log and the evaluator's reading of
+ * it ({@link DatasetDefinitions}), the evaluator's serving consumer, the trainer's readers of earlier jobs and of
+ * warm-start checkpoints). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or
+ * the test harness do), none uses transactions, and the idempotent producers need no cluster permission: WRITE on a topic lets
  * a client get a producer id (KIP-679).
  *
  * <p>Least privilege: literal topic and group names only, no wildcard, nothing on the cluster, no CREATE, DELETE or
@@ -136,10 +137,11 @@ public final class KafkaAccess {
                     // (docs/serving.md#retraining), the same producer; raw: corrections of predictions go back into
                     // their dataset as labeled raw records (POST /deployments/{name}/corrections); checkpoints:
                     // tombstones that release checkpoints nothing needs any more (docs/delivery.md, Retention), never
-                    // chunks. shards: test sets, and new builds (assigned).
+                    // chunks. shards: test sets, and new builds (assigned). registry: the text fields of a
+                    // deployed checkpoint's dataset, to read a request's raw record as ingest does (assigned).
                     Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.TRAINING_JOBS,
                             Topics.RAW_RECORDS, Topics.DEAD_LETTERS, Topics.CHECKPOINTS),
-                    Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS),
+                    Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS, Topics.DATASET_REGISTRY),
                     Set.of("evaluator-service", SERVING_GROUP)),
             new Grant(RAW_PRODUCER, null, Set.of(Topics.RAW_RECORDS), Set.of(), Set.of()),
             new Grant(INFERENCE_CLIENT, null, Set.of(Topics.INFERENCE_REQUESTS),
