@@ -19,9 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The dataset definitions on ingest's registry topic ({@link Topics#DATASET_REGISTRY}), read as ingest reads them:
  * in the topic's order, the first {@link DatasetDefined} of a dataset wins; a later one lost a race to create the
  * name (its replica retracts it with a tombstone), and tombstones define nothing. A dataset without a definition
- * (its records were pushed straight onto Kafka) has ingest's default shape, its text in {@link RecordText#DEFAULT_FIELDS}.
- * Ingest's registry applies the events it tails; the evaluator {@link #read}s the topic when a deployment's checkpoint
- * changes, to read a request's raw record as ingest reads the dataset's records.
+ * (its records were pushed straight onto Kafka) has ingest's default shape, its text in
+ * {@link RecordText#DEFAULT_FIELDS}. Ingest's registry applies the events it tails; the evaluator {@link #read}s the
+ * topic when a deployment's checkpoint changes, to read a request's raw record as ingest reads the dataset's records.
  */
 public final class DatasetDefinitions {
     /** The definition that won, and the key of its event: the claim a creating replica compares with its own. */

@@ -27,8 +27,8 @@ import java.util.TreeSet;
  * clients they make themselves ({@link ShardReader} in all four, ingest's registry log and the evaluator's reading of
  * it ({@link DatasetDefinitions}), the evaluator's serving consumer, the trainer's readers of earlier jobs and of
  * warm-start checkpoints). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or
- * the test harness do), none uses transactions, and the idempotent producers need no cluster permission: WRITE on a topic lets
- * a client get a producer id (KIP-679).
+ * the test harness do), none uses transactions, and the idempotent producers need no cluster permission: WRITE on a
+ * topic lets a client get a producer id (KIP-679).
  *
  * <p>Least privilege: literal topic and group names only, no wildcard, nothing on the cluster, no CREATE, DELETE or
  * ALTER. DESCRIBE is granted explicitly beside WRITE and READ (Kafka implies it; Strimzi's examples and operators

@@ -273,7 +273,8 @@ public class DatasetRegistry {
             long accepted = accepted(name);
             DatasetSealed claim = DatasetSealed.claim(name, number, accepted, replica, process,
                     isContinuous(name) ? (options == null ? PreprocessOptions.defaults() : options) : null);
-            return claim(name, DatasetSealed.TYPE, claim, d -> views.get(d).sealKey).thenApply(won -> won ? accepted : -1L);
+            return claim(name, DatasetSealed.TYPE, claim, d -> views.get(d).sealKey)
+                    .thenApply(won -> won ? accepted : -1L);
         }).whenComplete((accepted, error) -> {
             if (error != null || accepted < 0) {
                 sealing.remove(name);
