@@ -1,6 +1,7 @@
 package io.finetune.evaluator.rest;
 
-import io.finetune.contracts.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finetune.contracts.PromotionDecision;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.evaluator.messaging.BuildWatcher;
@@ -11,6 +12,7 @@ import io.finetune.evaluator.serving.PromotionPolicy;
 import io.finetune.evaluator.serving.Retraining;
 import io.finetune.evaluator.serving.RetrainingPolicy;
 import io.finetune.evaluator.serving.ServingException;
+import io.finetune.service.rest.JsonBodyProblem;
 import io.finetune.service.rest.Problem;
 import io.finetune.service.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -69,13 +71,16 @@ public class DeploymentResource {
     private final PromotionHistory history;
     private final Retraining retraining;
     private final BuildWatcher builds;
+    /** The REST layer's own mapper, so a body read by hand follows the same rules as the typed ones. */
+    private final ObjectMapper json;
 
     public DeploymentResource(Deployments deployments, PromotionHistory history, Retraining retraining,
-                              BuildWatcher builds) {
+                              BuildWatcher builds, ObjectMapper json) {
         this.deployments = deployments;
         this.history = history;
         this.retraining = retraining;
         this.builds = builds;
+        this.json = json;
     }
 
     @RolesAllowed(Roles.READ)
@@ -258,15 +263,15 @@ public class DeploymentResource {
     }
 
     /** Read by hand: a POST with no body, hence no content type, must work too (a typed body would get 415). */
-    private static Retrain readRetrain(String body) {
+    private Retrain readRetrain(String body) {
         if (body == null || body.isBlank()) {
             return null;
         }
         try {
-            return Json.read(body, Retrain.class);
-        } catch (RuntimeException e) {
-            throw Problem.of(Response.Status.BAD_REQUEST, "the body must be JSON such as {\"warmStart\": \"base\"},"
-                    + " or empty: " + e.getMessage());
+            return json.readValue(body, Retrain.class);
+        } catch (JsonProcessingException e) {
+            throw Problem.of(Response.Status.BAD_REQUEST, JsonBodyProblem.describe(e)
+                    + " (the body is JSON such as {\"warmStart\": \"base\"}, or empty)");
         }
     }
 

@@ -164,7 +164,7 @@ public class Deployments {
         } catch (RuntimeException e) {
             throw new ServingException(ServingException.Kind.REGISTRY_UNAVAILABLE, "the definition of dataset '"
                     + dataset + "' (checkpoint '" + checkpoint + "') could not be read from "
-                    + Topics.DATASET_REGISTRY + ": " + e.getMessage() + "; nothing was changed, try again");
+                    + Topics.DATASET_REGISTRY + ": " + e.getMessage() + "; nothing was changed, try again", e);
         }
     }
 

@@ -23,6 +23,12 @@ public class ServingException extends RuntimeException {
         this.kind = kind;
     }
 
+    /** With the failure behind it, so that one that passes (the broker away a moment) is retried as such. */
+    ServingException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
     public Kind kind() {
         return kind;
     }
