@@ -23,8 +23,9 @@ import java.util.Properties;
  * Reads a prepared dataset straight from {@link Topics#SHARDS}: the topic is the source of truth, so a trainer or
  * evaluator that lost its disk (a rescheduled pod) still finds every dataset. Reads each partition from its start to
  * its current end without joining a consumer group, keeps the newest manifest of the dataset (or that of the build
- * asked for) and the shards of that build, and checks the count against the manifest. Where the manifest references tokenizer files (a vocabulary built
- * from the dataset), their chunks are joined and verified too. A {@link PreparationFailed} on the topic holds no data.
+ * asked for) and the shards of that build, and checks the count against the manifest. Where the manifest references
+ * tokenizer files (a vocabulary built from the dataset), their chunks are joined and verified too. A
+ * {@link PreparationFailed} on the topic holds no data.
  */
 public final class ShardReader {
     private static final String SHARD = "shard";

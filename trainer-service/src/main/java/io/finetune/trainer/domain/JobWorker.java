@@ -47,11 +47,11 @@ import java.util.stream.Collectors;
  * <p>Jobs wait in a {@link JobQueue}, which shows each its place and lets a cancel take it out of line at once.
  *
  * <p>Jobs survive restarts: at startup, jobs persisted as QUEUED or RUNNING are queued again and continue from their
- * newest saved training state, on the dataset build they are pinned to ({@link TrainingData}); one whose cancel was asked for before the restart ends CANCELLED there and then. A
- * shutdown stops the running job at the next step, saves its state and puts it back to QUEUED on disk, so the next
- * start continues it instead of reporting it cancelled. A job still RUNNING on disk at startup was running when the
- * process died: that attempt crashed the trainer, and after {@code trainer.max-attempts} such attempts the job ends
- * FAILED instead of crashing it again (docs/training.md).
+ * newest saved training state, on the dataset build they are pinned to ({@link TrainingData}); one whose cancel was
+ * asked for before the restart ends CANCELLED there and then. A shutdown stops the running job at the next step, saves
+ * its state and puts it back to QUEUED on disk, so the next start continues it instead of reporting it cancelled. A job
+ * still RUNNING on disk at startup was running when the process died: that attempt crashed the trainer, and after
+ * {@code trainer.max-attempts} such attempts the job ends FAILED instead of crashing it again (docs/training.md).
  *
  * <p>A job's final state follows the broker's acknowledgement of its COMPLETED, FAILED or CANCELLED event
  * ({@link #finish}).
