@@ -308,6 +308,9 @@ class EvaluatorServiceIT {
                 .body("detail", equalTo("'texts' must be a JSON array, not a string"));
         RestAssured.given().contentType("application/json").body("{\"texts\": [{}]}").post("/predict")
                 .then().statusCode(400).body("detail", equalTo("'texts[0]' must be a string, not an object"));
+        RestAssured.given().contentType("application/json").body("{\"text\": [\"a\"]}").post("/predict")
+                .then().statusCode(400).body("detail",
+                        equalTo("'text' is not a field here; the fields are 'checkpoint', 'job', 'texts'"));
     }
 
     private static void problem(Map<String, Object> body, int status) {
