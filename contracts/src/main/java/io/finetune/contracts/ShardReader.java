@@ -22,9 +22,10 @@ import java.util.Properties;
 /**
  * Reads a prepared dataset straight from {@link Topics#SHARDS}: the topic is the source of truth, so a trainer or
  * evaluator that lost its disk (a rescheduled pod) still finds every dataset. Reads each partition from its start to
- * its current end without joining a consumer group, keeps the newest manifest of the dataset and the shards of that
- * build, and checks the count against the manifest. Where the manifest references tokenizer files (a vocabulary built
- * from the dataset), their chunks are joined and verified too. A {@link PreparationFailed} on the topic holds no data.
+ * its current end without joining a consumer group, keeps the newest manifest of the dataset (or that of the build
+ * asked for) and the shards of that build, and checks the count against the manifest. Where the manifest references
+ * tokenizer files (a vocabulary built from the dataset), their chunks are joined and verified too. A
+ * {@link PreparationFailed} on the topic holds no data.
  */
 public final class ShardReader {
     private static final String SHARD = "shard";
@@ -41,12 +42,29 @@ public final class ShardReader {
 
     /** The dataset's newest complete build, or empty when no manifest for it exists yet. */
     public Optional<DatasetShards> read(String dataset) {
+        return readNewest(dataset, manifest -> true);
+    }
+
+    /**
+     * Exactly this build of the dataset (its manifest, its shards, its tokenizer archive), however many builds came
+     * after it: what a job pinned to a build trains on, and what a checkpoint is evaluated on. Empty when the topic
+     * holds no manifest of that build.
+     */
+    public Optional<DatasetShards> read(String dataset, String build) {
+        return readNewest(dataset, manifest -> build.equals(manifest.build()));
+    }
+
+    /** The newest build of the dataset whose manifest {@code wanted} accepts, read in one scan of the topic. */
+    private Optional<DatasetShards> readNewest(String dataset, java.util.function.Predicate<ShardManifest> wanted) {
         Map<String, List<Shard>> shardsByBuild = new HashMap<>();
         Map<String, Map<Integer, byte[]>> tokenizerChunksByBuild = new HashMap<>();
         ShardManifest[] newest = new ShardManifest[1];
         scan(dataset, (type, record) -> {
             if (ShardManifest.RECORD_TYPE.equals(type)) {
-                newest[0] = read(record, ShardManifest.class);
+                ShardManifest manifest = read(record, ShardManifest.class);
+                if (wanted.test(manifest)) {
+                    newest[0] = manifest;
+                }
             } else if (ShardManifest.TokenizerArchive.RECORD_TYPE.equals(type)) {
                 ShardManifest.TokenizerArchive.Chunk chunk = ShardManifest.TokenizerArchive.decode(record.value());
                 tokenizerChunksByBuild.computeIfAbsent(chunk.build(), b -> new HashMap<>())

@@ -233,14 +233,14 @@ public class DeploymentResource {
         return change(() -> deployments.clearRetraining(name));
     }
 
-    /** Submits a job that retrains the champion on its dataset's newest build, now. */
+    /** Submits a job that retrains the champion now, on its dataset's newest build when the trainer starts it. */
     @RolesAllowed(Roles.WRITE)
     @POST
     @Path("/{name}/retrain")
     @Operation(summary = "Retrain now", description = "Puts a training job on the jobs topic: the champion's dataset"
-            + " (the trainer takes its newest build) and hyperparameters, warm-started from the champion or from the"
-            + " base model; its checkpoints are evaluated, and a promotion policy decides whether one replaces the"
-            + " champion")
+            + " (the trainer pins its newest build when it starts the job) and hyperparameters, warm-started from the"
+            + " champion or from the base model; its checkpoints are evaluated, and a promotion policy decides whether"
+            + " one replaces the champion")
     @APIResponse(responseCode = "202", description = "The job, on the jobs topic; follow it at the trainer's"
             + " /jobs/{jobId}")
     @APIResponse(responseCode = "400", description = "An unknown warm start")
