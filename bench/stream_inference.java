@@ -273,8 +273,11 @@ public class StreamInference {
             producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5),
                     new StringSerializer(), new StringSerializer());
+            // Read committed: a prediction counts once its batch's transaction is committed, as an application
+            // relying on serving's exactly-once answers reads them.
             consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
                     new StringDeserializer());
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.PREDICTIONS).stream()
                     .map(p -> new TopicPartition(Topics.PREDICTIONS, p.partition())).toList();

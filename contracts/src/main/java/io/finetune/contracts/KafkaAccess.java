@@ -24,13 +24,15 @@ import java.util.TreeSet;
  * enforces in tests; docs/topics.md's writers and readers are checked against it.
  *
  * <p>Derived from the code, not from intentions: every channel in the services' application.properties, and the
- * clients they make themselves ({@link ShardReader} in all four, ingest's registry log, the evaluator's serving
- * consumer, the trainer's readers of earlier jobs and of warm-start checkpoints). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or the test
- * harness do), none uses transactions, and the idempotent producers need no cluster permission: WRITE on a topic lets
- * a client get a producer id (KIP-679).
+ * clients they make themselves ({@link ShardReader} in all four, ingest's registry log and the evaluator's reading of
+ * it ({@link DatasetDefinitions}), the evaluator's serving consumer, the trainer's readers of earlier jobs and of
+ * warm-start checkpoints). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or
+ * the test harness do); one producer uses transactions (the evaluator's serving loop, under its one transactional
+ * id), and the idempotent producers need no cluster permission: WRITE on a topic lets a client get a producer id
+ * (KIP-679).
  *
- * <p>Least privilege: literal topic and group names only, no wildcard, nothing on the cluster, no CREATE, DELETE or
- * ALTER. DESCRIBE is granted explicitly beside WRITE and READ (Kafka implies it; Strimzi's examples and operators
+ * <p>Least privilege: literal topic, group and transactional id names only, no wildcard, nothing on the cluster, no
+ * CREATE, DELETE or ALTER. DESCRIBE is granted explicitly beside WRITE and READ (Kafka implies it; Strimzi's examples and operators
  * reading the ACLs see it stated).
  */
 public final class KafkaAccess {
@@ -47,6 +49,12 @@ public final class KafkaAccess {
     public static final String INFERENCE_CLIENT = "finetune-inference-client";
     /** The consumer group of the evaluator's serving consumers: each request is answered by one replica. */
     public static final String SERVING_GROUP = "evaluator-serving";
+    /**
+     * The transactional id of the evaluator's serving producer: a batch's predictions, its dead letters and its
+     * request offsets are committed together (docs/serving.md). Stable across restarts, so a restarted evaluator
+     * aborts what its killed predecessor left open at once instead of after the transaction timeout.
+     */
+    public static final String SERVING_TRANSACTIONAL_ID = "evaluator-serving";
 
     /**
      * One Kafka user's rights.
@@ -56,12 +64,19 @@ public final class KafkaAccess {
      * @param writes  topics it produces to
      * @param reads   topics it consumes
      * @param groups  consumer groups it joins (commits offsets in)
+     * @param transactionalIds transactional ids its producers use
      */
-    public record Grant(String user, String service, Set<String> writes, Set<String> reads, Set<String> groups) {
+    public record Grant(String user, String service, Set<String> writes, Set<String> reads, Set<String> groups,
+                        Set<String> transactionalIds) {
         public Grant {
             writes = Set.copyOf(writes);
             reads = Set.copyOf(reads);
             groups = Set.copyOf(groups);
+            transactionalIds = Set.copyOf(transactionalIds);
+        }
+
+        Grant(String user, String service, Set<String> writes, Set<String> reads, Set<String> groups) {
+            this(user, service, writes, reads, groups, Set.of());
         }
 
         /** The operations this user has on a topic, in a fixed order (Read, Write, Describe); empty when none. */
@@ -86,7 +101,10 @@ public final class KafkaAccess {
             return topics;
         }
 
-        /** Per resource, the operations: what a Strimzi {@code KafkaUser}'s ACL rules list. Topics, then groups. */
+        /**
+         * Per resource, the operations: what a Strimzi {@code KafkaUser}'s ACL rules list. Topics, then groups, then
+         * transactional ids.
+         */
         public Map<ResourcePattern, List<AclOperation>> rules() {
             Map<ResourcePattern, List<AclOperation>> rules = new LinkedHashMap<>();
             for (String topic : topics()) {
@@ -96,6 +114,11 @@ public final class KafkaAccess {
                 // READ on the group: join, sync, heartbeat, commit and fetch offsets (READ implies DESCRIBE).
                 rules.put(new ResourcePattern(ResourceType.GROUP, group, PatternType.LITERAL),
                         List.of(AclOperation.READ));
+            }
+            for (String transactionalId : new TreeSet<>(transactionalIds)) {
+                // WRITE: begin, add partitions and offsets, commit or abort; DESCRIBE: find the coordinator.
+                rules.put(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, transactionalId, PatternType.LITERAL),
+                        List.of(AclOperation.WRITE, AclOperation.DESCRIBE));
             }
             return rules;
         }
@@ -136,11 +159,12 @@ public final class KafkaAccess {
                     // (docs/serving.md#retraining), the same producer; raw: corrections of predictions go back into
                     // their dataset as labeled raw records (POST /deployments/{name}/corrections); checkpoints:
                     // tombstones that release checkpoints nothing needs any more (docs/delivery.md, Retention), never
-                    // chunks. shards: test sets, and new builds (assigned).
+                    // chunks. shards: test sets, and new builds (assigned). registry: the text fields of a
+                    // deployed checkpoint's dataset, to read a request's raw record as ingest does (assigned).
                     Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.TRAINING_JOBS,
                             Topics.RAW_RECORDS, Topics.DEAD_LETTERS, Topics.CHECKPOINTS),
-                    Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS),
-                    Set.of("evaluator-service", SERVING_GROUP)),
+                    Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS, Topics.DATASET_REGISTRY),
+                    Set.of("evaluator-service", SERVING_GROUP), Set.of(SERVING_TRANSACTIONAL_ID)),
             new Grant(RAW_PRODUCER, null, Set.of(Topics.RAW_RECORDS), Set.of(), Set.of()),
             new Grant(INFERENCE_CLIENT, null, Set.of(Topics.INFERENCE_REQUESTS),
                     Set.of(Topics.PREDICTIONS, Topics.PROMOTIONS), Set.of())));

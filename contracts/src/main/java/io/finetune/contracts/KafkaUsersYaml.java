@@ -45,7 +45,7 @@ public final class KafkaUsersYaml {
                 .append("regenerate\n# (docs/kafka-security.md). One Kafka user per service, finetune-raw-producer ")
                 .append("for people pushing raw\n# records with kcat, finetune-inference-client for applications asking ")
                 .append("for predictions. ").append(flavour.comment).append('\n')
-                .append("# Least privilege: literal topic and group names, nothing on the cluster.\n");
+                .append("# Least privilege: literal topic, group and transactional id names, nothing on the cluster.\n");
         for (KafkaAccess.Grant grant : KafkaAccess.all()) {
             out.append("---\n")
                     .append("apiVersion: kafka.strimzi.io/v1beta2\n")
@@ -66,8 +66,7 @@ public final class KafkaUsersYaml {
                     .append("    acls:\n");
             grant.rules().forEach((resource, operations) -> out
                     .append("    - resource:\n")
-                    .append("        type: ").append(resource.resourceType() == ResourceType.TOPIC ? "topic" : "group")
-                    .append('\n')
+                    .append("        type: ").append(strimzi(resource.resourceType())).append('\n')
                     .append("        name: ").append(resource.name()).append('\n')
                     .append("        patternType: literal\n")
                     .append("      operations: [").append(operations.stream().map(KafkaUsersYaml::strimzi)
@@ -75,6 +74,16 @@ public final class KafkaUsersYaml {
                     .append("      host: \"*\"\n"));
         }
         return out.toString();
+    }
+
+    /** Strimzi's name of a resource type: topic, group, transactionalId. */
+    static String strimzi(ResourceType type) {
+        return switch (type) {
+            case TOPIC -> "topic";
+            case GROUP -> "group";
+            case TRANSACTIONAL_ID -> "transactionalId";
+            default -> throw new IllegalArgumentException("no KafkaUser ACL is given on a " + type);
+        };
     }
 
     /** Strimzi's spelling of an operation: Read, Write, Describe. */

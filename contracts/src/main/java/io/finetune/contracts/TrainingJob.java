@@ -13,19 +13,29 @@ import java.util.Optional;
  * @param settingsFrom the id of an earlier job whose hyperparameters, as that job was submitted, fill in the ones
  *                     this job leaves out (null: none); a job submitted over REST already carries the filled-in
  *                     settings, and this field says where they came from. Null in jobs written before it existed.
+ * @param build        the build of the dataset to train on (a {@link ShardManifest#build()}): set by whoever knows it
+ *                     (POST /jobs, the build the REST check planned on; a deployment's retraining, the build that
+ *                     triggered it); null, the trainer pins the dataset's newest build when the job first starts.
+ *                     Either way a resumed job reads the same build, however many builds came after it.
  */
 public record TrainingJob(int v, String jobId, String dataset, String baseModel, Hyperparameters hyperparameters,
-                          Instant submittedAt, String settingsFrom) {
+                          Instant submittedAt, String settingsFrom, String build) {
     public static final int VERSION = 1;
     /** The base model name that asks for new weights: {@code scratch}, or {@code scratch:<shape>}. */
     public static final String SCRATCH = "scratch";
     /** The prefix of a base model that names a checkpoint to warm-start from: {@code checkpoint:<checkpointId>}. */
     public static final String CHECKPOINT = "checkpoint:";
 
-    /** A job that takes no settings from another. */
+    /** A job that takes no settings from another, on the build the trainer pins when it first starts. */
     public TrainingJob(int v, String jobId, String dataset, String baseModel, Hyperparameters hyperparameters,
                        Instant submittedAt) {
-        this(v, jobId, dataset, baseModel, hyperparameters, submittedAt, null);
+        this(v, jobId, dataset, baseModel, hyperparameters, submittedAt, null, null);
+    }
+
+    /** A job on the build the trainer pins when it first starts. */
+    public TrainingJob(int v, String jobId, String dataset, String baseModel, Hyperparameters hyperparameters,
+                       Instant submittedAt, String settingsFrom) {
+        this(v, jobId, dataset, baseModel, hyperparameters, submittedAt, settingsFrom, null);
     }
 
     /** True for {@code scratch} and {@code scratch:<shape>}: a run with no pretrained knowledge to start from. */
@@ -41,6 +51,11 @@ public record TrainingJob(int v, String jobId, String dataset, String baseModel,
 
     /** This job with other settings (the ones {@link #settingsFrom} filled in). */
     public TrainingJob withHyperparameters(Hyperparameters settings) {
-        return new TrainingJob(v, jobId, dataset, baseModel, settings, submittedAt, settingsFrom);
+        return new TrainingJob(v, jobId, dataset, baseModel, settings, submittedAt, settingsFrom, build);
+    }
+
+    /** This job on {@code dataBuild} of its dataset. */
+    public TrainingJob onBuild(String dataBuild) {
+        return new TrainingJob(v, jobId, dataset, baseModel, hyperparameters, submittedAt, settingsFrom, dataBuild);
     }
 }

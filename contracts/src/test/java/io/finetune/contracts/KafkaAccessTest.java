@@ -28,12 +28,22 @@ class KafkaAccessTest {
             for (AclBinding binding : grant.bindings(KafkaAccess.scramPrincipal(grant.user()))) {
                 assertThat(binding.pattern().patternType()).isEqualTo(PatternType.LITERAL);
                 assertThat(binding.pattern().name()).isNotEqualTo("*");
-                assertThat(binding.pattern().resourceType()).isIn(ResourceType.TOPIC, ResourceType.GROUP);
+                assertThat(binding.pattern().resourceType()).isIn(ResourceType.TOPIC, ResourceType.GROUP,
+                        ResourceType.TRANSACTIONAL_ID);
                 assertThat(binding.entry().operation()).isIn(AclOperation.READ, AclOperation.WRITE,
                         AclOperation.DESCRIBE);
                 assertThat(binding.entry().principal()).isEqualTo("User:" + grant.user());
             }
         }
+    }
+
+    /** Only the evaluator's serving producer uses a transactional id, and only its own. */
+    @Test
+    void onlyTheEvaluatorHoldsATransactionalIdTheServingOne() {
+        assertThat(KafkaAccess.all()).filteredOn(g -> !g.transactionalIds().isEmpty())
+                .extracting(KafkaAccess.Grant::user).containsExactly(KafkaAccess.EVALUATOR);
+        assertThat(KafkaAccess.of(KafkaAccess.EVALUATOR).transactionalIds())
+                .containsExactly(KafkaAccess.SERVING_TRANSACTIONAL_ID);
     }
 
     @Test

@@ -29,6 +29,20 @@ class TrainingJobTest {
     }
 
     @Test
+    void theBuildTravelsThroughJsonAndAJobWithoutOneLeavesItToTheTrainer() {
+        TrainingJob job = new TrainingJob(1, "job-3", "mail", null, null, Instant.parse("2026-12-03T10:00:00Z"))
+                .onBuild("4be1c0d29a7f3e55");
+
+        assertThat(Json.read(Json.write(job), TrainingJob.class)).isEqualTo(job);
+        assertThat(Json.read(Json.write(job), TrainingJob.class).build()).isEqualTo("4be1c0d29a7f3e55");
+        assertThat(job.withHyperparameters(null).build()).as("kept with other settings").isEqualTo("4be1c0d29a7f3e55");
+        assertThat(Json.write(job.onBuild(null))).doesNotContain("build");
+        assertThat(Json.read("""
+                {"v":1,"jobId":"job-1","dataset":"mail","submittedAt":"2026-12-01T10:00:00Z"}""", TrainingJob.class)
+                .build()).as("a job written before builds were pinned, or pushed without one").isNull();
+    }
+
+    @Test
     void aCheckpointBaseModelNamesTheCheckpointToWarmStartFrom() {
         assertThat(TrainingJob.warmStart("checkpoint:job-1-final")).contains("job-1-final");
         assertThat(TrainingJob.warmStart("distilbert-tiny")).isEmpty();

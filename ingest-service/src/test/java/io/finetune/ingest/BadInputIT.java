@@ -180,6 +180,10 @@ class BadInputIT {
                 rest("text fields that are not a list", create, "application/json",
                         utf8("{\"name\":\"tf\",\"textFields\":{}}"), 400,
                         "'textFields' must be a JSON array, not an object"),
+                rest("a misspelt field creating a dataset", create, "application/json",
+                        utf8("{\"name\":\"typo\",\"textField\":[\"body\"]}"), 400,
+                        "'textField' is not a field here; the fields are 'continuous', 'idField', 'labelField',"
+                                + " 'labels', 'name', 'sealEvery', 'textFields'"),
                 rest("a JSON array instead of a dataset", create, "application/json", utf8("[]"), 400,
                         "the request body must be a JSON object, not an array"),
                 rest("dataset name ../x", create, "application/json", utf8("{\"name\":\"../x\"}"), 400, "'name'"),

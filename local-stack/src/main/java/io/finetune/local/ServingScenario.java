@@ -89,20 +89,26 @@ public final class ServingScenario implements AutoCloseable {
     }
 
     /**
-     * Every prediction of these request ids, repeats included, by id, once each id has one; fails when one has none
-     * within the timeout.
+     * Every prediction of these request ids, repeats included, by id (read committed), once each id has one and a
+     * moment more has passed for a repeat to show; fails when one has none within the timeout.
      */
     public Map<String, List<Prediction>> awaitEveryAnswer(Collection<String> ids, Duration timeout) {
         Set<String> wanted = Set.copyOf(ids);
+        Set<String> answered = new HashSet<>();
         Map<String, List<Prediction>> found = new HashMap<>();
         try (TopicTail predictions = new TopicTail(stack.bootstrapServers(), Topics.PREDICTIONS)) {
             predictions.pollUntil(r -> {
                 if (wanted.contains(r.key())) {
+                    answered.add(r.key());
+                }
+                return answered.containsAll(wanted);
+            }, timeout);
+            for (var r : predictions.poll(Duration.ofSeconds(3))) {
+                if (wanted.contains(r.key())) {
                     found.computeIfAbsent(r.key(), k -> new ArrayList<>())
                             .add(Json.read(TopicTail.text(r), Prediction.class));
                 }
-                return found.keySet().containsAll(wanted);
-            }, timeout);
+            }
         }
         if (!found.keySet().containsAll(wanted)) {
             Set<String> missing = new HashSet<>(wanted);

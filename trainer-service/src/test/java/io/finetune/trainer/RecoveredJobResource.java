@@ -23,14 +23,19 @@ import java.util.Map;
  * A broker plus the data directory a trainer leaves behind when it dies mid-job: the dataset on the shards topic,
  * job {@value #RUNNING_JOB} persisted as RUNNING with the training states its crashed attempt saved (it really ran,
  * and was stopped after step 11 of 12), job {@value #DONE_JOB} persisted as COMPLETED, and job
- * {@value #CANCELLED_JOB} still QUEUED on disk though its cancel had been asked for (the crash came in between). Also
- * trains the running job once without interruption, as the reference its resumed run must match.
+ * {@value #CANCELLED_JOB} still QUEUED on disk though its cancel had been asked for (the crash came in between). The
+ * running job had been pushed without a build and pinned to build b1 at its first start; the dataset was then
+ * prepared again, as build {@value #NEWER_BUILD} of other reviews, before the trainer died. Job
+ * {@value #GONE_BUILD_JOB} waits pinned to a build no longer on the topic. Also trains the running job once without
+ * interruption on b1, as the reference its resumed run must match.
  */
 public class RecoveredJobResource extends LocalKafkaResource {
     private Path root;
     public static final String RUNNING_JOB = "job-recovered";
     public static final String DONE_JOB = "job-done";
     public static final String CANCELLED_JOB = "job-cancelled";
+    public static final String GONE_BUILD_JOB = "job-gone-build";
+    public static final String NEWER_BUILD = "b2";
     public static final String DATASET = "recovery-it-reviews";
     public static final String REFERENCE = "test.reference-final-checkpoint";
 
@@ -60,14 +65,14 @@ public class RecoveredJobResource extends LocalKafkaResource {
                 // what the dead trainer left: states of steps 6 and 8, checkpoint epoch-1
             }
             store.save(job);
-            store.save(new JobStatus(RUNNING_JOB, DATASET, "distilbert-tiny", HYPERPARAMETERS,
+            store.save(new JobStatus(RUNNING_JOB, DATASET, "b1", "distilbert-tiny", HYPERPARAMETERS,
                     JobStatus.State.RUNNING, 11L, 12L, 2, 0.5, null, null, "cpu()",
                     List.of(RUNNING_JOB + "-epoch-1"), "training", submitted, submitted.plusSeconds(1), null, 1,
                     List.of(), null));
             TrainingJob done = new TrainingJob(TrainingJob.VERSION, DONE_JOB, DATASET, "distilbert-tiny", null,
                     submitted.minusSeconds(60));
             store.save(done);
-            store.save(new JobStatus(DONE_JOB, DATASET, "distilbert-tiny", null, JobStatus.State.COMPLETED, 12L,
+            store.save(new JobStatus(DONE_JOB, DATASET, "b1", "distilbert-tiny", null, JobStatus.State.COMPLETED, 12L,
                     12L, 2, 0.4, null, null, "cpu()", List.of(), "done before the restart", done.submittedAt(),
                     done.submittedAt(), done.submittedAt().plusSeconds(30), 1, List.of(), null));
 
@@ -76,6 +81,15 @@ public class RecoveredJobResource extends LocalKafkaResource {
             store.save(cancelled);
             store.save(JobStatus.queued(cancelled, "distilbert-tiny", "queued"));
             store.saveCancelRequest(CANCELLED_JOB);
+
+            TrainingJob gone = new TrainingJob(TrainingJob.VERSION, GONE_BUILD_JOB, DATASET, "distilbert-tiny", null,
+                    submitted.minusSeconds(30)).onBuild("b0");
+            store.save(gone);
+            store.save(JobStatus.queued(gone, "distilbert-tiny", "queued"));
+
+            // The dataset's next version, other reviews in the same number: the newest build from now on.
+            ReviewData.of(DATASET, model, 96, 24, 6).asBuild(NEWER_BUILD)
+                    .publish(config.get("kafka.bootstrap.servers"));
 
             RecordingEvents reference = RecordingEvents.uninterrupted();
             new TrainingRun(job, data.shards(), model, root.resolve("reference"), Device.cpu()).run(reference);

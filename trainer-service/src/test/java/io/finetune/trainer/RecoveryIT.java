@@ -27,6 +27,7 @@ import java.util.Optional;
 
 import static io.finetune.trainer.RecoveredJobResource.CANCELLED_JOB;
 import static io.finetune.trainer.RecoveredJobResource.DONE_JOB;
+import static io.finetune.trainer.RecoveredJobResource.GONE_BUILD_JOB;
 import static io.finetune.trainer.RecoveredJobResource.RUNNING_JOB;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,8 +38,9 @@ import static org.hamcrest.Matchers.nullValue;
 
 /**
  * trainer-service started on the data directory of a trainer that died mid-job: the RUNNING job is queued again,
- * continues from its newest training state and ends with the weights of a run that never died; finished jobs stay
- * finished; a job whose cancel came before the crash ends CANCELLED at once, without queueing again.
+ * continues from its newest training state on the build it was pinned to (though a newer one is on the shards topic)
+ * and ends with the weights of a run that never died; finished jobs stay finished; a job whose cancel came before the
+ * crash ends CANCELLED at once, without queueing again; a job pinned to a build no longer there ends FAILED, saying so.
  */
 @QuarkusTest
 @TestProfile(RecoveryIT.AfterACrash.class)
@@ -56,6 +58,12 @@ class RecoveryIT {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 given().get("/jobs/" + RUNNING_JOB).then().body("state", equalTo("COMPLETED"))
                         .body("message", containsString("resumed at step 8")));
+        given().get("/jobs/" + RUNNING_JOB).then().body("build", equalTo("b1"));
+        given().get("/jobs/" + GONE_BUILD_JOB).then().statusCode(200).body("state", equalTo("FAILED"))
+                .body("build", equalTo("b0"))
+                .body("message", equalTo("dataset '" + RecoveredJobResource.DATASET + "' build b0, which this job"
+                        + " trains on (as submitted), is not on the shards topic: the job does not switch to another"
+                        + " build of the data it trained on; submit it again to train on the dataset's newest build"));
         given().get("/jobs/" + DONE_JOB).then().statusCode(200).body("state", equalTo("COMPLETED"))
                 .body("message", equalTo("done before the restart"));
         given().get("/jobs/" + CANCELLED_JOB).then().statusCode(200).body("state", equalTo("CANCELLED"))
@@ -71,7 +79,8 @@ class RecoveryIT {
             assertThat(events).allMatch(e -> !e.jobId().equals(DONE_JOB), "the finished job is not run again");
             assertThat(events).filteredOn(e -> e.jobId().equals(CANCELLED_JOB)).extracting(TrainingProgress::stage)
                     .as("the cancelled job is not queued again").containsExactly(TrainingProgress.Stage.CANCELLED);
-            assertThat(events).filteredOn(e -> e.stage() == TrainingProgress.Stage.QUEUED)
+            assertThat(events).filteredOn(e -> e.jobId().equals(RUNNING_JOB)
+                            && e.stage() == TrainingProgress.Stage.QUEUED)
                     .extracting(TrainingProgress::message).containsExactly("recovered after a restart: 1 of at most 3"
                             + " attempts crashed the trainer, the last started at 2026-01-01T00:00:01Z");
             assertThat(events).filteredOn(e -> e.stage() == TrainingProgress.Stage.STARTED)

@@ -50,6 +50,15 @@ public record ReviewData(Shard train, Shard validation, ShardManifest manifest) 
                 seed);
     }
 
+    /** The same examples as build {@code build} of the dataset (every example of {@link #of} is in build b1). */
+    public ReviewData asBuild(String build) {
+        return new ReviewData(new Shard(train.dataset(), build, train.split(), train.index(), train.examples()),
+                new Shard(validation.dataset(), build, validation.split(), validation.index(), validation.examples()),
+                new ShardManifest(manifest.v(), manifest.dataset(), build, manifest.labels(), manifest.shards(),
+                        manifest.counts(), manifest.tokenizer(), manifest.model(), manifest.maxLength(),
+                        manifest.configHash(), manifest.report()));
+    }
+
     /** What the trainer reads back from the shards topic. */
     public DatasetShards shards() {
         return new DatasetShards(manifest, Map.of("train", train.examples(), "validation", validation.examples()));

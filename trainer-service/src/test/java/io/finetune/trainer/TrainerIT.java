@@ -67,7 +67,9 @@ class TrainerIT {
                         {"dataset": "%s", "baseModel": "distilbert-tiny",
                          "hyperparameters": {"learningRate": 0.005, "epochs": 5, "batchSize": 16, "maxLength": 64}}
                         """.formatted(DATASET))
-                .post("/jobs").then().statusCode(202).extract().path("jobId");
+                .post("/jobs").then().statusCode(202)
+                .body("build", equalTo("b1")) // pinned to the build the submission was planned on
+                .extract().path("jobId");
 
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 given().get("/jobs/" + jobId).then().body("state", equalTo("COMPLETED")));

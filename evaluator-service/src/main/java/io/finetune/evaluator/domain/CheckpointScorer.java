@@ -61,8 +61,9 @@ public class CheckpointScorer {
         }
         CheckpointInfo info = readInfo(checkpointId, modelDir);
         DatasetShards data = testSets.get(info.dataset(), info.build()).orElseThrow(() -> new Rejection(
-                "unknown-dataset", info.dataset(), "dataset '" + info.dataset()
-                + "' has no manifest on the shards topic"));
+                "unknown-dataset", info.dataset(), "dataset '" + info.dataset() + "' has no manifest"
+                + (info.build() == null ? "" : " of build " + info.build() + ", the one the checkpoint was trained on,")
+                + " on the shards topic"));
         String split = SPLITS.stream().filter(s -> !data.split(s).isEmpty()).findFirst().orElseThrow(() ->
                 new Rejection("no-test-split", info.dataset(), "dataset '" + info.dataset()
                         + "' has no test or validation examples to evaluate on"));

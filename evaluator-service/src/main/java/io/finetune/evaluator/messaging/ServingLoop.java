@@ -23,8 +23,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -36,20 +41,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Answers {@link Topics#INFERENCE_REQUESTS} with {@link Topics#PREDICTIONS}: a thread of its own with plain Kafka
- * clients, so that each poll is one batch through the models. At least once: a poll's offsets are committed only
- * after Kafka acknowledged every prediction and dead letter it produced; a failed send seeks back and answers the
- * batch again (a crash in between answers it twice, with the same request id as key).
+ * clients, so that each poll is one batch through the models. Exactly once for readers that read committed records
+ * (Kafka's consume-transform-produce): a batch's predictions, its dead letters and its request offsets are one
+ * transaction. A batch whose transaction fails is aborted, so none of its answers is ever visible, and answered
+ * again; a crash before the commit leaves an open transaction that the restarted loop aborts
+ * ({@link KafkaAccess#SERVING_TRANSACTIONAL_ID}), and the requests are answered again from the committed offsets.
  */
 @ApplicationScoped
 public class ServingLoop {
     private static final Logger LOG = Logger.getLogger(ServingLoop.class);
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration SEND_TIMEOUT = Duration.ofMinutes(2);
 
     private final ServingConfig config;
     private final Map<String, Object> kafkaConfig;
@@ -102,9 +107,14 @@ public class ServingLoop {
         Map<String, Object> props = new HashMap<>(kafkaConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, KafkaAccess.SERVING_TRANSACTIONAL_ID);
         try (KafkaConsumer<String, String> closedAtTheEnd = consumer;
              KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
+            // Aborts a transaction a killed predecessor left open, and fences it should it still be running.
+            if (!untilDone("starting the serving producer's transactions", producer::initTransactions)) {
+                return;
+            }
             consumer.subscribe(List.of(Topics.INFERENCE_REQUESTS));
             while (running) {
                 ConsumerRecords<String, String> records = consumer.poll(POLL);
@@ -140,30 +150,55 @@ public class ServingLoop {
                 "kafka:" + r.topic() + "/" + r.partition() + "@" + r.offset())));
         RequestBatch.Outcome outcome = batch.answer(incoming);
         try {
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
+            producer.beginTransaction();
             for (Prediction p : outcome.predictions()) {
-                sends.add(producer.send(new ProducerRecord<>(Topics.PREDICTIONS, p.requestId(), Json.write(p))));
+                producer.send(new ProducerRecord<>(Topics.PREDICTIONS, p.requestId(), Json.write(p)));
             }
             for (DeadLetter letter : outcome.deadLetters()) {
                 LOG.warnf("dead letter %s from %s: %s", letter.reason(), letter.origin(), letter.detail());
-                sends.add(producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS, null, Json.write(letter))));
+                producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS, null, Json.write(letter)));
             }
-            for (Future<RecordMetadata> send : sends) {
-                send.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // The offsets go with the answers: both are visible, or neither. The group's generation goes too, so
+            // a replica that lost these partitions to a rebalance cannot commit them (KIP-447).
+            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+            // A commit that timed out may still go through, and only a retry tells (Kafka refuses an abort then).
+            if (!untilDone("committing a batch's answers", producer::commitTransaction)) {
+                return; // shutting down with the commit's fate unknown: the next start settles it
             }
-            consumer.commitSync(nextOffsets(records));
             meters.answered(outcome, records.count(), Duration.ofNanos(System.nanoTime() - started));
-        } catch (WakeupException e) {
-            throw e; // shutting down: the uncommitted batch is answered again by whoever takes the partitions
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
+                 | UnsupportedVersionException e) {
+            throw e; // this producer can do nothing more: serving stops and the liveness check says why
+        } catch (KafkaException e) {
+            // A send the broker refused, a rebalance that moved the partitions, the coordinator away: none of the
+            // batch's answers becomes visible, and its requests are answered again.
+            LOG.errorf(e, "the answers to %d requests were not committed; answering them again", records.count());
+            if (!untilDone("aborting a batch's answers", producer::abortTransaction)) {
+                return;
             }
-            LOG.errorf(e, "the answers to %d requests were not acknowledged; answering them again", records.count());
             // Partitions lost to a rebalance meanwhile are answered again by their new owner from the committed offset.
             records.partitions().stream().filter(consumer.assignment()::contains)
                     .forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
             sleep(config.retryBackoff());
+        }
+    }
+
+    /**
+     * Runs a step of the transaction again while it times out (the broker away for longer than
+     * {@code max.block.ms}: Kafka says each of these steps is safe to retry), so that an outage delays answers
+     * instead of stopping serving; false when shutdown came first.
+     */
+    private boolean untilDone(String step, Runnable action) {
+        while (true) {
+            try {
+                action.run();
+                return true;
+            } catch (TimeoutException e) {
+                if (!running) {
+                    return false;
+                }
+                LOG.warnf("%s timed out (%s); trying again", step, e.getMessage());
+            }
         }
     }
 

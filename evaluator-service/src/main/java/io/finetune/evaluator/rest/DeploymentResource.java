@@ -1,6 +1,7 @@
 package io.finetune.evaluator.rest;
 
-import io.finetune.contracts.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finetune.contracts.PromotionDecision;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.evaluator.messaging.BuildWatcher;
@@ -11,6 +12,7 @@ import io.finetune.evaluator.serving.PromotionPolicy;
 import io.finetune.evaluator.serving.Retraining;
 import io.finetune.evaluator.serving.RetrainingPolicy;
 import io.finetune.evaluator.serving.ServingException;
+import io.finetune.service.rest.JsonBodyProblem;
 import io.finetune.service.rest.Problem;
 import io.finetune.service.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -69,13 +71,16 @@ public class DeploymentResource {
     private final PromotionHistory history;
     private final Retraining retraining;
     private final BuildWatcher builds;
+    /** The REST layer's own mapper, so a body read by hand follows the same rules as the typed ones. */
+    private final ObjectMapper json;
 
     public DeploymentResource(Deployments deployments, PromotionHistory history, Retraining retraining,
-                              BuildWatcher builds) {
+                              BuildWatcher builds, ObjectMapper json) {
         this.deployments = deployments;
         this.history = history;
         this.retraining = retraining;
         this.builds = builds;
+        this.json = json;
     }
 
     @RolesAllowed(Roles.READ)
@@ -109,6 +114,8 @@ public class DeploymentResource {
     @APIResponse(responseCode = "404", description = "No evaluated checkpoint of this id")
     @APIResponse(responseCode = "409", description = "A deployment of this name exists")
     @APIResponse(responseCode = "422", description = "The checkpoint's model is no longer kept")
+    @APIResponse(responseCode = "503", description = "The dataset definition of the checkpoint could not be read from"
+            + " ingest's registry; nothing was changed")
     public Response create(@RequestBody(description = "name and checkpoint id") CreateDeployment request,
                            @Context UriInfo uri) {
         if (request == null || request.name() == null || request.checkpoint() == null) {
@@ -129,6 +136,8 @@ public class DeploymentResource {
     @APIResponse(responseCode = "400", description = "No checkpoint named")
     @APIResponse(responseCode = "404", description = "No deployment of this name, or no evaluated checkpoint of this id")
     @APIResponse(responseCode = "422", description = "The checkpoint's model is no longer kept")
+    @APIResponse(responseCode = "503", description = "The dataset definition of the checkpoint could not be read from"
+            + " ingest's registry; nothing was changed")
     public Deployment point(@Parameter(description = NAME) @PathParam("name") String name,
                             @RequestBody(description = "the checkpoint id to serve") PointDeployment request) {
         if (request == null || request.checkpoint() == null) {
@@ -145,6 +154,8 @@ public class DeploymentResource {
     @APIResponse(responseCode = "200", description = "The deployment, serving the previous checkpoint again")
     @APIResponse(responseCode = "404", description = "No deployment of this name")
     @APIResponse(responseCode = "409", description = "Nothing to roll back to")
+    @APIResponse(responseCode = "503", description = "The dataset definition of the checkpoint could not be read from"
+            + " ingest's registry; nothing was changed")
     public Deployment rollback(@Parameter(description = NAME) @PathParam("name") String name) {
         return change(() -> deployments.rollback(name));
     }
@@ -222,14 +233,14 @@ public class DeploymentResource {
         return change(() -> deployments.clearRetraining(name));
     }
 
-    /** Submits a job that retrains the champion on its dataset's newest build, now. */
+    /** Submits a job that retrains the champion now, on its dataset's newest build when the trainer starts it. */
     @RolesAllowed(Roles.WRITE)
     @POST
     @Path("/{name}/retrain")
     @Operation(summary = "Retrain now", description = "Puts a training job on the jobs topic: the champion's dataset"
-            + " (the trainer takes its newest build) and hyperparameters, warm-started from the champion or from the"
-            + " base model; its checkpoints are evaluated, and a promotion policy decides whether one replaces the"
-            + " champion")
+            + " (the trainer pins its newest build when it starts the job) and hyperparameters, warm-started from the"
+            + " champion or from the base model; its checkpoints are evaluated, and a promotion policy decides whether"
+            + " one replaces the champion")
     @APIResponse(responseCode = "202", description = "The job, on the jobs topic; follow it at the trainer's"
             + " /jobs/{jobId}")
     @APIResponse(responseCode = "400", description = "An unknown warm start")
@@ -252,15 +263,15 @@ public class DeploymentResource {
     }
 
     /** Read by hand: a POST with no body, hence no content type, must work too (a typed body would get 415). */
-    private static Retrain readRetrain(String body) {
+    private Retrain readRetrain(String body) {
         if (body == null || body.isBlank()) {
             return null;
         }
         try {
-            return Json.read(body, Retrain.class);
-        } catch (RuntimeException e) {
-            throw Problem.of(Response.Status.BAD_REQUEST, "the body must be JSON such as {\"warmStart\": \"base\"},"
-                    + " or empty: " + e.getMessage());
+            return json.readValue(body, Retrain.class);
+        } catch (JsonProcessingException e) {
+            throw Problem.of(Response.Status.BAD_REQUEST, JsonBodyProblem.describe(e)
+                    + " (the body is JSON such as {\"warmStart\": \"base\"}, or empty)");
         }
     }
 
@@ -291,6 +302,7 @@ public class DeploymentResource {
             case UNKNOWN_DEPLOYMENT, UNKNOWN_CHECKPOINT -> Problem.of(Response.Status.NOT_FOUND, e.getMessage());
             case ALREADY_EXISTS, NOTHING_TO_ROLL_BACK -> Problem.of(Response.Status.CONFLICT, e.getMessage());
             case MODEL_NOT_KEPT, NO_HOLDOUT, CANNOT_RETRAIN -> Problem.unprocessable(e.getMessage());
+            case REGISTRY_UNAVAILABLE -> Problem.of(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.finetune.evaluator.serving;
 
+import io.finetune.contracts.Topics;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,13 +25,16 @@ public class Deployments {
     private final DeploymentStore store;
     private final ServingModels models;
     private final EvaluationStore evaluations;
+    private final DatasetTextFields textFields;
     /** Whether a change since the last {@link #releaseUnused} may have left a model unused. */
     private boolean changed = true;
 
-    public Deployments(DeploymentStore store, ServingModels models, EvaluationStore evaluations) {
+    public Deployments(DeploymentStore store, ServingModels models, EvaluationStore evaluations,
+                       DatasetTextFields textFields) {
         this.store = store;
         this.models = models;
         this.evaluations = evaluations;
+        this.textFields = textFields;
     }
 
     public Optional<Deployment> get(String name) {
@@ -50,17 +54,21 @@ public class Deployments {
             throw new ServingException(ServingException.Kind.ALREADY_EXISTS, "deployment '" + name
                     + "' exists already; point it at another checkpoint instead");
         }
+        List<String> fields = textFieldsOf(checkpoint);
         models.pin(checkpoint);
-        return record(Deployment.create(name, checkpoint, Instant.now()));
+        return record(Deployment.create(name, checkpoint, fields, Instant.now()));
     }
 
+    /** Pointing a deployment at the checkpoint it serves changes nothing, but records text fields it lacks. */
     public synchronized Deployment point(String name, String checkpoint) {
         Deployment current = existing(name);
         if (current.checkpoint().equals(checkpoint)) {
-            return current;
+            return current.textFields() != null ? current
+                    : record(current.withTextFields(textFieldsOf(checkpoint), Instant.now()));
         }
+        List<String> fields = textFieldsOf(checkpoint);
         models.pin(checkpoint);
-        return record(current.pointedAt(checkpoint, Instant.now()));
+        return record(current.pointedAt(checkpoint, fields, Instant.now()));
     }
 
     public synchronized Deployment rollback(String name) {
@@ -69,7 +77,7 @@ public class Deployments {
             throw new ServingException(ServingException.Kind.NOTHING_TO_ROLL_BACK, "deployment '" + name
                     + "' has served only checkpoint '" + current.checkpoint() + "' since its last rollback");
         }
-        return record(current.rolledBack(Instant.now()));
+        return record(current.rolledBack(textFieldsOf(current.previous()), Instant.now()));
     }
 
     /**
@@ -132,8 +140,9 @@ public class Deployments {
         if (current.isEmpty() || !current.get().checkpoint().equals(champion)) {
             return false;
         }
+        List<String> fields = textFieldsOf(winner);
         models.pin(winner);
-        record(current.get().pointedAt(winner, Instant.now()));
+        record(current.get().pointedAt(winner, fields, Instant.now()));
         return true;
     }
 
@@ -142,12 +151,29 @@ public class Deployments {
                 "no deployment '" + name + "'"));
     }
 
+    /**
+     * The text fields of the checkpoint's dataset, read from ingest's registry now: a request's raw record is read
+     * through them while the deployment serves the checkpoint.
+     */
+    private List<String> textFieldsOf(String checkpoint) {
+        EvaluatedCheckpoint evaluated = evaluations.get(checkpoint).orElseThrow(() -> new ServingException(
+                ServingException.Kind.UNKNOWN_CHECKPOINT, "no evaluated checkpoint '" + checkpoint + "'"));
+        String dataset = evaluated.result().dataset();
+        try {
+            return textFields.of(dataset);
+        } catch (RuntimeException e) {
+            throw new ServingException(ServingException.Kind.REGISTRY_UNAVAILABLE, "the definition of dataset '"
+                    + dataset + "' (checkpoint '" + checkpoint + "') could not be read from "
+                    + Topics.DATASET_REGISTRY + ": " + e.getMessage() + "; nothing was changed, try again", e);
+        }
+    }
+
     private Deployment record(Deployment deployment) {
         store.save(deployment);
         changed = true;
-        LOG.infof("deployment %s serves checkpoint %s (before: %s, promotion policy: %s, retraining: %s)",
-                deployment.name(), deployment.checkpoint(), deployment.previous(), deployment.policy(),
-                deployment.retraining());
+        LOG.infof("deployment %s serves checkpoint %s (before: %s, promotion policy: %s, retraining: %s, a request's"
+                        + " record read through %s)", deployment.name(), deployment.checkpoint(), deployment.previous(),
+                deployment.policy(), deployment.retraining(), deployment.textFields());
         return deployment;
     }
 

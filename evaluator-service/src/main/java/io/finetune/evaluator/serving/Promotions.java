@@ -18,7 +18,7 @@ import java.util.Optional;
 /**
  * Champion against challenger (docs/serving.md#promotion). Each newly evaluated checkpoint is a challenger of every
  * deployment with a policy whose champion was trained on the same dataset with the same labels: both are scored on
- * the promotion holdout of the dataset's newest build, and the challenger replaces the champion (as
+ * the promotion holdout of the build the challenger was trained on, and the challenger replaces the champion (as
  * {@link Deployments#point} does, the champion kept as {@code previous}) when {@link PromotionRule} says it wins.
  * Every verdict goes on the promotions topic and into the deployment's history, wins and losses alike.
  *
@@ -110,6 +110,9 @@ public class Promotions {
                                     EvaluatedCheckpoint challenger) {
         PromotionPolicy policy = deployment.policy();
         String dataset = challenger.result().dataset();
+        // The challenger's own build: fixed for the challenger (a verdict carried out again after a restart, or the
+        // champion's score kept per build, never meets another set), the newest in the retraining loop, and with a
+        // holdout stable across versions, no record either model trained on (docs/serving.md#promotion).
         DatasetShards data = datasets.get(dataset, challenger.checkpoint().build()).orElse(null);
         if (data == null || data.split(PromotionPolicy.HOLDOUT).isEmpty()) {
             return kept(deployment, champion, challenger, null, null, null, "dataset '" + dataset + "'"

@@ -2,10 +2,12 @@ package io.finetune.evaluator.serving;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.InferenceRequest;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.Prediction;
+import io.finetune.contracts.RecordText;
 import io.finetune.evaluator.domain.TextClassifier;
 
 import java.io.IOException;
@@ -20,9 +22,10 @@ import java.util.function.Supplier;
 
 /**
  * One poll's inference requests, answered together: each request is checked, resolved to its deployment's current
- * checkpoint, and the texts of all requests for one checkpoint go through its model in one call (which pads
- * dynamically, batch by batch of similar length). A request that cannot be answered becomes a dead letter with a
- * reason code instead; nothing is dropped.
+ * checkpoint and to its text (given, or made from its raw record through the deployment's text fields as ingest makes
+ * a labeled record's, {@link RecordText}), and the texts of all requests for one checkpoint go through its model in
+ * one call (which pads dynamically, batch by batch of similar length). A request that cannot be answered becomes a
+ * dead letter with a reason code instead; nothing is dropped.
  */
 public final class RequestBatch {
     static final String SERVICE = "evaluator-service";
@@ -41,7 +44,7 @@ public final class RequestBatch {
         List<TextClassifier.Prediction> label(String checkpoint, List<String> texts);
     }
 
-    private record Accepted(InferenceRequest request, Deployment deployment, Incoming record) {
+    private record Accepted(InferenceRequest request, String text, Deployment deployment, Incoming record) {
     }
 
     private final Supplier<List<Deployment>> deployments;
@@ -86,7 +89,7 @@ public final class RequestBatch {
         Instant startedAt = Instant.now();
         List<TextClassifier.Prediction> labels;
         try {
-            labels = labeler.label(checkpoint, accepted.stream().map(a -> a.request().text()).toList());
+            labels = labeler.label(checkpoint, accepted.stream().map(Accepted::text).toList());
         } catch (RuntimeException e) {
             for (Accepted a : accepted) {
                 deadLetters.add(DeadLetter.of(SERVICE, a.record().origin(), null, "inference-failed",
@@ -123,12 +126,17 @@ public final class RequestBatch {
         }
         // Read field by field rather than bound: binding would turn {"text": 5} into "5" silently.
         InferenceRequest request = new InferenceRequest(string(node, "id"), string(node, "text"),
-                string(node, "deployment"));
+                string(node, "deployment"), object(node, "record"));
         if (request.id() == null || request.id().isBlank()) {
             throw new Refused("missing-id", "'id' must name the request, so its prediction can be found");
         }
-        if (request.text() == null || request.text().isBlank()) {
-            throw new Refused("missing-text", "request '" + request.id() + "' has no 'text' to classify");
+        if (request.text() != null && request.record() != null) {
+            throw new Refused("text-and-record", "request '" + request.id() + "' carries both a 'text' and a"
+                    + " 'record': send one of them");
+        }
+        if (request.record() == null && (request.text() == null || request.text().isBlank())) {
+            throw new Refused("missing-text", "request '" + request.id() + "' has no 'text' to classify, nor a"
+                    + " 'record' to make it from");
         }
         String name = request.deployment() != null ? request.deployment() : defaultDeployment.orElseThrow(() ->
                 new Refused("missing-deployment", "request '" + request.id() + "' names no 'deployment' and "
@@ -138,7 +146,24 @@ public final class RequestBatch {
             throw new Refused("unknown-deployment", "request '" + request.id() + "' names deployment '" + name
                     + "', which does not exist");
         }
-        return new Accepted(request, deployment, record);
+        return new Accepted(request, request.record() == null ? request.text() : text(request, deployment),
+                deployment, record);
+    }
+
+    /** The request's record read through the deployment's text fields, as ingest reads a dataset's records. */
+    private static String text(InferenceRequest request, Deployment deployment) {
+        if (deployment.textFields() == null) {
+            throw new Refused("no-text-fields", "request '" + request.id() + "' carries a 'record', but deployment '"
+                    + deployment.name() + "' was recorded before requests could and knows no text fields: point it"
+                    + " at its checkpoint again (PUT /deployments/" + deployment.name() + "/checkpoint) to read them");
+        }
+        RecordText.Read read = RecordText.of(request.record(), deployment.textFields());
+        if (read instanceof RecordText.Problem problem) {
+            throw new Refused(problem.reason(), "request '" + request.id() + "': " + problem.detail() + " (the text"
+                    + " fields of the dataset of checkpoint '" + deployment.checkpoint() + "', which deployment '"
+                    + deployment.name() + "' serves)");
+        }
+        return ((RecordText.Text) read).text();
     }
 
     private static String string(JsonNode request, String field) {
@@ -150,6 +175,17 @@ public final class RequestBatch {
             throw new Refused("wrong-type", "'" + field + "' must be a string, not " + kind(value));
         }
         return value.textValue();
+    }
+
+    private static ObjectNode object(JsonNode request, String field) {
+        JsonNode value = request.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            throw new Refused("wrong-type", "'" + field + "' must be a JSON object, not " + kind(value));
+        }
+        return (ObjectNode) value;
     }
 
     private static String kind(JsonNode node) {

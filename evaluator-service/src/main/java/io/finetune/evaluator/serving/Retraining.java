@@ -25,9 +25,11 @@ import java.util.Set;
 /**
  * Retrains a deployment's champion (docs/serving.md#retraining): puts a {@link TrainingJob} on
  * {@link Topics#TRAINING_JOBS} for the champion's dataset, with the champion's hyperparameters as its job submitted
- * them, warm-started from the champion or from the pretrained model its line began with. The trainer takes the
- * dataset's newest build; the evaluator evaluates the new checkpoints as any others, and a promotion policy decides
- * whether one replaces the champion. Asked for over REST, or on its own for each newer build of the dataset.
+ * them, warm-started from the champion or from the pretrained model its line began with. A job for a newer build
+ * names that build, so it trains on it even where another is prepared before it starts; one asked for names none,
+ * and the trainer pins the dataset's newest build when it starts. The evaluator evaluates the new checkpoints as any
+ * others, and a promotion policy decides whether one replaces the champion. Asked for over REST, or on its own for
+ * each newer build of the dataset.
  */
 @ApplicationScoped
 public class Retraining {
@@ -70,7 +72,7 @@ public class Retraining {
         Deployment deployment = deployments.existing(name);
         String start = warmStart != null ? RetrainingPolicy.of(RetrainingPolicy.ON_REQUEST, warmStart).warmStart()
                 : deployment.retraining() != null ? deployment.retraining().warmStart() : RetrainingPolicy.CHAMPION;
-        TrainingJob job = job(deployment, start, STAMP.format(Instant.now()));
+        TrainingJob job = job(deployment, start, STAMP.format(Instant.now()), null);
         submit(deployment, job, null);
         return job;
     }
@@ -126,7 +128,7 @@ public class Retraining {
         TrainingJob job;
         try {
             // One job id per deployment and build: sent twice (a crash before it was noted), the trainer takes it once.
-            job = job(deployment, deployment.retraining().warmStart(), build.get());
+            job = job(deployment, deployment.retraining().warmStart(), build.get(), build.get());
         } catch (ServingException e) {
             LOG.errorf("deployment %s: build %s is not retrained: %s", deployment.name(), build.get(), e.getMessage());
             deployments.retrained(deployment.name(), null, build.get());
@@ -143,7 +145,8 @@ public class Retraining {
         return deployments.retrained(deployment.name(), job.jobId(), build);
     }
 
-    private TrainingJob job(Deployment deployment, String warmStart, String suffix) {
+    /** @param build the build to train on; null: the newest when the trainer starts the job */
+    private TrainingJob job(Deployment deployment, String warmStart, String suffix, String build) {
         CheckpointInfo champion = evaluations.get(deployment.checkpoint()).map(EvaluatedCheckpoint::checkpoint)
                 .orElseThrow(() -> new ServingException(ServingException.Kind.CANNOT_RETRAIN, "deployment '"
                         + deployment.name() + "' serves checkpoint '" + deployment.checkpoint() + "', whose"
@@ -152,7 +155,7 @@ public class Retraining {
                 : TrainingJob.CHECKPOINT + champion.checkpointId();
         String jobId = JOB_PREFIX + deployment.name() + "-" + safe(suffix);
         return new TrainingJob(TrainingJob.VERSION, jobId, champion.dataset(), baseModel, champion.hyperparameters(),
-                Instant.now());
+                Instant.now()).onBuild(build);
     }
 
     /** The pretrained (or scratch) model the champion's line of warm-started jobs began with. */

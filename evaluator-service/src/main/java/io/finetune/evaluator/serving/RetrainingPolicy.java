@@ -3,10 +3,11 @@ package io.finetune.evaluator.serving;
 import java.util.List;
 
 /**
- * When a deployment retrains its champion (docs/serving.md#retraining): on request only, or also whenever a newer
- * build of the champion's dataset is prepared (a continuous dataset's next version, or a dataset sealed again); and
- * what the new job starts from. The job trains on the dataset's newest build with the champion's hyperparameters as
- * its job submitted them, so a setting left to the trainer's default is still left to it.
+ * When a deployment retrains its champion (docs/serving.md#retraining): on request only, or also whenever a newer build
+ * of the champion's dataset is prepared (a continuous dataset's next version, or a dataset sealed again); and what the
+ * new job starts from. The job trains on the newer build that triggered it (asked for: the dataset's newest when the
+ * trainer starts it) with the champion's hyperparameters as its job submitted them, so a setting left to the trainer's
+ * default is still left to it.
  *
  * @param trigger   {@link #ON_REQUEST} or {@link #NEW_BUILD}
  * @param warmStart {@link #CHAMPION}: the champion's weights (baseModel {@code checkpoint:<id>}); {@link #BASE}: the

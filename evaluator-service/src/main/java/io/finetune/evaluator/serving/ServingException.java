@@ -11,13 +11,21 @@ public class ServingException extends RuntimeException {
         /** A retraining the champion's record cannot set up: no job settings on record, an unknown warm start. */
         CANNOT_RETRAIN,
         /** A correction without a request id or text, or with a label the checkpoint behind it does not have. */
-        INVALID_CORRECTION
+        INVALID_CORRECTION,
+        /** The checkpoint's dataset definition could not be read from ingest's registry topic: try again. */
+        REGISTRY_UNAVAILABLE
     }
 
     private final Kind kind;
 
     ServingException(Kind kind, String message) {
         super(message);
+        this.kind = kind;
+    }
+
+    /** With the failure behind it, so that one that passes (the broker away a moment) is retried as such. */
+    ServingException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
         this.kind = kind;
     }
 

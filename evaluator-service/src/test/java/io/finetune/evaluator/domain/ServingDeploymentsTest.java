@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,8 @@ class ServingDeploymentsTest {
     private EvaluationStore evaluations;
     private ServingModels models;
     private Deployments deployments;
+    /** Ingest's registry as the deployments read it: text fields per defined dataset; null while it is unreadable. */
+    private Map<String, List<String>> registry = new HashMap<>();
 
     @BeforeEach
     void evaluateTwoCheckpoints() {
@@ -48,11 +51,19 @@ class ServingDeploymentsTest {
         for (String checkpoint : List.of("ckpt-a", "ckpt-b", "ckpt-gone")) {
             evaluations.save(evaluation(checkpoint));
         }
-        BundledModels.extract(BundledModels.DEMO_MODEL, workspace.modelOf("ckpt-a"));
-        BundledModels.extract(BundledModels.DEMO_MODEL, workspace.modelOf("ckpt-b"));
+        evaluations.save(evaluation("ckpt-mail", "mails", null));
+        for (String checkpoint : List.of("ckpt-a", "ckpt-b", "ckpt-mail")) {
+            BundledModels.extract(BundledModels.DEMO_MODEL, workspace.modelOf(checkpoint));
+        }
         models = new ServingModels(workspace, new ModelShelf(workspace, evaluations, config), evaluations, config,
                 new EvaluationPrecision(config));
-        deployments = new Deployments(new DeploymentStore(workspace), models, evaluations);
+        registry.put("mails", List.of("Subject", "Body"));
+        deployments = new Deployments(new DeploymentStore(workspace), models, evaluations, dataset -> {
+            if (registry == null) {
+                throw new IllegalStateException("broker away");
+            }
+            return registry.getOrDefault(dataset, List.of("text"));
+        });
     }
 
     @AfterEach
@@ -119,6 +130,48 @@ class ServingDeploymentsTest {
         assertKind(() -> deployments.setPolicy("nobody", policy), ServingException.Kind.UNKNOWN_DEPLOYMENT);
     }
 
+    /** Each change of the checkpoint reads the text fields of the new checkpoint's dataset; they outlive a restart. */
+    @Test
+    void aDeploymentRecordsTheTextFieldsOfItsCheckpointsDataset() {
+        assertThat(deployments.create("phishing", "ckpt-a").textFields()).containsExactly("text");
+        assertThat(deployments.point("phishing", "ckpt-mail").textFields()).containsExactly("Subject", "Body");
+        assertThat(new DeploymentStore(workspace).get("phishing").orElseThrow().textFields())
+                .containsExactly("Subject", "Body");
+        assertThat(deployments.rollback("phishing").textFields()).containsExactly("text");
+    }
+
+    @Test
+    void aRegistryThatCannotBeReadChangesNothing() {
+        deployments.create("phishing", "ckpt-a");
+        registry = null;
+
+        assertThatThrownBy(() -> deployments.point("phishing", "ckpt-mail")).isInstanceOf(ServingException.class)
+                .hasMessageContaining("'mails'").hasMessageContaining("finetune.ingest.datasets")
+                .hasMessageContaining("broker away").satisfies(e -> assertThat(((ServingException) e).kind())
+                        .isEqualTo(ServingException.Kind.REGISTRY_UNAVAILABLE));
+        assertKind(() -> deployments.create("spam", "ckpt-b"), ServingException.Kind.REGISTRY_UNAVAILABLE);
+        assertThat(deployments.all()).extracting(Deployment::name, Deployment::checkpoint)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("phishing", "ckpt-a"));
+        assertThat(pinned()).containsExactly("ckpt-a");
+    }
+
+    /** One recorded before requests carried records: pointing it at its own checkpoint reads its fields. */
+    @Test
+    void aDeploymentWithoutTextFieldsGetsThemWhenPointedAtItsCheckpointAgain() throws IOException {
+        Files.writeString(workspace.serving().resolve("deployments").resolve("old.json"), "{\"name\": \"old\","
+                + " \"checkpoint\": \"ckpt-mail\", \"createdAt\": \"2026-01-01T00:00:00Z\","
+                + " \"updatedAt\": \"2026-01-01T00:00:00Z\"}");
+        deployments = new Deployments(new DeploymentStore(workspace), models, evaluations,
+                dataset -> registry.getOrDefault(dataset, List.of("text")));
+        assertThat(deployments.get("old").orElseThrow().textFields()).isNull();
+
+        Deployment again = deployments.point("old", "ckpt-mail");
+
+        assertThat(again.textFields()).containsExactly("Subject", "Body");
+        assertThat(again.previous()).isNull();
+        assertThat(deployments.point("old", "ckpt-mail")).isSameAs(deployments.get("old").orElseThrow());
+    }
+
     /** A build whose holdout split has these examples per label (none: a build without one). */
     private static ShardManifest manifest(Map<String, Integer> holdout) {
         Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
@@ -147,7 +200,11 @@ class ServingDeploymentsTest {
     }
 
     private static EvaluatedCheckpoint evaluation(String checkpoint, ShardManifest data) {
-        EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", checkpoint, "d", 1, 1L,
+        return evaluation(checkpoint, "d", data);
+    }
+
+    private static EvaluatedCheckpoint evaluation(String checkpoint, String dataset, ShardManifest data) {
+        EvaluationResult result = new EvaluationResult(EvaluationResult.VERSION, "job", checkpoint, dataset, 1, 1L,
                 "test", 2, 0.5, 0.7, 0.5, 0.5, List.of("NEGATIVE", "POSITIVE"), List.of(), new int[][]{{1, 0}, {1, 0}},
                 Instant.EPOCH, null, null, null, null, null);
         return new EvaluatedCheckpoint(result, null, data, null, List.of(), 0, null);

@@ -123,17 +123,7 @@ class EvaluatorServiceIT {
                 64, "test-config", new CleaningReport(List.of(new CleaningReport.Step("deduplicate", 60, 41,
                 "19 exact duplicates")), 19, 0, 3, Map.of("test", Map.of("NEGATIVE", count(0))),
                 Map.of(16, 30, 32, 11)));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", bootstrap, "acks", "all"), new StringSerializer(),
-                new ByteArraySerializer())) {
-            for (Shard shard : shards) {
-                producer.send(new ProducerRecord<>(Topics.SHARDS, dataset, ShardCodec.encode(shard))).get();
-            }
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.SHARDS, dataset,
-                    Json.write(manifest).getBytes(StandardCharsets.UTF_8));
-            record.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
-            producer.send(record).get();
-        }
+        publishBuild(shards, manifest);
         // Two more runs for the report, advice, predictions and the comparison; the first one overfits and its
         // checkpoint.json is of the older kind, without the effective settings; the second one's records them.
         produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, reportJob, reportCheckpoint, dataset,
@@ -318,6 +308,9 @@ class EvaluatorServiceIT {
                 .body("detail", equalTo("'texts' must be a JSON array, not a string"));
         RestAssured.given().contentType("application/json").body("{\"texts\": [{}]}").post("/predict")
                 .then().statusCode(400).body("detail", equalTo("'texts[0]' must be a string, not an object"));
+        RestAssured.given().contentType("application/json").body("{\"text\": [\"a\"]}").post("/predict")
+                .then().statusCode(400).body("detail",
+                        equalTo("'text' is not a field here; the fields are 'checkpoint', 'job', 'texts'"));
     }
 
     private static void problem(Map<String, Object> body, int status) {
@@ -333,6 +326,51 @@ class EvaluatorServiceIT {
         // Through JSON: the record grows new (nullable) fields as the trainer learns new settings.
         return Json.read("{\"learningRate\": " + learningRate + ", \"batchSize\": 8, \"epochs\": 3, "
                 + "\"maxLength\": 64}", Hyperparameters.class);
+    }
+
+    /** As preprocess publishes a build: its shards, then its manifest. */
+    private void publishBuild(List<Shard> shards, ShardManifest manifest) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap, "acks", "all"), new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (Shard shard : shards) {
+                producer.send(new ProducerRecord<>(Topics.SHARDS, manifest.dataset(), ShardCodec.encode(shard)))
+                        .get();
+            }
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.SHARDS, manifest.dataset(),
+                    Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+            record.headers().add(Topics.HEADER_TYPE, "manifest".getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        }
+    }
+
+    @Test
+    void aCheckpointIsEvaluatedOnTheBuildItWasTrainedOnThoughANewerOneIsPrepared() throws Exception {
+        // A continuous dataset: version 1 has the 40 test examples, version 2 (prepared after it) 8 others.
+        String versioned = "versions-" + run;
+        publishVersion(versioned, "v1", testSplit);
+        publishVersion(versioned, "v2", testSplit.subList(0, 8));
+        String older = "job-v1-" + run + "-final";
+        String newer = "job-v2-" + run + "-final";
+        produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, "job-v1-" + run, older, versioned,
+                "v1", "distilbert-tiny", 1, 5, true, 0.5, 0.6, 0.7, null, List.of()), 0));
+        produceChunks(checkpointChunks(new CheckpointInfo(CheckpointInfo.VERSION, "job-v2-" + run, newer, versioned,
+                "v2", "distilbert-tiny", 1, 5, true, 0.5, 0.6, 0.7, null, List.of()), 0));
+        awaitEvaluation(older);
+        awaitEvaluation(newer);
+
+        assertThat(result(older).examples()).as("version 1's test split").isEqualTo(TEST_EXAMPLES);
+        assertThat(result(older).accuracy()).isEqualTo(expectedAccuracy);
+        assertThat(result(newer).examples()).as("version 2's test split").isEqualTo(8);
+    }
+
+    /** A build of {@code name} with {@code test} as its test split, nothing else. */
+    private void publishVersion(String name, String build, List<TokenizedExample> test) throws Exception {
+        Map<String, Integer> perLabel = new java.util.LinkedHashMap<>();
+        test.forEach(e -> perLabel.merge(LABELS.get(e.label()), 1, Integer::sum));
+        publishBuild(List.of(new Shard(name, build, "test", 0, test)), new ShardManifest(ShardManifest.VERSION, name,
+                build, LABELS, Map.of("test", 1), Map.of("test", perLabel), "distilbert-tiny", "distilbert-tiny", 64,
+                "test-config", new CleaningReport(List.of(), 0, 0, 0, Map.of(), Map.of())));
     }
 
     @Test

@@ -48,6 +48,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -203,6 +204,7 @@ class PromotionIT {
         assertThat(job.dataset()).isEqualTo(dataset);
         assertThat(job.baseModel()).isEqualTo(TrainingJob.CHECKPOINT + trained);
         assertThat(job.hyperparameters()).isEqualTo(settings);
+        assertThat(job.build()).as("trains on the build that triggered it, whatever comes after").isEqualTo(newer);
         RestAssured.get("/deployments/" + deployment).then().statusCode(200)
                 .body("retraining.lastBuild", equalTo(newer)).body("retraining.lastJob", equalTo(expectedId));
 
@@ -211,7 +213,9 @@ class PromotionIT {
                 .post("/deployments/" + deployment + "/retrain").then().statusCode(202)
                 .body("baseModel", equalTo("distilbert-tiny")).body("dataset", equalTo(dataset))
                 .extract().path("jobId");
-        assertThat(jobs(deployment, asked)).extracting(TrainingJob::jobId).containsExactly(expectedId, asked);
+        assertThat(jobs(deployment, asked)).extracting(TrainingJob::jobId, TrainingJob::build)
+                .as("asked for, the job leaves the build to the trainer: the newest when it starts")
+                .containsExactly(tuple(expectedId, newer), tuple(asked, null));
         problem(RestAssured.given().contentType(ContentType.JSON).body(Map.of("warmStart", "scratch"))
                 .post("/deployments/" + deployment + "/retrain"), 400);
         problem(RestAssured.given().contentType(ContentType.JSON).body("{warmStart")

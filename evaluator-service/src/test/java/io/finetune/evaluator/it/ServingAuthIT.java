@@ -71,6 +71,36 @@ class ServingAuthIT {
                 .post("/deployments/auth-check/corrections").then().statusCode(404);
     }
 
+    /** A misspelt field would silently take the default (no margin, the champion's weights): refused instead. */
+    @Test
+    void aFieldABodyDoesNotHaveIsRefusedNamingItBeforeAnythingChanges() {
+        Map<String, String> bodies = Map.of(
+                "POST /deployments", "{\"name\": \"auth-check\", \"checkpoint\": \"c\", \"policy\": {}}",
+                "PUT /deployments/auth-check/checkpoint", "{\"checkpointId\": \"c\"}",
+                "PUT /deployments/auth-check/policy", "{\"metric\": \"accuracy\", \"minImprovment\": 0.05}",
+                "PUT /deployments/auth-check/retraining", "{\"trigger\": \"new-build\", \"warm_start\": \"base\"}",
+                "POST /deployments/auth-check/retrain", "{\"warmstart\": \"base\"}",
+                "POST /deployments/auth-check/corrections",
+                "{\"requestId\": \"r-1\", \"text\": \"t\", \"label\": \"pos\", \"lable\": \"neg\"}");
+        Map<String, String> unknown = Map.of("POST /deployments", "policy",
+                "PUT /deployments/auth-check/checkpoint", "checkpointId",
+                "PUT /deployments/auth-check/policy", "minImprovment",
+                "PUT /deployments/auth-check/retraining", "warm_start",
+                "POST /deployments/auth-check/retrain", "warmstart",
+                "POST /deployments/auth-check/corrections", "lable");
+        bodies.forEach((call, body) -> {
+            String[] methodAndPath = call.split(" ");
+            given().header("X-API-Key", AuthIT.KEY).contentType(ContentType.JSON).body(body)
+                    .request(methodAndPath[0], methodAndPath[1]).then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("'" + unknown.get(call) + "' is not a field here"));
+        });
+        given().header("X-API-Key", AuthIT.KEY).contentType(ContentType.JSON).body("{\"minImprovment\": 0.05}")
+                .put("/deployments/auth-check/policy").then().statusCode(400)
+                .body("detail", containsString("the fields are 'evaluationSet', 'metric', 'minImprovement'"));
+        given().header("X-API-Key", AuthIT.READ_KEY).get("/deployments/auth-check").then().statusCode(404);
+    }
+
     @Test
     void readingDeploymentsNeedsACredentialAndAReadKeyIsEnough() {
         given().get("/deployments").then().statusCode(401);

@@ -6,6 +6,7 @@ import com.networknt.schema.SpecVersion;
 import io.finetune.contracts.CheckpointChunk;
 import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.CleaningReport;
+import io.finetune.contracts.DatasetDefined;
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
@@ -51,6 +52,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -63,7 +65,9 @@ import static org.hamcrest.Matchers.nullValue;
 /**
  * Serving against a real broker: two checkpoints of the bundled tiny model are evaluated the way the trainer's would
  * be, a deployment is created on one over REST, and requests pushed onto the requests topic as a kcat user would are
- * answered on the predictions topic, once each, naming the checkpoint that the deployment served at the time.
+ * answered on the predictions topic, once each, naming the checkpoint that the deployment served at the time. Their
+ * dataset is defined on ingest's registry as e-mails are, its text in {@code Subject} and {@code Body}, so a request
+ * may carry such a raw record instead of a text.
  */
 @QuarkusTest
 @WithTestResource(LocalKafkaResource.class)
@@ -91,6 +95,7 @@ class ServingIT {
 
     @BeforeAll
     void publishTwoCheckpoints() throws IOException {
+        defineDataset(List.of("Subject", "Body"));
         model = BundledModels.extract(BundledModels.DEMO_MODEL, tmp.resolve("tiny-model"));
         List<TokenizedExample> test = List.of(new TokenizedExample("t0", 0, new int[]{2, 10, 3}),
                 new TokenizedExample("t1", 1, new int[]{2, 11, 12, 3}));
@@ -113,6 +118,23 @@ class ServingIT {
             List<CheckpointChunk> chunks = chunks(checkpoint);
             TopicTail.produce(bootstrap, Topics.CHECKPOINTS, chunks.stream().map(CheckpointChunk::checkpointId)
                     .toList(), chunks.stream().map(CheckpointChunk::encode).toList());
+        }
+    }
+
+    /**
+     * The definition as ingest's registry writes it when the dataset is created over its REST API: key
+     * "dataset/defined/claim", header ft-type "defined", acks=all.
+     */
+    private void defineDataset(List<String> textFields) {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap, "acks", "all"),
+                new StringSerializer(), new StringSerializer())) {
+            var record = new ProducerRecord<>(Topics.DATASET_REGISTRY, dataset + "/" + DatasetDefined.TYPE + "/"
+                    + UUID.randomUUID(), Json.write(DatasetDefined.of(dataset, textFields, "Label", LABELS,
+                    "Email_ID", "ingest-it")));
+            record.headers().add(Topics.HEADER_TYPE, DatasetDefined.TYPE.getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -172,6 +194,49 @@ class ServingIT {
         assertThat(metric("finetune_serving_latency_seconds_count")).isGreaterThanOrEqualTo(all.size());
         RestAssured.get("/q/health/live").then().statusCode(200)
                 .body("checks.find { it.name == 'serving' }.status", equalTo("UP"));
+    }
+
+    /**
+     * A raw e-mail record is read through the text fields of the served checkpoint's dataset as ingest reads the
+     * dataset's records (subject, newline, body): it gets the prediction its text gets. Records that give no text
+     * are dead letters naming the fields expected.
+     */
+    @Test
+    void aRawRecordIsAnsweredAsTheTextItsDatasetsTextFieldsMake() {
+        awaitEvaluations();
+        String name = "mail-" + run;
+        RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", name, "checkpoint", first))
+                .post("/deployments").then().statusCode(201).body("textFields", equalTo(List.of("Subject", "Body")));
+        String subject = "Your account is locked";
+        String body = "Verify your password within 24 hours at the link below";
+        String asRecord = "record-" + run;
+        String asText = "text-" + run;
+        String both = "both-" + run;
+        String noText = "no-text-" + run;
+        TopicTail.produce(bootstrap, Topics.INFERENCE_REQUESTS, List.of(asRecord, asText, both, noText), Stream.of(
+                Map.of("id", asRecord, "deployment", name, "record", Map.of("Email_ID", 4711, "Subject", subject,
+                        "Body", body)),
+                Map.of("id", asText, "deployment", name, "text", subject + "\n" + body),
+                Map.of("id", both, "deployment", name, "text", subject, "record", Map.of("Body", body)),
+                Map.of("id", noText, "deployment", name, "record", Map.of("Email_ID", 4712, "text", body))
+        ).map(request -> Json.write(request).getBytes(StandardCharsets.UTF_8)).toList());
+
+        Map<String, Prediction> answered = awaitPredictions(List.of(asRecord, asText));
+        float[] expected = expected(List.of(subject + "\n" + body))[0];
+        for (Prediction p : answered.values()) {
+            assertThat(p.checkpoint()).isEqualTo(first);
+            assertThat(p.probabilities().get("POSITIVE")).isCloseTo(expected[1], within(1e-5));
+        }
+        assertThat(answered.get(asRecord).probabilities().get("POSITIVE"))
+                .isCloseTo(answered.get(asText).probabilities().get("POSITIVE"), within(1e-6));
+        assertThat(answered.get(asRecord).tokens()).isEqualTo(answered.get(asText).tokens());
+
+        DeadLetter twice = awaitDeadLetter(l -> l.detail() != null && l.detail().contains("'" + both + "'"));
+        assertThat(twice.reason()).isEqualTo("text-and-record");
+        DeadLetter missing = awaitDeadLetter(l -> l.detail() != null && l.detail().contains("'" + noText + "'"));
+        assertThat(missing.reason()).isEqualTo("missing-text");
+        assertThat(missing.detail()).contains("'Subject', 'Body' missing or blank");
+        assertThat(missing.payload()).contains("4712");
     }
 
     @Test

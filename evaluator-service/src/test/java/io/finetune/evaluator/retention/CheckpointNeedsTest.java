@@ -58,7 +58,8 @@ class CheckpointNeedsTest {
         evaluations.add(evaluation("job-1", "job-1-epoch-2", 2, false, 0.40, null));
         evaluations.add(evaluation("job-1", "job-1-epoch-3", 3, false, 0.45, null));
         evaluations.add(evaluation("job-1", "job-1-final", 2, true, 0.40, null));
-        deployments.add(new Deployment("phishing", "job-1-epoch-3", "job-1-epoch-1", AT, AT, null, null));
+        deployments.add(new Deployment("phishing", "job-1-epoch-3", "job-1-epoch-1", AT, AT, null, null,
+                List.of("text")));
 
         assertThat(needs().whyNeeded("job-1-epoch-3")).hasValue("deployment 'phishing' serves it");
         assertThat(needs().whyNeeded("job-1-epoch-1")).hasValue("deployment 'phishing' rolls back to it");

@@ -20,8 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class RequestBatchTest {
-    private static final Deployment PHISHING = Deployment.create("phishing", "ckpt-a", Instant.EPOCH);
-    private static final Deployment SPAM = Deployment.create("spam", "ckpt-b", Instant.EPOCH);
+    private static final Deployment PHISHING = Deployment.create("phishing", "ckpt-a", List.of("text"), Instant.EPOCH);
+    private static final Deployment SPAM = Deployment.create("spam", "ckpt-b", List.of("text"), Instant.EPOCH);
+    /** A deployment whose checkpoint's dataset was defined with text fields Subject and Body, as e-mail exports are. */
+    private static final Deployment MAIL = Deployment.create("mail", "ckpt-m", List.of("Subject", "Body"),
+            Instant.EPOCH);
 
     @TempDir
     Path dir;
@@ -75,6 +78,50 @@ class RequestBatchTest {
         assertThat(outcome.deadLetters().get(6).detail()).contains("'nobody'");
         assertThat(outcome.deadLetters().get(6).payload()).contains("\"nobody\"");
         assertThat(outcome.deadLetters()).allSatisfy(l -> assertThat(l.origin()).startsWith("kafka:test/0@"));
+        assertThat(outcome.predictions()).extracting(Prediction::requestId).containsExactly("7");
+    }
+
+    /** A raw record is read through the deployment's text fields, as ingest reads the dataset's records. */
+    @Test
+    void aRecordIsClassifiedByTheTextItsDatasetsTextFieldsMake() {
+        RequestBatch batch = new RequestBatch(() -> List.of(MAIL, SPAM), Optional.empty(), byLength);
+
+        RequestBatch.Outcome outcome = batch.answer(List.of(
+                request("{\"id\": \"1\", \"deployment\": \"mail\", \"record\": {\"Email_ID\": 4711,"
+                        + " \"Body\": \"Click here to verify\", \"Subject\": \"Your account\"}}"),
+                request("{\"id\": \"2\", \"deployment\": \"mail\", \"record\": {\"Subject\": \" \","
+                        + " \"Body\": \"only a body\"}}"),
+                request("{\"id\": \"3\", \"deployment\": \"mail\", \"text\": \"a text as before\"}"),
+                request("{\"id\": \"4\", \"deployment\": \"spam\", \"record\": {\"text\": \"default field\"}}")));
+
+        assertThat(outcome.deadLetters()).isEmpty();
+        assertThat(calls).containsExactly("ckpt-m[Your account\nClick here to verify, only a body, a text as before]",
+                "ckpt-b[default field]");
+        assertThat(outcome.predictions()).extracting(Prediction::requestId).containsExactly("1", "2", "3", "4");
+    }
+
+    @Test
+    void recordsThatCannotBeReadBecomeDeadLettersNamingTheFieldsExpected() {
+        Deployment old = new Deployment("old", "ckpt-o", null, Instant.EPOCH, Instant.EPOCH, null, null, null);
+        RequestBatch batch = new RequestBatch(() -> List.of(MAIL, old), Optional.empty(), byLength);
+
+        RequestBatch.Outcome outcome = batch.answer(List.of(
+                request("{\"id\": \"1\", \"deployment\": \"mail\", \"text\": \"t\", \"record\": {\"Body\": \"b\"}}"),
+                request("{\"id\": \"2\", \"deployment\": \"mail\"}"),
+                request("{\"id\": \"3\", \"deployment\": \"mail\", \"record\": \"Subject: hi\"}"),
+                request("{\"id\": \"4\", \"deployment\": \"mail\", \"record\": {\"text\": \"wrong field\"}}"),
+                request("{\"id\": \"5\", \"deployment\": \"mail\", \"record\": {\"Subject\": \"hi\", \"Body\": 5}}"),
+                request("{\"id\": \"6\", \"deployment\": \"old\", \"record\": {\"text\": \"t\"}}"),
+                request("{\"id\": \"7\", \"deployment\": \"mail\", \"record\": {\"Body\": \"fine\"}}")));
+
+        assertThat(outcome.deadLetters()).extracting(DeadLetter::reason).containsExactly("text-and-record",
+                "missing-text", "wrong-type", "missing-text", "wrong-type", "no-text-fields");
+        assertThat(outcome.deadLetters().get(2).detail()).contains("'record'", "object", "string");
+        assertThat(outcome.deadLetters().get(3).detail()).contains("request '4'", "'Subject', 'Body' missing or blank",
+                "ckpt-m", "'mail'");
+        assertThat(outcome.deadLetters().get(3).payload()).contains("wrong field");
+        assertThat(outcome.deadLetters().get(4).detail()).contains("'Body' must be a string");
+        assertThat(outcome.deadLetters().get(5).detail()).contains("PUT /deployments/old/checkpoint");
         assertThat(outcome.predictions()).extracting(Prediction::requestId).containsExactly("7");
     }
 

@@ -60,15 +60,15 @@ class ServingMetersTest {
 
     @Test
     void theServedCheckpointIsOneSeriesPerDeploymentAndASwapRemovesTheOldOne() {
-        Deployment phishing = Deployment.create("phishing", "ckpt-a", Instant.EPOCH);
-        meters.deployments(List.of(phishing, Deployment.create("spam", "ckpt-a", Instant.EPOCH)));
+        Deployment phishing = Deployment.create("phishing", "ckpt-a", List.of("text"), Instant.EPOCH);
+        meters.deployments(List.of(phishing, Deployment.create("spam", "ckpt-a", List.of("text"), Instant.EPOCH)));
         assertThat(sample("finetune_serving_checkpoint_info{checkpoint=\"ckpt-a\",deployment=\"phishing\",}"))
                 .isEqualTo(1);
         assertThat(sample("finetune_serving_checkpoint_info{checkpoint=\"ckpt-a\",deployment=\"spam\",}"))
                 .isEqualTo(1);
 
-        meters.deployments(List.of(phishing.pointedAt("ckpt-b", Instant.EPOCH),
-                Deployment.create("spam", "ckpt-a", Instant.EPOCH)));
+        meters.deployments(List.of(phishing.pointedAt("ckpt-b", List.of("text"), Instant.EPOCH),
+                Deployment.create("spam", "ckpt-a", List.of("text"), Instant.EPOCH)));
 
         assertThat(series("finetune_serving_checkpoint_info{")).containsExactlyInAnyOrder(
                 "finetune_serving_checkpoint_info{checkpoint=\"ckpt-b\",deployment=\"phishing\",} 1.0",
@@ -77,7 +77,7 @@ class ServingMetersTest {
 
     @Test
     void theDatasetSharesAreThoseOfTheServedCheckpointsTrainAndTestSplits() {
-        meters.deployments(List.of(Deployment.create("phishing", "ckpt-a", Instant.EPOCH)));
+        meters.deployments(List.of(Deployment.create("phishing", "ckpt-a", List.of("text"), Instant.EPOCH)));
 
         assertThat(sample("finetune_serving_dataset_share{deployment=\"phishing\",label=\"ham\",split=\"train\",}"))
                 .isEqualTo(0.75);
@@ -90,14 +90,14 @@ class ServingMetersTest {
         // A checkpoint of another dataset build: its shares replace the old ones, labels it lacks disappear.
         data.put("ckpt-c", manifest(List.of("ham", "phishing", "spam"),
                 Map.of("train", Map.of("ham", 1, "phishing", 1, "spam", 2))));
-        meters.deployments(List.of(Deployment.create("phishing", "ckpt-c", Instant.EPOCH)));
+        meters.deployments(List.of(Deployment.create("phishing", "ckpt-c", List.of("text"), Instant.EPOCH)));
         assertThat(series("finetune_serving_dataset_share{")).containsExactlyInAnyOrder(
                 "finetune_serving_dataset_share{deployment=\"phishing\",label=\"ham\",split=\"train\",} 0.25",
                 "finetune_serving_dataset_share{deployment=\"phishing\",label=\"phishing\",split=\"train\",} 0.25",
                 "finetune_serving_dataset_share{deployment=\"phishing\",label=\"spam\",split=\"train\",} 0.5");
 
         // No dataset on record for the checkpoint (an evaluation stored before manifests were kept): no shares.
-        meters.deployments(List.of(Deployment.create("phishing", "ckpt-unknown", Instant.EPOCH)));
+        meters.deployments(List.of(Deployment.create("phishing", "ckpt-unknown", List.of("text"), Instant.EPOCH)));
         assertThat(series("finetune_serving_dataset_share{")).isEmpty();
         assertThat(series("finetune_serving_checkpoint_info{")).containsExactly(
                 "finetune_serving_checkpoint_info{checkpoint=\"ckpt-unknown\",deployment=\"phishing\",} 1.0");

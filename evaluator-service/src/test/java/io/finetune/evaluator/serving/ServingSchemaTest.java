@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ServingSchemaTest {
     private static final Path SCHEMAS = Path.of("..", "docs", "schemas");
-    private static final Deployment PHISHING = Deployment.create("phishing", "ckpt-a", Instant.EPOCH);
+    private static final Deployment PHISHING = Deployment.create("phishing", "ckpt-a", List.of("Subject", "Body"),
+            Instant.EPOCH);
 
     private final RequestBatch batch = new RequestBatch(() -> List.of(PHISHING), Optional.empty(),
             (checkpoint, texts) -> texts.stream().map(t -> new TextClassifier.Prediction("phishing",
@@ -32,7 +33,9 @@ class ServingSchemaTest {
 
     private static final List<String> VALID = List.of(
             "{\"id\": \"m1\", \"text\": \"Verify your password\", \"deployment\": \"phishing\"}",
-            "{\"id\": \"m2\", \"text\": \"x\", \"deployment\": \"phishing\", \"unknown\": {\"is\": \"ignored\"}}");
+            "{\"id\": \"m2\", \"text\": \"x\", \"deployment\": \"phishing\", \"unknown\": {\"is\": \"ignored\"}}",
+            "{\"id\": \"m8\", \"deployment\": \"phishing\", \"record\": {\"Email_ID\": 8, \"Subject\": \"Invoice\","
+                    + " \"Body\": \"Open the attachment\"}}");
 
     private static final List<String> INVALID = List.of(
             "[1, 2]",
@@ -43,7 +46,9 @@ class ServingSchemaTest {
             "{\"id\": \"m4\", \"text\": \"  \", \"deployment\": \"phishing\"}",
             "{\"id\": \"m5\", \"text\": 5, \"deployment\": \"phishing\"}",
             "{\"id\": 6, \"text\": \"numeric id\", \"deployment\": \"phishing\"}",
-            "{\"id\": \"m7\", \"text\": \"x\", \"deployment\": 7}");
+            "{\"id\": \"m7\", \"text\": \"x\", \"deployment\": 7}",
+            "{\"id\": \"m9\", \"text\": \"x\", \"deployment\": \"phishing\", \"record\": {\"Subject\": \"x\"}}",
+            "{\"id\": \"m10\", \"deployment\": \"phishing\", \"record\": \"Subject: x\"}");
 
     @Test
     void requestsTheSchemaAcceptsAreAnsweredAndTheOthersDeadLettered() throws IOException {

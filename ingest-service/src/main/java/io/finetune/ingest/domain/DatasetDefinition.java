@@ -1,6 +1,7 @@
 package io.finetune.ingest.domain;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.finetune.contracts.RecordText;
 
 import java.util.List;
 
@@ -24,7 +25,7 @@ public record DatasetDefinition(String name, List<String> textFields, String lab
     }
 
     public static DatasetDefinition defaults(String name) {
-        return new DatasetDefinition(name, List.of("text"), "label", null, "id");
+        return new DatasetDefinition(name, RecordText.DEFAULT_FIELDS, "label", null, "id");
     }
 
     public boolean allows(String label) {

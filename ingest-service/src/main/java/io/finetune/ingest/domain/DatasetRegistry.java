@@ -120,7 +120,7 @@ public class DatasetRegistry {
         }
         DatasetDefined event = DatasetDefined.of(name, definition.textFields(), definition.labelField(),
                 definition.labels(), definition.idField(), replica, definition.continuous(), definition.sealEvery());
-        return claim(name, DatasetDefined.TYPE, event, view -> view.definitionKey).join();
+        return claim(name, DatasetDefined.TYPE, event, views::definitionKey).join();
     }
 
     public boolean exists(String name) {
@@ -130,8 +130,7 @@ public class DatasetRegistry {
 
     public DatasetDefinition definition(String name) {
         awaitLoaded();
-        DatasetViews.View view = views.get(name);
-        DatasetDefined defined = view == null ? null : view.definition;
+        DatasetDefined defined = views.definition(name);
         return defined == null ? DatasetDefinition.defaults(name)
                 : new DatasetDefinition(name, defined.textFields(), defined.labelField(), defined.labels(),
                 defined.idField(), Boolean.TRUE.equals(defined.continuous()), defined.sealEvery());
@@ -144,8 +143,8 @@ public class DatasetRegistry {
     /** Whether the dataset was created continuous: a seal ends a version of it, and records keep coming. */
     public boolean isContinuous(String name) {
         awaitLoaded();
-        DatasetViews.View view = views.get(name);
-        return view != null && view.definition != null && Boolean.TRUE.equals(view.definition.continuous());
+        DatasetDefined defined = views.definition(name);
+        return defined != null && Boolean.TRUE.equals(defined.continuous());
     }
 
     /**
@@ -158,7 +157,7 @@ public class DatasetRegistry {
         }
         return views.names().stream().filter(name -> {
             DatasetViews.View view = views.get(name);
-            DatasetDefined defined = view.definition;
+            DatasetDefined defined = views.definition(name);
             if (defined == null || !Boolean.TRUE.equals(defined.continuous()) || defined.sealEvery() == null) {
                 return false;
             }
@@ -274,7 +273,8 @@ public class DatasetRegistry {
             long accepted = accepted(name);
             DatasetSealed claim = DatasetSealed.claim(name, number, accepted, replica, process,
                     isContinuous(name) ? (options == null ? PreprocessOptions.defaults() : options) : null);
-            return claim(name, DatasetSealed.TYPE, claim, v -> v.sealKey).thenApply(won -> won ? accepted : -1L);
+            return claim(name, DatasetSealed.TYPE, claim, d -> views.get(d).sealKey)
+                    .thenApply(won -> won ? accepted : -1L);
         }).whenComplete((accepted, error) -> {
             if (error != null || accepted < 0) {
                 sealing.remove(name);
@@ -457,14 +457,14 @@ public class DatasetRegistry {
      * type for the dataset. A claim that lost is deleted (a tombstone) so compaction drops it.
      */
     private CompletableFuture<Boolean> claim(String name, String type, Object event,
-                                             Function<DatasetViews.View, String> winnerKey) {
+                                             Function<String, String> winnerKey) {
         awaitLoaded();
         String key = name + "/" + type + "/" + UUID.randomUUID();
         return log.append(name, key, type, Json.write(event))
                 .thenCompose(log::readPast)
                 .orTimeout(waitLimit.toMillis(), TimeUnit.MILLISECONDS)
                 .thenComposeAsync(read -> {
-                    if (key.equals(winnerKey.apply(views.get(name)))) {
+                    if (key.equals(winnerKey.apply(name))) {
                         return CompletableFuture.completedFuture(true);
                     }
                     return log.append(name, key, type, null).thenApply(deleted -> false);

@@ -2,6 +2,7 @@ package io.finetune.ingest.domain;
 
 import io.finetune.contracts.DatasetCounts;
 import io.finetune.contracts.DatasetDefined;
+import io.finetune.contracts.DatasetDefinitions;
 import io.finetune.contracts.DatasetSealed;
 import io.finetune.contracts.Json;
 
@@ -10,14 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * What the registry topic says about each dataset, built from its events in offset order: the first definition and
- * the first claim of each seal number win (later ones lost a race and are ignored; the winning claim's own key
- * updates it), and each replica's newest counts are kept.
+ * What the registry topic says about each dataset, built from its events in offset order: the first definition
+ * ({@link DatasetDefinitions}, the rule the evaluator reads definitions by too) and the first claim of each seal number
+ * win (later ones lost a race and are ignored; the winning claim's own key updates it), and each replica's newest
+ * counts are kept.
  */
 final class DatasetViews {
     static final class View {
-        volatile DatasetDefined definition;
-        volatile String definitionKey;
         volatile DatasetSealed seal;
         volatile String sealKey;
         /**
@@ -31,6 +31,7 @@ final class DatasetViews {
     }
 
     private final Map<String, View> views = new ConcurrentHashMap<>();
+    private final DatasetDefinitions definitions = new DatasetDefinitions();
 
     /** One event of the topic; tombstones (json null) only retract claims that lost, so they change nothing. */
     void apply(String key, String type, String json) {
@@ -38,14 +39,7 @@ final class DatasetViews {
             return;
         }
         switch (type) {
-            case DatasetDefined.TYPE -> {
-                DatasetDefined defined = Json.read(json, DatasetDefined.class);
-                View view = view(defined.dataset());
-                if (view.definition == null) {
-                    view.definitionKey = key;
-                    view.definition = defined;
-                }
-            }
+            case DatasetDefined.TYPE -> view(definitions.apply(key, json));
             case DatasetSealed.TYPE -> {
                 DatasetSealed sealed = Json.read(json, DatasetSealed.class);
                 View view = view(sealed.dataset());
@@ -85,6 +79,18 @@ final class DatasetViews {
 
     View get(String dataset) {
         return views.get(dataset);
+    }
+
+    /** The dataset's definition, or null when it has none. */
+    DatasetDefined definition(String dataset) {
+        DatasetDefinitions.Winner winner = definitions.winner(dataset);
+        return winner == null ? null : winner.definition();
+    }
+
+    /** The key of the dataset's definition event, or null when it has none. */
+    String definitionKey(String dataset) {
+        DatasetDefinitions.Winner winner = definitions.winner(dataset);
+        return winner == null ? null : winner.key();
     }
 
     private View view(String dataset) {

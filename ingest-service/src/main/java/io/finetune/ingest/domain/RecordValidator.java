@@ -10,13 +10,13 @@ import io.finetune.contracts.FieldProblem;
 import io.finetune.contracts.Hashing;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.PreprocessOptionsReader;
+import io.finetune.contracts.RecordText;
 import io.finetune.contracts.SafeNames;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -115,25 +115,11 @@ public final class RecordValidator {
         DatasetDefinition definition = origin.origin() != null && origin.origin().isCorrection()
                 ? given.withFields(CORRECTION_TEXT, "label", "id") : given;
         String dataset = definition.name();
-        List<String> parts = new ArrayList<>();
-        for (String field : definition.textFields()) {
-            JsonNode value = node.get(field);
-            if (value == null || value.isNull()) {
-                continue;
-            }
-            if (!value.isTextual()) {
-                return new Validation.Rejected(dataset, "wrong-type", field, "'" + field + "' must be a string");
-            }
-            if (!value.asText().isBlank()) {
-                parts.add(value.asText());
-            }
+        RecordText.Read read = RecordText.of(node, definition.textFields());
+        if (read instanceof RecordText.Problem problem) {
+            return new Validation.Rejected(dataset, problem.reason(), problem.field(), problem.detail());
         }
-        if (parts.isEmpty()) {
-            String fields = String.join("', '", definition.textFields());
-            return new Validation.Rejected(dataset, "missing-text", definition.textFields().get(0),
-                    "the record has no text: '" + fields + "' missing or blank");
-        }
-        String text = String.join("\n", parts);
+        String text = ((RecordText.Text) read).text();
         // Only JSON Lines readers cut long lines; a CSV row, a JSON array item or a Parquet row reaches here whole,
         // and a text that cannot fit a Kafka record must be rejected here rather than fail the send (a 500).
         if (text.length() > maxRecordBytes / 3 && text.getBytes(StandardCharsets.UTF_8).length > maxRecordBytes) {

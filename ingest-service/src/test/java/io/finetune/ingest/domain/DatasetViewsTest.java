@@ -32,8 +32,8 @@ class DatasetViewsTest {
         views.apply("d/sealed/1", DatasetSealed.TYPE, Json.write(claim.asEnded()));
 
         DatasetViews.View view = views.get("d");
-        assertThat(view.definitionKey).isEqualTo("d/defined/1");
-        assertThat(view.definition.textFields()).containsExactly("text");
+        assertThat(views.definitionKey("d")).isEqualTo("d/defined/1");
+        assertThat(views.definition("d").textFields()).containsExactly("text");
         assertThat(view.sealKey).isEqualTo("d/sealed/1");
         assertThat(view.seal.accepted()).isEqualTo(7);
         assertThat(view.seal.ended()).isTrue();
@@ -67,7 +67,7 @@ class DatasetViewsTest {
         assertThat(counts.get("r1").accepted()).isEqualTo(4);
         assertThat(counts.get("r1").rejectedByReason()).isEqualTo(Map.of("y", 2L));
         assertThat(counts.get("r2").accepted()).isEqualTo(5);
-        assertThat(views.get("d").definition).isNull();
+        assertThat(views.definition("d")).isNull();
     }
 
     @Test

@@ -2,13 +2,16 @@ package io.finetune.kafka.local;
 
 import io.finetune.contracts.KafkaAccess;
 import io.finetune.contracts.Topics;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -187,6 +190,38 @@ class KafkaAclTest {
         assertThat(produce(evaluator, Topics.PREDICTIONS)).isNull();
         assertThat(produce(access.scramClient(KafkaAccess.TRAINER), Topics.PREDICTIONS))
                 .isInstanceOf(TopicAuthorizationException.class);
+    }
+
+    /**
+     * The evaluator answers each batch of requests in one transaction (predictions and the requests' offsets) under
+     * its transactional id; nobody else may use that id, so nobody can fence the evaluator or commit its offsets.
+     */
+    @Test
+    void theEvaluatorAnswersInItsServingTransactionAndNobodyElseCan() {
+        assertThat(answerInATransaction(access.scramClient(KafkaAccess.EVALUATOR))).isNull();
+        assertThat(answerInATransaction(access.scramClient(KafkaAccess.INFERENCE_CLIENT)))
+                .isInstanceOf(TransactionalIdAuthorizationException.class);
+        assertThat(answerInATransaction(access.scramClient(KafkaAccess.TRAINER)))
+                .isInstanceOf(TransactionalIdAuthorizationException.class);
+    }
+
+    /** One serving transaction, as ServingLoop runs it: null when it committed, else the authorization error. */
+    private static Throwable answerInATransaction(Map<String, Object> client) {
+        Properties props = properties(client);
+        props.put("transactional.id", KafkaAccess.SERVING_TRANSACTIONAL_ID);
+        props.put("max.block.ms", "20000");
+        try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(Topics.PREDICTIONS, "request-1".getBytes(StandardCharsets.UTF_8),
+                    "{}".getBytes(StandardCharsets.UTF_8)));
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(Topics.INFERENCE_REQUESTS, 0),
+                    new OffsetAndMetadata(0)), new ConsumerGroupMetadata(KafkaAccess.SERVING_GROUP));
+            producer.commitTransaction();
+            return null;
+        } catch (AuthorizationException e) {
+            return e;
+        }
     }
 
     /** Produces one record and waits for the answer: null when it was written, else why not. */

@@ -133,9 +133,9 @@ record Verdict(List<Check> checks, int repeatedResults) {
     }
 
     /**
-     * Every inference request answered, by the deployed final checkpoint, as the undisturbed run's final checkpoint
-     * answers the same text. Serving is at least once: a request answered again after a restart carries the same
-     * key, so a reader keeping the last prediction per key sees one answer; repeats are counted, and each must agree.
+     * Every inference request answered exactly once, by the deployed final checkpoint, as the undisturbed run's final
+     * checkpoint answers the same text. The predictions are read committed, as an application relying on serving's
+     * transactions reads them (docs/serving.md): a second prediction for a request fails the check.
      */
     private static Check serving(RunOutcome run, RunOutcome baseline) {
         String checkpoint = run.jobId() + "-final";
@@ -151,9 +151,10 @@ record Verdict(List<Check> checks, int repeatedResults) {
             }
         }
         int expectedRequests = baseline.predictions().size() * TrialRun.SERVING_ROUNDS;
-        boolean passed = run.served().size() == expectedRequests && wrongCheckpoint == 0 && otherAnswer == 0;
+        boolean passed = run.served().size() == expectedRequests && repeated == 0 && wrongCheckpoint == 0
+                && otherAnswer == 0;
         return new Check("serving", passed, String.format("%d/%d answered%s%s%s", run.served().size(),
-                expectedRequests, repeated > 0 ? ", " + repeated + " again" : "",
+                expectedRequests, repeated > 0 ? ", " + repeated + " answered twice" : "",
                 wrongCheckpoint > 0 ? ", " + wrongCheckpoint + " by another checkpoint" : "",
                 otherAnswer > 0 ? ", " + otherAnswer + " other answers" : ""));
     }

@@ -7,16 +7,20 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What was wrong with a JSON document, for a problem's detail: where the text stops being JSON, or which field holds
- * a value of the wrong kind and what kind it must be (in JSON's words, not Java's).
+ * a value of the wrong kind and what kind it must be (in JSON's words, not Java's), or which field is not one of the
+ * body's (a misspelt {@code textField} refused, not ignored, with the fields there are).
  */
 public final class JsonBodyProblem {
     /** Jackson names the token it found in its message: "... from Array value (token `JsonToken.START_ARRAY`)". */
@@ -44,6 +48,11 @@ public final class JsonBodyProblem {
         String name = within == null ? path
                 : path.isEmpty() ? within : within + (path.startsWith("[") ? "" : ".") + path;
         String field = name.isEmpty() ? "the request body" : "'" + name + "'";
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return field + " is not a field here; the fields are " + unknown.getKnownPropertyIds().stream()
+                    .map(Objects::toString).sorted().map(known -> "'" + known + "'")
+                    .collect(Collectors.joining(", "));
+        }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             return field + " must be " + kind(mismatch.getTargetType()) + found(mismatch);
         }

@@ -1,6 +1,7 @@
 package io.finetune.service.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,19 @@ class JsonBodyProblemTest {
                 .isEqualTo("'settings.epochs' must be a number, not \"many\"");
         assertThat(problemOf("{\"texts\": [\"a\", {}]}")).isEqualTo("'texts[1]' must be a string, not an object");
         assertThat(problemOf("[1]")).isEqualTo("the request body must be a JSON object, not an array");
+    }
+
+    @Test
+    void aFieldTheBodyDoesNotHaveIsNamedWithTheFieldsItHas() {
+        ObjectMapper strict = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        JsonProcessingException top = catchThrowableOfType(JsonProcessingException.class,
+                () -> strict.readValue("{\"dataset\": \"d\", \"text\": []}", Job.class));
+        assertThat(JsonBodyProblem.describe(top))
+                .isEqualTo("'text' is not a field here; the fields are 'dataset', 'settings', 'texts'");
+        JsonProcessingException nested = catchThrowableOfType(JsonProcessingException.class,
+                () -> strict.readValue("{\"settings\": {\"epoch\": 2}}", Job.class));
+        assertThat(JsonBodyProblem.describe(nested))
+                .isEqualTo("'settings.epoch' is not a field here; the fields are 'bf16', 'epochs'");
     }
 
     @Test

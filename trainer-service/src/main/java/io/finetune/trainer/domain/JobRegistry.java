@@ -16,9 +16,9 @@ import java.util.function.UnaryOperator;
 /**
  * The jobs this trainer replica knows, their state, and which were asked to stop. Backed by {@link JobStore}: the
  * jobs of earlier runs and their cancel requests are known from the start (so a redelivered job event is not run
- * twice, and a job cancelled just before a crash stays cancelled), and every change of state or checkpoints is
- * written through. Step-by-step progress stays in memory: it is on the progress topic. A waiting job is shown with
- * its place in {@link JobQueue}.
+ * twice, and a job cancelled just before a crash stays cancelled), and every change of state, checkpoints or pinned
+ * build is written through. Step-by-step progress stays in memory: it is on the progress topic. A waiting job is
+ * shown with its place in {@link JobQueue}.
  */
 @ApplicationScoped
 public class JobRegistry {
@@ -66,6 +66,7 @@ public class JobRegistry {
         jobs.computeIfPresent(jobId, (id, status) -> {
             JobStatus changed = change.apply(status);
             if (changed != null && (status.state() != changed.state()
+                    || !Objects.equals(status.build(), changed.build())
                     || !Objects.equals(status.checkpoints(), changed.checkpoints())
                     || !Objects.equals(status.attempts(), changed.attempts())
                     || !Objects.equals(status.crashes(), changed.crashes())

@@ -47,11 +47,11 @@ import java.util.stream.Collectors;
  * <p>Jobs wait in a {@link JobQueue}, which shows each its place and lets a cancel take it out of line at once.
  *
  * <p>Jobs survive restarts: at startup, jobs persisted as QUEUED or RUNNING are queued again and continue from their
- * newest saved training state; one whose cancel was asked for before the restart ends CANCELLED there and then. A
- * shutdown stops the running job at the next step, saves its state and puts it back to QUEUED on disk, so the next
- * start continues it instead of reporting it cancelled. A job still RUNNING on disk at startup was running when the
- * process died: that attempt crashed the trainer, and after {@code trainer.max-attempts} such attempts the job ends
- * FAILED instead of crashing it again (docs/training.md).
+ * newest saved training state, on the dataset build they are pinned to ({@link TrainingData}); one whose cancel was
+ * asked for before the restart ends CANCELLED there and then. A shutdown stops the running job at the next step, saves
+ * its state and puts it back to QUEUED on disk, so the next start continues it instead of reporting it cancelled. A job
+ * still RUNNING on disk at startup was running when the process died: that attempt crashed the trainer, and after
+ * {@code trainer.max-attempts} such attempts the job ends FAILED instead of crashing it again (docs/training.md).
  *
  * <p>A job's final state follows the broker's acknowledgement of its COMPLETED, FAILED or CANCELLED event
  * ({@link #finish}).
@@ -82,7 +82,7 @@ public class JobWorker {
     private final TrainerOutput output;
     private final TrainingMetrics metrics;
     private final TrainerConfig config;
-    private final ShardReader shards;
+    private final TrainingData trainingData;
     private final JobPlanner planner;
     private final TrainingDevice device;
     private volatile boolean shuttingDown;
@@ -97,7 +97,7 @@ public class JobWorker {
         this.metrics = metrics;
         this.device = device;
         this.config = config;
-        this.shards = shards;
+        this.trainingData = new TrainingData(TrainingData.Builds.of(shards), registry);
         JobTopicReader submittedJobs = new JobTopicReader(kafkaConfig);
         this.planner = new JobPlanner(new BaseModels(new ModelResolver(config.dataDir().resolve("models")),
                 CheckpointSource.firstOf(new LocalCheckpoints(config.dataDir().resolve("jobs")),
@@ -261,8 +261,7 @@ public class JobWorker {
         metrics.started();
         Path workDir = store.jobDir(jobId);
         try {
-            DatasetShards data = shards.read(job.dataset()).orElseThrow(() -> new IllegalArgumentException(
-                    "unknown dataset '" + job.dataset() + "': no prepared shards on the shards topic"));
+            DatasetShards data = trainingData.of(job);
             JobPlan plan = planner.plan(job, data, workDir, device.device());
             TrainingResult result = new TrainingRun(plan, workDir)
                     .run(new JobEvents(jobId, registry, output, metrics, config, () -> shuttingDown));

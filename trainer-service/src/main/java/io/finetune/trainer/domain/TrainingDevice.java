@@ -72,10 +72,12 @@ public class TrainingDevice {
 
     private static void gauge(MeterRegistry registry, String name, String description, Supplier<MemoryUsage> memory,
                               ToDoubleFunction<MemoryUsage> field) {
+        // Held strongly: Micrometer keeps a gauge's object weakly, and nothing else holds this supplier (a method
+        // reference made for the call), so a garbage collection would leave the gauge reading NaN for good.
         Gauge.builder(name, memory, m -> {
             MemoryUsage usage = m.get();
             return usage == null ? Double.NaN : field.applyAsDouble(usage);
-        }).baseUnit(BaseUnits.BYTES).description(description).register(registry);
+        }).strongReference(true).baseUnit(BaseUnits.BYTES).description(description).register(registry);
     }
 
     /**

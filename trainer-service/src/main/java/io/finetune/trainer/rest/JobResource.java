@@ -110,8 +110,9 @@ public class JobResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @BodyLimit("job")
     @Operation(summary = "Submit a fine-tuning job", description = "Plans the job as the worker will run it (dataset"
-            + " prepared, base model found, settings within bounds) and queues it. The answer is the job's status;"
-            + " GET /jobs/{jobId} follows it, and its progress events go to finetune.training.progress.")
+            + " prepared, base model found, settings within bounds) and queues it, pinned to the dataset build it was"
+            + " planned on (its 'build'). The answer is the job's status; GET /jobs/{jobId} follows it, and its"
+            + " progress events go to finetune.training.progress.")
     @APIResponse(responseCode = "202", description = "Accepted and queued; Location names the job",
             headers = @Header(name = "Location", description = "/jobs/{jobId}"),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -143,8 +144,8 @@ public class JobResource {
                 "dataset '" + request.dataset() + "' is not prepared (yet): seal it in ingest-service and wait until"
                         + " preprocess-service reports it READY"));
         TrainingJob job;
-        try {
-            job = plan(submitted, data);
+        try { // on the build planned on: the job trains on it, whatever is prepared before it starts or resumes
+            job = plan(submitted.onBuild(data.manifest().build()), data);
         } catch (UnrunnableJobException e) {
             throw Problem.unprocessable(e.getMessage());
         }

@@ -44,6 +44,8 @@ class TrainingDeviceTest {
         long used = 3L << 30;
         AtomicReference<MemoryUsage> reading = new AtomicReference<>(new MemoryUsage(-1, used, used, total));
         TrainingDevice.registerMemoryGauges(registry, reading::get);
+        // Nothing but the gauges holds the supplier: a collection must not turn them into NaN.
+        System.gc();
 
         String scrape = registry.scrape();
         assertThat(scrape).contains("finetune_trainer_gpu_memory_used_bytes " + (double) used)
