@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The small version of {@code bin/crash-test}: on the real local deployment, one SIGKILL of each service, one more of
- * the evaluator while it answers inference requests, and two broker restarts (while records are ingested, and while
- * checkpoints are sent), each at a seeded random moment of a full run, and every run must end exactly as the
+ * the evaluator while it answers inference requests, and one broker restart in each of its windows (while records are
+ * ingested, while shards are published, while checkpoints are sent and while the final checkpoint is evaluated), each
+ * at a seeded random moment of a full run, and every run must end exactly as the
  * undisturbed one (same shards, job completed, the same checkpoints each evaluated with the same metrics, the same
  * answer for every test text over REST and for every inference request on the topics).
  */
@@ -26,11 +27,11 @@ class CrashIT {
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(System.out, table), true, StandardCharsets.UTF_8);
         List<TrialResult> results = CrashTrials.run(root, root.resolve("local-stack/target/crash-stack"),
-                CrashTrials.Options.parse(new String[]{"--trials", "7", "--seed", "7", "--targets", "ingest-service,"
+                CrashTrials.Options.parse(new String[]{"--trials", "9", "--seed", "7", "--targets", "ingest-service,"
                         + "preprocess-service,trainer-service,evaluator-service,evaluator-serving,kafka-broker,"
-                        + "kafka-broker-checkpoints"}), out);
+                        + "kafka-broker-shards,kafka-broker-checkpoints,kafka-broker-evaluation"}), out);
 
-        assertThat(results).hasSize(7);
+        assertThat(results).hasSize(9);
         assertThat(results).as("trials that did not end as the undisturbed run; table:%n%s",
                 table.toString(StandardCharsets.UTF_8)).allSatisfy(r -> {
                     assertThat(r.injected()).as("trial %d hit its target", r.number()).isTrue();
