@@ -26,6 +26,12 @@ public class Deployments {
     private final ServingModels models;
     private final EvaluationStore evaluations;
     private final DatasetTextFields textFields;
+    /**
+     * Serialises the changes, which may read ingest's registry topic for as long as the broker takes to answer. Only
+     * the pinning and recording that follow also hold this object's lock, which {@link #releaseUnused} takes after
+     * every batch: a slow registry read delays other changes, never serving.
+     */
+    private final Object changes = new Object();
     /** Whether a change since the last {@link #releaseUnused} may have left a model unused. */
     private boolean changed = true;
 
@@ -45,39 +51,43 @@ public class Deployments {
         return store.all();
     }
 
-    public synchronized Deployment create(String name, String checkpoint) {
+    public Deployment create(String name, String checkpoint) {
         if (!Deployment.isValidName(name)) {
             throw new ServingException(ServingException.Kind.INVALID_NAME, "deployment name '" + name + "' must be 1-63"
                     + " lower-case letters, digits or inner dashes");
         }
-        if (store.get(name).isPresent()) {
-            throw new ServingException(ServingException.Kind.ALREADY_EXISTS, "deployment '" + name
-                    + "' exists already; point it at another checkpoint instead");
+        synchronized (changes) {
+            if (store.get(name).isPresent()) {
+                throw new ServingException(ServingException.Kind.ALREADY_EXISTS, "deployment '" + name
+                        + "' exists already; point it at another checkpoint instead");
+            }
+            List<String> fields = textFieldsOf(checkpoint);
+            return pinAndRecord(checkpoint, Deployment.create(name, checkpoint, fields, Instant.now()));
         }
-        List<String> fields = textFieldsOf(checkpoint);
-        models.pin(checkpoint);
-        return record(Deployment.create(name, checkpoint, fields, Instant.now()));
     }
 
     /** Pointing a deployment at the checkpoint it serves changes nothing, but records text fields it lacks. */
-    public synchronized Deployment point(String name, String checkpoint) {
-        Deployment current = existing(name);
-        if (current.checkpoint().equals(checkpoint)) {
-            return current.textFields() != null ? current
-                    : record(current.withTextFields(textFieldsOf(checkpoint), Instant.now()));
+    public Deployment point(String name, String checkpoint) {
+        synchronized (changes) {
+            Deployment current = existing(name);
+            if (current.checkpoint().equals(checkpoint)) {
+                return current.textFields() != null ? current
+                        : record(current.withTextFields(textFieldsOf(checkpoint), Instant.now()));
+            }
+            List<String> fields = textFieldsOf(checkpoint);
+            return pinAndRecord(checkpoint, current.pointedAt(checkpoint, fields, Instant.now()));
         }
-        List<String> fields = textFieldsOf(checkpoint);
-        models.pin(checkpoint);
-        return record(current.pointedAt(checkpoint, fields, Instant.now()));
     }
 
-    public synchronized Deployment rollback(String name) {
-        Deployment current = existing(name);
-        if (current.previous() == null) {
-            throw new ServingException(ServingException.Kind.NOTHING_TO_ROLL_BACK, "deployment '" + name
-                    + "' has served only checkpoint '" + current.checkpoint() + "' since its last rollback");
+    public Deployment rollback(String name) {
+        synchronized (changes) {
+            Deployment current = existing(name);
+            if (current.previous() == null) {
+                throw new ServingException(ServingException.Kind.NOTHING_TO_ROLL_BACK, "deployment '" + name
+                        + "' has served only checkpoint '" + current.checkpoint() + "' since its last rollback");
+            }
+            return record(current.rolledBack(textFieldsOf(current.previous()), Instant.now()));
         }
-        return record(current.rolledBack(textFieldsOf(current.previous()), Instant.now()));
     }
 
     /**
@@ -85,48 +95,58 @@ public class Deployments {
      * ({@link Promotions}). Only where there is a holdout to judge on: the dataset of the checkpoint it serves must
      * have been prepared with a holdoutFraction above 0.
      */
-    public synchronized Deployment setPolicy(String name, PromotionPolicy policy) {
-        Deployment current = existing(name);
-        EvaluatedCheckpoint served = evaluations.get(current.checkpoint()).orElseThrow(() -> new ServingException(
-                ServingException.Kind.UNKNOWN_CHECKPOINT, "no evaluation of checkpoint '" + current.checkpoint()
-                + "' on record"));
-        int holdout = served.data() == null ? 0 : served.data().examples(PromotionPolicy.HOLDOUT);
-        if (holdout == 0) {
-            String dataset = served.result().dataset();
-            throw new ServingException(ServingException.Kind.NO_HOLDOUT, "deployment '" + name + "' serves checkpoint '"
-                    + current.checkpoint() + "' of dataset '" + dataset + "', whose build "
-                    + (served.data() == null ? "" : served.data().build() + " ") + "has no promotion holdout to judge"
-                    + " challengers on: seal the dataset again with the preprocess option holdoutFraction (0.1, say),"
-                    + " train on that build, point the deployment at the new checkpoint, then set the policy"
-                    + " (docs/serving.md#promotion)");
+    public Deployment setPolicy(String name, PromotionPolicy policy) {
+        synchronized (changes) {
+            Deployment current = existing(name);
+            EvaluatedCheckpoint served = evaluations.get(current.checkpoint()).orElseThrow(() -> new ServingException(
+                    ServingException.Kind.UNKNOWN_CHECKPOINT, "no evaluation of checkpoint '" + current.checkpoint()
+                    + "' on record"));
+            int holdout = served.data() == null ? 0 : served.data().examples(PromotionPolicy.HOLDOUT);
+            if (holdout == 0) {
+                String dataset = served.result().dataset();
+                throw new ServingException(ServingException.Kind.NO_HOLDOUT, "deployment '" + name + "' serves"
+                        + " checkpoint '" + current.checkpoint() + "' of dataset '" + dataset + "', whose build "
+                        + (served.data() == null ? "" : served.data().build() + " ") + "has no promotion holdout to"
+                        + " judge challengers on: seal the dataset again with the preprocess option holdoutFraction"
+                        + " (0.1, say), train on that build, point the deployment at the new checkpoint, then set the"
+                        + " policy (docs/serving.md#promotion)");
+            }
+            return record(current.withPolicy(policy, Instant.now()));
         }
-        return record(current.withPolicy(policy, Instant.now()));
     }
 
-    public synchronized Deployment clearPolicy(String name) {
-        Deployment current = existing(name);
-        return current.policy() == null ? current : record(current.withPolicy(null, Instant.now()));
+    public Deployment clearPolicy(String name) {
+        synchronized (changes) {
+            Deployment current = existing(name);
+            return current.policy() == null ? current : record(current.withPolicy(null, Instant.now()));
+        }
     }
 
     /** When the deployment retrains its champion on its own; what it submitted under an earlier policy is kept. */
-    public synchronized Deployment setRetraining(String name, RetrainingPolicy retraining) {
-        Deployment current = existing(name);
-        return record(current.withRetraining(retraining.continuing(current.retraining()), Instant.now()));
+    public Deployment setRetraining(String name, RetrainingPolicy retraining) {
+        synchronized (changes) {
+            Deployment current = existing(name);
+            return record(current.withRetraining(retraining.continuing(current.retraining()), Instant.now()));
+        }
     }
 
-    public synchronized Deployment clearRetraining(String name) {
-        Deployment current = existing(name);
-        return current.retraining() == null ? current : record(current.withRetraining(null, Instant.now()));
+    public Deployment clearRetraining(String name) {
+        synchronized (changes) {
+            Deployment current = existing(name);
+            return current.retraining() == null ? current : record(current.withRetraining(null, Instant.now()));
+        }
     }
 
     /**
      * Notes in the deployment's retraining policy a job submitted for it, and the newer build that triggered it
      * (null: asked for); a deployment without a policy keeps none.
      */
-    synchronized Deployment retrained(String name, String job, String build) {
-        Deployment current = existing(name);
-        return current.retraining() == null ? current
-                : record(current.withRetraining(current.retraining().submitted(job, build), Instant.now()));
+    Deployment retrained(String name, String job, String build) {
+        synchronized (changes) {
+            Deployment current = existing(name);
+            return current.retraining() == null ? current
+                    : record(current.withRetraining(current.retraining().submitted(job, build), Instant.now()));
+        }
     }
 
     /**
@@ -135,15 +155,16 @@ public class Deployments {
      *
      * @return whether it now serves the winner
      */
-    synchronized boolean promote(String name, String champion, String winner) {
-        Optional<Deployment> current = store.get(name);
-        if (current.isEmpty() || !current.get().checkpoint().equals(champion)) {
-            return false;
+    boolean promote(String name, String champion, String winner) {
+        synchronized (changes) {
+            Optional<Deployment> current = store.get(name);
+            if (current.isEmpty() || !current.get().checkpoint().equals(champion)) {
+                return false;
+            }
+            List<String> fields = textFieldsOf(winner);
+            pinAndRecord(winner, current.get().pointedAt(winner, fields, Instant.now()));
+            return true;
         }
-        List<String> fields = textFieldsOf(winner);
-        models.pin(winner);
-        record(current.get().pointedAt(winner, fields, Instant.now()));
-        return true;
     }
 
     Deployment existing(String name) {
@@ -168,7 +189,13 @@ public class Deployments {
         }
     }
 
-    private Deployment record(Deployment deployment) {
+    /** The pin and the record together, so that {@link #releaseUnused} never unpins the model in between. */
+    private synchronized Deployment pinAndRecord(String checkpoint, Deployment deployment) {
+        models.pin(checkpoint);
+        return record(deployment);
+    }
+
+    private synchronized Deployment record(Deployment deployment) {
         store.save(deployment);
         changed = true;
         LOG.infof("deployment %s serves checkpoint %s (before: %s, promotion policy: %s, retraining: %s, a request's"
@@ -180,7 +207,8 @@ public class Deployments {
     /**
      * Unloads and unpins the models no deployment serves or can roll back to. For the serving loop, between batches:
      * a batch uses the models its deployments pointed at when it began, which a change during it must not take away.
-     * Under this object's lock, so it never races a change that has pinned a model but not yet recorded it.
+     * Under this object's lock, so it never races a change that has pinned a model but not yet recorded it; a change
+     * holds that lock only to pin and record, never while it reads the registry.
      */
     public synchronized void releaseUnused() {
         if (!changed) {

@@ -155,6 +155,47 @@ class ServingDeploymentsTest {
         assertThat(pinned()).containsExactly("ckpt-a");
     }
 
+    /**
+     * The serving loop releases models after every batch; a change waiting on a slow registry (a broker away for up
+     * to a minute) must not hold it up, and a second change waits for the first rather than overwrite it.
+     */
+    @Test
+    void aSlowRegistryReadHoldsUpOtherChangesButNeverServing() throws Exception {
+        deployments.create("phishing", "ckpt-a");
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        deployments = new Deployments(new DeploymentStore(workspace), models, evaluations, dataset -> {
+            reading.countDown();
+            try {
+                answer.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return registry.getOrDefault(dataset, List.of("text"));
+        });
+        java.util.concurrent.ExecutorService changer = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Deployment> pointing = changer.submit(() -> deployments.point("phishing",
+                    "ckpt-mail"));
+            assertThat(reading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.Future<Deployment> rolling = changer.submit(() -> deployments.rollback("phishing"));
+
+            java.util.concurrent.CompletableFuture<Void> released =
+                    java.util.concurrent.CompletableFuture.runAsync(deployments::releaseUnused);
+            released.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(rolling).as("a second change waits for the first").isNotDone();
+
+            answer.countDown();
+            assertThat(pointing.get(10, java.util.concurrent.TimeUnit.SECONDS).checkpoint()).isEqualTo("ckpt-mail");
+            Deployment rolledBack = rolling.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(rolledBack.checkpoint()).as("the rollback saw the change before it").isEqualTo("ckpt-a");
+            assertThat(rolledBack.previous()).isNull();
+        } finally {
+            answer.countDown();
+            changer.shutdownNow();
+        }
+    }
+
     /** One recorded before requests carried records: pointing it at its own checkpoint reads its fields. */
     @Test
     void aDeploymentWithoutTextFieldsGetsThemWhenPointedAtItsCheckpointAgain() throws IOException {
