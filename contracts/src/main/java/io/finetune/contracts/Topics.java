@@ -45,6 +45,11 @@ public final class Topics {
      * deployment name): promoted, or kept out with both scores and why. Kept: it is the deployments' history.
      */
     public static final String PROMOTIONS = "finetune.serving.promotions";
+    /**
+     * What each deployment serves now (JSON {@link DeploymentState}, key = deployment name), written by the evaluator
+     * after each change: serving replicas follow it. Compacted: a deployment's last state is all that counts.
+     */
+    public static final String DEPLOYMENTS = "finetune.serving.deployments";
     /** Records any service could not accept, with the reason (JSON {@link DeadLetter}). */
     public static final String DEAD_LETTERS = "finetune.deadletters";
 
@@ -80,6 +85,8 @@ public final class Topics {
                 new Spec(PREDICTIONS, 3, Map.of("retention.ms", WEEK)),
                 // One partition: a deployment's decisions in order; a few a day.
                 new Spec(PROMOTIONS, 1, Map.of("retention.ms", FOREVER)),
+                // One partition: every replica reads it all, a change or two a day.
+                new Spec(DEPLOYMENTS, 1, Map.of("retention.ms", FOREVER, "cleanup.policy", "compact")),
                 new Spec(DEAD_LETTERS, 1, Map.of("retention.ms", WEEK)),
                 // One partition: claims (create, seal) are decided by offset order. A few events a second at most.
                 new Spec(DATASET_REGISTRY, 1, Map.of("retention.ms", FOREVER, "cleanup.policy", "compact")));
