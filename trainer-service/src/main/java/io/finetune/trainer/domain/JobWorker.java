@@ -1,5 +1,6 @@
 package io.finetune.trainer.domain;
 
+import io.finetune.contracts.CheckpointTopicReader;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.ShardReader;
 import io.finetune.contracts.TrainingJob;
@@ -7,7 +8,6 @@ import io.finetune.contracts.TrainingProgress;
 import io.finetune.distilbert.ModelResolver;
 import io.finetune.distilbert.TrainingResult;
 import io.finetune.trainer.config.TrainerConfig;
-import io.finetune.trainer.messaging.CheckpointTopicReader;
 import io.finetune.trainer.messaging.JobTopicReader;
 import io.finetune.trainer.messaging.TrainerOutput;
 import io.finetune.trainer.training.BaseModels;
@@ -101,7 +101,7 @@ public class JobWorker {
         JobTopicReader submittedJobs = new JobTopicReader(kafkaConfig);
         this.planner = new JobPlanner(new BaseModels(new ModelResolver(config.dataDir().resolve("models")),
                 CheckpointSource.firstOf(new LocalCheckpoints(config.dataDir().resolve("jobs")),
-                        new CheckpointTopicReader(kafkaConfig))),
+                        new CheckpointTopicReader(kafkaConfig)::copyTo)),
                 config.defaultBaseModel(), config.trainingMemory()
                 .map(limit -> DeviceMemory.fixed(limit.asLongValue(), "trainer.training-memory"))
                 .orElseGet(DeviceMemory::system),

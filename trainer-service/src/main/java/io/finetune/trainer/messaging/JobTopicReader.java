@@ -1,6 +1,7 @@
 package io.finetune.trainer.messaging;
 
 import io.finetune.contracts.Json;
+import io.finetune.contracts.KeyedTopicScan;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.contracts.Topics;
 import org.jboss.logging.Logger;

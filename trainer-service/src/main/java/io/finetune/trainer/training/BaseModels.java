@@ -1,5 +1,6 @@
 package io.finetune.trainer.training;
 
+import io.finetune.contracts.CheckpointLookup;
 import io.finetune.contracts.DatasetShards;
 import io.finetune.contracts.Directories;
 import io.finetune.contracts.Hashing;
@@ -38,7 +39,7 @@ public final class BaseModels {
 
     /** For a trainer without checkpoints of its own: {@code checkpoint:<id>} is refused as not found. */
     public BaseModels(ModelResolver models) {
-        this(models, (id, target) -> new CheckpointSource.Lookup(false, "no checkpoint source"));
+        this(models, (id, target) -> new CheckpointLookup(false, "no checkpoint source"));
     }
 
     public BaseModels(ModelResolver models, CheckpointSource checkpoints) {
@@ -114,7 +115,7 @@ public final class BaseModels {
         try {
             Directories.delete(partial);
             Files.createDirectories(dir);
-            CheckpointSource.Lookup lookup = checkpoints.copyTo(checkpointId, partial);
+            CheckpointLookup lookup = checkpoints.copyTo(checkpointId, partial);
             if (!lookup.found()) {
                 throw new IllegalArgumentException("checkpoint '" + checkpointId + "' (baseModel '"
                         + TrainingJob.CHECKPOINT + checkpointId + "') was not found in " + lookup.where() + ": name"

@@ -1,6 +1,7 @@
 package io.finetune.trainer.training;
 
 import io.finetune.contracts.CheckpointInfo;
+import io.finetune.contracts.CheckpointLookup;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,10 +23,10 @@ public final class LocalCheckpoints implements CheckpointSource {
     }
 
     @Override
-    public Lookup copyTo(String checkpointId, Path target) {
+    public CheckpointLookup copyTo(String checkpointId, Path target) {
         Optional<Path> found = find(checkpointId);
         found.ifPresent(dir -> copyFiles(dir, target));
-        return new Lookup(found.isPresent(), "this trainer's " + jobsDir);
+        return new CheckpointLookup(found.isPresent(), "this trainer's " + jobsDir);
     }
 
     private Optional<Path> find(String checkpointId) {

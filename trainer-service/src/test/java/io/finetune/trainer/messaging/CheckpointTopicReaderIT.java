@@ -1,10 +1,11 @@
 package io.finetune.trainer.messaging;
 
 import io.finetune.contracts.CheckpointChunk;
+import io.finetune.contracts.CheckpointLookup;
+import io.finetune.contracts.CheckpointTopicReader;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.Topics;
 import io.finetune.kafka.local.LocalKafka;
-import io.finetune.trainer.training.CheckpointSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -116,7 +117,7 @@ class CheckpointTopicReaderIT {
         publishKeyed(chunks("job-r-final", whole)); // and sent it again, other weights, after a restart
 
         Path target = tmp.resolve("read/job-r-final");
-        CheckpointSource.Lookup lookup = reader.copyTo("job-r-final", target);
+        CheckpointLookup lookup = reader.copyTo("job-r-final", target);
 
         assertThat(lookup.found()).isTrue();
         assertThat(lookup.where()).startsWith(Topics.CHECKPOINTS + " (partition ");
@@ -135,7 +136,7 @@ class CheckpointTopicReaderIT {
         publish("job-bad-final", List.of(chunks.get(0), chunks.get(1), new CheckpointChunk(last.checkpointId(),
                 last.jobId(), last.index(), last.count(), last.totalBytes(), last.sha256(), altered)));
 
-        CheckpointSource.Lookup lookup = reader.copyTo("job-bad-final", tmp.resolve("read/job-bad-final"));
+        CheckpointLookup lookup = reader.copyTo("job-bad-final", tmp.resolve("read/job-bad-final"));
 
         assertThat(lookup.found()).isFalse();
         assertThat(lookup.where()).contains("failed verification");
@@ -148,7 +149,7 @@ class CheckpointTopicReaderIT {
         publishKeyed(chunks.subList(0, 2)); // as after compaction: the last chunk's record is gone
         release(chunks, "evaluator-service: not deployed, not the best of job job-gone");
 
-        CheckpointSource.Lookup lookup = reader.copyTo("job-gone-epoch-1", tmp.resolve("read/job-gone-epoch-1"));
+        CheckpointLookup lookup = reader.copyTo("job-gone-epoch-1", tmp.resolve("read/job-gone-epoch-1"));
 
         assertThat(lookup.found()).isFalse();
         assertThat(lookup.where()).contains("which released it (evaluator-service: not deployed, not the best of job"
@@ -166,7 +167,7 @@ class CheckpointTopicReaderIT {
     @Test
     void anUnknownCheckpointEndsAtThePartitionsEndNotInAWait() {
         long start = System.nanoTime();
-        CheckpointSource.Lookup lookup = reader.copyTo("job-never-final", tmp.resolve("read/job-never-final"));
+        CheckpointLookup lookup = reader.copyTo("job-never-final", tmp.resolve("read/job-never-final"));
 
         assertThat(lookup.found()).isFalse();
         assertThat(lookup.where()).matches(Topics.CHECKPOINTS.replace(".", "\\.")

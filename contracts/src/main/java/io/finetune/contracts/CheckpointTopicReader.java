@@ -1,11 +1,4 @@
-package io.finetune.trainer.messaging;
-
-import io.finetune.contracts.CheckpointAssembler;
-import io.finetune.contracts.CheckpointChunk;
-import io.finetune.contracts.Directories;
-import io.finetune.contracts.ModelArchive;
-import io.finetune.contracts.Topics;
-import io.finetune.trainer.training.CheckpointSource;
+package io.finetune.contracts;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -27,9 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * whichever copy completes first; each copy's parts are kept apart by its SHA-256. Chunks are keyed
  * {@code <checkpointId>/<index>} (or, written before the topic was compacted, by the id alone) on the partition of the
  * id; a tombstone means the evaluator released the checkpoint (docs/delivery.md, Retention). The only class that knows
- * how checkpoints are kept on the topic.
+ * how checkpoints are kept on the topic; the trainer warm-starts from it and evaluator-service's serving replicas
+ * fetch deployed models with it.
  */
-public final class CheckpointTopicReader implements CheckpointSource {
+public final class CheckpointTopicReader {
     private final KeyedTopicScan scan;
 
     /** @param kafkaConfig the service's client settings (the {@code default-kafka-broker} map) */
@@ -37,8 +31,11 @@ public final class CheckpointTopicReader implements CheckpointSource {
         this.scan = new KeyedTopicScan(kafkaConfig);
     }
 
-    @Override
-    public Lookup copyTo(String checkpointId, Path target) {
+    /**
+     * Writes the checkpoint's model directory (config.json, model.safetensors, tokenizer files, checkpoint.json) to
+     * {@code target}, a directory that does not exist yet.
+     */
+    public CheckpointLookup copyTo(String checkpointId, Path target) {
         Path parts = target.resolveSibling(target.getFileName() + ".parts");
         try {
             AtomicReference<Path> archive = new AtomicReference<>();
@@ -69,7 +66,7 @@ public final class CheckpointTopicReader implements CheckpointSource {
                 return archive.get() == null;
             });
             if (archive.get() == null) {
-                return new Lookup(false, extent.describe() + (released.get() == null ? "" : ", which released it ("
+                return new CheckpointLookup(false, extent.describe() + (released.get() == null ? "" : ", which released it ("
                         + released.get() + "): warm-start from a checkpoint still kept, such as a deployed one or a"
                         + " job's final one") + (problem.get() == null ? "" : ", where a copy was unreadable: "
                         + problem.get()));
@@ -77,7 +74,7 @@ public final class CheckpointTopicReader implements CheckpointSource {
             try (InputStream in = Files.newInputStream(archive.get())) {
                 ModelArchive.unzip(in, target);
             }
-            return new Lookup(true, extent.describe());
+            return new CheckpointLookup(true, extent.describe());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract checkpoint " + checkpointId + " to " + target, e);
         } finally {

@@ -1,4 +1,4 @@
-package io.finetune.trainer.messaging;
+package io.finetune.contracts;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,10 +21,10 @@ import java.util.function.Predicate;
  * committed): only the partition the key's records go to (the producers' default partitioner: murmur2 of the key's
  * UTF-8 bytes), from its start to the end offset it had when the scan began, so a scan always ends, found or not.
  */
-final class KeyedTopicScan {
+public final class KeyedTopicScan {
     /** What a scan read: how far, for a message that says where a record was looked for. */
-    record Extent(String topic, int partition, long endOffset) {
-        String describe() {
+    public record Extent(String topic, int partition, long endOffset) {
+        public String describe() {
             return topic + " (partition " + partition + ", read to offset " + endOffset + ")";
         }
     }
@@ -32,7 +32,7 @@ final class KeyedTopicScan {
     private final Map<String, Object> kafkaConfig;
 
     /** @param kafkaConfig the service's client settings (the {@code default-kafka-broker} map, credentials included) */
-    KeyedTopicScan(Map<String, Object> kafkaConfig) {
+    public KeyedTopicScan(Map<String, Object> kafkaConfig) {
         this.kafkaConfig = kafkaConfig;
     }
 
@@ -40,7 +40,7 @@ final class KeyedTopicScan {
      * Hands each record of {@code key} to {@code sink} in offset order until the sink returns false (it has what it
      * wanted) or the partition's end is reached.
      */
-    Extent scan(String topic, String key, Predicate<ConsumerRecord<String, byte[]>> sink) {
+    public Extent scan(String topic, String key, Predicate<ConsumerRecord<String, byte[]>> sink) {
         return scan(topic, key, key::equals, sink);
     }
 
@@ -48,7 +48,7 @@ final class KeyedTopicScan {
      * The same for records whose keys {@code ours} accepts, all on the partition of {@code partitionKey}: the
      * checkpoints topic keys each chunk {@code <checkpointId>/<index>} but puts them all where the id alone would go.
      */
-    Extent scan(String topic, String partitionKey, Predicate<String> ours,
+    public Extent scan(String topic, String partitionKey, Predicate<String> ours,
                 Predicate<ConsumerRecord<String, byte[]>> sink) {
         String key = partitionKey;
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
