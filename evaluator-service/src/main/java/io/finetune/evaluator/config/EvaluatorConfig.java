@@ -8,6 +8,18 @@ import java.nio.file.Path;
 
 @ConfigMapping(prefix = "evaluator")
 public interface EvaluatorConfig {
+    /** What this process is: the evaluator, or one of its serving replicas (docs/serving.md#serving-replicas). */
+    enum Role {
+        /** Evaluates checkpoints, keeps the deployments and serves them: one replica. */
+        EVALUATOR,
+        /** Answers inference requests from the deployments topic and does nothing else: as many as needed. */
+        SERVING
+    }
+
+    /** {@code evaluator} or {@code serving}; the Quarkus profile {@code serving} sets the second. */
+    @WithDefault("evaluator")
+    Role role();
+
     /**
      * Chunks being assembled, extracted models, and the record of evaluated checkpoints (which keeps redelivered
      * checkpoints from being evaluated twice, across restarts). The default is set in application.properties.

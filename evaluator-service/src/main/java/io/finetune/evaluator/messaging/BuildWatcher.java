@@ -3,6 +3,7 @@ package io.finetune.evaluator.messaging;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ShardManifest;
 import io.finetune.contracts.Topics;
+import io.finetune.evaluator.config.EvaluatorConfig;
 import io.finetune.evaluator.serving.Retraining;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -50,7 +51,10 @@ public class BuildWatcher {
         this.kafkaConfig = kafkaConfig;
     }
 
-    void onStart(@Observes StartupEvent event) {
+    void onStart(@Observes StartupEvent event, EvaluatorConfig config) {
+        if (config.role() == EvaluatorConfig.Role.SERVING) {
+            return; // a serving replica keeps no deployments of its own, so no retraining policies
+        }
         if (retraining.anyOnNewBuilds()) {
             ensureRunning();
         }

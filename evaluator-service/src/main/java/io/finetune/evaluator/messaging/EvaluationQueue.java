@@ -2,6 +2,7 @@ package io.finetune.evaluator.messaging;
 
 import io.finetune.contracts.DeadLetter;
 import io.finetune.contracts.Json;
+import io.finetune.evaluator.config.EvaluatorConfig;
 import io.finetune.evaluator.domain.CheckpointScorer;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationMeters;
@@ -112,8 +113,11 @@ public class EvaluationQueue {
         return queued.contains(checkpointId) || Files.isRegularFile(workspace.pendingOf(checkpointId).resolve(INFO));
     }
 
-    /** Checkpoints queued before a stop are evaluated first, oldest first. */
-    void onStart(@Observes StartupEvent event) {
+    /** Checkpoints queued before a stop are evaluated first, oldest first. A serving replica evaluates nothing. */
+    void onStart(@Observes StartupEvent event, EvaluatorConfig config) {
+        if (config.role() == EvaluatorConfig.Role.SERVING) {
+            return; // nor does it review retention: it keeps no evaluations, so it would think every checkpoint unneeded
+        }
         List<Pending> waiting = recover(workspace.pending());
         if (!waiting.isEmpty()) {
             LOG.infof("%d checkpoint(s) queued before the last stop: evaluating them", waiting.size());

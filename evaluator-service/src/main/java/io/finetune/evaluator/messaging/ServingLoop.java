@@ -5,11 +5,12 @@ import io.finetune.contracts.Json;
 import io.finetune.contracts.KafkaAccess;
 import io.finetune.contracts.Prediction;
 import io.finetune.contracts.Topics;
-import io.finetune.evaluator.serving.Deployments;
+import io.finetune.evaluator.config.EvaluatorConfig;
 import io.finetune.evaluator.serving.RequestBatch;
 import io.finetune.evaluator.serving.ServingConfig;
 import io.finetune.evaluator.serving.ServingMeters;
-import io.finetune.evaluator.serving.ServingModels;
+import io.finetune.evaluator.serving.ServingRole;
+import io.finetune.evaluator.serving.ServingSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -48,8 +49,10 @@ import java.util.concurrent.TimeUnit;
  * clients, so that each poll is one batch through the models. Exactly once for readers that read committed records
  * (Kafka's consume-transform-produce): a batch's predictions, its dead letters and its request offsets are one
  * transaction. A batch whose transaction fails is aborted, so none of its answers is ever visible, and answered
- * again; a crash before the commit leaves an open transaction that the restarted loop aborts
- * ({@link KafkaAccess#SERVING_TRANSACTIONAL_ID}), and the requests are answered again from the committed offsets.
+ * again; a crash before the commit leaves an open transaction that the restarted loop aborts (the same
+ * {@code serving.transactional-id}), and the requests are answered again from the committed offsets. The evaluator
+ * and its serving replicas run this loop alike, in one group, each with its own transactional id; each answers from
+ * its {@link ServingSource}.
  */
 @ApplicationScoped
 public class ServingLoop {
@@ -60,7 +63,8 @@ public class ServingLoop {
     private final Map<String, Object> kafkaConfig;
     private final RequestBatch batch;
     private final ServingMeters meters;
-    private final Deployments deployments;
+    private final ServingSource source;
+    private final String transactionalId;
     private volatile boolean running;
     /** Why the loop ended while it should run, or null: {@link ServingLiveness} reports it. */
     private volatile String failure;
@@ -68,13 +72,14 @@ public class ServingLoop {
     private Thread thread;
 
     /** @param kafkaConfig every {@code kafka.*} setting, security included, as the service's channels get them */
-    public ServingLoop(ServingConfig config, Deployments deployments, ServingModels models, ServingMeters meters,
+    public ServingLoop(ServingConfig config, EvaluatorConfig evaluator, ServingSource source, ServingMeters meters,
                        @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config;
         this.meters = meters;
-        this.deployments = deployments;
+        this.source = source;
         this.kafkaConfig = kafkaConfig;
-        this.batch = new RequestBatch(deployments::all, config.defaultDeployment(), models::label);
+        this.transactionalId = ServingRole.transactionalId(evaluator.role(), config.transactionalId());
+        this.batch = new RequestBatch(source::deployments, config.defaultDeployment(), source::label);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -107,7 +112,7 @@ public class ServingLoop {
         Map<String, Object> props = new HashMap<>(kafkaConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, KafkaAccess.SERVING_TRANSACTIONAL_ID);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         try (KafkaConsumer<String, String> closedAtTheEnd = consumer;
              KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
@@ -115,14 +120,19 @@ public class ServingLoop {
             if (!untilDone("starting the serving producer's transactions", producer::initTransactions)) {
                 return;
             }
+            // A replica joins the group once it knows every deployment and has its model: before, it would refuse
+            // requests another member could answer.
+            while (running && !source.ready()) {
+                sleep(POLL);
+            }
             consumer.subscribe(List.of(Topics.INFERENCE_REQUESTS));
             while (running) {
                 ConsumerRecords<String, String> records = consumer.poll(POLL);
                 if (!records.isEmpty()) {
                     answer(records, producer);
                 }
-                deployments.releaseUnused(); // between batches: no batch uses a model it releases
-                meters.deployments(deployments.all());
+                source.releaseUnused(); // between batches: no batch uses a model it releases
+                meters.deployments(source.deployments());
             }
         } catch (WakeupException e) {
             if (running) {

@@ -40,7 +40,7 @@ final class DeployedModelGauges {
     }
 
     /** Brings the series in line with the deployments as they are now; cheap when nothing changed. */
-    synchronized void show(List<Deployment> deployments) {
+    synchronized void show(List<? extends ServedDeployment> deployments) {
         Map<String, String> now = new HashMap<>();
         deployments.forEach(d -> now.put(d.name(), d.checkpoint()));
         if (now.equals(shown)) {

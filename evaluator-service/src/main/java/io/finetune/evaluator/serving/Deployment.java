@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  *                   again reads them)
  */
 public record Deployment(String name, String checkpoint, String previous, Instant createdAt, Instant updatedAt,
-                         PromotionPolicy policy, RetrainingPolicy retraining, List<String> textFields) {
+                         PromotionPolicy policy, RetrainingPolicy retraining, List<String> textFields)
+        implements ServedDeployment {
     /** Lower-case letters, digits and inner dashes: the name appears in requests, file names and metric tags. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 

@@ -44,10 +44,10 @@ public final class RequestBatch {
         List<TextClassifier.Prediction> label(String checkpoint, List<String> texts);
     }
 
-    private record Accepted(InferenceRequest request, String text, Deployment deployment, Incoming record) {
+    private record Accepted(InferenceRequest request, String text, ServedDeployment deployment, Incoming record) {
     }
 
-    private final Supplier<List<Deployment>> deployments;
+    private final Supplier<? extends List<? extends ServedDeployment>> deployments;
     private final Optional<String> defaultDeployment;
     private final Labeler labeler;
 
@@ -56,7 +56,7 @@ public final class RequestBatch {
      *                          checkpoints deployments pointed at when it began
      * @param defaultDeployment who answers a request that names no deployment; none means such a request is refused
      */
-    public RequestBatch(Supplier<List<Deployment>> deployments, Optional<String> defaultDeployment,
+    public RequestBatch(Supplier<? extends List<? extends ServedDeployment>> deployments, Optional<String> defaultDeployment,
                         Labeler labeler) {
         this.deployments = deployments;
         this.defaultDeployment = defaultDeployment;
@@ -64,7 +64,7 @@ public final class RequestBatch {
     }
 
     public Outcome answer(List<Incoming> records) {
-        Map<String, Deployment> byName = new HashMap<>();
+        Map<String, ServedDeployment> byName = new HashMap<>();
         deployments.get().forEach(d -> byName.put(d.name(), d));
         List<DeadLetter> deadLetters = new ArrayList<>();
         Map<String, List<Accepted>> byCheckpoint = new LinkedHashMap<>();
@@ -110,7 +110,7 @@ public final class RequestBatch {
         }
     }
 
-    private Accepted accept(Incoming record, Map<String, Deployment> byName) {
+    private Accepted accept(Incoming record, Map<String, ServedDeployment> byName) {
         if (record.value() == null || record.value().isBlank()) {
             throw new Refused("empty-request", "the record has no value");
         }
@@ -141,7 +141,7 @@ public final class RequestBatch {
         String name = request.deployment() != null ? request.deployment() : defaultDeployment.orElseThrow(() ->
                 new Refused("missing-deployment", "request '" + request.id() + "' names no 'deployment' and "
                         + "serving.default-deployment is not set"));
-        Deployment deployment = byName.get(name);
+        ServedDeployment deployment = byName.get(name);
         if (deployment == null) {
             throw new Refused("unknown-deployment", "request '" + request.id() + "' names deployment '" + name
                     + "', which does not exist");
@@ -151,7 +151,7 @@ public final class RequestBatch {
     }
 
     /** The request's record read through the deployment's text fields, as ingest reads a dataset's records. */
-    private static String text(InferenceRequest request, Deployment deployment) {
+    private static String text(InferenceRequest request, ServedDeployment deployment) {
         if (deployment.textFields() == null) {
             throw new Refused("no-text-fields", "request '" + request.id() + "' carries a 'record', but deployment '"
                     + deployment.name() + "' was recorded before requests could and knows no text fields: point it"

@@ -1,5 +1,6 @@
 package io.finetune.evaluator.serving;
 
+import io.finetune.contracts.KafkaAccess;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -22,6 +23,14 @@ public interface ServingConfig {
 
     /** The deployment that answers requests naming none; unset, such requests become dead letters. */
     Optional<String> defaultDeployment();
+
+    /**
+     * The serving producer's transactional id. One per process: a second process with the same id fences the first.
+     * The evaluator keeps the default; each serving replica sets its own, starting with
+     * {@code evaluator-serving-} (the ACL's prefix), such as its StatefulSet pod name ({@link ServingRole}).
+     */
+    @WithDefault(KafkaAccess.SERVING_TRANSACTIONAL_ID)
+    String transactionalId();
 
     /** Wait before retrying a batch whose predictions Kafka did not acknowledge. */
     @WithDefault("5s")

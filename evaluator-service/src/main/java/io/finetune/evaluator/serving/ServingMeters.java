@@ -83,7 +83,7 @@ public class ServingMeters {
      * Shows the checkpoint each deployment serves (and its dataset's label shares); the serving loop calls it between
      * batches, so a change shows within a poll.
      */
-    public void deployments(List<Deployment> deployments) {
+    public void deployments(List<? extends ServedDeployment> deployments) {
         deployed.show(deployments);
     }
 }

@@ -17,4 +17,9 @@ record TestEvaluatorConfig(Path dataDir, int batchSize, int datasetCacheSize, St
         return new TestEvaluatorConfig(dataDir, batchSize, datasetCacheSize, device, keepModels, predictMaxTexts, p,
                 metricsJobs);
     }
+
+    @Override
+    public Role role() {
+        return Role.EVALUATOR;
+    }
 }
