@@ -66,7 +66,8 @@ public final class CheckpointTopicReader {
                 return archive.get() == null;
             });
             if (archive.get() == null) {
-                return new CheckpointLookup(false, extent.describe() + (released.get() == null ? "" : ", which released it ("
+                return new CheckpointLookup(false, extent.describe() + (released.get() == null ? ""
+                        : ", which released it ("
                         + released.get() + "): warm-start from a checkpoint still kept, such as a deployed one or a"
                         + " job's final one") + (problem.get() == null ? "" : ", where a copy was unreadable: "
                         + problem.get()));

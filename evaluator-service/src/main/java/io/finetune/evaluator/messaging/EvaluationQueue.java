@@ -116,7 +116,8 @@ public class EvaluationQueue {
     /** Checkpoints queued before a stop are evaluated first, oldest first. A serving replica evaluates nothing. */
     void onStart(@Observes StartupEvent event, EvaluatorConfig config) {
         if (config.role() == EvaluatorConfig.Role.SERVING) {
-            return; // nor does it review retention: it keeps no evaluations, so it would think every checkpoint unneeded
+            // Nor does it review retention: it keeps no evaluations, so it would take every checkpoint for unneeded.
+            return;
         }
         List<Pending> waiting = recover(workspace.pending());
         if (!waiting.isEmpty()) {

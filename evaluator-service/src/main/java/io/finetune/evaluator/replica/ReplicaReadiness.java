@@ -35,7 +35,7 @@ public class ReplicaReadiness implements HealthCheck {
         }
         response.withData("deployments", feed.deployments().size());
         feed.problems().forEach(response::withData);
-        return feed.caughtUp() ? response.up().build()
-                : response.down().withData("problem", "still reading the deployments topic and fetching models").build();
+        return feed.caughtUp() ? response.up().build() : response.down()
+                .withData("problem", "still reading the deployments topic and fetching models").build();
     }
 }

@@ -6,10 +6,10 @@ import io.finetune.evaluator.config.EvaluatorConfig;
 import java.nio.file.Path;
 
 /** EvaluatorConfig as plain values, for tests of the domain classes without Quarkus. */
-record TestEvaluatorConfig(Path dataDir, int batchSize, int datasetCacheSize, String device, int keepModels,
+public record TestEvaluatorConfig(Path dataDir, int batchSize, int datasetCacheSize, String device, int keepModels,
                            int predictMaxTexts, Precision precision, int metricsJobs) implements EvaluatorConfig {
     /** Small values, on CPU, in float32, keeping two models. */
-    static TestEvaluatorConfig in(Path dataDir) {
+    public static TestEvaluatorConfig in(Path dataDir) {
         return new TestEvaluatorConfig(dataDir, 8, 1, "cpu", 2, 4, Precision.FP32, 10);
     }
 

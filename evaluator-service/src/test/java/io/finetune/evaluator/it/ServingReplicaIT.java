@@ -90,7 +90,8 @@ class ServingReplicaIT {
             List<CheckpointChunk> chunks = chunks(model, checkpoint);
             // Keyed by the id, so the producer's default partitioner puts every chunk where the id's go (the
             // trainer keys them <id>/<index> with a partitioner of its own; the reader takes both).
-            TopicTail.produce(bootstrap, Topics.CHECKPOINTS, chunks.stream().map(CheckpointChunk::checkpointId).toList(),
+            TopicTail.produce(bootstrap, Topics.CHECKPOINTS,
+                    chunks.stream().map(CheckpointChunk::checkpointId).toList(),
                     chunks.stream().map(CheckpointChunk::encode).toList());
         }
     }
