@@ -56,8 +56,8 @@ public final class RequestBatch {
      *                          checkpoints deployments pointed at when it began
      * @param defaultDeployment who answers a request that names no deployment; none means such a request is refused
      */
-    public RequestBatch(Supplier<? extends List<? extends ServedDeployment>> deployments, Optional<String> defaultDeployment,
-                        Labeler labeler) {
+    public RequestBatch(Supplier<? extends List<? extends ServedDeployment>> deployments,
+                        Optional<String> defaultDeployment, Labeler labeler) {
         this.deployments = deployments;
         this.defaultDeployment = defaultDeployment;
         this.labeler = labeler;
