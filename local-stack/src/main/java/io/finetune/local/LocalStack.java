@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole pipeline on one machine: a real Kafka broker and the four services as separate processes, started the
- * way a user's local run starts them. Closing it stops everything it started, services first.
+ * The whole pipeline on one machine: a real Kafka broker and the four services as separate processes (and, where
+ * asked, replicas of some and the evaluator's serving replicas), started the way a user's local run starts them.
+ * Closing it stops everything it started, services first.
  */
 public final class LocalStack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("ingest-service", "preprocess-service", "trainer-service",
