@@ -143,7 +143,7 @@ for (const obj of docs.filter((d) => d.kind === "Deployment" || d.kind === "Stat
 }
 // Where security is claimed (the services speak TLS to Kafka) there is no plaintext path and no unlimited login:
 // every listener of the cluster authenticates over TLS, authorization is on, every KafkaUser has ACLs (literal names
-// of topics, groups and transactional ids, nothing on the cluster; the rules themselves are contracts' KafkaAccess, checked by KafkaAccessTest), every
+// of topics and groups, transactional ids literal or by a prefix, nothing on the cluster; the rules themselves are contracts' KafkaAccess, checked by KafkaAccessTest), every
 // workload logs in as its own user, and the pods reach Kafka only on the authenticated listeners.
 if (protocol !== "PLAINTEXT") {
   const kafka = docs.find((d) => d.kind === "Kafka");
@@ -160,10 +160,12 @@ if (protocol !== "PLAINTEXT") {
     if (u.spec.authentication?.type !== authType) fail(u, `authentication ${u.spec.authentication?.type}, want ${authType} for ${protocol}`);
     if (u.spec.authorization?.type !== "simple" || !(u.spec.authorization.acls || []).length) fail(u, "no simple authorization with ACLs");
     for (const acl of u.spec.authorization?.acls || []) {
-      // transactionalId: the evaluator's serving producer (KafkaAccess.SERVING_TRANSACTIONAL_ID), literal like the rest.
-      if (!["topic", "group", "transactionalId"].includes(acl.resource?.type) || acl.resource.name === "*"
-          || acl.resource.patternType !== "literal") {
-        fail(u, `ACL beyond a literal topic, group or transactional id: ${JSON.stringify(acl.resource)}`);
+      // transactionalId: the serving loops' producers, the evaluator's and its serving replicas', literal or by their
+      // prefix (KafkaAccess.SERVING_TRANSACTIONAL_ID_PREFIX); topics and groups only literal. No prefix may be empty.
+      const prefixed = acl.resource?.type === "transactionalId" && acl.resource.patternType === "prefix";
+      if (!["topic", "group", "transactionalId"].includes(acl.resource?.type) || !acl.resource.name
+          || acl.resource.name === "*" || (acl.resource.patternType !== "literal" && !prefixed)) {
+        fail(u, `ACL beyond a literal topic or group or a literal or prefixed transactional id: ${JSON.stringify(acl.resource)}`);
       }
     }
   }
