@@ -99,15 +99,25 @@ for (const obj of docs) {
   if (!(await schemaCheck(obj))) fail(obj, `no schema known for ${obj.apiVersion} ${obj.kind}`);
   if (obj.kind === "Deployment" || obj.kind === "StatefulSet") podPolicy(obj);
 }
-// Each service once, as the kind its state asks for: preprocess keeps a spool per pod (a StatefulSet's volume).
+// Each service once, as the kind its state asks for: preprocess keeps a spool per pod (a StatefulSet's volume); the
+// evaluator's serving replicas need stable pod names, their transactional ids (a StatefulSet's, their data a cache).
 const workloads = docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet")
   .map((d) => `${d.kind}/${d.metadata.name}`).sort();
 const want = ["Deployment/evaluator-service", "Deployment/ingest-service", "Deployment/trainer-service",
-  "StatefulSet/preprocess-service"];
+  "StatefulSet/evaluator-serving", "StatefulSet/preprocess-service"];
 if (JSON.stringify(workloads) !== JSON.stringify(want)) errors.push(`workloads ${workloads}, want ${want}`);
 const preprocess = docs.find((d) => d.kind === "StatefulSet" && d.metadata.name === "preprocess-service");
 if (preprocess && !(preprocess.spec.volumeClaimTemplates || []).some((t) => t.metadata.name === "data")) {
   errors.push("StatefulSet/preprocess-service has no volume claim template for its spool (data)");
+}
+// A serving replica's transactional id is its pod's name: two pods with one id would fence each other in turn, and a
+// restarted pod with a new id would leave its predecessor's transaction open until it times out.
+const serving = docs.find((d) => d.kind === "StatefulSet" && d.metadata.name === "evaluator-serving");
+if (serving) {
+  const env = serving.spec.template.spec.containers[0].env || [];
+  const id = env.find((e) => e.name === "SERVING_TRANSACTIONAL_ID");
+  if (id?.valueFrom?.fieldRef?.fieldPath !== "metadata.name") fail(serving, "SERVING_TRANSACTIONAL_ID is not the pod's name (fieldRef metadata.name)");
+  if (!/(^|,)serving(,|$)/.test(env.find((e) => e.name === "QUARKUS_PROFILE")?.value ?? "")) fail(serving, "QUARKUS_PROFILE lacks serving");
 }
 // Kafka over TLS: every workload must get the files its security protocol needs, whatever its kind. (The TLS
 // components once patched Deployments only, and preprocess, a StatefulSet, would have stalled without a trust store.)
@@ -133,7 +143,7 @@ for (const obj of docs.filter((d) => d.kind === "Deployment" || d.kind === "Stat
 }
 // Where security is claimed (the services speak TLS to Kafka) there is no plaintext path and no unlimited login:
 // every listener of the cluster authenticates over TLS, authorization is on, every KafkaUser has ACLs (literal names
-// of topics, groups and transactional ids, nothing on the cluster; the rules themselves are contracts' KafkaAccess, checked by KafkaAccessTest), every
+// of topics and groups, transactional ids literal or by a prefix, nothing on the cluster; the rules themselves are contracts' KafkaAccess, checked by KafkaAccessTest), every
 // workload logs in as its own user, and the pods reach Kafka only on the authenticated listeners.
 if (protocol !== "PLAINTEXT") {
   const kafka = docs.find((d) => d.kind === "Kafka");
@@ -150,18 +160,23 @@ if (protocol !== "PLAINTEXT") {
     if (u.spec.authentication?.type !== authType) fail(u, `authentication ${u.spec.authentication?.type}, want ${authType} for ${protocol}`);
     if (u.spec.authorization?.type !== "simple" || !(u.spec.authorization.acls || []).length) fail(u, "no simple authorization with ACLs");
     for (const acl of u.spec.authorization?.acls || []) {
-      // transactionalId: the evaluator's serving producer (KafkaAccess.SERVING_TRANSACTIONAL_ID), literal like the rest.
-      if (!["topic", "group", "transactionalId"].includes(acl.resource?.type) || acl.resource.name === "*"
-          || acl.resource.patternType !== "literal") {
-        fail(u, `ACL beyond a literal topic, group or transactional id: ${JSON.stringify(acl.resource)}`);
+      // transactionalId: the serving loops' producers, the evaluator's and its serving replicas', literal or by their
+      // prefix (KafkaAccess.SERVING_TRANSACTIONAL_ID_PREFIX); topics and groups only literal. No prefix may be empty.
+      const prefixed = acl.resource?.type === "transactionalId" && acl.resource.patternType === "prefix";
+      if (!["topic", "group", "transactionalId"].includes(acl.resource?.type) || !acl.resource.name
+          || acl.resource.name === "*" || (acl.resource.patternType !== "literal" && !prefixed)) {
+        fail(u, `ACL beyond a literal topic or group or a literal or prefixed transactional id: ${JSON.stringify(acl.resource)}`);
       }
     }
   }
   const seen = new Map();
+  const ACTS_FOR = { "evaluator-serving": "evaluator-service" };
   for (const obj of docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet")) {
     const pod = obj.spec.template.spec;
     const c = pod.containers[0];
-    const own = users.find((u) => u.metadata.annotations?.["finetune.io/service"] === obj.metadata.name);
+    // The evaluator's serving replicas act for the evaluator and log in as its user (docs/serving.md).
+    const service = ACTS_FOR[obj.metadata.name] ?? obj.metadata.name;
+    const own = users.find((u) => u.metadata.annotations?.["finetune.io/service"] === service);
     if (!own) { fail(obj, "no KafkaUser of its own (annotation finetune.io/service)"); continue; }
     const secretOf = (name) => (c.env || []).find((e) => e.name === name)?.valueFrom?.secretKeyRef?.name;
     const used = protocol === "SSL" ? [secretOf("KAFKA_SSL_KEYSTORE_PASSWORD"),
@@ -171,6 +186,7 @@ if (protocol !== "PLAINTEXT") {
     for (const secret of used) {
       if (secret !== own.metadata.name) fail(obj, `logs in to Kafka with Secret ${secret}, want its own user's, ${own.metadata.name}`);
     }
+    if (ACTS_FOR[obj.metadata.name]) continue;
     if (seen.has(own.metadata.name)) fail(obj, `shares Kafka user ${own.metadata.name} with ${seen.get(own.metadata.name)}`);
     seen.set(own.metadata.name, obj.metadata.name);
   }

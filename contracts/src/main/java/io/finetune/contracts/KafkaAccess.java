@@ -27,12 +27,13 @@ import java.util.TreeSet;
  * clients they make themselves ({@link ShardReader} in all four, ingest's registry log and the evaluator's reading of
  * it ({@link DatasetDefinitions}), the evaluator's serving consumer, the trainer's readers of earlier jobs and of
  * warm-start checkpoints). No service creates topics (compose's kafka-topics container, Strimzi's topic operator or
- * the test harness do); one producer uses transactions (the evaluator's serving loop, under its one transactional
- * id), and the idempotent producers need no cluster permission: WRITE on a topic lets a client get a producer id
+ * the test harness do); one producer uses transactions (the serving loop of the evaluator and of each serving replica,
+ * under transactional ids that start with {@link #SERVING_TRANSACTIONAL_ID_PREFIX}), and the idempotent producers need
+ * no cluster permission: WRITE on a topic lets a client get a producer id
  * (KIP-679).
  *
- * <p>Least privilege: literal topic, group and transactional id names only, no wildcard, nothing on the cluster, no
- * CREATE, DELETE or ALTER. DESCRIBE is granted explicitly beside WRITE and READ (Kafka implies it; Strimzi's examples and operators
+ * <p>Least privilege: literal topic and group names only, transactional ids literal or by a prefix that only the
+ * serving loops use, no wildcard, nothing on the cluster, no CREATE, DELETE or ALTER. DESCRIBE is granted explicitly beside WRITE and READ (Kafka implies it; Strimzi's examples and operators
  * reading the ACLs see it stated).
  */
 public final class KafkaAccess {
@@ -55,6 +56,12 @@ public final class KafkaAccess {
      * aborts what its killed predecessor left open at once instead of after the transaction timeout.
      */
     public static final String SERVING_TRANSACTIONAL_ID = "evaluator-serving";
+    /**
+     * What every serving loop's transactional id starts with: the evaluator's ({@link #SERVING_TRANSACTIONAL_ID}) and
+     * each serving replica's, which is its pod's name ({@code evaluator-serving-0}, ...), stable across its restarts
+     * for the same reason. The replicas log in as {@link #EVALUATOR}; a prefix grants them all without listing them.
+     */
+    public static final String SERVING_TRANSACTIONAL_ID_PREFIX = "evaluator-serving";
 
     /**
      * One Kafka user's rights.
@@ -64,19 +71,27 @@ public final class KafkaAccess {
      * @param writes  topics it produces to
      * @param reads   topics it consumes
      * @param groups  consumer groups it joins (commits offsets in)
-     * @param transactionalIds transactional ids its producers use
+     * @param transactionalIds transactional ids its producers use, each exactly
+     * @param transactionalIdPrefixes what the transactional ids of its producers start with, where each replica has
+     *                                its own id (Kafka's PREFIXED pattern, Strimzi's {@code patternType: prefix})
      */
     public record Grant(String user, String service, Set<String> writes, Set<String> reads, Set<String> groups,
-                        Set<String> transactionalIds) {
+                        Set<String> transactionalIds, Set<String> transactionalIdPrefixes) {
         public Grant {
             writes = Set.copyOf(writes);
             reads = Set.copyOf(reads);
             groups = Set.copyOf(groups);
             transactionalIds = Set.copyOf(transactionalIds);
+            transactionalIdPrefixes = Set.copyOf(transactionalIdPrefixes);
         }
 
         Grant(String user, String service, Set<String> writes, Set<String> reads, Set<String> groups) {
-            this(user, service, writes, reads, groups, Set.of());
+            this(user, service, writes, reads, groups, Set.of(), Set.of());
+        }
+
+        /** Whether a producer of this user may use the transactional id. */
+        public boolean mayUseTransactionalId(String id) {
+            return transactionalIds.contains(id) || transactionalIdPrefixes.stream().anyMatch(id::startsWith);
         }
 
         /** The operations this user has on a topic, in a fixed order (Read, Write, Describe); empty when none. */
@@ -103,7 +118,7 @@ public final class KafkaAccess {
 
         /**
          * Per resource, the operations: what a Strimzi {@code KafkaUser}'s ACL rules list. Topics, then groups, then
-         * transactional ids.
+         * transactional ids, literal then prefixed.
          */
         public Map<ResourcePattern, List<AclOperation>> rules() {
             Map<ResourcePattern, List<AclOperation>> rules = new LinkedHashMap<>();
@@ -115,10 +130,15 @@ public final class KafkaAccess {
                 rules.put(new ResourcePattern(ResourceType.GROUP, group, PatternType.LITERAL),
                         List.of(AclOperation.READ));
             }
+            // WRITE: begin, add partitions and offsets, commit or abort; DESCRIBE: find the coordinator.
+            List<AclOperation> transactions = List.of(AclOperation.WRITE, AclOperation.DESCRIBE);
             for (String transactionalId : new TreeSet<>(transactionalIds)) {
-                // WRITE: begin, add partitions and offsets, commit or abort; DESCRIBE: find the coordinator.
                 rules.put(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, transactionalId, PatternType.LITERAL),
-                        List.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+                        transactions);
+            }
+            for (String prefix : new TreeSet<>(transactionalIdPrefixes)) {
+                rules.put(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, prefix, PatternType.PREFIXED),
+                        transactions);
             }
             return rules;
         }
@@ -161,10 +181,13 @@ public final class KafkaAccess {
                     // tombstones that release checkpoints nothing needs any more (docs/delivery.md, Retention), never
                     // chunks. shards: test sets, and new builds (assigned). registry: the text fields of a
                     // deployed checkpoint's dataset, to read a request's raw record as ingest does (assigned).
+                    // deployments: what each deployment serves, written by the evaluator after each change and read
+                    // (assigned) by the serving replicas, which log in as this user too (docs/serving.md).
                     Set.of(Topics.EVALUATIONS, Topics.PREDICTIONS, Topics.PROMOTIONS, Topics.TRAINING_JOBS,
-                            Topics.RAW_RECORDS, Topics.DEAD_LETTERS, Topics.CHECKPOINTS),
-                    Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS, Topics.DATASET_REGISTRY),
-                    Set.of("evaluator-service", SERVING_GROUP), Set.of(SERVING_TRANSACTIONAL_ID)),
+                            Topics.RAW_RECORDS, Topics.DEAD_LETTERS, Topics.CHECKPOINTS, Topics.DEPLOYMENTS),
+                    Set.of(Topics.CHECKPOINTS, Topics.SHARDS, Topics.INFERENCE_REQUESTS, Topics.DATASET_REGISTRY,
+                            Topics.DEPLOYMENTS),
+                    Set.of("evaluator-service", SERVING_GROUP), Set.of(), Set.of(SERVING_TRANSACTIONAL_ID_PREFIX)),
             new Grant(RAW_PRODUCER, null, Set.of(Topics.RAW_RECORDS), Set.of(), Set.of()),
             new Grant(INFERENCE_CLIENT, null, Set.of(Topics.INFERENCE_REQUESTS),
                     Set.of(Topics.PREDICTIONS, Topics.PROMOTIONS), Set.of())));

@@ -1,6 +1,7 @@
 package io.finetune.contracts;
 
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.io.IOException;
@@ -45,7 +46,8 @@ public final class KafkaUsersYaml {
                 .append("regenerate\n# (docs/kafka-security.md). One Kafka user per service, finetune-raw-producer ")
                 .append("for people pushing raw\n# records with kcat, finetune-inference-client for applications asking ")
                 .append("for predictions. ").append(flavour.comment).append('\n')
-                .append("# Least privilege: literal topic, group and transactional id names, nothing on the cluster.\n");
+                .append("# Least privilege: literal topic and group names, transactional ids literal or by the ")
+                .append("serving loops'\n# prefix, nothing on the cluster.\n");
         for (KafkaAccess.Grant grant : KafkaAccess.all()) {
             out.append("---\n")
                     .append("apiVersion: kafka.strimzi.io/v1beta2\n")
@@ -68,7 +70,7 @@ public final class KafkaUsersYaml {
                     .append("    - resource:\n")
                     .append("        type: ").append(strimzi(resource.resourceType())).append('\n')
                     .append("        name: ").append(resource.name()).append('\n')
-                    .append("        patternType: literal\n")
+                    .append("        patternType: ").append(strimzi(resource.patternType())).append('\n')
                     .append("      operations: [").append(operations.stream().map(KafkaUsersYaml::strimzi)
                             .collect(Collectors.joining(", "))).append("]\n")
                     .append("      host: \"*\"\n"));
@@ -83,6 +85,15 @@ public final class KafkaUsersYaml {
             case GROUP -> "group";
             case TRANSACTIONAL_ID -> "transactionalId";
             default -> throw new IllegalArgumentException("no KafkaUser ACL is given on a " + type);
+        };
+    }
+
+    /** Strimzi's name of a pattern type: literal, prefix. */
+    static String strimzi(PatternType type) {
+        return switch (type) {
+            case LITERAL -> "literal";
+            case PREFIXED -> "prefix";
+            default -> throw new IllegalArgumentException("no KafkaUser ACL is given by a " + type + " pattern");
         };
     }
 

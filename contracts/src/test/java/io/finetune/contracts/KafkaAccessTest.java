@@ -22,11 +22,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KafkaAccessTest {
     private static final Path ROOT = Path.of("..");
 
+    /** Literal, but for the serving loops' transactional ids, which share a prefix. */
     @Test
     void bindingsAreLiteralAndNeverOnTheCluster() {
         for (KafkaAccess.Grant grant : KafkaAccess.all()) {
             for (AclBinding binding : grant.bindings(KafkaAccess.scramPrincipal(grant.user()))) {
-                assertThat(binding.pattern().patternType()).isEqualTo(PatternType.LITERAL);
+                boolean servingIds = binding.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID
+                        && binding.pattern().name().equals(KafkaAccess.SERVING_TRANSACTIONAL_ID_PREFIX);
+                assertThat(binding.pattern().patternType()).as(binding.toString())
+                        .isEqualTo(servingIds ? PatternType.PREFIXED : PatternType.LITERAL);
                 assertThat(binding.pattern().name()).isNotEqualTo("*");
                 assertThat(binding.pattern().resourceType()).isIn(ResourceType.TOPIC, ResourceType.GROUP,
                         ResourceType.TRANSACTIONAL_ID);
@@ -37,13 +41,27 @@ class KafkaAccessTest {
         }
     }
 
-    /** Only the evaluator's serving producer uses a transactional id, and only its own. */
+    /** Only the serving loops use transactional ids: the evaluator's and each of its serving replicas'. */
     @Test
-    void onlyTheEvaluatorHoldsATransactionalIdTheServingOne() {
-        assertThat(KafkaAccess.all()).filteredOn(g -> !g.transactionalIds().isEmpty())
+    void onlyTheEvaluatorHoldsTransactionalIdsTheServingOnes() {
+        assertThat(KafkaAccess.all())
+                .filteredOn(g -> !g.transactionalIds().isEmpty() || !g.transactionalIdPrefixes().isEmpty())
                 .extracting(KafkaAccess.Grant::user).containsExactly(KafkaAccess.EVALUATOR);
-        assertThat(KafkaAccess.of(KafkaAccess.EVALUATOR).transactionalIds())
-                .containsExactly(KafkaAccess.SERVING_TRANSACTIONAL_ID);
+        KafkaAccess.Grant evaluator = KafkaAccess.of(KafkaAccess.EVALUATOR);
+        assertThat(evaluator.transactionalIdPrefixes()).containsExactly(KafkaAccess.SERVING_TRANSACTIONAL_ID_PREFIX);
+        assertThat(evaluator.mayUseTransactionalId(KafkaAccess.SERVING_TRANSACTIONAL_ID)).isTrue();
+        assertThat(evaluator.mayUseTransactionalId("evaluator-serving-0")).isTrue();
+        assertThat(evaluator.mayUseTransactionalId("evaluator-service")).isFalse();
+        assertThat(KafkaAccess.of(KafkaAccess.TRAINER).mayUseTransactionalId("evaluator-serving-0")).isFalse();
+    }
+
+    /** The evaluator writes what each deployment serves, its serving replicas read it; nobody else touches it. */
+    @Test
+    void onlyTheEvaluatorWritesAndReadsDeploymentStates() {
+        assertThat(KafkaAccess.all()).filteredOn(g -> g.topics().contains(Topics.DEPLOYMENTS))
+                .extracting(KafkaAccess.Grant::user).containsExactly(KafkaAccess.EVALUATOR);
+        assertThat(KafkaAccess.of(KafkaAccess.EVALUATOR).topicOperations(Topics.DEPLOYMENTS))
+                .containsExactly(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
     }
 
     @Test

@@ -12,14 +12,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole pipeline on one machine: a real Kafka broker and the four services as separate processes, started the
- * way a user's local run starts them. Closing it stops everything it started, services first.
+ * The whole pipeline on one machine: a real Kafka broker and the four services as separate processes (and, where
+ * asked, replicas of some and the evaluator's serving replicas), started the way a user's local run starts them.
+ * Closing it stops everything it started, services first.
  */
 public final class LocalStack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("ingest-service", "preprocess-service", "trainer-service",
             "evaluator-service");
     /** The services that may run as several processes ({@link #startAll(int, Map)}). */
     public static final List<String> REPLICABLE = List.of("preprocess-service", "trainer-service");
+    /**
+     * The key of {@link #startAll(int, Map)}'s replicas map for the evaluator's serving replicas ({@link
+     * ServingReplica}), which run beside the evaluator: {@code Map.of("evaluator-serving", 2)} adds two.
+     */
+    public static final String SERVING_REPLICAS = "evaluator-serving";
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     /**
      * PyTorch's intra-op threads for the trainer (system property; environment variable
@@ -82,15 +88,11 @@ public final class LocalStack implements AutoCloseable {
      * The same, with several processes of a service where {@code replicas} says so: the first is named after the
      * service, the others {@code <service>-2}, {@code -3}, on free ports. Only {@link #REPLICABLE} services: ingest
      * replicas would each need an id of their own for their counts, and the evaluator keeps its deployments per
-     * process (docs/serving.md).
+     * process (docs/serving.md). {@value #SERVING_REPLICAS} adds that many serving replicas of the evaluator, named
+     * {@code evaluator-serving-0}, {@code -1}, ..., on free ports, started after the four services.
      */
     public void startAll(int firstPort, Map<String, Integer> replicas) {
-        replicas.forEach((service, count) -> {
-            if (count > 1 && !REPLICABLE.contains(service)) {
-                throw new IllegalArgumentException(service + " runs as one process here; only " + REPLICABLE
-                        + " may have replicas");
-            }
-        });
+        checkReplicas(replicas);
         kafka.start();
         TopicAdmin.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), (short) 1);
         for (int i = 0; i < SERVICES.size(); i++) {
@@ -100,12 +102,40 @@ public final class LocalStack implements AutoCloseable {
                 start(replica == 1 ? name : name + "-" + replica, name, port, replicas.getOrDefault(name, 1) > 1);
             }
         }
+        for (ServingReplica replica : ServingReplica.first(replicas.getOrDefault(SERVING_REPLICAS, 0))) {
+            start(replica.name(), ServingReplica.SERVICE, LocalKafka.freePort(), replica.properties());
+        }
         for (ServiceProcess service : services.values()) {
             service.awaitReady(READY_TIMEOUT);
         }
     }
 
+    /** Refuses a replicas map this stack cannot start, before anything is started. */
+    static void checkReplicas(Map<String, Integer> replicas) {
+        replicas.forEach((service, count) -> {
+            if (service.equals(SERVING_REPLICAS)) {
+                if (count < 0) {
+                    throw new IllegalArgumentException(SERVING_REPLICAS + " takes a count of serving replicas, at "
+                            + "least 0, not " + count);
+                }
+            } else if (!SERVICES.contains(service)) {
+                throw new IllegalArgumentException("no service " + service + "; known: " + SERVICES + " and "
+                        + SERVING_REPLICAS + " (the evaluator's serving replicas)");
+            } else if (count > 1 && !REPLICABLE.contains(service)) {
+                throw new IllegalArgumentException(service + " runs as one process here; only " + REPLICABLE
+                        + " may have replicas, and the evaluator serving replicas (" + SERVING_REPLICAS + ")");
+            }
+        });
+    }
+
     private void start(String instance, String name, int port, boolean replicated) {
+        // Static membership, as the StatefulSet's pods have (their names): a restarted replica takes its own
+        // partitions back, and the group tells which process owns which partition.
+        start(instance, name, port, replicated && name.equals("preprocess-service")
+                ? Map.of("preprocess.group-instance-id", instance) : Map.of());
+    }
+
+    private void start(String instance, String name, int port, Map<String, String> instanceProperties) {
         // Only the key's hash goes on the command line, where other local users can read it (docs/security.md).
         // A 10 s consumer session (Kafka's default is 45 s) lets a service killed and restarted on this machine
         // take its partitions back within seconds instead of waiting out its dead predecessor's session.
@@ -117,11 +147,7 @@ public final class LocalStack implements AutoCloseable {
                 // A sequential encoder: inter-op threads would have nothing to run side by side.
                 "ai.djl.pytorch.num_threads", String.valueOf(threads),
                 "ai.djl.pytorch.num_interop_threads", "1"));
-        if (replicated && name.equals("preprocess-service")) {
-            // Static membership, as the StatefulSet's pods have (their names): a restarted replica takes its own
-            // partitions back, and the group tells which process owns which partition.
-            properties.put("preprocess.group-instance-id", instance);
-        }
+        properties.putAll(instanceProperties);
         ServiceProcess service = new ServiceProcess(instance, name, repoRoot, port, stateDir.resolve("services"),
                 properties);
         synchronized (services) {
@@ -171,7 +197,10 @@ public final class LocalStack implements AutoCloseable {
         return services.get(name);
     }
 
-    /** Every process of a service, the first one first. */
+    /**
+     * Every process of a service, the first one first; for {@value #SERVING_REPLICAS}, the evaluator's serving
+     * replicas ({@code evaluator-serving-0}, ...).
+     */
     public List<ServiceProcess> instances(String service) {
         synchronized (services) {
             return services.values().stream().filter(p -> p.name().equals(service)

@@ -23,8 +23,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * deploy/check-monitoring: the four packaged services and a real broker (LocalStack), a real Prometheus scraping
- * them, one pipeline run (records in over REST and Kafka, some rejected, preparation, training, evaluation), its
+ * deploy/check-monitoring: the four packaged services, one serving replica of the evaluator (so that the serving
+ * panels are proven to sum over processes and the per-process ones to tell them apart) and a real broker
+ * (LocalStack), a real Prometheus scraping them, one pipeline run (records in over REST and Kafka, some rejected, preparation, training, evaluation), its
  * model deployed and answering requests from the requests topic (one of them bad), then every query of every Grafana
  * dashboard panel must return data. Exit status 0 only when all do, so a renamed
  * metric or a typo in a dashboard fails the check instead of leaving an empty panel.
@@ -36,30 +37,22 @@ public final class MonitoringCheck {
     private static final String DEPLOYMENT = "monitoring-check";
     /** Per query: it may need a few more scrapes after the run (rates need two samples inside their window). */
     private static final Duration QUERY_PATIENCE = Duration.ofSeconds(30);
+    /** Serving replicas beside the evaluator: the requests topic's partitions are shared between it and them. */
+    private static final int SERVING_REPLICAS = 1;
 
     public static void main(String[] args) {
         Path root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
         Path state = root.resolve(".data/monitoring-check");
         Path binary = Path.of(System.getProperty("prometheus.bin", "prometheus"));
         List<DashboardQueries.Query> queries = DashboardQueries.load(root.resolve("monitoring/grafana/dashboards"));
-        Demo.say("Dashboards: " + queries.size() + " panel queries. Starting Kafka and the four services in " + state);
+        Demo.say("Dashboards: " + queries.size() + " panel queries. Starting Kafka, the four services and "
+                + SERVING_REPLICAS + " serving replica in " + state);
         List<String> failures;
-        try (LocalStack stack = LocalStack.start(root, state, 0, 0);
-             PrometheusServer prometheus = PrometheusServer.start(binary, state.resolve("prometheus"),
-                     targets(stack))) {
+        try (LocalStack stack = LocalStack.prepare(root, state, 0);
+             PrometheusServer prometheus = startAll(stack, binary, state)) {
             Demo.say("Prometheus at " + prometheus.url() + ", scraping every "
                     + PrometheusServer.SCRAPE_INTERVAL.toSeconds() + " s");
-            String jobId = runPipeline(stack);
-            try (ServingScenario serving = new ServingScenario(stack)) {
-                serve(serving, jobId + "-final");
-                saveMetrics(stack, state.resolve("metrics"));
-                // Rate panels need requests inside their window: keep a user's light read traffic and a trickle of
-                // inference requests going meanwhile, as a dashboard would see them, instead of depending on when
-                // the pipeline's own calls fell.
-                try (Traffic ignored = Traffic.start(new PipelineClient(stack), serving)) {
-                    failures = check(prometheus, queries);
-                }
-            }
+            failures = checkRun(stack, prometheus, queries, state);
         }
         if (!failures.isEmpty()) {
             Demo.say("\n" + failures.size() + " of " + queries.size() + " panel queries returned no data:");
@@ -70,9 +63,33 @@ public final class MonitoringCheck {
         Demo.say("\nAll " + queries.size() + " panel queries returned data.");
     }
 
-    private static Map<String, String> targets(LocalStack stack) {
-        Map<String, String> targets = new LinkedHashMap<>();
-        LocalStack.SERVICES.forEach(s -> targets.put(s, URI.create(stack.url(s)).getAuthority()));
+    private static PrometheusServer startAll(LocalStack stack, Path binary, Path state) {
+        stack.startAll(0, Map.of(LocalStack.SERVING_REPLICAS, SERVING_REPLICAS));
+        return PrometheusServer.start(binary, state.resolve("prometheus"), targets(stack));
+    }
+
+    private static List<String> checkRun(LocalStack stack, PrometheusServer prometheus,
+                                         List<DashboardQueries.Query> queries, Path state) {
+        String jobId = runPipeline(stack);
+        try (ServingScenario serving = new ServingScenario(stack)) {
+            serve(serving, jobId + "-final");
+            saveMetrics(stack, state.resolve("metrics"));
+            // Rate panels need requests inside their window: keep a user's light read traffic and a trickle of
+            // inference requests going meanwhile, as a dashboard would see them, instead of depending on when
+            // the pipeline's own calls fell.
+            try (Traffic ignored = Traffic.start(new PipelineClient(stack), serving)) {
+                return check(prometheus, queries);
+            }
+        }
+    }
+
+    /** Each service's processes, and the serving replicas as a job of their own, as compose's Prometheus has them. */
+    private static Map<String, List<String>> targets(LocalStack stack) {
+        Map<String, List<String>> targets = new LinkedHashMap<>();
+        for (String service : processNames()) {
+            targets.put(service, stack.instances(service).stream()
+                    .map(process -> URI.create(process.url()).getAuthority()).toList());
+        }
         return targets;
     }
 
@@ -193,10 +210,12 @@ public final class MonitoringCheck {
         HttpClient http = HttpClient.newHttpClient();
         try {
             Files.createDirectories(dir);
-            for (String service : LocalStack.SERVICES) {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create(stack.url(service) + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-                Files.writeString(dir.resolve(service + ".txt"), response.body());
+            for (String service : processNames()) {
+                for (ServiceProcess process : stack.instances(service)) {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                            URI.create(process.url() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                    Files.writeString(dir.resolve(process.name() + ".txt"), response.body());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the services' metrics", e);
@@ -204,6 +223,12 @@ public final class MonitoringCheck {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    private static List<String> processNames() {
+        List<String> names = new ArrayList<>(LocalStack.SERVICES);
+        names.add(LocalStack.SERVING_REPLICAS);
+        return names;
     }
 
     private MonitoringCheck() {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -38,8 +39,8 @@ public final class PrometheusServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** @param targets service name to host:port of its HTTP server */
-    public static PrometheusServer start(Path binary, Path dir, Map<String, String> targets) {
+    /** @param targets service name to host:port of each of its processes' HTTP servers */
+    public static PrometheusServer start(Path binary, Path dir, Map<String, List<String>> targets) {
         try {
             Files.createDirectories(dir);
             Path config = Files.writeString(dir.resolve("prometheus.yml"), config(targets));
@@ -57,11 +58,12 @@ public final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    static String config(Map<String, String> targets) {
+    static String config(Map<String, List<String>> targets) {
         StringBuilder yaml = new StringBuilder("global:\n  scrape_interval: " + SCRAPE_INTERVAL.toSeconds()
                 + "s\n  scrape_timeout: " + SCRAPE_INTERVAL.toSeconds() + "s\nscrape_configs:\n");
-        targets.forEach((service, target) -> yaml.append("  - job_name: ").append(service)
-                .append("\n    metrics_path: /q/metrics\n    static_configs:\n      - targets: ['").append(target)
+        targets.forEach((service, processes) -> yaml.append("  - job_name: ").append(service)
+                .append("\n    metrics_path: /q/metrics\n    static_configs:\n      - targets: ['")
+                .append(String.join("', '", processes))
                 .append("']\n        labels:\n          service: ").append(service).append('\n'));
         return yaml.toString();
     }

@@ -87,6 +87,11 @@ public final class ServiceProcess implements AutoCloseable {
         return name;
     }
 
+    /** The command line it runs. */
+    public List<String> command() {
+        return command;
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port;
     }

@@ -26,6 +26,7 @@ public class Deployments {
     private final ServingModels models;
     private final EvaluationStore evaluations;
     private final DatasetTextFields textFields;
+    private final DeploymentChanges changesOut;
     /**
      * Serialises the changes, which may read ingest's registry topic for as long as the broker takes to answer. Only
      * the pinning and recording that follow also hold this object's lock, which {@link #releaseUnused} takes after
@@ -35,12 +36,14 @@ public class Deployments {
     /** Whether a change since the last {@link #releaseUnused} may have left a model unused. */
     private boolean changed = true;
 
+    /** @param changesOut told of each change once it is recorded: publishes it later, never while it is told */
     public Deployments(DeploymentStore store, ServingModels models, EvaluationStore evaluations,
-                       DatasetTextFields textFields) {
+                       DatasetTextFields textFields, DeploymentChanges changesOut) {
         this.store = store;
         this.models = models;
         this.evaluations = evaluations;
         this.textFields = textFields;
+        this.changesOut = changesOut;
     }
 
     public Optional<Deployment> get(String name) {
@@ -198,6 +201,7 @@ public class Deployments {
     private synchronized Deployment record(Deployment deployment) {
         store.save(deployment);
         changed = true;
+        changesOut.changed(deployment.name()); // noted only: the state is published off this lock
         LOG.infof("deployment %s serves checkpoint %s (before: %s, promotion policy: %s, retraining: %s, a request's"
                         + " record read through %s)", deployment.name(), deployment.checkpoint(), deployment.previous(),
                 deployment.policy(), deployment.retraining(), deployment.textFields());

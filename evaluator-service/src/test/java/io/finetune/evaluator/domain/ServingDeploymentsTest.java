@@ -42,6 +42,8 @@ class ServingDeploymentsTest {
     private Deployments deployments;
     /** Ingest's registry as the deployments read it: text fields per defined dataset; null while it is unreadable. */
     private Map<String, List<String>> registry = new HashMap<>();
+    /** The names of the changes recorded, as the deployment states' outbox is told them. */
+    private final List<String> noted = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     @BeforeEach
     void evaluateTwoCheckpoints() {
@@ -63,7 +65,7 @@ class ServingDeploymentsTest {
                 throw new IllegalStateException("broker away");
             }
             return registry.getOrDefault(dataset, List.of("text"));
-        });
+        }, noted::add);
     }
 
     @AfterEach
@@ -94,6 +96,7 @@ class ServingDeploymentsTest {
         deployments.releaseUnused();
         assertThat(pinned()).as("nothing serves or rolls back to ckpt-b any more").containsExactly("ckpt-a");
         assertThatThrownBy(() -> models.label("ckpt-b", List.of("too late"))).isInstanceOf(IllegalStateException.class);
+        assertThat(noted).as("each change, told to the outbox").containsExactly("phishing", "phishing", "phishing");
     }
 
     @Test
@@ -172,7 +175,7 @@ class ServingDeploymentsTest {
                 throw new IllegalStateException(e);
             }
             return registry.getOrDefault(dataset, List.of("text"));
-        });
+        }, noted::add);
         java.util.concurrent.ExecutorService changer = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             java.util.concurrent.Future<Deployment> pointing = changer.submit(() -> deployments.point("phishing",
@@ -203,7 +206,7 @@ class ServingDeploymentsTest {
                 + " \"checkpoint\": \"ckpt-mail\", \"createdAt\": \"2026-01-01T00:00:00Z\","
                 + " \"updatedAt\": \"2026-01-01T00:00:00Z\"}");
         deployments = new Deployments(new DeploymentStore(workspace), models, evaluations,
-                dataset -> registry.getOrDefault(dataset, List.of("text")));
+                dataset -> registry.getOrDefault(dataset, List.of("text")), noted::add);
         assertThat(deployments.get("old").orElseThrow().textFields()).isNull();
 
         Deployment again = deployments.point("old", "ckpt-mail");

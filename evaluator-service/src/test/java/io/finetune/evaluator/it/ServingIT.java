@@ -8,6 +8,7 @@ import io.finetune.contracts.CheckpointInfo;
 import io.finetune.contracts.CleaningReport;
 import io.finetune.contracts.DatasetDefined;
 import io.finetune.contracts.DeadLetter;
+import io.finetune.contracts.DeploymentState;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.ModelArchive;
 import io.finetune.contracts.Prediction;
@@ -207,6 +208,16 @@ class ServingIT {
         String name = "mail-" + run;
         RestAssured.given().contentType(ContentType.JSON).body(Map.of("name", name, "checkpoint", first))
                 .post("/deployments").then().statusCode(201).body("textFields", equalTo(List.of("Subject", "Body")));
+        // What serving replicas follow: the deployment's state on its topic, with what a replica needs to serve it.
+        try (TopicTail deployments = new TopicTail(bootstrap, Topics.DEPLOYMENTS)) {
+            DeploymentState state = deployments.pollUntil(r -> name.equals(r.key()), WAIT).stream()
+                    .filter(r -> name.equals(r.key())).map(r -> Json.read(TopicTail.text(r), DeploymentState.class))
+                    .findFirst().orElseThrow();
+            assertThat(state.checkpoint()).isEqualTo(first);
+            assertThat(state.textFields()).containsExactly("Subject", "Body");
+            assertThat(state.maxLength()).as("the build's").isEqualTo(MAX_LENGTH);
+        }
+        await().atMost(WAIT).until(() -> metric("finetune_serving_deployments_unpublished") == 0);
         String subject = "Your account is locked";
         String body = "Verify your password within 24 hours at the link below";
         String asRecord = "record-" + run;

@@ -194,21 +194,39 @@ class KafkaAclTest {
 
     /**
      * The evaluator answers each batch of requests in one transaction (predictions and the requests' offsets) under
-     * its transactional id; nobody else may use that id, so nobody can fence the evaluator or commit its offsets.
+     * its transactional id, and each serving replica, logged in as the evaluator, under its pod's name; nobody else
+     * may use those ids, so nobody can fence the serving loops or commit their offsets.
      */
     @Test
-    void theEvaluatorAnswersInItsServingTransactionAndNobodyElseCan() {
-        assertThat(answerInATransaction(access.scramClient(KafkaAccess.EVALUATOR))).isNull();
-        assertThat(answerInATransaction(access.scramClient(KafkaAccess.INFERENCE_CLIENT)))
-                .isInstanceOf(TransactionalIdAuthorizationException.class);
-        assertThat(answerInATransaction(access.scramClient(KafkaAccess.TRAINER)))
+    void theEvaluatorAndItsReplicasAnswerInTheirServingTransactionsAndNobodyElseCan() {
+        for (String id : List.of(KafkaAccess.SERVING_TRANSACTIONAL_ID, "evaluator-serving-1")) {
+            assertThat(answerInATransaction(access.scramClient(KafkaAccess.EVALUATOR), id)).as(id).isNull();
+            assertThat(answerInATransaction(access.scramClient(KafkaAccess.INFERENCE_CLIENT), id)).as(id)
+                    .isInstanceOf(TransactionalIdAuthorizationException.class);
+            assertThat(answerInATransaction(access.scramClient(KafkaAccess.TRAINER), id)).as(id)
+                    .isInstanceOf(TransactionalIdAuthorizationException.class);
+        }
+        // The prefix is the serving loops' alone: the evaluator gets no other transactional id.
+        assertThat(answerInATransaction(access.scramClient(KafkaAccess.EVALUATOR), "evaluator-other"))
                 .isInstanceOf(TransactionalIdAuthorizationException.class);
     }
 
+    /** The evaluator writes what each deployment serves; its serving replicas, the same user, read it. */
+    @Test
+    void theEvaluatorWritesDeploymentStatesAndReadsThemBackAndOthersCannot() {
+        Map<String, Object> evaluator = access.scramClient(KafkaAccess.EVALUATOR);
+        assertThat(produce(evaluator, Topics.DEPLOYMENTS)).isNull();
+        assertThat(read(evaluator, Topics.DEPLOYMENTS, null)).isNull();
+        assertThat(produce(access.scramClient(KafkaAccess.INFERENCE_CLIENT), Topics.DEPLOYMENTS))
+                .isInstanceOf(TopicAuthorizationException.class);
+        assertThat(produce(access.scramClient(KafkaAccess.TRAINER), Topics.DEPLOYMENTS))
+                .isInstanceOf(TopicAuthorizationException.class);
+    }
+
     /** One serving transaction, as ServingLoop runs it: null when it committed, else the authorization error. */
-    private static Throwable answerInATransaction(Map<String, Object> client) {
+    private static Throwable answerInATransaction(Map<String, Object> client, String transactionalId) {
         Properties props = properties(client);
-        props.put("transactional.id", KafkaAccess.SERVING_TRANSACTIONAL_ID);
+        props.put("transactional.id", transactionalId);
         props.put("max.block.ms", "20000");
         try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.initTransactions();

@@ -19,7 +19,11 @@ import java.util.TreeMap;
  *
  * <pre>
  * bin/crash-test [--trials 20] [--seed 1] [--targets ingest-service,preprocess-service,...] [--reviews 600]
- *                [--replicas preprocess-service=2,trainer-service=2]
+ *                [--replicas preprocess-service=2,trainer-service=2,evaluator-serving=2]
+ * </pre>
+ * {@code evaluator-serving=N} runs N serving replicas of the evaluator beside it and adds the target
+ * {@code serving-replica} (one of them killed while it answers inference requests).
+ * <pre>
  * </pre>
  */
 public final class CrashTrials {
@@ -29,7 +33,7 @@ public final class CrashTrials {
             int trials = 20;
             long seed = 1;
             int reviews = 600;
-            List<String> targets = FaultPlan.ALL_TARGETS;
+            List<String> targets = null;
             Map<String, Integer> replicas = new TreeMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
                 switch (args[i]) {
@@ -42,24 +46,32 @@ public final class CrashTrials {
                             + "; known: --trials --seed --targets --reviews --replicas");
                 }
             }
+            List<String> known = FaultPlan.targets(replicas);
+            if (targets == null) {
+                targets = known;
+            }
             targets.forEach(t -> {
-                if (!FaultPlan.ALL_TARGETS.contains(t)) {
-                    throw new IllegalArgumentException("unknown target " + t + "; known: " + FaultPlan.ALL_TARGETS);
+                if (t.equals(FaultPlan.SERVING_REPLICA) && !known.contains(t)) {
+                    throw new IllegalArgumentException("target " + t + " needs serving replicas: --replicas "
+                            + LocalStack.SERVING_REPLICAS + "=N");
+                }
+                if (!known.contains(t)) {
+                    throw new IllegalArgumentException("unknown target " + t + "; known: " + known);
                 }
             });
             return new Options(trials, seed, targets, reviews, replicas);
         }
 
-        /** "preprocess-service=2,trainer-service=2" */
+        /** "preprocess-service=2,trainer-service=2,evaluator-serving=2" */
         private static Map<String, Integer> replicas(String value) {
             Map<String, Integer> replicas = new TreeMap<>();
             for (String entry : value.split(",")) {
                 String[] parts = entry.split("=", 2);
                 if (parts.length != 2 || !parts[1].matches("[1-9]\\d*")
-                        || !LocalStack.REPLICABLE.contains(parts[0])) {
+                        || !(LocalStack.REPLICABLE.contains(parts[0]) || parts[0].equals(LocalStack.SERVING_REPLICAS))) {
                     throw new IllegalArgumentException("--replicas takes SERVICE=COUNT pairs for "
-                            + LocalStack.REPLICABLE + ", e.g. preprocess-service=2,trainer-service=2; not '" + entry
-                            + "'");
+                            + LocalStack.REPLICABLE + " and " + LocalStack.SERVING_REPLICAS + " (the evaluator's "
+                            + "serving replicas), e.g. preprocess-service=2,evaluator-serving=2; not '" + entry + "'");
                 }
                 replicas.put(parts[0], Integer.parseInt(parts[1]));
             }

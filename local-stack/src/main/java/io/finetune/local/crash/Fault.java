@@ -25,9 +25,16 @@ public record Fault(String target, String process, String anchor, String end, do
         return new Fault(target, process, anchor, end, share, (long) (share * windowMillis), downMillis);
     }
 
-    /** The service a target names: itself, or the one whose part of the work it names ("evaluator-serving"). */
+    /**
+     * The processes a target names, as {@link io.finetune.local.LocalStack#instances} knows them: the service itself,
+     * the evaluator for its part "evaluator-serving", the serving replicas for "serving-replica".
+     */
     static String service(String target) {
-        return FaultPlan.SERVING.equals(target) ? "evaluator-service" : target;
+        return switch (target) {
+            case FaultPlan.SERVING -> "evaluator-service";
+            case FaultPlan.SERVING_REPLICA -> io.finetune.local.LocalStack.SERVING_REPLICAS;
+            default -> target;
+        };
     }
 
     String when() {

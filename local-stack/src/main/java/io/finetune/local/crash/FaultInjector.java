@@ -76,14 +76,20 @@ final class FaultInjector implements AutoCloseable {
     private static ServiceProcess target(LocalStack stack, Fault fault, String dataset, String jobId) {
         String service = Fault.service(fault.target());
         List<ServiceProcess> replicas = stack.instances(service);
+        if (replicas.isEmpty()) {
+            throw new IllegalStateException("no process of " + service + " runs (serving replicas need --replicas "
+                    + "evaluator-serving=N)");
+        }
         if (replicas.size() < 2) {
-            return stack.service(service);
+            return replicas.get(0);
         }
         Optional<ServiceProcess> busy = BusyReplica.of(stack, service, dataset, jobId);
         if (Fault.BUSY.equals(fault.process())) {
             return busy.orElse(replicas.get(0));
         }
-        return replicas.stream().filter(p -> busy.isEmpty() || p != busy.get()).findFirst().orElse(replicas.get(0));
+        // Not known which one is busy: "other" takes the last, so the two choices still differ.
+        return busy.isEmpty() ? replicas.get(replicas.size() - 1)
+                : replicas.stream().filter(p -> p != busy.get()).findFirst().orElse(replicas.get(0));
     }
 
     /** The process killed, or null (none yet, or the broker). */

@@ -1,5 +1,7 @@
 package io.finetune.local.crash;
 
+import io.finetune.local.LocalStack;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +12,8 @@ import java.util.Random;
  * is uniform over the window in which that target is busy in an undisturbed run (a kill after a service has finished
  * its part proves little): ingest from the first record to the seal, preprocess from the first record to the
  * prepared dataset, the trainer from the start of training (model and data loaded) to its last step, the evaluator
- * from the first checkpoint to the final evaluation, and again while it answers inference requests. The broker is killed in four windows, one per kind of traffic:
+ * from the first checkpoint to the final evaluation, and again while it answers inference requests; a serving replica
+ * (when the stack runs some) while it answers them. The broker is killed in four windows, one per kind of traffic:
  * records ingested, shards published, checkpoints sent in chunks while training, and the final checkpoint scored
  * (from its announcement to its result).
  */
@@ -20,10 +23,26 @@ final class FaultPlan {
     static final String BROKER_EVALUATION = Fault.BROKER + "-evaluation";
     /** The evaluator killed while it answers inference requests (the process is the evaluator's). */
     static final String SERVING = "evaluator-serving";
+    /**
+     * A serving replica of the evaluator ({@code evaluator-serving-<n>}) killed while it answers inference requests;
+     * only when the stack runs some ({@code --replicas evaluator-serving=N}).
+     */
+    static final String SERVING_REPLICA = "serving-replica";
+    /** The targets of a stack without serving replicas; {@link #targets} adds {@link #SERVING_REPLICA} where. */
     static final List<String> ALL_TARGETS = List.of("ingest-service", "preprocess-service", "trainer-service",
             "evaluator-service", SERVING, Fault.BROKER, BROKER_SHARDS, BROKER_CHECKPOINTS, BROKER_EVALUATION);
 
     private FaultPlan() {
+    }
+
+    /** Every target a stack with these replicas offers: {@link #ALL_TARGETS}, and a serving replica if it runs one. */
+    static List<String> targets(Map<String, Integer> replicas) {
+        if (replicas.getOrDefault(LocalStack.SERVING_REPLICAS, 0) < 1) {
+            return ALL_TARGETS;
+        }
+        List<String> targets = new ArrayList<>(ALL_TARGETS);
+        targets.add(SERVING_REPLICA);
+        return List.copyOf(targets);
     }
 
     /**
@@ -59,8 +78,9 @@ final class FaultPlan {
             case BROKER_CHECKPOINTS -> new String[]{Timeline.FIRST_CHECKPOINT, Timeline.TRAINED};
             case "evaluator-service" -> new String[]{Timeline.FIRST_CHECKPOINT, Timeline.EVALUATED};
             case BROKER_EVALUATION -> new String[]{Timeline.FINAL_CHECKPOINT, Timeline.EVALUATED};
-            case SERVING -> new String[]{Timeline.DEPLOYED, Timeline.SERVED};
-            default -> throw new IllegalArgumentException("unknown target " + target + "; known: " + ALL_TARGETS);
+            case SERVING, SERVING_REPLICA -> new String[]{Timeline.DEPLOYED, Timeline.SERVED};
+            default -> throw new IllegalArgumentException("unknown target " + target + "; known: " + ALL_TARGETS
+                    + " and " + SERVING_REPLICA);
         };
     }
 }

@@ -52,6 +52,16 @@ final class KubernetesWorkloads {
         return notes;
     }
 
+    /**
+     * The module whose Dockerfile built an image: its name without registry and tag
+     * ({@code finetune/evaluator-service:0.1.0} is evaluator-service's, which the evaluator's serving replicas run too).
+     */
+    static String module(String image) {
+        String name = image.substring(image.lastIndexOf('/') + 1);
+        int tag = name.indexOf(':');
+        return tag < 0 ? name : name.substring(0, tag);
+    }
+
     Workload read(String service) {
         JsonNode workload = manifests.find("Deployment", service)
                 .or(() -> manifests.find("StatefulSet", service))
@@ -74,7 +84,8 @@ final class KubernetesWorkloads {
             notes.add(origin + ": init container " + init.path("name").asText() + " (" + init.path("image").asText()
                     + ") not run: its image and network are not here");
         }
-        Map<String, String> env = new LinkedHashMap<>(ImageDefinition.of(repoRoot, service).environment());
+        Map<String, String> env = new LinkedHashMap<>(ImageDefinition.of(repoRoot,
+                module(container.path("image").asText(service))).environment());
         for (JsonNode source : container.path("envFrom")) {
             String prefix = source.path("prefix").asText("");
             if (source.has("configMapRef")) {

@@ -100,4 +100,31 @@ class KubernetesWorkloadsTest {
         assertThat(Quantities.divide("8", "1")).isEqualTo("8");
         assertThatThrownBy(() -> Quantities.parse("lots")).hasMessageContaining("not a Kubernetes quantity");
     }
+
+    @Test
+    void aServingReplicaRunsTheEvaluatorsImageAsItsPodName(@TempDir Path root) {
+        Manifests manifests = Manifests.parse(CONFIG + """
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: evaluator-serving}
+                spec:
+                  template:
+                    spec:
+                      containers:
+                      - name: evaluator-serving
+                        image: registry.example.com/finetune/evaluator-service:0.1.0
+                        env:
+                        - {name: QUARKUS_PROFILE, value: "prod,serving"}
+                        - {name: SERVING_TRANSACTIONAL_ID, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                """);
+        KubernetesWorkloads workloads = new KubernetesWorkloads(manifests, name -> Optional.empty(), root, REPO);
+
+        Workload workload = workloads.read("evaluator-serving");
+
+        assertThat(workload.environment())
+                .containsEntry("SERVING_TRANSACTIONAL_ID", "evaluator-serving-0") // the StatefulSet's first pod
+                .containsEntry("QUARKUS_PROFILE", "prod,serving")
+                .containsEntry("EVALUATOR_DATA_DIR", "/data"); // from evaluator-service's Dockerfile
+        assertThat(KubernetesWorkloads.module("finetune/trainer-service:0.1.0-cuda")).isEqualTo("trainer-service");
+    }
 }
