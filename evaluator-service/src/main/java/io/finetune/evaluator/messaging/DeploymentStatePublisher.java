@@ -3,6 +3,7 @@ package io.finetune.evaluator.messaging;
 import io.finetune.contracts.DeploymentState;
 import io.finetune.contracts.Json;
 import io.finetune.contracts.Topics;
+import io.finetune.evaluator.config.EvaluatorConfig;
 import io.finetune.evaluator.domain.EvaluatedCheckpoint;
 import io.finetune.evaluator.domain.EvaluationStore;
 import io.finetune.evaluator.domain.Predictions;
@@ -118,7 +119,10 @@ public class DeploymentStatePublisher implements DeploymentChanges {
         return pending.isEmpty() ? Optional.empty() : Optional.ofNullable(problem);
     }
 
-    void onStart(@Observes StartupEvent event) {
+    void onStart(@Observes StartupEvent event, EvaluatorConfig config) {
+        if (config.role() == EvaluatorConfig.Role.SERVING) {
+            return; // a serving replica follows the deployments on the topic; only the evaluator writes them
+        }
         start();
     }
 
