@@ -108,6 +108,26 @@ public class DeploymentStatePublisher implements DeploymentChanges {
         work.release();
     }
 
+    @Override
+    public boolean awaitPublished(String name, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (pending) {
+            while (pending.containsKey(name)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(pending, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** How long the oldest unpublished change has waited; zero when every state is acknowledged. */
     public Duration unpublishedFor() {
         return pending.values().stream().map(Pending::since).min(Instant::compareTo)
@@ -201,7 +221,11 @@ public class DeploymentStatePublisher implements DeploymentChanges {
                 return false;
             }
             // Only this change: one noted while the state was on its way is sent again, newer.
-            pending.remove(name, entry.getValue());
+            if (pending.remove(name, entry.getValue())) {
+                synchronized (pending) {
+                    pending.notifyAll();
+                }
+            }
         }
         if (problem != null) {
             LOG.infof("deployment states published again to %s", Topics.DEPLOYMENTS);

@@ -79,7 +79,7 @@ public class ServingLoop {
         this.source = source;
         this.kafkaConfig = kafkaConfig;
         this.transactionalId = ServingRole.transactionalId(evaluator.role(), config.transactionalId());
-        this.batch = new RequestBatch(source::deployments, config.defaultDeployment(), source::label);
+        this.batch = new RequestBatch(source, config.defaultDeployment());
     }
 
     void onStart(@Observes StartupEvent event) {

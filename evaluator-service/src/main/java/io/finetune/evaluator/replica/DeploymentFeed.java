@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,8 +29,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A serving replica's deployments: it tails {@link Topics#DEPLOYMENTS} from the beginning (assigned, no group, so
@@ -60,6 +65,13 @@ public class DeploymentFeed {
     /** The latest state of each deployment not yet switched to: the feed thread's only. */
     private final Map<String, DeploymentState> waiting = new LinkedHashMap<>();
     private final Map<String, String> problems = new ConcurrentHashMap<>();
+    /** Serving threads waiting for the feed to read the topic to its end as it is when they asked ({@link #catchUp}). */
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> asked = new ConcurrentLinkedQueue<>();
+    /** The ends they wait for, each with its waiters: the feed thread's only. */
+    private final List<Catch> catching = new ArrayList<>();
+
+    private record Catch(Map<TopicPartition, Long> end, List<CompletableFuture<Void>> waiters) {
+    }
     private volatile boolean caughtUp;
     private volatile String failure;
     private volatile boolean running;
@@ -106,9 +118,18 @@ public class DeploymentFeed {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             Instant retried = Instant.now();
             while (running) {
+                noteWhereCatchUpsEnd(partitions);
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
                     accept(record);
                 }
+                // Every record before those ends is applied: switched to, or failed with its problem noted.
+                catching.removeIf(c -> {
+                    boolean reached = partitions.stream().allMatch(tp -> consumer.position(tp) >= c.end().get(tp));
+                    if (reached) {
+                        c.waiters().forEach(w -> w.complete(null));
+                    }
+                    return reached;
+                });
                 if (!caughtUp && partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) {
                     caughtUp = true;
                     LOG.infof("read %s to its end: serving %s%s", Topics.DEPLOYMENTS, names(),
@@ -125,6 +146,48 @@ public class DeploymentFeed {
             }
         } catch (RuntimeException e) {
             stopped(e);
+        } finally {
+            // Nothing more will be read: whoever waits is answered from what there is.
+            catching.forEach(c -> c.waiters().forEach(w -> w.complete(null)));
+            asked.forEach(w -> w.complete(null));
+        }
+    }
+
+    private void noteWhereCatchUpsEnd(List<TopicPartition> partitions) {
+        if (asked.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Void>> waiters = new ArrayList<>();
+        for (CompletableFuture<Void> waiter = asked.poll(); waiter != null; waiter = asked.poll()) {
+            waiters.add(waiter);
+        }
+        catching.add(new Catch(consumer.endOffsets(partitions), waiters));
+    }
+
+    /**
+     * The deployment of this name once the feed has applied every state on the topic when asked (fetching their
+     * models included), or after {@code timeout}, whichever comes first; empty when it serves none of that name then.
+     * For a request naming a deployment the replica lacks: one created a moment ago is served, not refused.
+     */
+    public Optional<ServedDeployment> catchUp(String name, Duration timeout) {
+        if (running && failure == null) {
+            CompletableFuture<Void> caught = new CompletableFuture<>();
+            asked.add(caught);
+            try {
+                caught.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                LOG.warnf("the deployment feed did not catch up with %s within %s; deployment %s is served as it"
+                        + " stands", Topics.DEPLOYMENTS, timeout, name);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            DeploymentState state = serving.get(name);
+            return state == null ? Optional.empty()
+                    : Optional.of(new Served(state.name(), state.checkpoint(), state.textFields()));
         }
     }
 

@@ -6,6 +6,7 @@ import io.finetune.contracts.PromotionDecision;
 import io.finetune.contracts.TrainingJob;
 import io.finetune.evaluator.messaging.BuildWatcher;
 import io.finetune.evaluator.serving.Deployment;
+import io.finetune.evaluator.serving.DeploymentChanges;
 import io.finetune.evaluator.serving.Deployments;
 import io.finetune.evaluator.serving.PromotionHistory;
 import io.finetune.evaluator.serving.PromotionPolicy;
@@ -31,11 +32,13 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.logging.Logger;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -67,20 +70,40 @@ public class DeploymentResource {
     public record Retrain(String warmStart) {
     }
 
+    private static final Logger LOG = Logger.getLogger(DeploymentResource.class);
+    /** How long a change waits for its state to be on Kafka before it is answered anyway. */
+    private static final Duration PUBLISHED = Duration.ofSeconds(10);
+
     private final Deployments deployments;
     private final PromotionHistory history;
     private final Retraining retraining;
     private final BuildWatcher builds;
     /** The REST layer's own mapper, so a body read by hand follows the same rules as the typed ones. */
     private final ObjectMapper json;
+    private final DeploymentChanges states;
 
     public DeploymentResource(Deployments deployments, PromotionHistory history, Retraining retraining,
-                              BuildWatcher builds, ObjectMapper json) {
+                              BuildWatcher builds, ObjectMapper json, DeploymentChanges states) {
         this.deployments = deployments;
         this.history = history;
         this.retraining = retraining;
         this.builds = builds;
         this.json = json;
+        this.states = states;
+    }
+
+    /**
+     * A change of what the deployment serves is answered once its state is on the deployments topic, so that the
+     * serving replicas can see it (they catch up with the topic before they refuse a request naming a deployment they
+     * lack); if Kafka takes longer than {@link #PUBLISHED}, the change is answered anyway, recorded, and published
+     * when Kafka is back.
+     */
+    private Deployment published(Deployment changed) {
+        if (!states.awaitPublished(changed.name(), PUBLISHED)) {
+            LOG.warnf("deployment %s changed, but its state is not on Kafka after %s: serving replicas see the change"
+                    + " once it is", changed.name(), PUBLISHED);
+        }
+        return changed;
     }
 
     @RolesAllowed(Roles.READ)
@@ -121,7 +144,7 @@ public class DeploymentResource {
         if (request == null || request.name() == null || request.checkpoint() == null) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'name' and 'checkpoint' are required");
         }
-        Deployment created = change(() -> deployments.create(request.name(), request.checkpoint()));
+        Deployment created = published(change(() -> deployments.create(request.name(), request.checkpoint())));
         return Response.created(uri.getAbsolutePathBuilder().path(created.name()).build()).entity(created).build();
     }
 
@@ -143,7 +166,7 @@ public class DeploymentResource {
         if (request == null || request.checkpoint() == null) {
             throw Problem.of(Response.Status.BAD_REQUEST, "'checkpoint' is required");
         }
-        return change(() -> deployments.point(name, request.checkpoint()));
+        return published(change(() -> deployments.point(name, request.checkpoint())));
     }
 
     /** Back to the checkpoint served before the last change. */
@@ -157,7 +180,7 @@ public class DeploymentResource {
     @APIResponse(responseCode = "503", description = "The dataset definition of the checkpoint could not be read from"
             + " ingest's registry; nothing was changed")
     public Deployment rollback(@Parameter(description = NAME) @PathParam("name") String name) {
-        return change(() -> deployments.rollback(name));
+        return published(change(() -> deployments.rollback(name)));
     }
 
     /** From now on a newly evaluated checkpoint that wins on the promotion holdout replaces the champion. */

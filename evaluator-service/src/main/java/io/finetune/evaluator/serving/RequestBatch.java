@@ -50,6 +50,7 @@ public final class RequestBatch {
     private final Supplier<? extends List<? extends ServedDeployment>> deployments;
     private final Optional<String> defaultDeployment;
     private final Labeler labeler;
+    private final ServingSource latecomers;
 
     /**
      * @param deployments       the deployments as they are now: read once per batch, so a batch is answered by the
@@ -61,11 +62,23 @@ public final class RequestBatch {
         this.deployments = deployments;
         this.defaultDeployment = defaultDeployment;
         this.labeler = labeler;
+        this.latecomers = null;
+    }
+
+    /**
+     * Answers from what the source serves; a request naming a deployment the batch began without is looked up again
+     * once the source has caught up ({@link ServingSource#catchUp}), before it is refused.
+     */
+    public RequestBatch(ServingSource source, Optional<String> defaultDeployment) {
+        this.deployments = source::deployments;
+        this.defaultDeployment = defaultDeployment;
+        this.labeler = source::label;
+        this.latecomers = source;
     }
 
     public Outcome answer(List<Incoming> records) {
-        Map<String, ServedDeployment> byName = new HashMap<>();
-        deployments.get().forEach(d -> byName.put(d.name(), d));
+        Deployments byName = new Deployments();
+        deployments.get().forEach(d -> byName.found.put(d.name(), d));
         List<DeadLetter> deadLetters = new ArrayList<>();
         Map<String, List<Accepted>> byCheckpoint = new LinkedHashMap<>();
         for (Incoming record : records) {
@@ -110,7 +123,13 @@ public final class RequestBatch {
         }
     }
 
-    private Accepted accept(Incoming record, Map<String, ServedDeployment> byName) {
+    /** The batch's deployments by name, and the names looked up again in vain, each asked for once per batch. */
+    private static final class Deployments {
+        final Map<String, ServedDeployment> found = new HashMap<>();
+        final Map<String, Optional<String>> missing = new HashMap<>();
+    }
+
+    private Accepted accept(Incoming record, Deployments byName) {
         if (record.value() == null || record.value().isBlank()) {
             throw new Refused("empty-request", "the record has no value");
         }
@@ -141,8 +160,21 @@ public final class RequestBatch {
         String name = request.deployment() != null ? request.deployment() : defaultDeployment.orElseThrow(() ->
                 new Refused("missing-deployment", "request '" + request.id() + "' names no 'deployment' and "
                         + "serving.default-deployment is not set"));
-        ServedDeployment deployment = byName.get(name);
+        ServedDeployment deployment = byName.found.get(name);
+        if (deployment == null && latecomers != null && !byName.missing.containsKey(name)) {
+            deployment = latecomers.catchUp(name).orElse(null);
+            if (deployment != null) {
+                byName.found.put(name, deployment);
+            } else {
+                byName.missing.put(name, latecomers.unavailable(name));
+            }
+        }
         if (deployment == null) {
+            Optional<String> unavailable = byName.missing.getOrDefault(name, Optional.empty());
+            if (unavailable.isPresent()) {
+                throw new Refused("deployment-unavailable", "request '" + request.id() + "' names deployment '"
+                        + name + "', which this serving replica cannot serve: " + unavailable.get());
+            }
             throw new Refused("unknown-deployment", "request '" + request.id() + "' names deployment '" + name
                     + "', which does not exist");
         }

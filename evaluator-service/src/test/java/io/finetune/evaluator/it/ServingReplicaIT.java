@@ -101,10 +101,10 @@ class ServingReplicaIT {
         RestAssured.get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'deployments' }.data.role", equalTo("serving"));
 
-        // A deployment the replica has not seen yet is unknown until its model is fetched: then it answers.
+        // A request sent the moment its deployment's state is published, before the replica has read the state or
+        // fetched the model: the batch waits for both rather than refuse it (awaitAnswer fails on a dead letter).
         publish(first, 64);
         String longText = "word ".repeat(40);
-        await().atMost(WAIT).until(() -> awaitOutcome(sent("a", longText)) instanceof Prediction);
         Prediction a = awaitAnswer("a", longText);
         assertThat(a.checkpoint()).isEqualTo(first);
         assertThat(a.deployment()).isEqualTo(name);
@@ -141,6 +141,16 @@ class ServingReplicaIT {
         RestAssured.get("/q/health/ready").then()
                 .body("checks.find { it.name == 'deployments' }.data.'" + name + "'", equalTo(null));
 
+        // A deployment new to the replica whose checkpoint cannot be fetched: refused, saying why.
+        String other = name + "-unfetchable";
+        publish(other, missing, 64);
+        String refusedId = "unfetchable-" + UUID.randomUUID();
+        send(refusedId, other, "hello");
+        assertThat(awaitOutcome(refusedId)).isInstanceOfSatisfying(DeadLetter.class, letter -> {
+            assertThat(letter.reason()).isEqualTo("deployment-unavailable");
+            assertThat(letter.detail()).contains("'" + other + "'", "checkpoint " + missing);
+        });
+
         // The tombstone: requests for it are refused as for any unknown deployment.
         TopicTail.produce(bootstrap, Topics.DEPLOYMENTS, Arrays.asList(name), Arrays.asList((byte[]) null));
         await().atMost(WAIT).until(() -> {
@@ -165,21 +175,23 @@ class ServingReplicaIT {
     }
 
     private void publish(String checkpoint, int maxLength) {
-        DeploymentState state = new DeploymentState(DeploymentState.VERSION, name, checkpoint, List.of("text"),
+        publish(name, checkpoint, maxLength);
+    }
+
+    private void publish(String deployment, String checkpoint, int maxLength) {
+        DeploymentState state = new DeploymentState(DeploymentState.VERSION, deployment, checkpoint, List.of("text"),
                 maxLength, Instant.now());
-        TopicTail.produce(bootstrap, Topics.DEPLOYMENTS, List.of(name),
+        TopicTail.produce(bootstrap, Topics.DEPLOYMENTS, List.of(deployment),
                 List.of(Json.write(state).getBytes(StandardCharsets.UTF_8)));
     }
 
-    private String sent(String prefix, String text) {
-        String id = prefix + "-" + UUID.randomUUID();
-        send(id, text);
-        return id;
+    private void send(String id, String text) {
+        send(id, name, text);
     }
 
-    private void send(String id, String text) {
+    private void send(String id, String deployment, String text) {
         TopicTail.produce(bootstrap, Topics.INFERENCE_REQUESTS, List.of(id), List.of(Json.write(
-                Map.of("id", id, "text", text, "deployment", name)).getBytes(StandardCharsets.UTF_8)));
+                Map.of("id", id, "text", text, "deployment", deployment)).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Sends a request and waits for its prediction; a dead letter for it fails the test. */

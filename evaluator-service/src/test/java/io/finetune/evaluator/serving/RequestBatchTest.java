@@ -183,6 +183,64 @@ class RequestBatchTest {
         }
     }
 
+    /**
+     * A serving replica may not yet know a deployment created a moment ago: the batch asks it to catch up before it
+     * refuses the request, once per name and batch, and says why where the deployment exists but cannot be served.
+     */
+    @Test
+    void aDeploymentTheBatchBeganWithoutIsLookedUpAgainBeforeARequestIsRefused() {
+        List<String> caughtUp = new ArrayList<>();
+        ServingSource lagging = new ServingSource() {
+            @Override
+            public List<Deployment> deployments() {
+                return List.of(PHISHING);
+            }
+
+            @Override
+            public List<TextClassifier.Prediction> label(String checkpoint, List<String> texts) {
+                return byLength.label(checkpoint, texts);
+            }
+
+            @Override
+            public Optional<ServedDeployment> catchUp(String name) {
+                caughtUp.add(name);
+                return name.equals("spam") ? Optional.of(SPAM) : Optional.empty();
+            }
+
+            @Override
+            public Optional<String> unavailable(String name) {
+                return name.equals("mail") ? Optional.of("checkpoint ckpt-m could not be fetched") : Optional.empty();
+            }
+
+            @Override
+            public void releaseUnused() {
+            }
+
+            @Override
+            public boolean ready() {
+                return true;
+            }
+        };
+        RequestBatch batch = new RequestBatch(lagging, Optional.empty());
+
+        RequestBatch.Outcome outcome = batch.answer(List.of(
+                request("{\"id\": \"1\", \"text\": \"aaa\", \"deployment\": \"spam\"}"),
+                request("{\"id\": \"2\", \"text\": \"bb\", \"deployment\": \"spam\"}"),
+                request("{\"id\": \"3\", \"text\": \"c\", \"deployment\": \"mail\"}"),
+                request("{\"id\": \"4\", \"text\": \"d\", \"deployment\": \"nobody\"}"),
+                request("{\"id\": \"5\", \"text\": \"e\", \"deployment\": \"nobody\"}"),
+                request("{\"id\": \"6\", \"text\": \"f\", \"deployment\": \"phishing\"}")));
+
+        assertThat(caughtUp).as("once per missing name").containsExactly("spam", "mail", "nobody");
+        assertThat(outcome.predictions()).extracting(Prediction::requestId, Prediction::checkpoint).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("1", "ckpt-b"), org.assertj.core.groups.Tuple.tuple("2", "ckpt-b"),
+                org.assertj.core.groups.Tuple.tuple("6", "ckpt-a"));
+        assertThat(outcome.deadLetters()).extracting(DeadLetter::reason)
+                .containsExactly("deployment-unavailable", "unknown-deployment", "unknown-deployment");
+        assertThat(outcome.deadLetters().get(0).detail()).contains("'mail'", "cannot serve",
+                "ckpt-m could not be fetched");
+    }
+
     private int offset;
 
     private RequestBatch.Incoming request(String value) {
