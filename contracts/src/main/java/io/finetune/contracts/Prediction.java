@@ -15,10 +15,13 @@ import java.util.Map;
  * @param truncated     whether the text was longer than that and its end was not seen
  * @param timings       where the time went
  * @param at            when the prediction was made
+ * @param servedBy      the serving process that answered, by its transactional id: {@code evaluator-serving} for the
+ *                      evaluator, {@code evaluator-serving-0}... for its serving replicas (docs/serving.md); null in
+ *                      predictions made before it was added
  */
 public record Prediction(int v, String requestId, String deployment, String checkpoint, String label,
                          Map<String, Double> probabilities, int tokens, boolean truncated, Timings timings,
-                         Instant at) {
+                         Instant at, String servedBy) {
     public static final int VERSION = 1;
 
     /**

@@ -79,7 +79,7 @@ public class ServingLoop {
         this.source = source;
         this.kafkaConfig = kafkaConfig;
         this.transactionalId = ServingRole.transactionalId(evaluator.role(), config.transactionalId());
-        this.batch = new RequestBatch(source, config.defaultDeployment());
+        this.batch = new RequestBatch(source, config.defaultDeployment(), transactionalId);
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -51,6 +51,8 @@ public final class RequestBatch {
     private final Optional<String> defaultDeployment;
     private final Labeler labeler;
     private final ServingSource latecomers;
+    /** The transactional id of the serving process, named in each prediction; null where there is none (tests). */
+    private final String servedBy;
 
     /**
      * @param deployments       the deployments as they are now: read once per batch, so a batch is answered by the
@@ -63,17 +65,21 @@ public final class RequestBatch {
         this.defaultDeployment = defaultDeployment;
         this.labeler = labeler;
         this.latecomers = null;
+        this.servedBy = null;
     }
 
     /**
      * Answers from what the source serves; a request naming a deployment the batch began without is looked up again
      * once the source has caught up ({@link ServingSource#catchUp}), before it is refused.
+     *
+     * @param servedBy the serving process's transactional id, which each prediction names
      */
-    public RequestBatch(ServingSource source, Optional<String> defaultDeployment) {
+    public RequestBatch(ServingSource source, Optional<String> defaultDeployment, String servedBy) {
         this.deployments = source::deployments;
         this.defaultDeployment = defaultDeployment;
         this.labeler = source::label;
         this.latecomers = source;
+        this.servedBy = servedBy;
     }
 
     public Outcome answer(List<Incoming> records) {
@@ -119,7 +125,7 @@ public final class RequestBatch {
             long queuedMs = Math.max(0, startedAt.toEpochMilli() - a.record().timestamp());
             predictions.add(new Prediction(Prediction.VERSION, a.request().id(), a.deployment().name(), checkpoint,
                     p.label(), p.probabilities(), p.tokens(), p.truncated(),
-                    new Prediction.Timings(queuedMs, inferenceMs, accepted.size()), at));
+                    new Prediction.Timings(queuedMs, inferenceMs, accepted.size()), at, servedBy));
         }
     }
 

@@ -159,6 +159,7 @@ class ServingIT {
         List<String> before = send(name, "a", texts);
         Map<String, Prediction> answered = awaitPredictions(before);
         assertThat(answered.values()).extracting(Prediction::checkpoint).containsOnly(first);
+        assertThat(answered.values()).extracting(Prediction::servedBy).containsOnly("evaluator-serving");
         assertThat(answered.values()).extracting(Prediction::deployment).containsOnly(name);
         float[][] expected = expected(texts);
         for (int i = 0; i < texts.size(); i++) {

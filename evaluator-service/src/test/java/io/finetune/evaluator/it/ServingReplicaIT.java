@@ -107,6 +107,7 @@ class ServingReplicaIT {
         String longText = "word ".repeat(40);
         Prediction a = awaitAnswer("a", longText);
         assertThat(a.checkpoint()).isEqualTo(first);
+        assertThat(a.servedBy()).as("the replica's transactional id").isEqualTo("evaluator-serving-0");
         assertThat(a.deployment()).isEqualTo(name);
         assertThat(a.tokens()).isGreaterThan(8); // cut to 64 tokens at most
 

@@ -221,7 +221,7 @@ class RequestBatchTest {
                 return true;
             }
         };
-        RequestBatch batch = new RequestBatch(lagging, Optional.empty());
+        RequestBatch batch = new RequestBatch(lagging, Optional.empty(), "evaluator-serving-3");
 
         RequestBatch.Outcome outcome = batch.answer(List.of(
                 request("{\"id\": \"1\", \"text\": \"aaa\", \"deployment\": \"spam\"}"),
@@ -231,6 +231,7 @@ class RequestBatchTest {
                 request("{\"id\": \"5\", \"text\": \"e\", \"deployment\": \"nobody\"}"),
                 request("{\"id\": \"6\", \"text\": \"f\", \"deployment\": \"phishing\"}")));
 
+        assertThat(outcome.predictions()).extracting(Prediction::servedBy).containsOnly("evaluator-serving-3");
         assertThat(caughtUp).as("once per missing name").containsExactly("spam", "mail", "nobody");
         assertThat(outcome.predictions()).extracting(Prediction::requestId, Prediction::checkpoint).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("1", "ckpt-b"), org.assertj.core.groups.Tuple.tuple("2", "ckpt-b"),

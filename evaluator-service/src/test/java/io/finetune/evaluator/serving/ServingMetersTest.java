@@ -105,7 +105,7 @@ class ServingMetersTest {
 
     private static Prediction prediction(String deployment, String label) {
         return new Prediction(1, "r-" + label, deployment, "ckpt-a", label, Map.of(label, 1.0), 10, false,
-                new Prediction.Timings(5, 20, 4), Instant.EPOCH);
+                new Prediction.Timings(5, 20, 4), Instant.EPOCH, "evaluator-serving");
     }
 
     private static ShardManifest manifest(List<String> labels, Map<String, Map<String, Integer>> counts) {

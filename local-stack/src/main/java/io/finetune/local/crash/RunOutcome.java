@@ -29,8 +29,8 @@ record RunOutcome(String jobId, Map<String, String> examples, int repeatedIds, S
     record Answer(String label, Map<String, Double> probabilities) {
     }
 
-    /** A prediction from the deployment: which checkpoint gave it, and what it said. */
-    record Served(String checkpoint, Answer answer) {
+    /** A prediction from the deployment: which checkpoint gave it, what it said, and which serving process. */
+    record Served(String checkpoint, Answer answer, String servedBy) {
     }
 
     static RunOutcome failed(String jobId, String failure, Timeline timeline) {

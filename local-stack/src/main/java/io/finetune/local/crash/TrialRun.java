@@ -238,7 +238,8 @@ final class TrialRun {
                     if (record.key() != null && requestIds.contains(record.key())) {
                         Prediction p = Json.read(TopicTail.text(record), Prediction.class);
                         served.computeIfAbsent(p.requestId(), k -> new ArrayList<>()).add(new RunOutcome.Served(
-                                p.checkpoint(), new RunOutcome.Answer(p.label(), new TreeMap<>(p.probabilities()))));
+                                p.checkpoint(), new RunOutcome.Answer(p.label(), new TreeMap<>(p.probabilities())),
+                                p.servedBy()));
                     }
                 }
                 handled = seen.size();

@@ -153,8 +153,11 @@ record Verdict(List<Check> checks, int repeatedResults) {
         int expectedRequests = baseline.predictions().size() * TrialRun.SERVING_ROUNDS;
         boolean passed = run.served().size() == expectedRequests && repeated == 0 && wrongCheckpoint == 0
                 && otherAnswer == 0;
-        return new Check("serving", passed, String.format("%d/%d answered%s%s%s", run.served().size(),
-                expectedRequests, repeated > 0 ? ", " + repeated + " answered twice" : "",
+        // Which processes answered: the evaluator alone, or it and its serving replicas sharing the partitions.
+        java.util.Set<String> servers = new java.util.TreeSet<>();
+        run.served().values().forEach(list -> list.forEach(s -> servers.add(String.valueOf(s.servedBy()))));
+        return new Check("serving", passed, String.format("%d/%d answered (by %d)%s%s%s", run.served().size(),
+                expectedRequests, servers.size(), repeated > 0 ? ", " + repeated + " answered twice" : "",
                 wrongCheckpoint > 0 ? ", " + wrongCheckpoint + " by another checkpoint" : "",
                 otherAnswer > 0 ? ", " + otherAnswer + " other answers" : ""));
     }
