@@ -13,8 +13,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The small version of {@code bin/crash-test}: on the real local deployment, one SIGKILL of each service, one more of
- * the evaluator while it answers inference requests, and one broker restart in each of its windows (while records are
+ * The small version of {@code bin/crash-test}: on the real local deployment, with one serving replica beside the
+ * evaluator, one SIGKILL of each service, one more of the evaluator while it answers inference requests, one of the
+ * serving replica, and one broker restart in each of its windows (while records are
  * ingested, while shards are published, while checkpoints are sent and while the final checkpoint is evaluated), each
  * at a seeded random moment of a full run, and every run must end exactly as the
  * undisturbed one (same shards, job completed, the same checkpoints each evaluated with the same metrics, the same
@@ -27,16 +28,22 @@ class CrashIT {
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(System.out, table), true, StandardCharsets.UTF_8);
         List<TrialResult> results = CrashTrials.run(root, root.resolve("local-stack/target/crash-stack"),
-                CrashTrials.Options.parse(new String[]{"--trials", "9", "--seed", "7", "--targets", "ingest-service,"
-                        + "preprocess-service,trainer-service,evaluator-service,evaluator-serving,kafka-broker,"
-                        + "kafka-broker-shards,kafka-broker-checkpoints,kafka-broker-evaluation"}), out);
+                CrashTrials.Options.parse(new String[]{"--trials", "10", "--seed", "7", "--replicas",
+                        "evaluator-serving=1", "--targets", "ingest-service,preprocess-service,trainer-service,"
+                        + "evaluator-service,evaluator-serving,serving-replica,kafka-broker,kafka-broker-shards,"
+                        + "kafka-broker-checkpoints,kafka-broker-evaluation"}), out);
 
-        assertThat(results).hasSize(9);
+        assertThat(results).hasSize(10);
         assertThat(results).as("trials that did not end as the undisturbed run; table:%n%s",
                 table.toString(StandardCharsets.UTF_8)).allSatisfy(r -> {
                     assertThat(r.injected()).as("trial %d hit its target", r.number()).isTrue();
                     assertThat(r.passed()).as("trial %d passed", r.number()).isTrue();
                 });
+        // The evaluator and its replica share the requests' partitions: in a trial that does not take the replica
+        // down while requests flow, both answer (the verdict counts the processes named in the predictions).
+        assertThat(results).as("trials whose requests both serving processes answered")
+                .anySatisfy(r -> assertThat(r.detail("serving")).hasValueSatisfying(d -> assertThat(d)
+                        .contains("answered (by 2)")));
     }
 
     /** Prints the table as it grows (a long test should show progress) and keeps it for the failure message. */

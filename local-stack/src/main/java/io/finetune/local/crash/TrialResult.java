@@ -20,6 +20,12 @@ public record TrialResult(int number, Fault fault, String killed, boolean retrie
         return injectedAt >= 0;
     }
 
+    /** What the verdict's check of this name found, in words (as the table shows it); empty without such a check. */
+    public java.util.Optional<String> detail(String check) {
+        return verdict == null ? java.util.Optional.empty() : verdict.checks().stream()
+                .filter(c -> c.name().equals(check)).map(Verdict.Check::detail).findFirst();
+    }
+
     public boolean passed() {
         return injectorError == null && verdict.passed();
     }
