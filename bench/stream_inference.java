@@ -7,7 +7,7 @@
 //       shape with the bundled WordPiece tokenizer in DIR/data/models/<checkpoint>, and the evaluation record the
 //       evaluator serves a checkpoint by; prints one JSON line about the texts (words, tokens, share cut at L).
 //   stream_inference.java --step stream --work DIR --n N --warmup W --service-jar JAR --threads T
-//       [--max-batch 64] [--batch-size 32] [--latency-requests 30]
+//       [--max-batch 64] [--batch-size 8] [--latency-requests 30]
 //       starts a real local Kafka broker (kafka-local) and the packaged evaluator-service on it, creates a deployment
 //       on the checkpoint over REST, and times the texts through finetune.inference.requests to
 //       finetune.inference.predictions; prints one JSON line.
@@ -170,7 +170,7 @@ public class StreamInference {
         List<String> texts = Files.readAllLines(work.resolve("texts.txt"));
         int threads = Integer.parseInt(options.get("--threads"));
         int maxBatch = Integer.parseInt(options.getOrDefault("--max-batch", "64"));
-        int batchSize = Integer.parseInt(options.getOrDefault("--batch-size", "32"));
+        int batchSize = Integer.parseInt(options.getOrDefault("--batch-size", "8"));
         int latencyRequests = Math.min(n, Integer.parseInt(options.getOrDefault("--latency-requests", "30")));
         try (LocalKafka kafka = LocalKafka.onFreePort(Files.createDirectories(work.resolve("kafka"))).start()
                 .ensureTopics()) {

@@ -34,7 +34,7 @@ def main():
     p.add_argument("--tokenizer", required=True, help="the served model directory (its tokenizer files)")
     p.add_argument("--warmup", type=int, required=True, help="texts at the head of --texts used to warm up")
     p.add_argument("--n", type=int, required=True)
-    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--batch", type=int, default=8)
     p.add_argument("--max-length", type=int, default=256)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()

@@ -26,8 +26,14 @@ public interface EvaluatorConfig {
      */
     Path dataDir();
 
-    /** Examples per forward pass; bounds memory (activations grow with batch size times sequence length). */
-    @WithDefault("32")
+    /**
+     * Examples per forward pass (evaluation, /predict, serving); bounds memory (activations grow with batch size times
+     * sequence length). 8 rather than 32: on a CPU, attention's [B, H, T, T] tensors of 32 texts at 256 tokens are
+     * ~100 MB each and spill out of the caches; with 8 a stream of IMDB-like texts was answered 1.95x as fast
+     * (bench/stream-inference, docs/serving.md#benchmark) while transformers' fused attention hardly cared (within
+     * 2 %). On a GPU, where larger batches pay, raise it (EVALUATOR_BATCH_SIZE).
+     */
+    @WithDefault("8")
     int batchSize();
 
     /** Datasets whose test split is kept in memory; the checkpoints of one job all share a dataset build. */
