@@ -105,8 +105,9 @@ class PromotionIT {
 
         publish(checkpoint(better, model, true));
         awaitHistory(1);
-        RestAssured.get("/deployments/" + name).then().statusCode(200)
-                .body("checkpoint", equalTo(better)).body("previous", equalTo(champion));
+        // The verdict is recorded first (a retry carries it out), the deployment re-pointed just after: await it.
+        await().atMost(WAIT).untilAsserted(() -> RestAssured.get("/deployments/" + name).then().statusCode(200)
+                .body("checkpoint", equalTo(better)).body("previous", equalTo(champion)));
         PromotionDecision won = history().get(0);
         assertThat(won.outcome()).isEqualTo(PromotionDecision.PROMOTED);
         assertThat(won.champion()).isEqualTo(champion);
